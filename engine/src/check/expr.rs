@@ -1,0 +1,811 @@
+//! Names, types and units of expressions, lowered to the compiled [`Expr`].
+
+use crate::diagnostic::{did_you_mean, Diagnostic, Span};
+use crate::eval::kleene;
+use crate::eval::program::{Expr, FieldType, Schema, Value};
+use crate::syntax::ast::{self, ArithOp, CmpOp, ExprKind};
+use crate::units::Unit;
+use std::collections::HashMap;
+
+/// The static type of an expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    /// true or false.
+    Bool,
+    /// A number in a unit.
+    Num(Unit),
+    /// A value of the enumeration declared by this field.
+    Choice(usize),
+    /// A point in time.
+    Time,
+}
+
+/// A checked expression and its type.
+type Typed = (Expr, Ty);
+
+/// How deep definitions may call one another.
+const MAX_INLINE: usize = 32;
+
+const BUILTINS: &[&str] = &["min", "max", "abs"];
+
+/// What names resolve to while checking.
+pub struct Names<'a> {
+    /// The inputs.
+    pub schema: &'a Schema,
+    fields: HashMap<&'a str, usize>,
+    groups: HashMap<&'a str, usize>,
+    defines: HashMap<&'a str, &'a ast::Define>,
+}
+
+impl<'a> Names<'a> {
+    /// Indexes the schema and definitions.
+    pub fn new(schema: &'a Schema, defines: &[&'a ast::Define]) -> Self {
+        Names {
+            schema,
+            fields: schema
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.path.as_str(), i))
+                .collect(),
+            groups: schema
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (g.as_str(), i))
+                .collect(),
+            defines: defines.iter().map(|d| (d.name.node.as_str(), *d)).collect(),
+        }
+    }
+
+    /// The index of a group outside lists.
+    pub fn group(&self, path: &str) -> Option<usize> {
+        self.groups.get(path).copied()
+    }
+
+    /// All group paths, for suggestions.
+    pub fn group_paths(&self) -> impl Iterator<Item = &str> {
+        self.schema.groups.iter().map(String::as_str)
+    }
+}
+
+/// Checks expressions against the names, collecting diagnostics.
+pub struct Checker<'a, 'd> {
+    names: &'a Names<'a>,
+    diagnostics: &'d mut Vec<Diagnostic>,
+    frames: Vec<HashMap<String, Typed>>,
+    calling: Vec<String>,
+    constants: HashMap<String, Option<Typed>>,
+}
+
+impl<'a, 'd> Checker<'a, 'd> {
+    /// A checker over `names`.
+    pub fn new(names: &'a Names<'a>, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
+        Checker {
+            names,
+            diagnostics,
+            frames: Vec::new(),
+            calling: Vec::new(),
+            constants: HashMap::new(),
+        }
+    }
+
+    fn error<T>(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: String,
+        hint: String,
+    ) -> Option<T> {
+        self.diagnostics
+            .push(Diagnostic::error(code, span, message).with_hint(hint));
+        None
+    }
+
+    /// Checks a condition: it must be true or false.
+    pub fn condition(&mut self, e: &ast::Expr, what: &str) -> Option<Expr> {
+        let (expr, ty) = self.expr(e)?;
+        if ty != Ty::Bool {
+            let t = self.describe(&ty);
+            return self.error(
+                "type",
+                e.span,
+                format!("{what} must be true or false, but this is {t}"),
+                "compare it: `x > 3`, `x = value`, `x is known`".into(),
+            );
+        }
+        Some(expr)
+    }
+
+    /// Checks the body of a definition without parameters, once.
+    pub fn define(&mut self, d: &ast::Define) {
+        if d.params.is_empty() {
+            let _ = self.constant(&d.name.node, d.name.span);
+        }
+    }
+
+    fn describe(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::Bool => "true or false".into(),
+            Ty::Num(u) if u.is_none() => "a number without unit".into(),
+            Ty::Num(u) => format!("a number in {u}"),
+            Ty::Choice(f) => match self.names.schema.fields.get(*f).map(|f| &f.ty) {
+                Some(FieldType::Choice(c)) => format!("one of {}", c.join(", ")),
+                _ => "a choice".into(),
+            },
+            Ty::Time => "a timestamp".into(),
+        }
+    }
+
+    fn choices(&self, field: usize) -> &'a [String] {
+        match self.names.schema.fields.get(field).map(|f| &f.ty) {
+            Some(FieldType::Choice(c)) => c,
+            _ => &[],
+        }
+    }
+
+    /// Folds an expression that reads no input into a constant.
+    fn fold(&mut self, expr: Expr, span: Span) -> Expr {
+        if matches!(expr, Expr::Const(_)) || !expr.is_constant() {
+            return expr;
+        }
+        match kleene::constant(&expr) {
+            Ok(Some(value)) => Expr::Const(value),
+            Ok(None) => expr,
+            Err(e) => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "arithmetic",
+                        span,
+                        format!("this constant cannot be computed: {}", e.message),
+                    )
+                    .with_hint("check the numbers: a division by zero or a result too large"),
+                );
+                expr
+            }
+        }
+    }
+
+    /// Checks an expression.
+    pub fn expr(&mut self, e: &ast::Expr) -> Option<Typed> {
+        let span = e.span;
+        match &e.node {
+            ExprKind::Bool(b) => Some((Expr::Const(Value::Bool(*b)), Ty::Bool)),
+            ExprKind::Quantity(v, unit) => {
+                let unit = match unit {
+                    Some(u) => super::inputs::unit(u, self.diagnostics)?,
+                    None => Unit::none(),
+                };
+                Some((Expr::Const(Value::Num(*v)), Ty::Num(unit)))
+            }
+            ExprKind::Name(name) => self.name(name, span),
+            ExprKind::Call(func, args) => self.call(func, args, span),
+            ExprKind::Neg(inner) => {
+                let (x, ty) = self.expr(inner)?;
+                match ty {
+                    Ty::Num(_) => Some((self.fold(Expr::Neg(Box::new(x)), span), ty)),
+                    other => {
+                        let t = self.describe(&other);
+                        self.error(
+                            "type",
+                            inner.span,
+                            format!("only a number can be negated; this is {t}"),
+                            "remove the `-`".into(),
+                        )
+                    }
+                }
+            }
+            ExprKind::Arith(op, a, b) => self.arith(*op, a, b, span),
+            ExprKind::Compare(op, a, b) => self.compare(*op, a, b, span),
+            ExprKind::InSet(inner, names, negated) => {
+                let (x, ty) = self.expr(inner)?;
+                let Ty::Choice(field) = ty else {
+                    let t = self.describe(&ty);
+                    return self.error(
+                        "type",
+                        inner.span,
+                        format!("`in {{...}}` needs one of a set of choices; this is {t}"),
+                        "use `in lo..hi` for a range of numbers".into(),
+                    );
+                };
+                let mut set = Vec::new();
+                let mut ok = true;
+                for n in names {
+                    match self.choice_index(field, &n.node, n.span) {
+                        Some(i) => set.push(i),
+                        None => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                let test = Expr::InSet(Box::new(x), set);
+                Some((
+                    if *negated {
+                        Expr::Not(Box::new(test))
+                    } else {
+                        test
+                    },
+                    Ty::Bool,
+                ))
+            }
+            ExprKind::InRange(inner, lo, hi, negated) => {
+                let x = self.expr(inner);
+                let mut lo_t = self.expr(lo);
+                let hi_t = self.expr(hi);
+                let ((x, xt), (lo_e, lo_ty), (hi_e, hi_ty)) = (x?, lo_t.take()?, hi_t?);
+                // `1..3 mmHg`: a bare number at the low end takes the high end's unit.
+                let lo_ty = match (&lo.node, &lo_ty, &hi_ty) {
+                    (ExprKind::Quantity(_, None), Ty::Num(u), Ty::Num(h))
+                        if u.is_none() && !h.is_none() =>
+                    {
+                        hi_ty.clone()
+                    }
+                    _ => lo_ty,
+                };
+                let Ty::Num(_) = xt else {
+                    let t = self.describe(&xt);
+                    return self.error(
+                        "type",
+                        inner.span,
+                        format!("`in lo..hi` needs a number; this is {t}"),
+                        "use `in {a, b}` for choices".into(),
+                    );
+                };
+                let (x1, lo_e) = self.unify(
+                    (x.clone(), xt.clone()),
+                    (lo_e, lo_ty),
+                    inner.span,
+                    lo.span,
+                    span,
+                )?;
+                let (x2, hi_e) = self.unify((x, xt), (hi_e, hi_ty), inner.span, hi.span, span)?;
+                // The same unit must serve both ends: convert ends, never the tested value twice.
+                let test = if x1 == x2 {
+                    Expr::Between(
+                        Box::new(x1),
+                        Box::new(self.fold(lo_e, lo.span)),
+                        Box::new(self.fold(hi_e, hi.span)),
+                    )
+                } else {
+                    Expr::And(vec![
+                        Expr::Compare(CmpOp::Le, Box::new(lo_e), Box::new(x1)),
+                        Expr::Compare(CmpOp::Le, Box::new(x2), Box::new(hi_e)),
+                    ])
+                };
+                Some((
+                    if *negated {
+                        Expr::Not(Box::new(test))
+                    } else {
+                        test
+                    },
+                    Ty::Bool,
+                ))
+            }
+            ExprKind::IsKnown(inner, known) => {
+                let test = match &inner.node {
+                    ExprKind::Name(n)
+                        if self.names.group(n).is_some() && self.lookup_value(n).is_none() =>
+                    {
+                        Expr::GroupPresent(
+                            u32::try_from(self.names.group(n).unwrap_or(0)).unwrap_or(0),
+                        )
+                    }
+                    _ => Expr::IsKnown(Box::new(self.expr(inner)?.0)),
+                };
+                Some((
+                    if *known {
+                        test
+                    } else {
+                        Expr::Not(Box::new(test))
+                    },
+                    Ty::Bool,
+                ))
+            }
+            ExprKind::Not(inner) => {
+                let x = self.condition(inner, "the operand of `not`")?;
+                Some((Expr::Not(Box::new(x)), Ty::Bool))
+            }
+            ExprKind::And(parts) | ExprKind::Or(parts) => {
+                let what = if matches!(e.node, ExprKind::And(_)) {
+                    "each side of `and`"
+                } else {
+                    "each side of `or`"
+                };
+                let checked: Vec<Option<Expr>> =
+                    parts.iter().map(|p| self.condition(p, what)).collect();
+                let parts: Vec<Expr> = checked.into_iter().collect::<Option<_>>()?;
+                Some((
+                    if matches!(e.node, ExprKind::And(_)) {
+                        Expr::And(parts)
+                    } else {
+                        Expr::Or(parts)
+                    },
+                    Ty::Bool,
+                ))
+            }
+        }
+    }
+
+    fn lookup_value(&self, name: &str) -> Option<()> {
+        let bound = self.frames.last().is_some_and(|f| f.contains_key(name));
+        (bound || self.names.defines.contains_key(name) || self.names.fields.contains_key(name))
+            .then_some(())
+    }
+
+    fn name(&mut self, name: &str, span: Span) -> Option<Typed> {
+        if let Some(bound) = self.frames.last().and_then(|f| f.get(name)) {
+            return Some(bound.clone());
+        }
+        if let Some(d) = self.names.defines.get(name) {
+            if !d.params.is_empty() {
+                let n = d.params.len();
+                return self.error(
+                    "arguments",
+                    span,
+                    format!("`{name}` needs {n} argument(s)"),
+                    format!(
+                        "call it: `{name}({})`",
+                        d.params
+                            .iter()
+                            .map(|p| p.node.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+            return self.constant(name, span);
+        }
+        if let Some(&index) = self.names.fields.get(name) {
+            let field = self.names.schema.fields.get(index)?;
+            if field.list.is_some() {
+                return self.error(
+                    "list-field",
+                    span,
+                    format!("`{name}` is a field of each item of a list, not one value"),
+                    "read it through its list".into(),
+                );
+            }
+            let ty = match &field.ty {
+                FieldType::Boolean => Ty::Bool,
+                FieldType::Number { unit, .. } => Ty::Num(unit.clone()),
+                FieldType::Choice(_) => Ty::Choice(index),
+                FieldType::Timestamp => Ty::Time,
+            };
+            let expr = Expr::Field {
+                field: u32::try_from(index).ok()?,
+                slot: u32::try_from(field.slot).ok()?,
+            };
+            return Some((expr, ty));
+        }
+        if self.names.group(name).is_some() {
+            return self.error(
+                "type",
+                span,
+                format!("`{name}` is a group of inputs, not a value"),
+                format!("name one of its inputs (`{name}.…`), or test `{name} is known`"),
+            );
+        }
+        if self.names.schema.lists.iter().any(|l| l.path == name) {
+            return self.error(
+                "type",
+                span,
+                format!("`{name}` is a list, not a value"),
+                "read its items through list functions".into(),
+            );
+        }
+        let candidates: Vec<&str> = self
+            .frames
+            .last()
+            .into_iter()
+            .flat_map(|f| f.keys().map(String::as_str))
+            .chain(self.names.defines.keys().copied())
+            .chain(self.names.fields.keys().copied())
+            .collect();
+        let hint = match did_you_mean(name, candidates) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => "declare it with `input` or `define` first".into(),
+        };
+        self.error(
+            "unknown-name",
+            span,
+            format!("no input or definition named `{name}`"),
+            hint,
+        )
+    }
+
+    /// A definition without parameters: checked once, then reused.
+    fn constant(&mut self, name: &str, span: Span) -> Option<Typed> {
+        if let Some(done) = self.constants.get(name) {
+            return done.clone();
+        }
+        let d = *self.names.defines.get(name)?;
+        if self.calling.iter().any(|c| c == name) {
+            return self.error(
+                "cycle",
+                span,
+                format!("definition `{name}` refers to itself"),
+                "a definition cannot use itself, directly or through others".into(),
+            );
+        }
+        if self.calling.len() >= MAX_INLINE {
+            return self.error(
+                "too-deep",
+                span,
+                "definitions call each other too deeply".into(),
+                "flatten the chain of definitions".into(),
+            );
+        }
+        self.calling.push(name.to_string());
+        let saved = std::mem::take(&mut self.frames);
+        let result = self.expr(&d.body);
+        self.frames = saved;
+        self.calling.pop();
+        self.constants.insert(name.to_string(), result.clone());
+        result
+    }
+
+    fn call(&mut self, func: &ast::Name, args: &[ast::Expr], span: Span) -> Option<Typed> {
+        let name = func.node.as_str();
+        if let Some(d) = self.names.defines.get(name).copied() {
+            if d.params.len() != args.len() {
+                return self.error(
+                    "arguments",
+                    span,
+                    format!(
+                        "`{name}` takes {} argument(s), not {}",
+                        d.params.len(),
+                        args.len()
+                    ),
+                    format!("declared at `define {name}(...)`"),
+                );
+            }
+            if self.calling.iter().any(|c| c == name) {
+                return self.error(
+                    "cycle",
+                    span,
+                    format!("definition `{name}` refers to itself"),
+                    "a definition cannot use itself, directly or through others".into(),
+                );
+            }
+            if self.calling.len() >= MAX_INLINE {
+                return self.error(
+                    "too-deep",
+                    span,
+                    "definitions call each other too deeply".into(),
+                    "flatten the chain of definitions".into(),
+                );
+            }
+            let checked: Vec<Option<Typed>> = args.iter().map(|a| self.expr(a)).collect();
+            let values: Vec<Typed> = checked.into_iter().collect::<Option<_>>()?;
+            let frame = d
+                .params
+                .iter()
+                .map(|p| p.node.clone())
+                .zip(values)
+                .collect();
+            self.frames.push(frame);
+            self.calling.push(name.to_string());
+            let result = self.expr(&d.body);
+            self.calling.pop();
+            self.frames.pop();
+            return result;
+        }
+        if !BUILTINS.contains(&name) {
+            let candidates: Vec<&str> = BUILTINS
+                .iter()
+                .copied()
+                .chain(self.names.defines.keys().copied())
+                .collect();
+            let hint = match did_you_mean(name, candidates) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!(
+                    "the functions are {} and your definitions",
+                    BUILTINS.join(", ")
+                ),
+            };
+            return self.error(
+                "unknown-name",
+                func.span,
+                format!("no function named `{name}`"),
+                hint,
+            );
+        }
+        let checked: Vec<Option<Typed>> = args.iter().map(|a| self.expr(a)).collect();
+        let typed: Vec<Typed> = checked.into_iter().collect::<Option<_>>()?;
+        if name == "abs" {
+            let [(x, ty)] = <[Typed; 1]>::try_from(typed).ok().or_else(|| {
+                self.diagnostics.push(
+                    Diagnostic::error("arguments", span, "`abs` takes one argument")
+                        .with_hint("`abs(x - y)`"),
+                );
+                None
+            })?;
+            if !matches!(ty, Ty::Num(_)) {
+                let t = self.describe(&ty);
+                return self.error(
+                    "type",
+                    span,
+                    format!("`abs` needs a number; this is {t}"),
+                    "`abs(x - y)`".into(),
+                );
+            }
+            return Some((self.fold(Expr::Abs(Box::new(x)), span), ty));
+        }
+        if typed.len() < 2 {
+            return self.error(
+                "arguments",
+                span,
+                format!("`{name}` takes two or more arguments"),
+                format!("`{name}(a, b)`"),
+            );
+        }
+        let mut iter = typed.into_iter().zip(args.iter().map(|a| a.span));
+        let ((first, first_ty), first_span) = iter.next()?;
+        let Ty::Num(unit) = first_ty.clone() else {
+            let t = self.describe(&first_ty);
+            return self.error(
+                "type",
+                first_span,
+                format!("`{name}` needs numbers; this is {t}"),
+                "pass numbers with units".into(),
+            );
+        };
+        let mut parts = vec![first];
+        for ((x, ty), s) in iter {
+            let converted = self.convert_to((x, ty), &unit, s, first_span)?;
+            parts.push(converted);
+        }
+        let expr = if name == "min" {
+            Expr::Min(parts)
+        } else {
+            Expr::Max(parts)
+        };
+        Some((self.fold(expr, span), Ty::Num(unit)))
+    }
+
+    /// Converts a number to `unit`, exactly, or reports why it cannot.
+    fn convert_to(&mut self, (x, ty): Typed, unit: &Unit, span: Span, other: Span) -> Option<Expr> {
+        let Ty::Num(from) = &ty else {
+            let t = self.describe(&ty);
+            return self.error(
+                "type",
+                span,
+                format!("expected a number in {unit}; this is {t}"),
+                "pass numbers with the same unit".into(),
+            );
+        };
+        if from == unit {
+            return Some(x);
+        }
+        match from.conversion_to(unit) {
+            Some(f) => Some(self.fold(Expr::Scale(Box::new(x), f), span)),
+            None => {
+                self.mismatch(from, unit, span, other);
+                None
+            }
+        }
+    }
+
+    fn mismatch(&mut self, a: &Unit, b: &Unit, span: Span, other: Span) {
+        let (message, hint) = if a.is_none() || b.is_none() {
+            let with = if a.is_none() { b } else { a };
+            (
+                format!("unit mismatch: a number without unit against a number in {with}"),
+                format!("give the number its unit, such as `18 {with}`"),
+            )
+        } else if a.same_dimension(b) {
+            (
+                format!("no exact conversion between {a} and {b}"),
+                format!("write both in {a} or both in {b}"),
+            )
+        } else {
+            (
+                format!("unit mismatch: {a} against {b}"),
+                "these measure different things; check the input and the unit".into(),
+            )
+        };
+        let span = if a.is_none() && !b.is_none() {
+            span
+        } else {
+            span.to(other)
+        };
+        self.diagnostics
+            .push(Diagnostic::error("unit-mismatch", span, message).with_hint(hint));
+    }
+
+    /// Brings two numbers to one unit: the one that needs no inexact conversion.
+    fn unify(
+        &mut self,
+        (a, at): Typed,
+        (b, bt): Typed,
+        a_span: Span,
+        b_span: Span,
+        whole: Span,
+    ) -> Option<(Expr, Expr)> {
+        let (Ty::Num(ua), Ty::Num(ub)) = (&at, &bt) else {
+            let (ta, tb) = (self.describe(&at), self.describe(&bt));
+            return self.error(
+                "type",
+                whole,
+                format!("cannot compare {ta} with {tb}"),
+                "both sides must be numbers".into(),
+            );
+        };
+        if ua == ub {
+            return Some((a, b));
+        }
+        if ua.is_none() || ub.is_none() || !ua.same_dimension(ub) {
+            let span = if ua.is_none() { a_span } else { b_span };
+            self.mismatch(ua, ub, span, if ua.is_none() { b_span } else { a_span });
+            return None;
+        }
+        if let Some(f) = ub.conversion_to(ua) {
+            return Some((a, self.fold(Expr::Scale(Box::new(b), f), b_span)));
+        }
+        if let Some(f) = ua.conversion_to(ub) {
+            return Some((self.fold(Expr::Scale(Box::new(a), f), a_span), b));
+        }
+        self.mismatch(ua, ub, a_span, b_span);
+        None
+    }
+
+    fn arith(&mut self, op: ArithOp, a: &ast::Expr, b: &ast::Expr, span: Span) -> Option<Typed> {
+        let left = self.expr(a);
+        let right = self.expr(b);
+        let ((x, xt), (y, yt)) = (left?, right?);
+        let node = |x: Expr, y: Expr| Expr::Arith(op, Box::new(x), Box::new(y), span);
+        let seconds = Unit::parse("s").ok()?;
+        let result = match (op, &xt, &yt) {
+            (ArithOp::Add | ArithOp::Sub, Ty::Num(_), Ty::Num(_)) => {
+                let unit = match (&xt, &yt) {
+                    (Ty::Num(ua), Ty::Num(ub)) if ua == ub || ub.conversion_to(ua).is_some() => {
+                        ua.clone()
+                    }
+                    (_, Ty::Num(ub)) => ub.clone(),
+                    _ => Unit::none(),
+                };
+                let (x, y) = self.unify((x, xt), (y, yt), a.span, b.span, span)?;
+                (node(x, y), Ty::Num(unit))
+            }
+            (ArithOp::Mul, Ty::Num(ua), Ty::Num(ub)) => (node(x, y), Ty::Num(ua.times(ub))),
+            (ArithOp::Div, Ty::Num(ua), Ty::Num(ub)) => (node(x, y), Ty::Num(ua.per(ub))),
+            (ArithOp::Sub, Ty::Time, Ty::Time) => (node(x, y), Ty::Num(seconds)),
+            (ArithOp::Add | ArithOp::Sub, Ty::Time, Ty::Num(_)) => {
+                let y = self.convert_to((y, yt), &seconds, b.span, a.span)?;
+                (node(x, y), Ty::Time)
+            }
+            (ArithOp::Add, Ty::Num(_), Ty::Time) => {
+                let x = self.convert_to((x, xt), &seconds, a.span, b.span)?;
+                (node(x, y), Ty::Time)
+            }
+            _ => {
+                let (ta, tb) = (self.describe(&xt), self.describe(&yt));
+                let sym = match op {
+                    ArithOp::Add => "+",
+                    ArithOp::Sub => "-",
+                    ArithOp::Mul => "*",
+                    ArithOp::Div => "/",
+                };
+                return self.error(
+                    "type",
+                    span,
+                    format!("cannot compute {ta} {sym} {tb}"),
+                    "arithmetic works on numbers, and on timestamps with durations".into(),
+                );
+            }
+        };
+        Some((self.fold(result.0, span), result.1))
+    }
+
+    /// A bare name on one side of a comparison with a choice may be one of its values.
+    fn choice_literal(&mut self, e: &ast::Expr, field: usize) -> Option<Option<Typed>> {
+        let ExprKind::Name(n) = &e.node else {
+            return None;
+        };
+        if self.lookup_value(n).is_some() || n.contains('.') {
+            return None;
+        }
+        Some(
+            self.choice_index(field, n, e.span)
+                .map(|i| (Expr::Const(Value::Choice(i)), Ty::Choice(field))),
+        )
+    }
+
+    fn choice_index(&mut self, field: usize, name: &str, span: Span) -> Option<u16> {
+        let choices = self.choices(field);
+        if let Some(i) = choices.iter().position(|c| c == name) {
+            return u16::try_from(i).ok();
+        }
+        let path = self
+            .names
+            .schema
+            .fields
+            .get(field)
+            .map(|f| f.path.clone())
+            .unwrap_or_default();
+        let hint = match did_you_mean(name, choices.iter().map(String::as_str)) {
+            Some(near) => format!(
+                "did you mean `{near}`? `{path}` is one of {}",
+                choices.join(", ")
+            ),
+            None => format!("`{path}` is one of {}", choices.join(", ")),
+        };
+        self.error(
+            "unknown-choice",
+            span,
+            format!("`{name}` is not a choice of `{path}`"),
+            hint,
+        )
+    }
+
+    fn compare(&mut self, op: CmpOp, a: &ast::Expr, b: &ast::Expr, span: Span) -> Option<Typed> {
+        // A choice against a bare word: the word is one of its values.
+        let left = match &a.node {
+            ExprKind::Name(n) if self.lookup_value(n).is_none() && !n.contains('.') => None,
+            _ => Some(self.expr(a)),
+        };
+        let (left, right) = match left {
+            Some(l) => {
+                let l = l?;
+                let r = match &l.1 {
+                    Ty::Choice(f) => match self.choice_literal(b, *f) {
+                        Some(r) => r,
+                        None => self.expr(b),
+                    },
+                    _ => self.expr(b),
+                };
+                (l, r?)
+            }
+            None => {
+                let r = self.expr(b)?;
+                let l = match &r.1 {
+                    Ty::Choice(f) => self.choice_literal(a, *f).unwrap_or_else(|| self.expr(a)),
+                    _ => self.expr(a),
+                };
+                (l?, r)
+            }
+        };
+        let ((x, xt), (y, yt)) = (left, right);
+        let equality = matches!(op, CmpOp::Eq | CmpOp::Ne);
+        let expr = match (&xt, &yt) {
+            (Ty::Num(_), Ty::Num(_)) => {
+                let (x, y) = self.unify((x, xt), (y, yt), a.span, b.span, span)?;
+                Expr::Compare(op, Box::new(x), Box::new(y))
+            }
+            (Ty::Time, Ty::Time) => Expr::Compare(op, Box::new(x), Box::new(y)),
+            (Ty::Bool, Ty::Bool) if equality => Expr::Compare(op, Box::new(x), Box::new(y)),
+            (Ty::Choice(f), Ty::Choice(g)) if equality && self.choices(*f) == self.choices(*g) => {
+                Expr::Compare(op, Box::new(x), Box::new(y))
+            }
+            (Ty::Choice(_), Ty::Choice(_)) if equality => {
+                let (ta, tb) = (self.describe(&xt), self.describe(&yt));
+                return self.error(
+                    "type",
+                    span,
+                    format!("cannot compare {ta} with {tb}"),
+                    "compare choices of the same list".into(),
+                );
+            }
+            (Ty::Bool | Ty::Choice(_), _) if !equality && xt == yt => {
+                let t = self.describe(&xt);
+                return self.error(
+                    "type",
+                    span,
+                    format!("`{}` does not order {t}", op.symbol()),
+                    "use `=` or `!=`".into(),
+                );
+            }
+            _ => {
+                let (ta, tb) = (self.describe(&xt), self.describe(&yt));
+                return self.error(
+                    "type",
+                    span,
+                    format!("cannot compare {ta} with {tb}"),
+                    "both sides must have the same type".into(),
+                );
+            }
+        };
+        Some((self.fold(expr, span), Ty::Bool))
+    }
+}

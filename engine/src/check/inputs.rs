@@ -1,0 +1,318 @@
+//! Input declarations to the [`Schema`]: paths, types, units and ranges.
+
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::eval::program::{Field, FieldType, ListDecl, Member, Schema, Shape};
+use crate::syntax::ast::{InputDecl, Name, TypeExpr};
+use crate::units::Unit;
+use std::collections::HashMap;
+
+/// Reads a unit name, reporting an unknown one with the closest known name.
+pub fn unit(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<Unit> {
+    match Unit::parse(&name.node) {
+        Ok(unit) => Some(unit),
+        Err(bad) => {
+            let mut d = Diagnostic::error(
+                "unknown-unit",
+                name.span,
+                format!("unknown unit `{}`", bad.0),
+            );
+            d = match did_you_mean(&bad.0, Unit::known_names()) {
+                Some(near) => d.with_hint(format!("did you mean `{near}`?")),
+                None => d.with_hint(format!(
+                    "known units: {}",
+                    Unit::known_names().collect::<Vec<_>>().join(", ")
+                )),
+            };
+            diagnostics.push(d);
+            None
+        }
+    }
+}
+
+/// Builds the schema from the declarations, in order.
+pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema {
+    let mut schema = Schema::default();
+    let mut lists_by_path: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, ()> = HashMap::new();
+    for decl in decls {
+        let path = decl.path.node.as_str();
+        if seen.insert(path.to_string(), ()).is_some() {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate",
+                    decl.path.span,
+                    format!("input `{path}` is declared twice"),
+                )
+                .with_hint("remove one of the declarations"),
+            );
+            continue;
+        }
+        // The enclosing list: everything before the last `[]`.
+        let (list, rest) = match path.rfind("[].") {
+            Some(at) => {
+                let list_path = path.get(..at).unwrap_or("");
+                match lists_by_path.get(list_path) {
+                    Some(&index) => (Some(index), path.get(at + 3..).unwrap_or("")),
+                    None => {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                "unknown-list",
+                                decl.path.span,
+                                format!("`{list_path}` is not a declared list"),
+                            )
+                            .with_hint(format!(
+                                "declare it first: `input {list_path}: list in 0..N \"Label\"`"
+                            )),
+                        );
+                        continue;
+                    }
+                }
+            }
+            None => (None, path),
+        };
+        if rest.contains("[]") {
+            diagnostics.push(
+                Diagnostic::error(
+                    "unknown-list",
+                    decl.path.span,
+                    format!("`{path}` names a list that is not declared"),
+                )
+                .with_hint("declare each list with `list` before its fields"),
+            );
+            continue;
+        }
+        let range = decl.range.as_ref().map(|r| r.node);
+        if let Some(r) = &decl.range {
+            if r.node.0 > r.node.1 {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "range",
+                        r.span,
+                        format!("empty range: {} is above {}", r.node.0, r.node.1),
+                    )
+                    .with_hint("write the lower end first: `in lo..hi`"),
+                );
+            }
+        }
+        let label = decl.label.node.clone();
+        let help = decl.help.as_ref().map(|h| h.node.clone());
+        let segments: Vec<&str> = rest.split('.').collect();
+        let (last, groups) = match segments.split_last() {
+            Some((last, groups)) => (*last, groups),
+            None => continue,
+        };
+        let member = if decl.ty.node == TypeExpr::List {
+            let slot = match list {
+                Some(l) => schema.lists.get_mut(l).map(|parent| {
+                    parent.item_lists += 1;
+                    parent.item_lists - 1
+                }),
+                None => {
+                    schema.root_lists += 1;
+                    Some(schema.root_lists - 1)
+                }
+            };
+            let index = schema.lists.len();
+            schema.lists.push(ListDecl {
+                path: path.to_string(),
+                range,
+                label,
+                help,
+                list,
+                slot: slot.unwrap_or(0),
+                item: Shape::default(),
+                item_fields: 0,
+                item_lists: 0,
+                span: decl.span,
+            });
+            lists_by_path.insert(path.to_string(), index);
+            Member::List(index)
+        } else {
+            let Some(ty) = field_type(decl, diagnostics) else {
+                continue;
+            };
+            let slot = match list {
+                Some(l) => schema.lists.get_mut(l).map(|parent| {
+                    parent.item_fields += 1;
+                    parent.item_fields - 1
+                }),
+                None => {
+                    schema.root_fields += 1;
+                    Some(schema.root_fields - 1)
+                }
+            };
+            let index = schema.fields.len();
+            schema.fields.push(Field {
+                path: path.to_string(),
+                ty,
+                range,
+                label,
+                help,
+                list,
+                slot: slot.unwrap_or(0),
+                span: decl.span,
+            });
+            Member::Field(index)
+        };
+        // Walk (creating) the groups to the member's parent object.
+        let prefix = match list {
+            Some(l) => schema
+                .lists
+                .get(l)
+                .map(|d| format!("{}[]", d.path))
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let mut new_groups = Vec::new();
+        let shape = match list {
+            Some(l) => match schema.lists.get_mut(l) {
+                Some(d) => &mut d.item,
+                None => continue,
+            },
+            None => &mut schema.root,
+        };
+        let track = if list.is_none() {
+            Some(&mut new_groups)
+        } else {
+            None
+        };
+        if !insert(shape, groups, last, member, prefix, track) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate",
+                    decl.path.span,
+                    format!("`{path}` conflicts with another input"),
+                )
+                .with_hint("an input cannot also be a group of inputs"),
+            );
+            continue;
+        }
+        schema.groups.extend(new_groups);
+    }
+    number_groups(&mut schema);
+    schema
+}
+
+/// Puts `member` at `groups.last`, creating the groups on the way; false on a conflict.
+fn insert(
+    shape: &mut Shape,
+    groups: &[&str],
+    last: &str,
+    member: Member,
+    prefix: String,
+    mut created: Option<&mut Vec<String>>,
+) -> bool {
+    match groups.split_first() {
+        None => {
+            if shape.members.contains_key(last) {
+                return false;
+            }
+            shape.members.insert(last.to_string(), member);
+            true
+        }
+        Some((group, rest)) => {
+            let path = if prefix.is_empty() {
+                (*group).to_string()
+            } else {
+                format!("{prefix}.{group}")
+            };
+            if !shape.members.contains_key(*group) {
+                if let Some(c) = created.as_deref_mut() {
+                    c.push(path.clone());
+                }
+                shape
+                    .members
+                    .insert((*group).to_string(), Member::Group(Shape::default()));
+            }
+            match shape.members.get_mut(*group) {
+                Some(Member::Group(inner)) => insert(inner, rest, last, member, path, created),
+                _ => false,
+            }
+        }
+    }
+}
+
+/// Records each group's index in its shape, once all groups are known.
+fn number_groups(schema: &mut Schema) {
+    fn walk(shape: &mut Shape, prefix: &str, groups: &[String]) {
+        for (name, member) in shape.members.iter_mut() {
+            if let Member::Group(inner) = member {
+                let path = if prefix.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{prefix}.{name}")
+                };
+                inner.group = groups.iter().position(|g| *g == path);
+                walk(inner, &path, groups);
+            }
+        }
+    }
+    let groups = schema.groups.clone();
+    walk(&mut schema.root, "", &groups);
+}
+
+fn field_type(decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<FieldType> {
+    let numeric = |unit_name: &Option<Name>, integer: bool, diagnostics: &mut Vec<Diagnostic>| {
+        let unit = match unit_name {
+            Some(name) => unit(name, diagnostics)?,
+            None => Unit::none(),
+        };
+        if integer {
+            if let Some(r) = &decl.range {
+                if !r.node.0.fract().is_zero() || !r.node.1.fract().is_zero() {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "range",
+                            r.span,
+                            "an integer input needs whole-number range ends",
+                        )
+                        .with_hint("write whole numbers, or declare the input `decimal`"),
+                    );
+                }
+            }
+        }
+        Some(FieldType::Number { integer, unit })
+    };
+    let ty = match &decl.ty.node {
+        TypeExpr::Boolean => FieldType::Boolean,
+        TypeExpr::Timestamp => FieldType::Timestamp,
+        TypeExpr::Integer(u) => numeric(u, true, diagnostics)?,
+        TypeExpr::Decimal(u) => numeric(u, false, diagnostics)?,
+        TypeExpr::Choice(names) => {
+            let mut choices: Vec<String> = Vec::new();
+            for name in names {
+                if choices.contains(&name.node) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "duplicate",
+                            name.span,
+                            format!("choice `{}` is listed twice", name.node),
+                        )
+                        .with_hint("list each choice once"),
+                    );
+                } else {
+                    choices.push(name.node.clone());
+                }
+            }
+            if u16::try_from(choices.len()).is_err() {
+                diagnostics.push(Diagnostic::error(
+                    "too-many",
+                    decl.ty.span,
+                    "more than 65535 choices",
+                ));
+                return None;
+            }
+            FieldType::Choice(choices)
+        }
+        TypeExpr::List => return None,
+    };
+    if let (Some(r), FieldType::Boolean | FieldType::Choice(_) | FieldType::Timestamp) =
+        (&decl.range, &ty)
+    {
+        diagnostics.push(
+            Diagnostic::error("range", r.span, "only numbers and lists have a range")
+                .with_hint("remove `in lo..hi` from this declaration"),
+        );
+    }
+    Some(ty)
+}

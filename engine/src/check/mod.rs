@@ -1,0 +1,452 @@
+//! The checker: from the syntax tree to a typed, unit-checked [`Program`], reporting every
+//! problem it finds (unknown names with a did-you-mean, types, units, unknown choices,
+//! duplicate ids, citations of undeclared sources) in one run.
+
+pub mod expr;
+pub mod inputs;
+
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::eval::program::{Decision, Header, Kind, Program, Rule, Source, Tier};
+use crate::syntax::ast::{self, Entry, Item, RuleFile};
+use expr::{Checker, Names};
+use std::collections::{HashMap, HashSet};
+
+/// The statuses a protocol can have.
+pub const STATUSES: &[&str] = &["draft", "testing", "production", "retired"];
+
+/// Checks a parsed file. The program is returned only when there is no error.
+pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut headers = Vec::new();
+    let mut source_decls = Vec::new();
+    let mut input_decls = Vec::new();
+    let mut defines = Vec::new();
+    let mut decision_decls = Vec::new();
+    for item in &file.items {
+        match item {
+            Item::Protocol(h) => headers.push(h),
+            Item::Source(s) => source_decls.push(s),
+            Item::Input(i) => input_decls.push(i),
+            Item::Define(d) => defines.push(d),
+            Item::Decision(d) => decision_decls.push(d),
+        }
+    }
+
+    let header = header(&headers, &mut diagnostics);
+    let sources = sources(&source_decls, &mut diagnostics);
+    let schema = inputs::schema(&input_decls, &mut diagnostics);
+
+    let mut define_names = HashSet::new();
+    for d in &defines {
+        if !define_names.insert(d.name.node.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate",
+                    d.name.span,
+                    format!("`{}` is defined twice", d.name.node),
+                )
+                .with_hint("rename one of the definitions"),
+            );
+        } else if schema.fields.iter().any(|f| f.path == d.name.node) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate",
+                    d.name.span,
+                    format!("`{}` is already an input", d.name.node),
+                )
+                .with_hint("give the definition another name"),
+            );
+        }
+    }
+    let names = Names::new(&schema, &defines);
+    let mut decisions = Vec::new();
+    {
+        let mut checker = Checker::new(&names, &mut diagnostics);
+        for d in &defines {
+            checker.define(d);
+        }
+        let mut seen = HashSet::new();
+        let mut pending = Vec::new();
+        for d in &decision_decls {
+            if !seen.insert(d.name.node.as_str()) {
+                pending.push(
+                    Diagnostic::error(
+                        "duplicate",
+                        d.name.span,
+                        format!("decision `{}` is declared twice", d.name.node),
+                    )
+                    .with_hint("give each decision its own name"),
+                );
+                continue;
+            }
+            if let Some(decision) = decision(d, &names, &sources, &mut checker, &mut pending) {
+                decisions.push(decision);
+            }
+        }
+        drop(checker);
+        diagnostics.extend(pending);
+    }
+    if decision_decls.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(
+                "no-decision",
+                ast_span_start(file),
+                "the file has no decision",
+            )
+            .with_hint("add `decision NAME` with its rules and verdicts"),
+        );
+    }
+
+    diagnostics.sort_by(|a, b| {
+        a.span
+            .cmp(&b.span)
+            .then(a.code.cmp(b.code))
+            .then(a.message.cmp(&b.message))
+    });
+    diagnostics.dedup();
+    let ok = !diagnostics.iter().any(Diagnostic::is_error);
+    let program = ok.then(|| Program {
+        header,
+        sources,
+        schema,
+        decisions,
+    });
+    (program, diagnostics)
+}
+
+fn ast_span_start(_file: &RuleFile) -> crate::diagnostic::Span {
+    crate::diagnostic::Span::new(0, 0)
+}
+
+fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header {
+    let Some(first) = headers.first() else {
+        diagnostics.push(
+            Diagnostic::error("header", crate::diagnostic::Span::new(0, 0), "the file has no `protocol` header")
+                .with_hint("start with: protocol \"Name\" version \"1.0\" status draft owner \"Who signs it off\""),
+        );
+        return Header::default();
+    };
+    for extra in headers.iter().skip(1) {
+        diagnostics.push(
+            Diagnostic::error("duplicate", extra.name.span, "a second `protocol` header")
+                .with_hint("a file describes one protocol"),
+        );
+    }
+    let mut h = Header {
+        name: first.name.node.clone(),
+        ..Header::default()
+    };
+    let mut seen = HashSet::new();
+    for (key, value) in &first.fields {
+        if !seen.insert(key.node.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate",
+                    key.span,
+                    format!("`{}` is given twice", key.node),
+                )
+                .with_hint("keep one"),
+            );
+            continue;
+        }
+        match key.node.as_str() {
+            "version" => h.version = value.node.clone(),
+            "owner" => h.owner = Some(value.node.clone()),
+            "description" => h.description = Some(value.node.clone()),
+            _ => {
+                if !STATUSES.contains(&value.node.as_str()) {
+                    let hint = match did_you_mean(&value.node, STATUSES.iter().copied()) {
+                        Some(near) => format!(
+                            "did you mean `{near}`? The statuses are {}",
+                            STATUSES.join(", ")
+                        ),
+                        None => format!("the statuses are {}", STATUSES.join(", ")),
+                    };
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "header",
+                            value.span,
+                            format!("unknown status `{}`", value.node),
+                        )
+                        .with_hint(hint),
+                    );
+                }
+                h.status = value.node.clone();
+            }
+        }
+    }
+    for (field, example) in [
+        ("version", "version \"2026.11.0\""),
+        ("status", "status draft"),
+    ] {
+        if !seen.contains(field) {
+            diagnostics.push(
+                Diagnostic::error("header", first.span, format!("the header has no {field}"))
+                    .with_hint(format!("add `{example}`")),
+            );
+        }
+    }
+    h
+}
+
+fn sources(decls: &[&ast::SourceDecl], diagnostics: &mut Vec<Diagnostic>) -> Vec<Source> {
+    let mut out: Vec<Source> = Vec::new();
+    for s in decls {
+        if out.iter().any(|o| o.key == s.key.node) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate",
+                    s.key.span,
+                    format!("source `{}` is declared twice", s.key.node),
+                )
+                .with_hint("give each source its own key"),
+            );
+            continue;
+        }
+        out.push(Source {
+            key: s.key.node.clone(),
+            title: s.title.node.clone(),
+            url: s.url.as_ref().map(|u| u.node.clone()),
+        });
+    }
+    out
+}
+
+fn decision(
+    d: &ast::DecisionDecl,
+    names: &Names<'_>,
+    sources: &[Source],
+    checker: &mut Checker<'_, '_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Decision> {
+    let mut kinds: Vec<Kind> = Vec::new();
+    let mut given = Vec::new();
+    for entry in &d.entries {
+        match entry {
+            Entry::List { name, kind, quiet } => {
+                if kinds.iter().any(|k| k.name == kind.node) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "duplicate",
+                            kind.span,
+                            format!("rule kind `{}` is listed twice", kind.node),
+                        )
+                        .with_hint("one `list` entry per kind"),
+                    );
+                } else if kinds.iter().any(|k| k.list == name.node)
+                    || name.node == "verdict"
+                    || name.node == "missing"
+                {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "duplicate",
+                            name.span,
+                            format!("output field `{}` is already used", name.node),
+                        )
+                        .with_hint("choose another name for the list"),
+                    );
+                } else {
+                    kinds.push(Kind {
+                        name: kind.node.clone(),
+                        list: name.node.clone(),
+                        quiet: *quiet,
+                    });
+                }
+            }
+            Entry::Given(paths) => {
+                for p in paths {
+                    match names.group(&p.node) {
+                        Some(g) => given.push(u32::try_from(g).unwrap_or(0)),
+                        None => {
+                            let hint = match did_you_mean(&p.node, names.group_paths()) {
+                                Some(near) => format!("did you mean `{near}`?"),
+                                None => format!(
+                                    "the groups are {}",
+                                    names.group_paths().collect::<Vec<_>>().join(", ")
+                                ),
+                            };
+                            diagnostics.push(
+                                Diagnostic::error(
+                                    "unknown-name",
+                                    p.span,
+                                    format!("no group of inputs named `{}`", p.node),
+                                )
+                                .with_hint(hint),
+                            );
+                        }
+                    }
+                }
+            }
+            Entry::Verdict { .. } | Entry::Rule(_) => {}
+        }
+    }
+    let kind_index = |name: &ast::Name, diagnostics: &mut Vec<Diagnostic>| -> Option<usize> {
+        let found = kinds.iter().position(|k| k.name == name.node);
+        if found.is_none() {
+            let hint = match did_you_mean(&name.node, kinds.iter().map(|k| k.name.as_str())) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None if kinds.is_empty() => {
+                    format!("declare it in the decision: `list OUTPUT of {}`", name.node)
+                }
+                None => format!(
+                    "the kinds of `{}` are {}",
+                    d.name.node,
+                    kinds
+                        .iter()
+                        .map(|k| k.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    "unknown-kind",
+                    name.span,
+                    format!("no rule kind `{}` in decision `{}`", name.node, d.name.node),
+                )
+                .with_hint(hint),
+            );
+        }
+        found
+    };
+
+    let mut tiers: Vec<Tier> = Vec::new();
+    let mut otherwise_seen = None;
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut ids: HashMap<String, ()> = HashMap::new();
+    let mut ok = true;
+    for entry in &d.entries {
+        match entry {
+            Entry::Verdict { name, when, span } => {
+                if let Some(prev) = otherwise_seen {
+                    let _: crate::diagnostic::Span = prev;
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "verdict",
+                            *span,
+                            "a verdict after `otherwise` can never be reached",
+                        )
+                        .with_hint("`verdict NAME otherwise` comes last"),
+                    );
+                    ok = false;
+                }
+                if tiers.iter().any(|t| t.verdict == name.node) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "duplicate",
+                            name.span,
+                            format!("verdict `{}` is listed twice", name.node),
+                        )
+                        .with_hint("merge the conditions with `or`"),
+                    );
+                    ok = false;
+                }
+                let mut tier = Tier {
+                    verdict: name.node.clone(),
+                    any: Vec::new(),
+                    unknown: Vec::new(),
+                };
+                match when {
+                    None => otherwise_seen = Some(*span),
+                    Some(terms) => {
+                        for term in terms {
+                            match kind_index(&term.kind, diagnostics) {
+                                Some(k) if term.any => tier.any.push(k),
+                                Some(k) => tier.unknown.push(k),
+                                None => ok = false,
+                            }
+                        }
+                    }
+                }
+                tiers.push(tier);
+            }
+            Entry::Rule(r) => {
+                let kind = kind_index(&r.kind, diagnostics);
+                if ids.insert(r.id.node.clone(), ()).is_some() {
+                    diagnostics.push(
+                        Diagnostic::error("duplicate", r.id.span, format!("rule id `{}` is used twice in decision `{}`", r.id.node, d.name.node))
+                            .with_hint("ids are stable names that outputs and tests rely on: give each rule its own"),
+                    );
+                    ok = false;
+                }
+                let mut cited = Vec::new();
+                for key in &r.cites {
+                    match sources.iter().position(|s| s.key == key.node) {
+                        Some(i) => cited.push(i),
+                        None => {
+                            let hint = match did_you_mean(
+                                &key.node,
+                                sources.iter().map(|s| s.key.as_str()),
+                            ) {
+                                Some(near) => format!("did you mean `{near}`?"),
+                                None => format!(
+                                    "declare it: `source {} \"Title\" url \"...\"`",
+                                    key.node
+                                ),
+                            };
+                            diagnostics.push(
+                                Diagnostic::error(
+                                    "unknown-source",
+                                    key.span,
+                                    format!("source `{}` is not declared", key.node),
+                                )
+                                .with_hint(hint),
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+                if r.cites.is_empty() {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "no-source",
+                            r.id.span,
+                            format!("rule `{}` cites no source", r.id.node),
+                        )
+                        .with_hint("cite the evidence in brackets after the condition: `[K2]`"),
+                    );
+                }
+                let when = checker.condition(&r.when, "a rule's condition");
+                match (kind, when) {
+                    (Some(kind), Some(when)) => {
+                        let mut reads = Vec::new();
+                        when.visit_fields(&mut |f| reads.push(f));
+                        reads.sort_unstable();
+                        reads.dedup();
+                        rules.push(Rule {
+                            kind,
+                            id: r.id.node.clone(),
+                            message: r.message.node.clone(),
+                            help: r.help.as_ref().map(|h| h.node.clone()),
+                            sources: cited,
+                            when,
+                            reads,
+                            span: r.span,
+                        });
+                    }
+                    _ => ok = false,
+                }
+            }
+            Entry::List { .. } | Entry::Given(_) => {}
+        }
+    }
+    if otherwise_seen.is_none() {
+        diagnostics.push(
+            Diagnostic::error(
+                "verdict",
+                d.name.span,
+                format!("decision `{}` has no `otherwise` verdict", d.name.node),
+            )
+            .with_hint("end the verdicts with one that always holds: `verdict NAME otherwise`"),
+        );
+        ok = false;
+    }
+    ok.then(|| Decision {
+        name: d.name.node.clone(),
+        title: d.title.as_ref().map(|t| t.node.clone()),
+        given,
+        kinds,
+        rules,
+        tiers,
+    })
+}

@@ -1,0 +1,122 @@
+//! The output model: what an evaluation returns, serialised as the JSON contract.
+
+use indexmap::IndexMap;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+/// The result of evaluating one document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Which protocol decided, down to the hash of its source.
+    pub protocol: ProtocolRef,
+    /// The engine's version.
+    pub engine: &'static str,
+    /// Each decision made, by name, in the protocol's order.
+    pub decisions: IndexMap<String, DecisionOutcome>,
+    /// Each rule that fired or stayed undetermined, with what it read and why it matters.
+    pub explanation: Vec<Explanation>,
+}
+
+/// Identifies the protocol that made a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProtocolRef {
+    /// The protocol's name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Hex SHA-256 of the rule source.
+    pub sha256: String,
+}
+
+/// One decision's outcome: `verdict`, then each rule kind's list of true rule ids, then
+/// `missing`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionOutcome {
+    /// The verdict.
+    pub verdict: String,
+    /// Output lists in declaration order (`exclusions`, `cautions`, `info`): ids of true
+    /// rules, sorted by code point.
+    pub lists: Vec<(String, Vec<String>)>,
+    /// Sorted paths of absent inputs that left a rule of this decision unknown.
+    pub missing: Vec<String>,
+}
+
+impl DecisionOutcome {
+    /// The ids in the output list `name`.
+    pub fn list(&self, name: &str) -> Option<&[String]> {
+        self.lists
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, ids)| ids.as_slice())
+    }
+}
+
+impl Serialize for DecisionOutcome {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.lists.len() + 2))?;
+        map.serialize_entry("verdict", &self.verdict)?;
+        for (name, ids) in &self.lists {
+            map.serialize_entry(name, ids)?;
+        }
+        map.serialize_entry("missing", &self.missing)?;
+        map.end()
+    }
+}
+
+/// Whether a rule's condition was true or could not be decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleResult {
+    /// The condition holds: the rule fired.
+    Fired,
+    /// The condition depends on absent inputs.
+    Undetermined,
+}
+
+/// Why a rule fired or stayed undetermined, for a clinician.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// The decision it belongs to.
+    pub decision: String,
+    /// The rule's kind (`exclude`, `caution`, ...).
+    pub kind: String,
+    /// The rule's id.
+    pub rule: String,
+    /// Fired or undetermined.
+    pub result: RuleResult,
+    /// The rule's message.
+    pub message: String,
+    /// The sources it cites.
+    pub sources: Vec<Citation>,
+    /// The inputs its condition reads, with their values.
+    pub read: Vec<Reading>,
+    /// The absent inputs that left it undetermined.
+    pub missing: Vec<String>,
+    /// All of the above in one sentence.
+    pub text: String,
+}
+
+/// A cited source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    /// Its key.
+    pub key: String,
+    /// Its title.
+    pub title: String,
+    /// Where to read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// An input a rule read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reading {
+    /// Its path.
+    pub path: String,
+    /// Its value as written (`"155"`, `"true"`, `"manic"`); left out when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Its unit, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}

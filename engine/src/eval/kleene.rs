@@ -1,0 +1,382 @@
+//! The evaluator: three-valued (Kleene) logic over exact decimals, tracking which absent
+//! inputs left a result unknown.
+
+use super::program::{Expr, Value};
+use crate::diagnostic::Span;
+use crate::input::{Document, Record};
+use crate::syntax::ast::{ArithOp, CmpOp};
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+/// The absent inputs (indices into the schema's fields) that left a result unknown: sorted,
+/// without repeats.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Missing(pub Vec<u32>);
+
+impl Missing {
+    fn one(field: u32) -> Missing {
+        Missing(vec![field])
+    }
+
+    /// Adds every field of `other`.
+    pub fn merge(&mut self, other: &Missing) {
+        if other.0.is_empty() {
+            return;
+        }
+        self.0.extend_from_slice(&other.0);
+        self.0.sort_unstable();
+        self.0.dedup();
+    }
+}
+
+/// The result of an expression: a value, or unknown because of some absent inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Known.
+    Known(Value),
+    /// Unknown, and why.
+    Unknown(Missing),
+}
+
+/// Something that went wrong while evaluating: an overflow, a division by zero.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalError {
+    /// What happened.
+    pub message: String,
+    /// Where in the rule file.
+    pub span: Span,
+}
+
+type Eval = Result<Outcome, EvalError>;
+
+fn internal(what: &str) -> EvalError {
+    EvalError { message: format!("internal type error ({what}); the rule file passed the checker but cannot be evaluated"), span: Span::default() }
+}
+
+/// Evaluates an expression that reads no input; `None` when it is unknown.
+pub fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
+    let doc = Document::default();
+    Ok(match eval(expr, &doc)? {
+        Outcome::Known(v) => Some(v),
+        Outcome::Unknown(_) => None,
+    })
+}
+
+/// Evaluates `expr` over a validated document.
+pub fn eval(expr: &Expr, doc: &Document) -> Eval {
+    eval_in(expr, &doc.root, doc)
+}
+
+fn eval_in(expr: &Expr, record: &Record, doc: &Document) -> Eval {
+    let ev = |e: &Expr| eval_in(e, record, doc);
+    Ok(match expr {
+        Expr::Const(v) => Outcome::Known(*v),
+        Expr::Field { field, slot } => match record.fields.get(*slot as usize) {
+            Some(Some(v)) => Outcome::Known(*v),
+            Some(None) | None => Outcome::Unknown(Missing::one(*field)),
+        },
+        Expr::GroupPresent(g) => Outcome::Known(Value::Bool(
+            doc.groups.get(*g as usize).copied().unwrap_or(false),
+        )),
+        Expr::Not(e) => match ev(e)? {
+            Outcome::Known(Value::Bool(b)) => Outcome::Known(Value::Bool(!b)),
+            Outcome::Known(_) => return Err(internal("not")),
+            unknown => unknown,
+        },
+        Expr::And(parts) => junction(parts, false, &ev)?,
+        Expr::Or(parts) => junction(parts, true, &ev)?,
+        Expr::IsKnown(e) => Outcome::Known(Value::Bool(matches!(ev(e)?, Outcome::Known(_)))),
+        Expr::Compare(op, a, b) => {
+            let (a, b) = (ev(a)?, ev(b)?);
+            match both(a, b) {
+                Ok((x, y)) => Outcome::Known(Value::Bool(compare(*op, x, y)?)),
+                Err(missing) => Outcome::Unknown(missing),
+            }
+        }
+        Expr::Between(x, lo, hi) => {
+            let (x, lo, hi) = (ev(x)?, ev(lo)?, ev(hi)?);
+            let low = match both(lo, x.clone()) {
+                Ok((l, v)) => Outcome::Known(Value::Bool(compare(CmpOp::Le, l, v)?)),
+                Err(m) => Outcome::Unknown(m),
+            };
+            let high = match both(x, hi) {
+                Ok((v, h)) => Outcome::Known(Value::Bool(compare(CmpOp::Le, v, h)?)),
+                Err(m) => Outcome::Unknown(m),
+            };
+            kleene_and(low, high)
+        }
+        Expr::Arith(op, a, b, span) => match both(ev(a)?, ev(b)?) {
+            Ok((x, y)) => Outcome::Known(arith(*op, x, y, *span)?),
+            Err(missing) => Outcome::Unknown(missing),
+        },
+        Expr::Neg(e) => match ev(e)? {
+            Outcome::Known(Value::Num(n)) => Outcome::Known(Value::Num(-n)),
+            Outcome::Known(_) => return Err(internal("negation")),
+            unknown => unknown,
+        },
+        Expr::Abs(e) => match ev(e)? {
+            Outcome::Known(Value::Num(n)) => Outcome::Known(Value::Num(n.abs())),
+            Outcome::Known(_) => return Err(internal("abs")),
+            unknown => unknown,
+        },
+        Expr::Scale(e, factor) => match ev(e)? {
+            Outcome::Known(Value::Num(n)) => {
+                let scaled = n.checked_mul(*factor).ok_or_else(|| EvalError {
+                    message: "a unit conversion overflows".into(),
+                    span: Span::default(),
+                })?;
+                Outcome::Known(Value::Num(scaled))
+            }
+            Outcome::Known(_) => return Err(internal("unit conversion")),
+            unknown => unknown,
+        },
+        Expr::Min(parts) | Expr::Max(parts) => {
+            let want = if matches!(expr, Expr::Min(_)) {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
+            let mut best: Option<Decimal> = None;
+            let mut missing = Missing::default();
+            for p in parts {
+                match ev(p)? {
+                    Outcome::Known(Value::Num(n)) => {
+                        if best.is_none_or(|b| n.cmp(&b) == want) {
+                            best = Some(n);
+                        }
+                    }
+                    Outcome::Known(_) => return Err(internal("min/max")),
+                    Outcome::Unknown(m) => missing.merge(&m),
+                }
+            }
+            match best {
+                Some(n) if missing.0.is_empty() => Outcome::Known(Value::Num(n)),
+                _ => Outcome::Unknown(missing),
+            }
+        }
+        Expr::InSet(e, set) => match ev(e)? {
+            Outcome::Known(Value::Choice(c)) => Outcome::Known(Value::Bool(set.contains(&c))),
+            Outcome::Known(_) => return Err(internal("set membership")),
+            unknown => unknown,
+        },
+    })
+}
+
+/// `and` (`is_or` false) or `or` (true): a deciding operand settles it, and then the
+/// unknown ones do not count as missing.
+fn junction(parts: &[Expr], is_or: bool, ev: &impl Fn(&Expr) -> Eval) -> Eval {
+    let mut missing: Option<Missing> = None;
+    for p in parts {
+        match ev(p)? {
+            Outcome::Known(Value::Bool(b)) if b == is_or => {
+                return Ok(Outcome::Known(Value::Bool(is_or)))
+            }
+            Outcome::Known(Value::Bool(_)) => {}
+            Outcome::Known(_) => return Err(internal("and/or")),
+            Outcome::Unknown(m) => missing.get_or_insert_with(Missing::default).merge(&m),
+        }
+    }
+    Ok(match missing {
+        Some(m) => Outcome::Unknown(m),
+        None => Outcome::Known(Value::Bool(!is_or)),
+    })
+}
+
+fn kleene_and(a: Outcome, b: Outcome) -> Outcome {
+    match (a, b) {
+        (Outcome::Known(Value::Bool(false)), _) | (_, Outcome::Known(Value::Bool(false))) => {
+            Outcome::Known(Value::Bool(false))
+        }
+        (Outcome::Unknown(mut m), Outcome::Unknown(n)) => {
+            m.merge(&n);
+            Outcome::Unknown(m)
+        }
+        (Outcome::Unknown(m), _) | (_, Outcome::Unknown(m)) => Outcome::Unknown(m),
+        _ => Outcome::Known(Value::Bool(true)),
+    }
+}
+
+fn both(a: Outcome, b: Outcome) -> Result<(Value, Value), Missing> {
+    match (a, b) {
+        (Outcome::Known(x), Outcome::Known(y)) => Ok((x, y)),
+        (Outcome::Unknown(mut m), Outcome::Unknown(n)) => {
+            m.merge(&n);
+            Err(m)
+        }
+        (Outcome::Unknown(m), _) | (_, Outcome::Unknown(m)) => Err(m),
+    }
+}
+
+fn compare(op: CmpOp, x: Value, y: Value) -> Result<bool, EvalError> {
+    let ordering = match (x, y) {
+        (Value::Num(a), Value::Num(b)) | (Value::Time(a), Value::Time(b)) => a.cmp(&b),
+        (Value::Bool(a), Value::Bool(b)) => a.cmp(&b),
+        (Value::Choice(a), Value::Choice(b)) => a.cmp(&b),
+        _ => return Err(internal("comparison")),
+    };
+    Ok(match op {
+        CmpOp::Lt => ordering == Ordering::Less,
+        CmpOp::Le => ordering != Ordering::Greater,
+        CmpOp::Gt => ordering == Ordering::Greater,
+        CmpOp::Ge => ordering != Ordering::Less,
+        CmpOp::Eq => ordering == Ordering::Equal,
+        CmpOp::Ne => ordering != Ordering::Equal,
+    })
+}
+
+fn arith(op: ArithOp, x: Value, y: Value, span: Span) -> Result<Value, EvalError> {
+    let overflow = |what: &str| EvalError {
+        message: format!("{what} overflows the exact decimal range"),
+        span,
+    };
+    Ok(match (op, x, y) {
+        (ArithOp::Add, Value::Num(a), Value::Num(b)) => {
+            Value::Num(a.checked_add(b).ok_or_else(|| overflow("an addition"))?)
+        }
+        (ArithOp::Sub, Value::Num(a), Value::Num(b)) => {
+            Value::Num(a.checked_sub(b).ok_or_else(|| overflow("a subtraction"))?)
+        }
+        (ArithOp::Mul, Value::Num(a), Value::Num(b)) => Value::Num(
+            a.checked_mul(b)
+                .ok_or_else(|| overflow("a multiplication"))?,
+        ),
+        (ArithOp::Div, Value::Num(a), Value::Num(b)) => {
+            if b.is_zero() {
+                return Err(EvalError {
+                    message: "division by zero".into(),
+                    span,
+                });
+            }
+            Value::Num(a.checked_div(b).ok_or_else(|| overflow("a division"))?)
+        }
+        (ArithOp::Sub, Value::Time(a), Value::Time(b)) => {
+            Value::Num(a.checked_sub(b).ok_or_else(|| overflow("a duration"))?)
+        }
+        (ArithOp::Add, Value::Time(a), Value::Num(b))
+        | (ArithOp::Add, Value::Num(b), Value::Time(a)) => {
+            Value::Time(a.checked_add(b).ok_or_else(|| overflow("a time"))?)
+        }
+        (ArithOp::Sub, Value::Time(a), Value::Num(b)) => {
+            Value::Time(a.checked_sub(b).ok_or_else(|| overflow("a time"))?)
+        }
+        _ => return Err(internal("arithmetic")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t() -> Expr {
+        Expr::Const(Value::Bool(true))
+    }
+    fn f() -> Expr {
+        Expr::Const(Value::Bool(false))
+    }
+    fn absent(field: u32) -> Expr {
+        // slot 99 is never filled in a default document: the field is absent
+        Expr::Field { field, slot: 99 }
+    }
+    fn run(e: &Expr) -> Outcome {
+        eval(e, &Document::default()).unwrap_or_else(|e| unreachable!("{e:?}"))
+    }
+
+    #[test]
+    fn kleene_and_or_absorb_unknowns() {
+        assert_eq!(
+            run(&Expr::And(vec![absent(1), f()])),
+            Outcome::Known(Value::Bool(false))
+        );
+        assert_eq!(
+            run(&Expr::Or(vec![absent(1), t()])),
+            Outcome::Known(Value::Bool(true))
+        );
+        assert_eq!(
+            run(&Expr::And(vec![absent(2), t(), absent(1)])),
+            Outcome::Unknown(Missing(vec![1, 2]))
+        );
+        assert_eq!(
+            run(&Expr::Or(vec![absent(1), f()])),
+            Outcome::Unknown(Missing(vec![1]))
+        );
+        assert_eq!(
+            run(&Expr::Not(Box::new(absent(3)))),
+            Outcome::Unknown(Missing(vec![3]))
+        );
+    }
+
+    #[test]
+    fn is_known_is_never_unknown() {
+        assert_eq!(
+            run(&Expr::IsKnown(Box::new(absent(1)))),
+            Outcome::Known(Value::Bool(false))
+        );
+        assert_eq!(
+            run(&Expr::IsKnown(Box::new(t()))),
+            Outcome::Known(Value::Bool(true))
+        );
+    }
+
+    #[test]
+    fn arithmetic_is_exact_and_overflow_is_an_error() {
+        let n = |s: &str| Expr::Const(Value::Num(s.parse().unwrap_or_default()));
+        let product = Expr::Arith(
+            ArithOp::Mul,
+            Box::new(n("0.7")),
+            Box::new(n("70")),
+            Span::default(),
+        );
+        assert_eq!(
+            run(&product),
+            Outcome::Known(Value::Num("49.0".parse().unwrap_or_default()))
+        );
+        let sum = Expr::Arith(
+            ArithOp::Add,
+            Box::new(n("0.1")),
+            Box::new(n("0.2")),
+            Span::default(),
+        );
+        assert_eq!(
+            constant(&Expr::Compare(CmpOp::Eq, Box::new(sum), Box::new(n("0.3")))),
+            Ok(Some(Value::Bool(true)))
+        );
+        let big = Expr::Arith(
+            ArithOp::Mul,
+            Box::new(Expr::Const(Value::Num(Decimal::MAX))),
+            Box::new(n("2")),
+            Span::new(3, 4),
+        );
+        assert_eq!(
+            eval(&big, &Document::default()).map_err(|e| e.span),
+            Err(Span::new(3, 4))
+        );
+        let div = Expr::Arith(
+            ArithOp::Div,
+            Box::new(n("1")),
+            Box::new(n("0")),
+            Span::new(5, 6),
+        );
+        assert!(eval(&div, &Document::default()).is_err());
+    }
+
+    #[test]
+    fn between_is_inclusive_and_unknown_when_absent() {
+        let n = |v: i64| Box::new(Expr::Const(Value::Num(Decimal::from(v))));
+        assert_eq!(
+            run(&Expr::Between(n(8), n(8), n(19))),
+            Outcome::Known(Value::Bool(true))
+        );
+        assert_eq!(
+            run(&Expr::Between(n(19), n(8), n(19))),
+            Outcome::Known(Value::Bool(true))
+        );
+        assert_eq!(
+            run(&Expr::Between(n(20), n(8), n(19))),
+            Outcome::Known(Value::Bool(false))
+        );
+        assert_eq!(
+            run(&Expr::Between(Box::new(absent(4)), n(8), n(19))),
+            Outcome::Unknown(Missing(vec![4]))
+        );
+    }
+}

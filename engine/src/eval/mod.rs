@@ -1,0 +1,5 @@
+//! Evaluation: the compiled program, the Kleene evaluator and decisions.
+
+pub mod decide;
+pub mod kleene;
+pub mod program;

@@ -1,0 +1,320 @@
+//! The compiled program: what the checker produces and the evaluator runs. Inputs are
+//! resolved to slots, units to exact scale factors, definitions are inlined and constants
+//! folded, so evaluating a document never looks a name up.
+
+use crate::diagnostic::Span;
+use crate::syntax::ast::{ArithOp, CmpOp};
+use crate::units::Unit;
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+
+/// A value an input or expression can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    /// `true` or `false`.
+    Bool(bool),
+    /// An exact decimal, in the unit its type says.
+    Num(Decimal),
+    /// The index of an enumeration value in its field's list of choices.
+    Choice(u16),
+    /// Seconds since 1970-01-01T00:00:00Z.
+    Time(Decimal),
+}
+
+/// The type of a field's values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldType {
+    /// `boolean`.
+    Boolean,
+    /// `integer` or `decimal`, with its unit.
+    Number {
+        /// Whether only whole numbers are admissible.
+        integer: bool,
+        /// Its unit ([`Unit::none`] for scores and counts).
+        unit: Unit,
+    },
+    /// `one of ...`, in declared order.
+    Choice(Vec<String>),
+    /// `timestamp`.
+    Timestamp,
+}
+
+/// A declared input value.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Full dotted path; list elements are written `[]` (`course.sessions[].at`).
+    pub path: String,
+    /// Its type.
+    pub ty: FieldType,
+    /// Admissible range, both ends included, in its unit.
+    pub range: Option<(Decimal, Decimal)>,
+    /// Label for people.
+    pub label: String,
+    /// Help text for people.
+    pub help: Option<String>,
+    /// The list whose items hold it, if any.
+    pub list: Option<usize>,
+    /// Its slot within its record (the document root or a list item).
+    pub slot: usize,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A declared list of records.
+#[derive(Debug, Clone)]
+pub struct ListDecl {
+    /// Full dotted path.
+    pub path: String,
+    /// Admissible number of items.
+    pub range: Option<(Decimal, Decimal)>,
+    /// Label for people.
+    pub label: String,
+    /// Help text for people.
+    pub help: Option<String>,
+    /// The list whose items hold it, if any.
+    pub list: Option<usize>,
+    /// Its slot among its record's lists.
+    pub slot: usize,
+    /// The shape of one item.
+    pub item: Shape,
+    /// How many field slots an item has.
+    pub item_fields: usize,
+    /// How many list slots an item has.
+    pub item_lists: usize,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// The expected structure of a JSON object in an input document.
+#[derive(Debug, Clone, Default)]
+pub struct Shape {
+    /// Members by name, in declaration order.
+    pub members: IndexMap<String, Member>,
+    /// For a group outside lists, its index in [`Schema::groups`].
+    pub group: Option<usize>,
+}
+
+/// What a member of an object holds.
+#[derive(Debug, Clone)]
+pub enum Member {
+    /// A field, by index in [`Schema::fields`].
+    Field(usize),
+    /// A nested object.
+    Group(Shape),
+    /// A list, by index in [`Schema::lists`].
+    List(usize),
+}
+
+/// Every declared input of a protocol.
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    /// All fields, in declaration order.
+    pub fields: Vec<Field>,
+    /// All lists, in declaration order.
+    pub lists: Vec<ListDecl>,
+    /// Paths of the groups outside lists (`patient`, `screening`), in declaration order.
+    pub groups: Vec<String>,
+    /// The document's shape.
+    pub root: Shape,
+    /// Field slots of the document root.
+    pub root_fields: usize,
+    /// List slots of the document root.
+    pub root_lists: usize,
+}
+
+/// A compiled expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A constant.
+    Const(Value),
+    /// A field of the document root, by index in [`Schema::fields`] and slot.
+    Field {
+        /// Index in [`Schema::fields`], to name it when absent.
+        field: u32,
+        /// Slot in the root record.
+        slot: u32,
+    },
+    /// Whether a group (by index in [`Schema::groups`]) is in the document.
+    GroupPresent(u32),
+    /// Kleene negation.
+    Not(Box<Expr>),
+    /// Kleene conjunction.
+    And(Vec<Expr>),
+    /// Kleene disjunction.
+    Or(Vec<Expr>),
+    /// Comparison of two values of the same type (numbers already in one unit).
+    Compare(CmpOp, Box<Expr>, Box<Expr>),
+    /// `lo <= e <= hi`.
+    Between(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// Arithmetic; the span names the place of an overflow.
+    Arith(ArithOp, Box<Expr>, Box<Expr>, Span),
+    /// Negation of a number.
+    Neg(Box<Expr>),
+    /// Multiplication by an exact unit conversion factor.
+    Scale(Box<Expr>, Decimal),
+    /// Smallest of numbers in one unit.
+    Min(Vec<Expr>),
+    /// Largest of numbers in one unit.
+    Max(Vec<Expr>),
+    /// Absolute value.
+    Abs(Box<Expr>),
+    /// Membership of a choice in a set of choice indices.
+    InSet(Box<Expr>, Vec<u16>),
+    /// Whether the operand is known: never unknown itself.
+    IsKnown(Box<Expr>),
+}
+
+impl Expr {
+    /// Calls `f` on every field this expression reads.
+    pub fn visit_fields(&self, f: &mut impl FnMut(u32)) {
+        match self {
+            Expr::Field { field, .. } => f(*field),
+            Expr::Const(_) | Expr::GroupPresent(_) => {}
+            Expr::Not(e)
+            | Expr::Neg(e)
+            | Expr::Scale(e, _)
+            | Expr::Abs(e)
+            | Expr::InSet(e, _)
+            | Expr::IsKnown(e) => e.visit_fields(f),
+            Expr::And(es) | Expr::Or(es) | Expr::Min(es) | Expr::Max(es) => {
+                es.iter().for_each(|e| e.visit_fields(f))
+            }
+            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
+                a.visit_fields(f);
+                b.visit_fields(f);
+            }
+            Expr::Between(a, b, c) => {
+                a.visit_fields(f);
+                b.visit_fields(f);
+                c.visit_fields(f);
+            }
+        }
+    }
+
+    /// Whether the expression reads no input.
+    pub fn is_constant(&self) -> bool {
+        let mut reads = false;
+        self.visit_fields(&mut |_| reads = true);
+        !reads && !self.reads_groups()
+    }
+
+    fn reads_groups(&self) -> bool {
+        match self {
+            Expr::GroupPresent(_) => true,
+            Expr::Const(_) | Expr::Field { .. } => false,
+            Expr::Not(e)
+            | Expr::Neg(e)
+            | Expr::Scale(e, _)
+            | Expr::Abs(e)
+            | Expr::InSet(e, _)
+            | Expr::IsKnown(e) => e.reads_groups(),
+            Expr::And(es) | Expr::Or(es) | Expr::Min(es) | Expr::Max(es) => {
+                es.iter().any(Expr::reads_groups)
+            }
+            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
+                a.reads_groups() || b.reads_groups()
+            }
+            Expr::Between(a, b, c) => a.reads_groups() || b.reads_groups() || c.reads_groups(),
+        }
+    }
+}
+
+/// A citable source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The key rules cite.
+    pub key: String,
+    /// Its title.
+    pub title: String,
+    /// Where to read it.
+    pub url: Option<String>,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Index of its kind in [`Decision::kinds`].
+    pub kind: usize,
+    /// Stable id, unique within its decision.
+    pub id: String,
+    /// The message for people.
+    pub message: String,
+    /// Help text.
+    pub help: Option<String>,
+    /// Indices of cited sources in [`Program::sources`].
+    pub sources: Vec<usize>,
+    /// Its condition.
+    pub when: Expr,
+    /// The fields its condition reads, sorted by declaration order.
+    pub reads: Vec<u32>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A kind of rule in a decision (`exclude`, `caution`, `info`).
+#[derive(Debug, Clone)]
+pub struct Kind {
+    /// Its name as written in rules.
+    pub name: String,
+    /// The output list of the ids of its true rules.
+    pub list: String,
+    /// Quiet kinds never add to `missing`.
+    pub quiet: bool,
+}
+
+/// One step of a decision's verdict: the first that holds is the verdict.
+#[derive(Debug, Clone)]
+pub struct Tier {
+    /// The verdict's name.
+    pub verdict: String,
+    /// Holds when a rule of one of these kinds is true (`any`)...
+    pub any: Vec<usize>,
+    /// ... or unknown (`unknown`). Both empty: `otherwise`, always holds.
+    pub unknown: Vec<usize>,
+}
+
+/// A compiled decision.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// Its name in the output.
+    pub name: String,
+    /// Title for people.
+    pub title: Option<String>,
+    /// Groups (indices in [`Schema::groups`]) one of which must be present for the decision
+    /// to be made; empty means always.
+    pub given: Vec<u32>,
+    /// Rule kinds, in declaration order.
+    pub kinds: Vec<Kind>,
+    /// Rules, in declaration order.
+    pub rules: Vec<Rule>,
+    /// Verdicts, in order; the last always holds.
+    pub tiers: Vec<Tier>,
+}
+
+/// The protocol header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Header {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// draft, testing, production or retired.
+    pub status: String,
+    /// Who signs it off.
+    pub owner: Option<String>,
+    /// What it is for.
+    pub description: Option<String>,
+}
+
+/// A compiled protocol, ready to evaluate documents.
+#[derive(Debug, Clone, Default)]
+pub struct Program {
+    /// The header.
+    pub header: Header,
+    /// Sources, in declaration order.
+    pub sources: Vec<Source>,
+    /// The inputs.
+    pub schema: Schema,
+    /// Decisions, in declaration order.
+    pub decisions: Vec<Decision>,
+}

@@ -1,0 +1,997 @@
+//! A strict JSON reader (RFC 8259).
+//!
+//! Unlike a general-purpose JSON library, this reader keeps every number as
+//! the exact text written in the document (so `68.50` stays `68.50` and no
+//! precision is lost), keeps every object member in document order —
+//! including a member named twice, so that the validator can report it with
+//! its path — and reports syntax errors with a byte offset, a 1-based line and
+//! a 1-based column counted in characters.
+//!
+//! The reader is strict: no trailing commas, no comments, no leading zeros,
+//! no `NaN`/`Infinity`, no raw control characters inside text, no unpaired
+//! UTF-16 surrogates in `\u` escapes, no byte order mark, and nothing but
+//! whitespace after the document. Nesting is limited to [`MAX_DEPTH`] levels,
+//! so no input can overflow the stack, and no input makes it panic.
+
+use std::fmt;
+
+/// A JSON value read exactly as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// The number's text exactly as written in the document (e.g. "4e1", "68.50", "-0.5").
+    Number(String),
+    /// A text (JSON string), with its escapes decoded.
+    String(String),
+    /// A list (JSON array), elements in document order.
+    Array(Vec<Json>),
+    /// Members in document order; duplicates are KEPT here (the validator reports them with their path).
+    Object(Vec<(String, Json)>),
+}
+
+/// A syntax error in a JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// Byte offset into the text where the problem was found.
+    pub offset: usize,
+    /// 1-based line of `offset` (lines are separated by `\n`).
+    pub line: usize,
+    /// 1-based column of `offset`, counted in characters (not bytes).
+    pub column: usize,
+    /// What was wrong, in plain words (e.g. "expected `:` after a member name, found `,`").
+    pub message: String,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// The deepest nesting accepted (arrays/objects); deeper documents are refused, never overflow the stack.
+pub const MAX_DEPTH: usize = 64;
+
+/// Reads one JSON document (RFC 8259, strictly).
+///
+/// Leading and trailing whitespace (space, tab, line feed, carriage return)
+/// is allowed; anything else after the value is an error. Never panics.
+pub fn parse(text: &str) -> Result<Json, JsonError> {
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    parser.skip_whitespace();
+    let value = parser.value(0)?;
+    parser.skip_whitespace();
+    if parser.pos < parser.bytes.len() {
+        return Err(parser.error_at(parser.pos, "unexpected text after the document"));
+    }
+    Ok(value)
+}
+
+impl Json {
+    /// "null", "true/false", "number", "text", "list", "object" — for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "true/false",
+            Json::Number(_) => "number",
+            Json::String(_) => "text",
+            Json::Array(_) => "list",
+            Json::Object(_) => "object",
+        }
+    }
+
+    /// Writes it back as compact JSON text (numbers as their original text, strings escaped).
+    ///
+    /// Object members are written in order, duplicates included. Works
+    /// without recursion, so even a hand-built, very deep value is written
+    /// without exhausting the stack.
+    pub fn to_text(&self) -> String {
+        enum Task<'a> {
+            Value(&'a Json),
+            Name(&'a str),
+            Literal(&'static str),
+        }
+        let mut out = String::new();
+        let mut tasks = vec![Task::Value(self)];
+        while let Some(task) = tasks.pop() {
+            match task {
+                Task::Literal(text) => out.push_str(text),
+                Task::Name(name) => {
+                    write_escaped(&mut out, name);
+                    out.push(':');
+                }
+                Task::Value(value) => match value {
+                    Json::Null => out.push_str("null"),
+                    Json::Bool(true) => out.push_str("true"),
+                    Json::Bool(false) => out.push_str("false"),
+                    Json::Number(text) => out.push_str(text),
+                    Json::String(text) => write_escaped(&mut out, text),
+                    Json::Array(items) => {
+                        out.push('[');
+                        tasks.push(Task::Literal("]"));
+                        for (index, item) in items.iter().enumerate().rev() {
+                            tasks.push(Task::Value(item));
+                            if index > 0 {
+                                tasks.push(Task::Literal(","));
+                            }
+                        }
+                    }
+                    Json::Object(members) => {
+                        out.push('{');
+                        tasks.push(Task::Literal("}"));
+                        for (index, (name, item)) in members.iter().enumerate().rev() {
+                            tasks.push(Task::Value(item));
+                            tasks.push(Task::Name(name));
+                            if index > 0 {
+                                tasks.push(Task::Literal(","));
+                            }
+                        }
+                    }
+                },
+            }
+        }
+        out
+    }
+}
+
+/// Appends `text` as a quoted JSON string, escaping `"`, `\` and control characters.
+fn write_escaped(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Line and column (both 1-based, column in characters) of a byte offset.
+fn line_and_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let prefix = bytes.get(..offset).unwrap_or(bytes);
+    let line = 1 + prefix.iter().filter(|&&b| b == b'\n').count();
+    let line_start = prefix
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = 1 + prefix
+        .get(line_start..)
+        .unwrap_or(&[])
+        .iter()
+        // Count every byte that starts a character (skip UTF-8 continuation bytes).
+        .filter(|&&b| (b & 0xC0) != 0x80)
+        .count();
+    (line, column)
+}
+
+/// The longest word shown when describing what was found.
+const MAX_WORD_CHARS: usize = 16;
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn skip_digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn error_at(&self, offset: usize, message: impl Into<String>) -> JsonError {
+        let (line, column) = line_and_column(self.bytes, offset);
+        JsonError {
+            offset,
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    /// An error at the current position: "`expected`, found <what is here>".
+    fn expected(&self, expected: &str) -> JsonError {
+        self.error_at(self.pos, format!("{expected}, found {}", self.found()))
+    }
+
+    /// Describes, for an error message, what is at the current position.
+    fn found(&self) -> String {
+        let Some(rest) = self.text.get(self.pos..) else {
+            return "an invalid character".to_string();
+        };
+        let mut chars = rest.chars();
+        let Some(first) = chars.next() else {
+            return "the end of the text".to_string();
+        };
+        if first.is_alphanumeric() {
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .take(MAX_WORD_CHARS)
+                .collect();
+            return format!("`{word}`");
+        }
+        describe_char(first)
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
+        match self.peek() {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => self.string().map(Json::String),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b't') => self.literal("true", Json::Bool(true)),
+            Some(b'f') => self.literal("false", Json::Bool(false)),
+            Some(b'n') => self.literal("null", Json::Null),
+            _ => Err(self.expected("expected a value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Json) -> Result<Json, JsonError> {
+        let matches = self
+            .bytes
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(word.as_bytes()));
+        if matches {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.expected("expected a value"))
+        }
+    }
+
+    /// Checks the nesting limit on entering an array or object at the current position.
+    fn enter(&self, depth: usize) -> Result<usize, JsonError> {
+        let inner = depth + 1;
+        if inner > MAX_DEPTH {
+            Err(self.error_at(self.pos, format!("nested deeper than {MAX_DEPTH} levels")))
+        } else {
+            Ok(inner)
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Json, JsonError> {
+        let depth = self.enter(depth)?;
+        self.pos += 1; // `[`
+        self.skip_whitespace();
+        let mut items = Vec::new();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Json::Array(items));
+        }
+        loop {
+            if !items.is_empty() && self.peek() == Some(b']') {
+                return Err(
+                    self.expected("expected a value after `,` (a trailing comma is not allowed)")
+                );
+            }
+            items.push(self.value(depth)?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_whitespace();
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Json::Array(items));
+                }
+                _ => return Err(self.expected("expected `,` or `]` after a list element")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Json, JsonError> {
+        let depth = self.enter(depth)?;
+        self.pos += 1; // `{`
+        self.skip_whitespace();
+        let mut members = Vec::new();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Json::Object(members));
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                let expected = if members.is_empty() {
+                    "expected a member name in double quotes or `}`"
+                } else if self.peek() == Some(b'}') {
+                    "expected a member name after `,` (a trailing comma is not allowed)"
+                } else {
+                    "expected a member name in double quotes after `,`"
+                };
+                return Err(self.expected(expected));
+            }
+            let name = self.string()?;
+            self.skip_whitespace();
+            if self.peek() != Some(b':') {
+                return Err(self.expected("expected `:` after a member name"));
+            }
+            self.pos += 1;
+            self.skip_whitespace();
+            let value = self.value(depth)?;
+            members.push((name, value));
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_whitespace();
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Json::Object(members));
+                }
+                _ => return Err(self.expected("expected `,` or `}` after a member value")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Json, JsonError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                if let Some(b'0'..=b'9') = self.peek() {
+                    return Err(self.error_at(
+                        start,
+                        "a number must not start with a leading zero (write `1`, not `01`)",
+                    ));
+                }
+            }
+            Some(b'1'..=b'9') => self.skip_digits(),
+            _ => return Err(self.expected("expected a digit after `-`")),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.expected("expected a digit after the decimal point"));
+            }
+            self.skip_digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.expected("expected a digit in the exponent"));
+            }
+            self.skip_digits();
+        }
+        // Both ends sit on ASCII bytes, so this slice is always on character boundaries.
+        match self.text.get(start..self.pos) {
+            Some(text) => Ok(Json::Number(text.to_string())),
+            None => Err(self.error_at(start, "invalid number")),
+        }
+    }
+
+    /// Reads a quoted text starting at the opening `"`; returns it with escapes decoded.
+    fn string(&mut self) -> Result<String, JsonError> {
+        let open = self.pos;
+        self.pos += 1; // `"`
+        let mut out = String::new();
+        let mut run_start = self.pos;
+        loop {
+            match self.peek() {
+                None => {
+                    return Err(
+                        self.error_at(open, "this text is never closed: expected a closing `\"`")
+                    )
+                }
+                Some(b'"') => {
+                    self.push_run(&mut out, run_start)?;
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.push_run(&mut out, run_start)?;
+                    self.escape(&mut out, open)?;
+                    run_start = self.pos;
+                }
+                Some(byte) if byte < 0x20 => {
+                    return Err(self.error_at(
+                        self.pos,
+                        format!(
+                            "control character U+{byte:04X} is not allowed inside text; \
+                             write it as an escape such as `\\n` or `\\u{byte:04X}`"
+                        ),
+                    ));
+                }
+                // Any other byte, including the bytes of a multi-byte character
+                // (which are all >= 0x80 and so never match the cases above).
+                Some(_) => self.pos += 1,
+            }
+        }
+    }
+
+    /// Appends the unescaped characters from `run_start` up to the current position.
+    fn push_run(&self, out: &mut String, run_start: usize) -> Result<(), JsonError> {
+        // The run ends just before an ASCII byte (`"` or `\`), and starts just
+        // after one, so it always lies on character boundaries.
+        match self.text.get(run_start..self.pos) {
+            Some(run) => {
+                out.push_str(run);
+                Ok(())
+            }
+            None => Err(self.error_at(run_start, "invalid text")),
+        }
+    }
+
+    /// Decodes one escape starting at the current `\`.
+    fn escape(&mut self, out: &mut String, open: usize) -> Result<(), JsonError> {
+        let backslash = self.pos;
+        self.pos += 1;
+        let decoded = match self.peek() {
+            None => {
+                return Err(
+                    self.error_at(open, "this text is never closed: expected a closing `\"`")
+                )
+            }
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.pos += 1;
+                let c = self.unicode_escape(backslash)?;
+                out.push(c);
+                return Ok(());
+            }
+            Some(_) => {
+                let shown = self
+                    .text
+                    .get(self.pos..)
+                    .and_then(|rest| rest.chars().next())
+                    .map_or_else(String::new, |c| c.to_string());
+                return Err(self.error_at(
+                    backslash,
+                    format!(
+                        "invalid escape `\\{shown}` in text; the escapes are \
+                         \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX"
+                    ),
+                ));
+            }
+        };
+        self.pos += 1;
+        out.push(decoded);
+        Ok(())
+    }
+
+    /// Reads the four hex digits after `\u` (the position is just after the `u`).
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let mut code = 0u32;
+        for _ in 0..4 {
+            let digit = self
+                .peek()
+                .and_then(|b| char::from(b).to_digit(16))
+                .ok_or_else(|| self.expected("expected four hex digits after `\\u`"))?;
+            code = code * 16 + digit;
+            self.pos += 1;
+        }
+        Ok(code)
+    }
+
+    /// Decodes `\uXXXX` (the position is just after the `u`), joining a surrogate pair.
+    fn unicode_escape(&mut self, backslash: usize) -> Result<char, JsonError> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xD800..=0xDBFF => {
+                let low_start = self.pos;
+                let has_escape = self
+                    .bytes
+                    .get(low_start..)
+                    .is_some_and(|rest| rest.starts_with(b"\\u"));
+                let low = if has_escape {
+                    self.pos += 2;
+                    let low = self.hex4()?;
+                    (0xDC00..=0xDFFF).contains(&low).then_some(low)
+                } else {
+                    None
+                };
+                match low {
+                    Some(low) => 0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00),
+                    None => {
+                        return Err(self.error_at(
+                            backslash,
+                            format!(
+                                "unpaired surrogate `\\u{first:04X}` in text: a high surrogate \
+                                 must be followed by a `\\u` escape of a low surrogate \
+                                 (DC00 to DFFF)"
+                            ),
+                        ))
+                    }
+                }
+            }
+            0xDC00..=0xDFFF => {
+                return Err(self.error_at(
+                    backslash,
+                    format!(
+                        "unpaired surrogate `\\u{first:04X}` in text: a low surrogate \
+                         must follow a high surrogate (D800 to DBFF)"
+                    ),
+                ))
+            }
+            other => other,
+        };
+        char::from_u32(code).ok_or_else(|| self.error_at(backslash, "invalid `\\u` escape in text"))
+    }
+}
+
+/// Describes one character for an error message.
+fn describe_char(c: char) -> String {
+    match c {
+        '\u{feff}' => "a byte order mark (U+FEFF), which is not allowed".to_string(),
+        c if c.is_control() || c.is_whitespace() => format!("the character U+{:04X}", u32::from(c)),
+        c => format!("`{c}`"),
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn num(text: &str) -> Json {
+        Json::Number(text.to_string())
+    }
+
+    fn text(t: &str) -> Json {
+        Json::String(t.to_string())
+    }
+
+    fn err(input: &str) -> JsonError {
+        match parse(input) {
+            Ok(value) => panic!("expected an error for {input:?}, got {value:?}"),
+            Err(e) => e,
+        }
+    }
+
+    /// Asserts the error's message contains `needle` and returns the error.
+    fn err_with(input: &str, needle: &str) -> JsonError {
+        let e = err(input);
+        assert!(
+            e.message.contains(needle),
+            "input {input:?}: message {:?} does not contain {needle:?}",
+            e.message
+        );
+        e
+    }
+
+    #[test]
+    fn reads_scalars() {
+        assert_eq!(parse("null"), Ok(Json::Null));
+        assert_eq!(parse("true"), Ok(Json::Bool(true)));
+        assert_eq!(parse("false"), Ok(Json::Bool(false)));
+        assert_eq!(parse("\"hi\""), Ok(text("hi")));
+        assert_eq!(parse(" \t\r\n 1 \n"), Ok(num("1")));
+    }
+
+    #[test]
+    fn keeps_numbers_as_written() {
+        for n in [
+            "0",
+            "-0",
+            "4e1",
+            "68.50",
+            "-0.5",
+            "1E+2",
+            "1e-07",
+            "0.000",
+            "12345678901234567890123",
+            "-0.0e0",
+        ] {
+            assert_eq!(parse(n), Ok(num(n)), "{n}");
+            assert_eq!(parse(n).unwrap().to_text(), n);
+        }
+    }
+
+    #[test]
+    fn reads_nested_structures_in_order() {
+        let v = parse(r#" { "b" : [1, 2.50, {"c": null}], "a": {}, "e": [] } "#).unwrap();
+        assert_eq!(
+            v,
+            Json::Object(vec![
+                (
+                    "b".into(),
+                    Json::Array(vec![
+                        num("1"),
+                        num("2.50"),
+                        Json::Object(vec![("c".into(), Json::Null)])
+                    ])
+                ),
+                ("a".into(), Json::Object(vec![])),
+                ("e".into(), Json::Array(vec![])),
+            ])
+        );
+        assert_eq!(v.to_text(), r#"{"b":[1,2.50,{"c":null}],"a":{},"e":[]}"#);
+    }
+
+    #[test]
+    fn keeps_duplicate_members() {
+        let v = parse(r#"{"a":1,"a":2}"#).unwrap();
+        assert_eq!(
+            v,
+            Json::Object(vec![("a".into(), num("1")), ("a".into(), num("2"))])
+        );
+        assert_eq!(v.to_text(), r#"{"a":1,"a":2}"#);
+    }
+
+    #[test]
+    fn decodes_escapes() {
+        assert_eq!(
+            parse(r#""a\"b\\c\/d\be\ff\ng\rh\ti""#),
+            Ok(text("a\"b\\c/d\u{8}e\u{c}f\ng\rh\ti"))
+        );
+        assert_eq!(parse(r#""\u00e9\u00E9""#), Ok(text("éé")));
+        assert_eq!(parse(r#""\u0000""#), Ok(text("\0")));
+        assert_eq!(parse(r#""\ud83d\ude00""#), Ok(text("😀")));
+        assert_eq!(parse(r#""\uD834\uDD1E x""#), Ok(text("𝄞 x")));
+        assert_eq!(parse("\"raw ünïcödé 😀\""), Ok(text("raw ünïcödé 😀")));
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(Json::Null.kind(), "null");
+        assert_eq!(Json::Bool(true).kind(), "true/false");
+        assert_eq!(num("1").kind(), "number");
+        assert_eq!(text("x").kind(), "text");
+        assert_eq!(Json::Array(vec![]).kind(), "list");
+        assert_eq!(Json::Object(vec![]).kind(), "object");
+    }
+
+    #[test]
+    fn writes_escaped_text() {
+        let v = text("q\"b\\n\nt\tc\u{1}\u{1f}d\u{7f}é😀/");
+        assert_eq!(
+            v.to_text(),
+            "\"q\\\"b\\\\n\\nt\\tc\\u0001\\u001fd\u{7f}é😀/\""
+        );
+        assert_eq!(parse(&v.to_text()), Ok(v));
+    }
+
+    #[test]
+    fn error_empty_and_whitespace() {
+        let e = err_with("", "expected a value, found the end of the text");
+        assert_eq!((e.offset, e.line, e.column), (0, 1, 1));
+        let e = err_with("  \n ", "expected a value");
+        assert_eq!((e.offset, e.line, e.column), (4, 2, 2));
+    }
+
+    #[test]
+    fn error_trailing_text() {
+        let e = err("{} x");
+        assert_eq!(e.message, "unexpected text after the document");
+        assert_eq!((e.offset, e.line, e.column), (3, 1, 4));
+        err_with("1 2", "unexpected text after the document");
+        err_with("truex", "unexpected text after the document");
+        err_with("[1]]", "unexpected text after the document");
+        err_with("\"a\"\"b\"", "unexpected text after the document");
+    }
+
+    #[test]
+    fn error_trailing_commas() {
+        let e = err_with("[1,]", "trailing comma");
+        assert_eq!(e.offset, 3);
+        let e = err_with("{\"a\":1,}", "trailing comma");
+        assert_eq!(e.offset, 7);
+        err_with("[,]", "expected a value, found `,`");
+        err_with("{,}", "expected a member name in double quotes or `}`");
+    }
+
+    #[test]
+    fn error_comments() {
+        err_with("// hi\n1", "expected a value, found `/`");
+        err_with("1 /* c */", "unexpected text after the document");
+        err_with(
+            "[1 /* c */]",
+            "expected `,` or `]` after a list element, found `/`",
+        );
+        err_with("# c\n1", "expected a value, found `#`");
+    }
+
+    #[test]
+    fn error_numbers() {
+        let e = err_with("01", "leading zero");
+        assert_eq!(e.offset, 0);
+        err_with("-01", "leading zero");
+        err_with("[00]", "leading zero");
+        let e = err_with("-", "expected a digit after `-`, found the end of the text");
+        assert_eq!(e.offset, 1);
+        err_with("-a", "expected a digit after `-`, found `a`");
+        err_with("-Infinity", "expected a digit after `-`, found `Infinity`");
+        let e = err_with("1.", "expected a digit after the decimal point");
+        assert_eq!(e.offset, 2);
+        err_with("1.e5", "expected a digit after the decimal point");
+        err_with(".5", "expected a value, found `.`");
+        err_with("+1", "expected a value, found `+`");
+        let e = err_with("1e", "expected a digit in the exponent");
+        assert_eq!(e.offset, 2);
+        err_with("1e+", "expected a digit in the exponent");
+        err_with("1E-x", "expected a digit in the exponent");
+        err_with("NaN", "expected a value, found `NaN`");
+        err_with("Infinity", "expected a value, found `Infinity`");
+        err_with("0x10", "unexpected text after the document");
+        err_with("1.5.2", "unexpected text after the document");
+    }
+
+    #[test]
+    fn error_literals() {
+        err_with("tru", "expected a value, found `tru`");
+        err_with("nul", "expected a value, found `nul`");
+        err_with("True", "expected a value, found `True`");
+        err_with("[f]", "expected a value, found `f`");
+        err_with("undefined", "expected a value, found `undefined`");
+    }
+
+    #[test]
+    fn error_objects() {
+        let e = err("{\"a\" 1}");
+        assert_eq!(e.message, "expected `:` after a member name, found `1`");
+        assert_eq!(e.offset, 5);
+        err_with(
+            "{a:1}",
+            "expected a member name in double quotes or `}`, found `a`",
+        );
+        err_with(
+            "{'a':1}",
+            "expected a member name in double quotes or `}`, found `'`",
+        );
+        err_with(
+            "{\"a\":1 \"b\":2}",
+            "expected `,` or `}` after a member value, found `\"`",
+        );
+        err_with(
+            "{\"a\":1,2}",
+            "expected a member name in double quotes after `,`, found `2`",
+        );
+        err_with("{\"a\":}", "expected a value, found `}`");
+        err_with(
+            "{\"a\":1",
+            "expected `,` or `}` after a member value, found the end of the text",
+        );
+        err_with(
+            "{",
+            "expected a member name in double quotes or `}`, found the end of the text",
+        );
+        err_with(
+            "{\"a\"",
+            "expected `:` after a member name, found the end of the text",
+        );
+    }
+
+    #[test]
+    fn error_arrays() {
+        err_with(
+            "[1 2]",
+            "expected `,` or `]` after a list element, found `2`",
+        );
+        err_with(
+            "[1",
+            "expected `,` or `]` after a list element, found the end of the text",
+        );
+        err_with("[", "expected a value, found the end of the text");
+        err_with("[1,", "expected a value");
+        err_with("]", "expected a value, found `]`");
+        err_with("[1}", "expected `,` or `]` after a list element, found `}`");
+    }
+
+    #[test]
+    fn error_strings() {
+        let e = err_with("\"abc", "never closed");
+        assert_eq!(e.offset, 0);
+        err_with("[\"abc\\", "never closed");
+        let e = err_with("\"a\nb\"", "control character U+000A");
+        assert_eq!((e.offset, e.line, e.column), (2, 1, 3));
+        err_with("\"a\tb\"", "control character U+0009");
+        err_with("\"\u{0}\"", "control character U+0000");
+        let e = err_with(r#""ab\q""#, "invalid escape `\\q`");
+        assert_eq!(e.offset, 3);
+        err_with(r#""\x41""#, "invalid escape `\\x`");
+        err_with("\"\\é\"", "invalid escape `\\é`");
+        err_with(r#""\'""#, "invalid escape");
+        err_with(
+            r#""\u12""#,
+            "expected four hex digits after `\\u`, found `\"`",
+        );
+        err_with(
+            r#""\u12G4""#,
+            "expected four hex digits after `\\u`, found `G4`",
+        );
+        err_with(
+            "\"\\u",
+            "expected four hex digits after `\\u`, found the end of the text",
+        );
+        err_with(r#""\U0041""#, "invalid escape `\\U`");
+    }
+
+    #[test]
+    fn error_surrogates() {
+        let e = err_with(r#""x\ud800""#, "unpaired surrogate `\\uD800`");
+        assert_eq!(e.offset, 2);
+        err_with(r#""\ud800x""#, "unpaired surrogate `\\uD800`");
+        err_with(r#""\ud800\u0041""#, "unpaired surrogate `\\uD800`");
+        err_with(r#""\ud800\ud800""#, "unpaired surrogate `\\uD800`");
+        err_with(r#""\udc00""#, "unpaired surrogate `\\uDC00`");
+        err_with(r#""\ude00\ud83d""#, "unpaired surrogate `\\uDE00`");
+        err_with(r#""\ud800\n""#, "unpaired surrogate");
+        err_with(r#""\ud800\u12""#, "expected four hex digits");
+    }
+
+    #[test]
+    fn error_odd_characters() {
+        err_with("\u{feff}{}", "byte order mark");
+        err_with("\u{a0}1", "the character U+00A0");
+        err_with("\u{b}1", "the character U+000B");
+        err_with("é", "expected a value, found `é`");
+        err_with("😀", "expected a value, found `😀`");
+    }
+
+    #[test]
+    fn lines_and_columns_count_characters() {
+        let e = err("{\n  \"é😀\": 1,\n  \"b\" 2\n}");
+        assert_eq!(e.message, "expected `:` after a member name, found `2`");
+        assert_eq!((e.line, e.column), (3, 7));
+        assert_eq!(e.offset, "{\n  \"é😀\": 1,\n  \"b\" ".len());
+        let e = err("[\"ü\", ü]");
+        assert_eq!((e.offset, e.line, e.column), (7, 1, 7));
+        assert_eq!(
+            e.to_string(),
+            "line 1, column 7: expected a value, found `ü`"
+        );
+    }
+
+    #[test]
+    fn depth_limit() {
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+        let ok = format!("{}1{}", "{\"a\":".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let e = err(&deep);
+        assert_eq!(e.message, "nested deeper than 64 levels");
+        assert_eq!(e.offset, MAX_DEPTH);
+        let e = err(&"[{\"a\":".repeat(100_000));
+        assert_eq!(e.message, "nested deeper than 64 levels");
+        let e = err(&"[".repeat(1_000_000));
+        assert_eq!(e.message, "nested deeper than 64 levels");
+    }
+
+    #[test]
+    fn to_text_of_deep_hand_built_value_does_not_recurse() {
+        let mut v = Json::Null;
+        for _ in 0..10_000 {
+            v = Json::Array(vec![v]);
+        }
+        let t = v.to_text();
+        assert_eq!(t.len(), 4 + 2 * 10_000);
+        // Dismantle iteratively so the test itself does not overflow on drop.
+        while let Json::Array(mut items) = v {
+            v = items.pop().unwrap_or(Json::Null);
+        }
+    }
+
+    fn json_number() -> impl Strategy<Value = String> {
+        "-?(0|[1-9][0-9]{0,20})(\\.[0-9]{1,8})?([eE][+-]?[0-9]{1,3})?"
+    }
+
+    fn json_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[\"\\\\/\\x00-\\x1f\\x7f a-zé\u{2028}\u{fffd}\u{1F600}\u{10FFFF}]{0,12}",
+        ]
+    }
+
+    fn json_value() -> impl Strategy<Value = Json> {
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::Bool),
+            json_number().prop_map(Json::Number),
+            json_text().prop_map(Json::String),
+        ];
+        leaf.prop_recursive(5, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+                prop::collection::vec((json_text(), inner), 0..6).prop_map(Json::Object),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_strings(s in any::<String>()) {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn never_panics_on_json_like_strings(
+            s in "[\\[\\]{}:,\"\\\\0-9eE+\\-. \\t\\n\\x00\\x1ftrueflasnu/éü😀]{0,48}"
+        ) {
+            if let Err(e) = parse(&s) {
+                prop_assert!(e.offset <= s.len());
+                prop_assert!(e.line >= 1 && e.column >= 1);
+            }
+        }
+
+        #[test]
+        fn round_trips_generated_values(v in json_value()) {
+            let t = v.to_text();
+            prop_assert_eq!(parse(&t), Ok(v));
+        }
+
+        #[test]
+        fn reads_every_character_as_a_unicode_escape(s in json_text()) {
+            let mut doc = String::from("\"");
+            for unit in s.encode_utf16() {
+                doc.push_str(&format!("\\u{unit:04X}"));
+            }
+            doc.push('"');
+            prop_assert_eq!(parse(&doc), Ok(Json::String(s)));
+        }
+
+        #[test]
+        fn every_prefix_and_edit_of_a_document_is_handled(
+            v in json_value(),
+            cut in any::<prop::sample::Index>(),
+            insert in any::<char>(),
+        ) {
+            let t = v.to_text();
+            let boundaries: Vec<usize> =
+                t.char_indices().map(|(i, _)| i).chain(std::iter::once(t.len())).collect();
+            let at = boundaries[cut.index(boundaries.len())];
+            let _ = parse(&t[..at]);
+            let mut edited = t.clone();
+            edited.insert(at, insert);
+            let _ = parse(&edited);
+            if at < t.len() {
+                let mut removed = t.clone();
+                removed.remove(at);
+                let _ = parse(&removed);
+            }
+        }
+    }
+}

@@ -1,0 +1,464 @@
+//! Input documents: read strictly and validated against the declarations before anything is
+//! evaluated. An unknown member, a wrong type, `null`, a number that is not finite, out of
+//! range or not whole where it must be, a member named twice: each is an [`InputError`]
+//! naming the input path and what was expected.
+
+pub mod json;
+pub mod time;
+
+use crate::diagnostic::did_you_mean;
+use crate::eval::program::{Field, FieldType, Member, Schema, Shape, Value};
+use json::Json;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// A validated document: the value of each field slot (absent ones are `None`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Document {
+    /// The document root's fields and lists.
+    pub root: Record,
+    /// For each group outside lists, whether the document has it.
+    pub groups: Vec<bool>,
+}
+
+/// The fields and lists of one object: the document root or a list item.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record {
+    /// Field values by slot.
+    pub fields: Vec<Option<Value>>,
+    /// List items by list slot.
+    pub lists: Vec<Vec<Record>>,
+}
+
+/// Why an input document was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{}{message}; expected {expected}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
+pub struct InputError {
+    /// Stable class: `json_syntax`, `not_an_object`, `unknown_member`, `wrong_type`,
+    /// `null_value`, `not_finite`, `too_precise`, `out_of_range`, `not_whole`,
+    /// `duplicate_member`, `bad_timestamp`, `unknown_choice`.
+    pub code: &'static str,
+    /// The dotted input path (list items with their 0-based index); empty for the document.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// What was expected there.
+    pub expected: String,
+}
+
+fn error(
+    code: &'static str,
+    path: &str,
+    message: impl Into<String>,
+    expected: impl Into<String>,
+) -> InputError {
+    InputError {
+        code,
+        path: path.to_string(),
+        message: message.into(),
+        expected: expected.into(),
+    }
+}
+
+/// Reads and validates a JSON text.
+pub fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
+    let json = json::parse(text).map_err(|e| {
+        error(
+            "json_syntax",
+            "",
+            format!(
+                "not valid JSON at line {}, column {}: {}",
+                e.line, e.column, e.message
+            ),
+            "a JSON object",
+        )
+    })?;
+    validate(schema, &json)
+}
+
+/// Validates a parsed JSON value against the schema.
+pub fn validate(schema: &Schema, json: &Json) -> Result<Document, InputError> {
+    let Json::Object(members) = json else {
+        return Err(error(
+            "not_an_object",
+            "",
+            format!("the document is {}", json.kind()),
+            "a JSON object",
+        ));
+    };
+    let mut doc = Document {
+        root: Record {
+            fields: vec![None; schema.root_fields],
+            lists: vec![Vec::new(); schema.root_lists],
+        },
+        groups: vec![false; schema.groups.len()],
+    };
+    let mut root = std::mem::take(&mut doc.root);
+    object(
+        schema,
+        &schema.root,
+        members,
+        "",
+        &mut root,
+        &mut doc.groups,
+    )?;
+    doc.root = root;
+    Ok(doc)
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+fn object(
+    schema: &Schema,
+    shape: &Shape,
+    members: &[(String, Json)],
+    prefix: &str,
+    record: &mut Record,
+    groups: &mut Vec<bool>,
+) -> Result<(), InputError> {
+    let mut seen = HashSet::new();
+    for (name, value) in members {
+        let path = join(prefix, name);
+        if !seen.insert(name.as_str()) {
+            return Err(error(
+                "duplicate_member",
+                &path,
+                "this member is given twice",
+                "each member once",
+            ));
+        }
+        let Some(member) = shape.members.get(name) else {
+            let near = did_you_mean(name, shape.members.keys().map(String::as_str));
+            let message = match near {
+                Some(n) => format!("no such input (did you mean `{}`?)", join(prefix, n)),
+                None => "no such input".to_string(),
+            };
+            let known: Vec<&str> = shape.members.keys().map(String::as_str).collect();
+            return Err(error(
+                "unknown_member",
+                &path,
+                message,
+                format!("one of: {}", known.join(", ")),
+            ));
+        };
+        if matches!(value, Json::Null) {
+            return Err(error(
+                "null_value",
+                &path,
+                "`null` is not a value: leave the member out when it is unknown",
+                expected(schema, member),
+            ));
+        }
+        match member {
+            Member::Field(index) => {
+                let field = schema.fields.get(*index).ok_or_else(|| {
+                    error(
+                        "not_an_object",
+                        &path,
+                        "undeclared field",
+                        "a declared input",
+                    )
+                })?;
+                let v = field_value(field, value, &path)?;
+                if let Some(slot) = record.fields.get_mut(field.slot) {
+                    *slot = Some(v);
+                }
+            }
+            Member::Group(inner) => {
+                let Json::Object(inner_members) = value else {
+                    return Err(error(
+                        "not_an_object",
+                        &path,
+                        format!("found {}", value.kind()),
+                        "an object",
+                    ));
+                };
+                if let Some(present) = inner.group.and_then(|g| groups.get_mut(g)) {
+                    *present = true;
+                }
+                object(schema, inner, inner_members, &path, record, groups)?;
+            }
+            Member::List(index) => {
+                let list = schema.lists.get(*index).ok_or_else(|| {
+                    error("not_an_object", &path, "undeclared list", "a declared list")
+                })?;
+                let Json::Array(items) = value else {
+                    return Err(error(
+                        "wrong_type",
+                        &path,
+                        format!("found {}", value.kind()),
+                        expected(schema, member),
+                    ));
+                };
+                if let Some((lo, hi)) = list.range {
+                    let n = Decimal::from(items.len());
+                    if n < lo || n > hi {
+                        return Err(error(
+                            "out_of_range",
+                            &path,
+                            format!("{} items", items.len()),
+                            expected(schema, member),
+                        ));
+                    }
+                }
+                let mut records = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let item_path = format!("{path}[{i}]");
+                    let Json::Object(item_members) = item else {
+                        let code = if matches!(item, Json::Null) {
+                            "null_value"
+                        } else {
+                            "not_an_object"
+                        };
+                        return Err(error(
+                            code,
+                            &item_path,
+                            format!("found {}", item.kind()),
+                            "an object",
+                        ));
+                    };
+                    let mut rec = Record {
+                        fields: vec![None; list.item_fields],
+                        lists: vec![Vec::new(); list.item_lists],
+                    };
+                    let mut no_groups = Vec::new();
+                    object(
+                        schema,
+                        &list.item,
+                        item_members,
+                        &item_path,
+                        &mut rec,
+                        &mut no_groups,
+                    )?;
+                    records.push(rec);
+                }
+                if let Some(slot) = record.lists.get_mut(list.slot) {
+                    *slot = records;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a member admits, for people: "an integer in 0..120 years".
+fn expected(schema: &Schema, member: &Member) -> String {
+    match member {
+        Member::Field(i) => schema
+            .fields
+            .get(*i)
+            .map_or_else(|| "a value".to_string(), describe),
+        Member::Group(_) => "an object".to_string(),
+        Member::List(i) => match schema.lists.get(*i).and_then(|l| l.range) {
+            Some((lo, hi)) => format!("a list of {lo}..{hi} objects"),
+            None => "a list of objects".to_string(),
+        },
+    }
+}
+
+/// Describes what a field admits, for people: "an integer in 0..120 years".
+pub fn describe(field: &Field) -> String {
+    match &field.ty {
+        FieldType::Boolean => "true or false".to_string(),
+        FieldType::Timestamp => {
+            "an RFC 3339 timestamp such as \"2026-11-22T09:00:00Z\"".to_string()
+        }
+        FieldType::Choice(choices) => {
+            let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
+            format!("one of {}", quoted.join(", "))
+        }
+        FieldType::Number { integer, unit } => {
+            let kind = if *integer { "an integer" } else { "a number" };
+            let unit = if unit.is_none() {
+                String::new()
+            } else {
+                format!(" {unit}")
+            };
+            match field.range {
+                Some((lo, hi)) => format!("{kind} in {lo}..{hi}{unit}"),
+                None if unit.is_empty() => kind.to_string(),
+                None => format!("{kind} in{unit}"),
+            }
+        }
+    }
+}
+
+fn field_value(field: &Field, json: &Json, path: &str) -> Result<Value, InputError> {
+    let wrong = || {
+        error(
+            "wrong_type",
+            path,
+            format!("found {}", json.kind()),
+            describe(field),
+        )
+    };
+    match (&field.ty, json) {
+        (FieldType::Boolean, Json::Bool(b)) => Ok(Value::Bool(*b)),
+        (FieldType::Choice(choices), Json::String(s)) => {
+            match choices.iter().position(|c| c == s) {
+                Some(i) => Ok(Value::Choice(u16::try_from(i).map_err(|_| wrong())?)),
+                None => {
+                    let near = did_you_mean(s, choices.iter().map(String::as_str));
+                    let message = match near {
+                        Some(n) => format!("\"{s}\" is not a choice (did you mean \"{n}\"?)"),
+                        None => format!("\"{s}\" is not a choice"),
+                    };
+                    Err(error("unknown_choice", path, message, describe(field)))
+                }
+            }
+        }
+        (FieldType::Timestamp, Json::String(s)) => {
+            time::parse_rfc3339(s).map(Value::Time).ok_or_else(|| {
+                error(
+                    "bad_timestamp",
+                    path,
+                    format!("\"{s}\" is not an RFC 3339 timestamp"),
+                    describe(field),
+                )
+            })
+        }
+        (FieldType::Number { integer, .. }, Json::Number(text)) => {
+            let n = number(text).map_err(|code| {
+                let message = match code {
+                    "not_finite" => format!("{text} is too large to be a finite exact number"),
+                    _ => format!("{text} has more digits than kap keeps exactly (28)"),
+                };
+                error(code, path, message, describe(field))
+            })?;
+            if *integer && !n.fract().is_zero() {
+                return Err(error(
+                    "not_whole",
+                    path,
+                    format!("{text} is not a whole number"),
+                    describe(field),
+                ));
+            }
+            if let Some((lo, hi)) = field.range {
+                if n < lo || n > hi {
+                    return Err(error(
+                        "out_of_range",
+                        path,
+                        format!("{text} is out of range"),
+                        describe(field),
+                    ));
+                }
+            }
+            Ok(Value::Num(n.normalize()))
+        }
+        _ => Err(wrong()),
+    }
+}
+
+/// Reads a JSON number's text as an exact decimal.
+///
+/// Errors are `not_finite` (too large for 28 digits) and `too_precise` (digits below the
+/// 28th decimal place that are not zero).
+pub fn number(text: &str) -> Result<Decimal, &'static str> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => {
+            let exp = rest.get(at + 1..).unwrap_or("");
+            let exp: i64 = exp.parse().unwrap_or(if exp.starts_with('-') {
+                i64::MIN
+            } else {
+                i64::MAX
+            });
+            (rest.get(..at).unwrap_or(""), exp)
+        }
+        None => (rest, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits: String = format!("{int_part}{frac_part}");
+    let mut exponent = exponent.saturating_sub(i64::try_from(frac_part.len()).unwrap_or(i64::MAX));
+    // Normalise: no leading zeros, no trailing zeros (moved into the exponent).
+    let trimmed = digits.trim_start_matches('0');
+    digits = trimmed.to_string();
+    if digits.is_empty() {
+        return Ok(Decimal::ZERO);
+    }
+    while digits.ends_with('0') {
+        digits.pop();
+        exponent = exponent.saturating_add(1);
+    }
+    if digits.len() > 28 {
+        return Err(
+            if exponent.saturating_add(i64::try_from(digits.len()).unwrap_or(i64::MAX)) > 28 {
+                "not_finite"
+            } else {
+                "too_precise"
+            },
+        );
+    }
+    let magnitude = i64::try_from(digits.len())
+        .unwrap_or(0)
+        .saturating_add(exponent);
+    if magnitude > 29 {
+        return Err("not_finite");
+    }
+    let mut m: i128 = digits.parse().map_err(|_| "not_finite")?;
+    if negative {
+        m = -m;
+    }
+    if exponent >= 0 {
+        let mut value = Decimal::try_from_i128_with_scale(m, 0).map_err(|_| "not_finite")?;
+        for _ in 0..exponent {
+            value = value.checked_mul(Decimal::TEN).ok_or("not_finite")?;
+        }
+        Ok(value)
+    } else {
+        let scale = u32::try_from(exponent.unsigned_abs()).map_err(|_| "too_precise")?;
+        if scale > 28 {
+            return Err("too_precise");
+        }
+        Decimal::try_from_i128_with_scale(m, scale).map_err(|_| "not_finite")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+    use rust_decimal::Decimal;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn numbers_are_read_exactly() {
+        assert_eq!(number("40"), Ok(d("40")));
+        assert_eq!(number("40.0"), Ok(d("40")));
+        assert_eq!(number("4e1"), Ok(d("40")));
+        assert_eq!(number("4E+1"), Ok(d("40")));
+        assert_eq!(number("68.50"), Ok(d("68.5")));
+        assert_eq!(number("-0.5"), Ok(d("-0.5")));
+        assert_eq!(number("0"), Ok(Decimal::ZERO));
+        assert_eq!(number("0.000"), Ok(Decimal::ZERO));
+        assert_eq!(
+            number("35.00000000000000001"),
+            Ok(d("35.00000000000000001"))
+        );
+        assert_eq!(number("125e-2"), Ok(d("1.25")));
+    }
+
+    #[test]
+    fn unrepresentable_numbers_are_refused() {
+        assert_eq!(number("1e400"), Err("not_finite"));
+        assert_eq!(number("1e29"), Err("not_finite"));
+        assert_eq!(number("1e-40"), Err("too_precise"));
+        assert_eq!(
+            number("1.00000000000000000000000000001"),
+            Err("too_precise")
+        );
+        assert_eq!(number("1e99999999999999999999"), Err("not_finite"));
+    }
+}

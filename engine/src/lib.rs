@@ -1,0 +1,56 @@
+//! # kap-engine
+//!
+//! The rule language and evaluator of kap, a clinical decision-support engine for
+//! ketamine-assisted psychotherapy protocols. A clinic writes its protocol in a rule file;
+//! the engine checks it (names, types, units, sources) and evaluates patient documents
+//! against it with three-valued logic and exact decimals, explaining every decision.
+//!
+//! The pipeline, one module each:
+//!
+//! ```text
+//! rule file ──syntax──► syntax tree with spans ──check──► eval::program::Program
+//!           ──eval──► decision::Evaluation (JSON)        input documents ──input──► Document
+//! ```
+//!
+//! The engine does no I/O, reads no clock and keeps no global state: the same source and
+//! document give the same output, natively and in WebAssembly.
+//!
+//! ```
+//! use kap_engine::Protocol;
+//!
+//! let source = r#"
+//! protocol "Example" version "1" status draft
+//! source K2 "Eligibility criteria"
+//! input patient.age: integer years in 0..120 "Age"
+//! decision eligibility
+//!   list exclusions of exclude
+//!   verdict ineligible if any exclude
+//!   verdict indeterminate if unknown exclude
+//!   verdict eligible otherwise
+//!   exclude minor "Younger than 18" when patient.age < 18 years [K2]
+//! "#;
+//! let protocol = Protocol::compile(source).map_err(|d| format!("{d:?}"))?;
+//! let out = protocol.evaluate_json(r#"{"patient": {"age": 17}}"#)?;
+//! assert_eq!(out.decisions["eligibility"].verdict, "ineligible");
+//! let out = protocol.evaluate_json(r#"{"patient": {}}"#)?;
+//! assert_eq!(out.decisions["eligibility"].verdict, "indeterminate");
+//! assert_eq!(out.decisions["eligibility"].missing, ["patient.age"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![forbid(unsafe_code)]
+
+pub mod check;
+pub mod decision;
+pub mod diagnostic;
+pub mod eval;
+pub mod input;
+mod protocol;
+pub mod syntax;
+pub mod units;
+
+pub use decision::{DecisionOutcome, Evaluation};
+pub use diagnostic::{Diagnostic, Located, Severity, Span};
+pub use eval::decide::{EvaluationError, ENGINE_VERSION};
+pub use input::InputError;
+pub use protocol::{Error, Protocol};

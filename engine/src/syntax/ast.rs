@@ -1,0 +1,258 @@
+//! The syntax tree of a rule file. Every node carries the span of the text it came from.
+
+use crate::diagnostic::Span;
+use rust_decimal::Decimal;
+
+/// A syntax node with the span of source text it was parsed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node<T> {
+    /// The node itself.
+    pub node: T,
+    /// Where it stands in the source.
+    pub span: Span,
+}
+
+impl<T> Node<T> {
+    /// Wraps `node` with its span.
+    pub fn new(node: T, span: Span) -> Self {
+        Node { node, span }
+    }
+}
+
+/// A name as written: an identifier or a dotted path.
+pub type Name = Node<String>;
+
+/// A parsed rule file: the items that parsed, in source order.
+#[derive(Debug, Clone, Default)]
+pub struct RuleFile {
+    /// Top-level items.
+    pub items: Vec<Item>,
+}
+
+/// One top-level item.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// `protocol "Name" version "..." status draft owner "..."`.
+    Protocol(Header),
+    /// `source KEY "Title" url "..."`.
+    Source(SourceDecl),
+    /// `input path: type unit in lo..hi "Label" help "..."`.
+    Input(InputDecl),
+    /// `define name(params) = expression`.
+    Define(Define),
+    /// `decision name "Title"` with its entries.
+    Decision(DecisionDecl),
+}
+
+/// The protocol header.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// The protocol's name.
+    pub name: Node<String>,
+    /// `key value` fields: version, status, owner, description.
+    pub fields: Vec<(Name, Node<String>)>,
+    /// The whole header.
+    pub span: Span,
+}
+
+/// A citable source.
+#[derive(Debug, Clone)]
+pub struct SourceDecl {
+    /// The key rules cite it by.
+    pub key: Name,
+    /// Its title.
+    pub title: Node<String>,
+    /// Where to read it.
+    pub url: Option<Node<String>>,
+}
+
+/// The declared type of an input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeExpr {
+    /// `boolean`.
+    Boolean,
+    /// `integer UNIT?`.
+    Integer(Option<Name>),
+    /// `decimal UNIT?`.
+    Decimal(Option<Name>),
+    /// `one of a, b, c`.
+    Choice(Vec<Name>),
+    /// `timestamp`.
+    Timestamp,
+    /// `list`: a list of records whose fields are declared as `path[].field`.
+    List,
+}
+
+/// An input declaration.
+#[derive(Debug, Clone)]
+pub struct InputDecl {
+    /// Dotted path; `[]` marks the elements of a list (`course.sessions[].at`).
+    pub path: Name,
+    /// Its type.
+    pub ty: Node<TypeExpr>,
+    /// Admissible range, both ends included (for a list, its number of items).
+    pub range: Option<Node<(Decimal, Decimal)>>,
+    /// A label for people.
+    pub label: Node<String>,
+    /// Help text for people.
+    pub help: Option<Node<String>>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// A named expression, optionally with parameters.
+#[derive(Debug, Clone)]
+pub struct Define {
+    /// Its name.
+    pub name: Name,
+    /// Parameter names.
+    pub params: Vec<Name>,
+    /// The expression it stands for.
+    pub body: Expr,
+}
+
+/// A decision and its entries.
+#[derive(Debug, Clone)]
+pub struct DecisionDecl {
+    /// Its name, the key in the output's `decisions`.
+    pub name: Name,
+    /// A title for people.
+    pub title: Option<Node<String>>,
+    /// Entries that parsed.
+    pub entries: Vec<Entry>,
+    /// The decision's header line.
+    pub span: Span,
+}
+
+/// One entry of a decision.
+#[derive(Debug, Clone)]
+pub enum Entry {
+    /// `given patient or screening`: the decision is made when one of these is in the document.
+    Given(Vec<Name>),
+    /// `list exclusions of exclude [quiet]`.
+    List {
+        /// Output field.
+        name: Name,
+        /// Rule kind it lists.
+        kind: Name,
+        /// Quiet kinds never add to `missing`.
+        quiet: bool,
+    },
+    /// `verdict NAME if any K or unknown K` or `verdict NAME otherwise`.
+    Verdict {
+        /// The verdict's name.
+        name: Name,
+        /// Its condition; `None` for `otherwise`.
+        when: Option<Vec<TierTerm>>,
+        /// The whole entry.
+        span: Span,
+    },
+    /// `KIND id "message" when CONDITION [SOURCES] help "..."`.
+    Rule(RuleDecl),
+}
+
+/// `any KIND` or `unknown KIND` in a verdict's condition.
+#[derive(Debug, Clone)]
+pub struct TierTerm {
+    /// `true` for `any` (a rule of the kind is true), `false` for `unknown`.
+    pub any: bool,
+    /// The rule kind.
+    pub kind: Name,
+}
+
+/// A rule.
+#[derive(Debug, Clone)]
+pub struct RuleDecl {
+    /// Its kind (`exclude`, `caution`, ...).
+    pub kind: Name,
+    /// Its stable id.
+    pub id: Name,
+    /// The message for people.
+    pub message: Node<String>,
+    /// The condition under which it fires.
+    pub when: Expr,
+    /// Cited source keys.
+    pub cites: Vec<Name>,
+    /// Help text.
+    pub help: Option<Node<String>>,
+    /// The whole rule.
+    pub span: Span,
+}
+
+/// An expression.
+pub type Expr = Node<ExprKind>;
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+impl CmpOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+        }
+    }
+}
+
+/// Arithmetic operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+/// Expression forms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number with an optional unit: `18 years`, `0.5 mg/kg`, `3`.
+    Quantity(Decimal, Option<Name>),
+    /// A name: an input path, a definition, a parameter or an enumeration value.
+    Name(String),
+    /// `f(a, b)`.
+    Call(Name, Vec<Expr>),
+    /// `-e`.
+    Neg(Box<Expr>),
+    /// `a + b`, `a * b`, ...
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// `a < b`, ...
+    Compare(CmpOp, Box<Expr>, Box<Expr>),
+    /// `e in {a, b}` (or `not in`).
+    InSet(Box<Expr>, Vec<Name>, bool),
+    /// `e in lo..hi`, both ends included (or `not in`).
+    InRange(Box<Expr>, Box<Expr>, Box<Expr>, bool),
+    /// `e is known` (true) or `e is missing` (false).
+    IsKnown(Box<Expr>, bool),
+    /// `not e`.
+    Not(Box<Expr>),
+    /// `a and b and ...`.
+    And(Vec<Expr>),
+    /// `a or b or ...`.
+    Or(Vec<Expr>),
+}

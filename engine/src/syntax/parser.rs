@@ -1,0 +1,690 @@
+//! From source text to the syntax tree, with pest, one item at a time.
+
+use super::ast::*;
+use super::layout::{self, Piece};
+use crate::diagnostic::{Diagnostic, Span};
+use pest::error::InputLocation;
+use pest::iterators::Pair;
+use pest::Parser as _;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+mod grammar {
+    #![allow(missing_docs)]
+    #[derive(pest_derive::Parser)]
+    #[grammar = "syntax/grammar.pest"]
+    pub struct Grammar;
+}
+use grammar::{Grammar, Rule};
+
+/// The deepest expression tree accepted (operators and brackets nested).
+pub const MAX_DEPTH: usize = 128;
+
+type Built<T> = Result<T, Diagnostic>;
+
+/// Parses a whole rule file. Items that fail to parse are reported and left out; the others
+/// are still returned, so a later stage can report their own problems in the same run.
+pub fn parse(source: &str) -> (RuleFile, Vec<Diagnostic>) {
+    let (pieces, mut diagnostics) = layout::split(source);
+    let mut file = RuleFile::default();
+    for item in pieces {
+        match parse_piece(item.head, Rule::item).and_then(|pair| {
+            Builder {
+                offset: item.head.offset,
+            }
+            .item(pair)
+        }) {
+            Ok(Item::Decision(mut decision)) => {
+                for piece in item.entries {
+                    match parse_piece(piece, Rule::entry).and_then(|pair| {
+                        Builder {
+                            offset: piece.offset,
+                        }
+                        .entry(pair)
+                    }) {
+                        Ok(entry) => decision.entries.push(entry),
+                        Err(d) => diagnostics.push(d),
+                    }
+                }
+                file.items.push(Item::Decision(decision));
+            }
+            Ok(other) => file.items.push(other),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (file, diagnostics)
+}
+
+fn parse_piece(piece: Piece<'_>, rule: Rule) -> Built<Pair<'_, Rule>> {
+    if let Some(d) = layout::check_nesting(piece) {
+        return Err(d);
+    }
+    let mut pairs = Grammar::parse(rule, piece.text).map_err(|e| syntax_error(piece, e))?;
+    let top = pairs.next().ok_or_else(|| internal(piece.span()))?;
+    // `item` and `entry` wrap exactly one alternative between SOI and EOI.
+    top.into_inner()
+        .find(|p| p.as_rule() != Rule::EOI)
+        .ok_or_else(|| internal(piece.span()))
+}
+
+fn syntax_error(piece: Piece<'_>, error: pest::error::Error<Rule>) -> Diagnostic {
+    let (start, end) = match error.location {
+        InputLocation::Pos(p) => (p, p + 1),
+        InputLocation::Span((a, b)) => (a, b),
+    };
+    let start = start.min(piece.text.len());
+    let end = end.clamp(start, piece.text.len().max(start));
+    let found = piece
+        .text
+        .get(start..)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or("");
+    let expected = match &error.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        }
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let found_text = if found.is_empty() {
+        "the end of the item".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    let message = if expected.is_empty() {
+        format!("unexpected {found_text}")
+    } else {
+        format!("expected {}, found {found_text}", expected.join(" or "))
+    };
+    let hint = if piece
+        .text
+        .trim_start()
+        .starts_with(|c: char| c.is_alphabetic())
+        && start == 0
+    {
+        "an item starts with `protocol`, `source`, `input`, `define` or `decision`; a decision entry with `given`, `list`, `verdict` or a rule kind".to_string()
+    } else {
+        "check the spelling and the order of the words here; continuation lines must be indented"
+            .to_string()
+    };
+    Diagnostic::error(
+        "syntax",
+        Span::new(
+            piece.offset + start,
+            piece.offset + end.max(start + 1).min(piece.text.len().max(start)),
+        ),
+        message,
+    )
+    .with_hint(hint)
+}
+
+fn describe(rule: Rule) -> &'static str {
+    match rule {
+        Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::predicate => {
+            "an expression"
+        }
+        Rule::sum | Rule::product | Rule::unary | Rule::primary => "a value",
+        Rule::compare_tail | Rule::cmp_op => "a comparison",
+        Rule::name | Rule::ident => "a name",
+        Rule::path | Rule::decl_path => "a dotted path",
+        Rule::string => "a quoted text",
+        Rule::number | Rule::signed_number | Rule::quantity => "a number",
+        Rule::unit => "a unit",
+        Rule::type_expr => "a type (boolean, integer, decimal, one of, timestamp, list)",
+        Rule::decl_range | Rule::range => "a range `lo..hi`",
+        Rule::kw_when => "`when`",
+        Rule::kw_of => "`of`",
+        Rule::kw_in => "`in`",
+        Rule::kw_if => "`if`",
+        Rule::kw_otherwise => "`otherwise`",
+        Rule::kw_help => "`help`",
+        Rule::kw_url => "`url`",
+        Rule::kw_and => "`and`",
+        Rule::kw_or => "`or`",
+        Rule::kw_is => "`is`",
+        Rule::kw_known | Rule::kw_missing => "`known` or `missing`",
+        Rule::tier_cond | Rule::tier_term => "`any KIND` or `unknown KIND`",
+        Rule::cites => "sources in brackets `[K1 S5]`",
+        Rule::header_field | Rule::header_key => {
+            "a header field (version, status, owner, description)"
+        }
+        Rule::EOI => "the end of the item",
+        Rule::set => "a set `{a, b}`",
+        Rule::add_op | Rule::mul_op => "an operator",
+        _ => "more text",
+    }
+}
+
+fn internal(span: Span) -> Diagnostic {
+    Diagnostic::error("syntax", span, "this item could not be read")
+        .with_hint("report this rule file to the kap developers")
+}
+
+struct Builder {
+    offset: usize,
+}
+
+impl Builder {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.offset + s.start(), self.offset + s.end())
+    }
+
+    fn next<'a>(
+        &self,
+        pairs: &mut impl Iterator<Item = Pair<'a, Rule>>,
+        at: Span,
+    ) -> Built<Pair<'a, Rule>> {
+        pairs.next().ok_or_else(|| internal(at))
+    }
+
+    fn name(&self, pair: &Pair<'_, Rule>) -> Name {
+        Node::new(pair.as_str().to_string(), self.span(pair))
+    }
+
+    fn string(&self, pair: &Pair<'_, Rule>) -> Node<String> {
+        let raw = pair.as_str();
+        let inner = raw
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .unwrap_or(raw);
+        let mut out = String::with_capacity(inner.len());
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    Some(other) => out.push(other),
+                    None => {}
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        Node::new(out, self.span(pair))
+    }
+
+    fn decimal(&self, pair: &Pair<'_, Rule>) -> Built<Decimal> {
+        Decimal::from_str_exact(pair.as_str())
+            .or_else(|_| Decimal::from_str(pair.as_str()))
+            .map_err(|_| {
+                Diagnostic::error(
+                    "number",
+                    self.span(pair),
+                    format!(
+                        "`{}` is not a number kap can represent exactly",
+                        pair.as_str()
+                    ),
+                )
+                .with_hint("numbers have at most 28 significant digits")
+            })
+    }
+
+    fn item(&self, pair: Pair<'_, Rule>) -> Built<Item> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        match rule {
+            Rule::protocol_item => {
+                let name = self.string(&self.next(&mut inner, span)?);
+                let mut fields = Vec::new();
+                for field in inner {
+                    let fspan = self.span(&field);
+                    let mut parts = field.into_inner();
+                    let key = self.name(&self.next(&mut parts, fspan)?);
+                    let value = self.next(&mut parts, fspan)?;
+                    let value = if value.as_rule() == Rule::string {
+                        self.string(&value)
+                    } else {
+                        self.name(&value)
+                    };
+                    fields.push((key, value));
+                }
+                Ok(Item::Protocol(Header { name, fields, span }))
+            }
+            Rule::source_item => {
+                let key = self.name(&self.next(&mut inner, span)?);
+                let title = self.string(&self.next(&mut inner, span)?);
+                let url = inner
+                    .find(|p| p.as_rule() == Rule::string)
+                    .map(|p| self.string(&p));
+                Ok(Item::Source(SourceDecl { key, title, url }))
+            }
+            Rule::input_item => {
+                let path = self.name(&self.next(&mut inner, span)?);
+                let ty = self.type_expr(self.next(&mut inner, span)?)?;
+                let mut range = None;
+                let mut strings = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::decl_range => {
+                            let rspan = self.span(&p);
+                            let mut ends = p.into_inner();
+                            let lo = self.decimal(&self.next(&mut ends, rspan)?)?;
+                            let hi = self.decimal(&self.next(&mut ends, rspan)?)?;
+                            range = Some(Node::new((lo, hi), rspan));
+                        }
+                        Rule::string => strings.push(self.string(&p)),
+                        _ => {}
+                    }
+                }
+                let mut strings = strings.into_iter();
+                let label = strings.next().ok_or_else(|| internal(span))?;
+                let help = strings.next();
+                Ok(Item::Input(InputDecl {
+                    path,
+                    ty,
+                    range,
+                    label,
+                    help,
+                    span,
+                }))
+            }
+            Rule::define_item => {
+                let name = self.name(&self.next(&mut inner, span)?);
+                let mut params = Vec::new();
+                let mut body = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::params => params = p.into_inner().map(|n| self.name(&n)).collect(),
+                        Rule::expr => body = Some(self.expr(p, 0)?),
+                        _ => {}
+                    }
+                }
+                let body = body.ok_or_else(|| internal(span))?;
+                Ok(Item::Define(Define { name, params, body }))
+            }
+            Rule::decision_head => {
+                let name = self.name(&self.next(&mut inner, span)?);
+                let title = inner.next().map(|p| self.string(&p));
+                Ok(Item::Decision(DecisionDecl {
+                    name,
+                    title,
+                    entries: Vec::new(),
+                    span,
+                }))
+            }
+            _ => Err(internal(span)),
+        }
+    }
+
+    fn type_expr(&self, pair: Pair<'_, Rule>) -> Built<Node<TypeExpr>> {
+        let span = self.span(&pair);
+        let ty = self.next(&mut pair.into_inner(), span)?;
+        let rule = ty.as_rule();
+        let mut inner = ty.into_inner();
+        let node = match rule {
+            Rule::boolean_t => TypeExpr::Boolean,
+            Rule::integer_t => TypeExpr::Integer(inner.next().map(|u| self.name(&u))),
+            Rule::decimal_t => TypeExpr::Decimal(inner.next().map(|u| self.name(&u))),
+            Rule::timestamp_t => TypeExpr::Timestamp,
+            Rule::list_t => TypeExpr::List,
+            Rule::choice_t => TypeExpr::Choice(
+                inner
+                    .filter(|p| p.as_rule() == Rule::name)
+                    .map(|p| self.name(&p))
+                    .collect(),
+            ),
+            _ => return Err(internal(span)),
+        };
+        Ok(Node::new(node, span))
+    }
+
+    fn entry(&self, pair: Pair<'_, Rule>) -> Built<Entry> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        match rule {
+            Rule::given_entry => Ok(Entry::Given(
+                inner
+                    .filter(|p| p.as_rule() == Rule::path)
+                    .map(|p| self.name(&p))
+                    .collect(),
+            )),
+            Rule::list_entry => {
+                let mut names = inner.clone().filter(|p| p.as_rule() == Rule::name);
+                let name = self.name(&self.next(&mut names, span)?);
+                let kind = self.name(&self.next(&mut names, span)?);
+                let quiet = inner.any(|p| p.as_rule() == Rule::quiet);
+                Ok(Entry::List { name, kind, quiet })
+            }
+            Rule::verdict_entry => {
+                let name = self.name(&self.next(&mut inner, span)?);
+                let when = match inner.find(|p| p.as_rule() == Rule::tier_cond) {
+                    None => None,
+                    Some(cond) => {
+                        let mut terms = Vec::new();
+                        for term in cond.into_inner().filter(|p| p.as_rule() == Rule::tier_term) {
+                            let tspan = self.span(&term);
+                            let mut parts = term.into_inner();
+                            let any = self.next(&mut parts, tspan)?.as_rule() == Rule::kw_any;
+                            let kind = self.name(&self.next(&mut parts, tspan)?);
+                            terms.push(TierTerm { any, kind });
+                        }
+                        Some(terms)
+                    }
+                };
+                Ok(Entry::Verdict { name, when, span })
+            }
+            Rule::rule_entry => {
+                let kind = self.name(&self.next(&mut inner, span)?);
+                let id = self.name(&self.next(&mut inner, span)?);
+                let message = self.string(&self.next(&mut inner, span)?);
+                let mut when = None;
+                let mut cites = Vec::new();
+                let mut help = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::expr => when = Some(self.expr(p, 0)?),
+                        Rule::cites => cites = p.into_inner().map(|n| self.name(&n)).collect(),
+                        Rule::string => help = Some(self.string(&p)),
+                        _ => {}
+                    }
+                }
+                let when = when.ok_or_else(|| internal(span))?;
+                Ok(Entry::Rule(RuleDecl {
+                    kind,
+                    id,
+                    message,
+                    when,
+                    cites,
+                    help,
+                    span,
+                }))
+            }
+            _ => Err(internal(span)),
+        }
+    }
+
+    fn too_deep(&self, span: Span) -> Diagnostic {
+        Diagnostic::error(
+            "too-deep",
+            span,
+            format!("expression nested more than {MAX_DEPTH} deep"),
+        )
+        .with_hint("split the expression into named parts with `define`")
+    }
+
+    fn expr(&self, pair: Pair<'_, Rule>, depth: usize) -> Built<Expr> {
+        let span = self.span(&pair);
+        if depth > MAX_DEPTH {
+            return Err(self.too_deep(span));
+        }
+        let rule = pair.as_rule();
+        let text = pair.as_str();
+        let mut inner = pair.into_inner();
+        match rule {
+            Rule::expr | Rule::paren => self.expr(self.next(&mut inner, span)?, depth + 1),
+            Rule::or_expr | Rule::and_expr => {
+                let operands: Vec<Expr> = inner
+                    .filter(|p| !matches!(p.as_rule(), Rule::kw_or | Rule::kw_and))
+                    .map(|p| self.expr(p, depth + 1))
+                    .collect::<Built<_>>()?;
+                if operands.len() == 1 {
+                    return operands.into_iter().next().ok_or_else(|| internal(span));
+                }
+                Ok(Node::new(
+                    if rule == Rule::or_expr {
+                        ExprKind::Or(operands)
+                    } else {
+                        ExprKind::And(operands)
+                    },
+                    span,
+                ))
+            }
+            Rule::not_expr => {
+                let mut nots = 0usize;
+                let mut operand = None;
+                for p in inner {
+                    if p.as_rule() == Rule::kw_not {
+                        nots += 1;
+                    } else {
+                        operand = Some(self.expr(p, depth + 1)?);
+                    }
+                }
+                if depth + nots > MAX_DEPTH {
+                    return Err(self.too_deep(span));
+                }
+                let mut e = operand.ok_or_else(|| internal(span))?;
+                for _ in 0..nots {
+                    e = Node::new(ExprKind::Not(Box::new(e)), span);
+                }
+                Ok(e)
+            }
+            Rule::predicate => {
+                let left = self.expr(self.next(&mut inner, span)?, depth + 1)?;
+                let Some(tail) = inner.next() else {
+                    return Ok(left);
+                };
+                let trule = tail.as_rule();
+                let tspan = self.span(&tail);
+                let mut parts = tail.into_inner();
+                let left = Box::new(left);
+                let kind = match trule {
+                    Rule::compare_tail => {
+                        let op = match self.next(&mut parts, tspan)?.as_str() {
+                            "<" => CmpOp::Lt,
+                            "<=" | "≤" => CmpOp::Le,
+                            ">" => CmpOp::Gt,
+                            ">=" | "≥" => CmpOp::Ge,
+                            "=" => CmpOp::Eq,
+                            _ => CmpOp::Ne,
+                        };
+                        let right = self.expr(self.next(&mut parts, tspan)?, depth + 1)?;
+                        ExprKind::Compare(op, left, Box::new(right))
+                    }
+                    Rule::in_tail => {
+                        let mut negated = false;
+                        let mut kind = None;
+                        for p in parts {
+                            match p.as_rule() {
+                                Rule::kw_not => negated = true,
+                                Rule::set => {
+                                    kind = Some(ExprKind::InSet(
+                                        left.clone(),
+                                        p.into_inner().map(|n| self.name(&n)).collect(),
+                                        negated,
+                                    ))
+                                }
+                                Rule::range => {
+                                    let rspan = self.span(&p);
+                                    let mut ends = p.into_inner();
+                                    let lo = self.expr(self.next(&mut ends, rspan)?, depth + 1)?;
+                                    let hi = self.expr(self.next(&mut ends, rspan)?, depth + 1)?;
+                                    kind = Some(ExprKind::InRange(
+                                        left.clone(),
+                                        Box::new(lo),
+                                        Box::new(hi),
+                                        negated,
+                                    ));
+                                }
+                                _ => {}
+                            }
+                        }
+                        kind.ok_or_else(|| internal(tspan))?
+                    }
+                    Rule::is_tail => {
+                        let known = parts.any(|p| p.as_rule() == Rule::kw_known);
+                        ExprKind::IsKnown(left, known)
+                    }
+                    _ => return Err(internal(tspan)),
+                };
+                Ok(Node::new(kind, span))
+            }
+            Rule::sum | Rule::product => {
+                let first = self.next(&mut inner, span)?;
+                let mut acc = self.expr(first, depth + 1)?;
+                let mut level = depth;
+                while let Some(op) = inner.next() {
+                    let operand = self.next(&mut inner, span)?;
+                    level += 1;
+                    if level > MAX_DEPTH {
+                        return Err(self.too_deep(span));
+                    }
+                    let op = match op.as_str() {
+                        "+" => ArithOp::Add,
+                        "-" => ArithOp::Sub,
+                        "/" => ArithOp::Div,
+                        _ => ArithOp::Mul,
+                    };
+                    let right = self.expr(operand, level + 1)?;
+                    let s = acc.span.to(right.span);
+                    acc = Node::new(ExprKind::Arith(op, Box::new(acc), Box::new(right)), s);
+                }
+                Ok(acc)
+            }
+            Rule::unary => {
+                let parts: Vec<Pair<'_, Rule>> = inner.collect();
+                let negs = parts.iter().filter(|p| p.as_rule() == Rule::neg).count();
+                if depth + negs > MAX_DEPTH {
+                    return Err(self.too_deep(span));
+                }
+                let primary = parts
+                    .into_iter()
+                    .find(|p| p.as_rule() != Rule::neg)
+                    .ok_or_else(|| internal(span))?;
+                let mut e = self.expr(primary, depth + 1)?;
+                for _ in 0..negs {
+                    e = Node::new(ExprKind::Neg(Box::new(e)), span);
+                }
+                Ok(e)
+            }
+            Rule::primary => self.expr(self.next(&mut inner, span)?, depth + 1),
+            Rule::quantity => {
+                let number = self.decimal(&self.next(&mut inner, span)?)?;
+                let unit = inner.next().map(|u| self.name(&u));
+                Ok(Node::new(ExprKind::Quantity(number, unit), span))
+            }
+            Rule::boolean => {
+                let value = self.next(&mut inner, span)?.as_rule() == Rule::kw_true;
+                Ok(Node::new(ExprKind::Bool(value), span))
+            }
+            Rule::path => Ok(Node::new(ExprKind::Name(text.to_string()), span)),
+            Rule::call => {
+                let func = self.name(&self.next(&mut inner, span)?);
+                let args = inner
+                    .map(|p| self.expr(p, depth + 1))
+                    .collect::<Built<_>>()?;
+                Ok(Node::new(ExprKind::Call(func, args), span))
+            }
+            _ => Err(internal(span)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_expr(text: &str) -> ExprKind {
+        let src = format!("define x = {text}\n");
+        let (file, diags) = parse(&src);
+        assert!(diags.is_empty(), "{diags:?}");
+        match file.items.into_iter().next() {
+            Some(Item::Define(d)) => d.body.node,
+            other => unreachable!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn precedence_is_not_over_and_over_or() {
+        let e = one_expr("not a and b or c");
+        let ExprKind::Or(parts) = e else {
+            unreachable!("{e:?}")
+        };
+        assert_eq!(parts.len(), 2);
+        let ExprKind::And(ands) = &parts[0].node else {
+            unreachable!()
+        };
+        assert!(matches!(ands[0].node, ExprKind::Not(_)));
+    }
+
+    #[test]
+    fn quantities_keep_their_units_and_exact_value() {
+        let e = one_expr("0.5 mg/kg * patient.weight");
+        let ExprKind::Arith(ArithOp::Mul, l, r) = e else {
+            unreachable!()
+        };
+        let ExprKind::Quantity(v, Some(unit)) = &l.node else {
+            unreachable!()
+        };
+        assert_eq!(v.to_string(), "0.5");
+        assert_eq!(unit.node, "mg/kg");
+        assert_eq!(r.node, ExprKind::Name("patient.weight".into()));
+    }
+
+    #[test]
+    fn ranges_sets_and_is_known() {
+        assert!(matches!(
+            one_expr("screening.audit in 8..19"),
+            ExprKind::InRange(_, _, _, false)
+        ));
+        assert!(
+            matches!(one_expr("p.mood not in {manic, mixed}"), ExprKind::InSet(_, ref s, true) if s.len() == 2)
+        );
+        assert!(matches!(
+            one_expr("p.age is missing"),
+            ExprKind::IsKnown(_, false)
+        ));
+        assert!(matches!(
+            one_expr("p.age is known"),
+            ExprKind::IsKnown(_, true)
+        ));
+    }
+
+    #[test]
+    fn a_keyword_after_a_number_is_not_a_unit() {
+        let e = one_expr("a < 18 and b");
+        let ExprKind::And(parts) = e else {
+            unreachable!()
+        };
+        let ExprKind::Compare(_, _, r) = &parts[0].node else {
+            unreachable!()
+        };
+        assert_eq!(r.node, ExprKind::Quantity(Decimal::from(18), None));
+    }
+
+    #[test]
+    fn spans_point_into_the_whole_file() {
+        let src = "source K \"k\"\n\ndecision d\n  exclude minor \"Minor\" when patient.age < 18 years [K]\n";
+        let (file, diags) = parse(src);
+        assert!(diags.is_empty(), "{diags:?}");
+        let Some(Item::Decision(d)) = file.items.get(1) else {
+            unreachable!()
+        };
+        let Some(Entry::Rule(rule)) = d.entries.first() else {
+            unreachable!()
+        };
+        assert_eq!(&src[rule.id.span.start..rule.id.span.end], "minor");
+        assert_eq!(
+            &src[rule.when.span.start..rule.when.span.end],
+            "patient.age < 18 years"
+        );
+        assert_eq!(rule.cites[0].node, "K");
+    }
+
+    #[test]
+    fn independent_syntax_errors_are_all_reported() {
+        let src = "input a: booleen \"A\"\ninput b: boolean \"B\"\ndecision d\n  exclude x \"X\" whenn b\n  exclude y \"Y\" when b [\n  exclude z \"Z\" when b\n";
+        let (file, diags) = parse(src);
+        assert_eq!(diags.len(), 3, "{diags:?}");
+        assert_eq!(file.items.len(), 2);
+        let Some(Item::Decision(d)) = file.items.get(1) else {
+            unreachable!()
+        };
+        assert_eq!(d.entries.len(), 1);
+    }
+
+    #[test]
+    fn deep_expressions_are_refused_not_overflowed() {
+        let long = vec!["1"; 400].join(" + ");
+        let (_, diags) = parse(&format!("define x = {long}\n"));
+        assert_eq!(diags.first().map(|d| d.code), Some("too-deep"));
+        let nots = "not ".repeat(400);
+        let (_, diags) = parse(&format!("define x = {nots} a\n"));
+        assert_eq!(diags.first().map(|d| d.code), Some("too-deep"));
+    }
+}
