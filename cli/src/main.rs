@@ -1,25 +1,252 @@
-//! Temporary driver.
-#![allow(clippy::unwrap_used, missing_docs)]
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let src = std::fs::read_to_string(&args[1]).unwrap();
-    match kap_engine::Protocol::compile(&src) {
-        Ok(p) => {
-            for w in p.warnings() {
-                print!("{}", w.locate(&args[1], &src).render());
-            }
-            if let Some(doc) = args.get(2) {
-                let text = std::fs::read_to_string(doc).unwrap();
-                match p.evaluate_json(&text) {
-                    Ok(out) => println!("{}", serde_json::to_string_pretty(&out).unwrap()),
-                    Err(e) => println!("ERR {e}"),
+//! `kap`: check, evaluate and inspect KAP rule files.
+//!
+//! Exit status: 0 success; 1 the rule file has errors; 2 the input document is unreadable
+//! or invalid (or a rule file cannot be read); 3 the evaluation failed.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kap_engine::{Diagnostic, Error, Evaluation, Protocol};
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// kap: a clinical decision-support rules engine for ketamine-assisted psychotherapy.
+///
+/// A clinic writes its protocol (who may take part, how the dose escalates, how a patient
+/// is watched) in a rule file. `kap check` validates rule files; `kap eval` applies one to a
+/// patient document and says what it decides, and why.
+#[derive(Debug, Parser)]
+#[command(name = "kap", version, about, long_about, propagate_version = true)]
+#[command(
+    after_help = "Exit status: 0 success, 1 rule file errors, 2 unreadable or invalid input, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check rule files: syntax, names, types, units, choices, ids and sources.
+    ///
+    /// Prints every diagnostic with its file, line and column, the source line with a
+    /// marker and a hint. Exits 0 when no file has an error, 1 otherwise.
+    Check {
+        /// The rule files to check.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Output format: `text` for people, `json` for tools (an array of diagnostics).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Treat warnings (such as a rule citing no source) as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Evaluate a patient document against a rule file and print the decisions.
+    ///
+    /// The document is a JSON object whose members are the inputs the rule file declares;
+    /// an absent member is unknown. The output is the decisions JSON (verdicts, the rules
+    /// that fired, the missing inputs, and an explanation), or a readable summary with
+    /// `--format text`.
+    Eval {
+        /// The rule file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The input document (JSON); `-` reads standard input.
+        #[arg(long, short, value_name = "DOC.json")]
+        input: PathBuf,
+        /// Output format: `json` (the contract other tools read) or `text` for people.
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Readable by people.
+    Text,
+    /// Machine-readable JSON.
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check {
+            files,
+            format,
+            deny_warnings,
+        } => check(&files, format, deny_warnings),
+        Command::Eval {
+            file,
+            input,
+            format,
+        } => eval(&file, &input, format),
+    }
+}
+
+fn read_rules(path: &Path) -> Result<String, ExitCode> {
+    std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("kap: cannot read rule file {}: {e}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+fn print_diagnostics(file: &Path, source: &str, diagnostics: &[Diagnostic]) {
+    let name = file.display().to_string();
+    for d in diagnostics {
+        eprint!("{}", d.locate(&name, source).render());
+        eprintln!();
+    }
+}
+
+fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
+    let mut located = Vec::new();
+    let mut failed = false;
+    for file in files {
+        let source = match read_rules(file) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+        let diagnostics = Protocol::check(&source);
+        failed |= diagnostics.iter().any(|d| d.is_error() || deny_warnings);
+        match format {
+            Format::Text => {
+                print_diagnostics(file, &source, &diagnostics);
+                let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+                let warnings = diagnostics.len() - errors;
+                if errors == 0 {
+                    println!(
+                        "{}: ok ({warnings} warning{})",
+                        file.display(),
+                        if warnings == 1 { "" } else { "s" }
+                    );
+                } else {
+                    println!(
+                        "{}: {errors} error{}, {warnings} warning{}",
+                        file.display(),
+                        if errors == 1 { "" } else { "s" },
+                        if warnings == 1 { "" } else { "s" }
+                    );
                 }
             }
-        }
-        Err(ds) => {
-            for d in ds {
-                print!("{}", d.locate(&args[1], &src).render());
+            Format::Json => {
+                let name = file.display().to_string();
+                located.extend(diagnostics.iter().map(|d| d.locate(&name, &source)));
             }
         }
+    }
+    if format == Format::Json {
+        match serde_json::to_string_pretty(&located) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("kap: {e}");
+                return ExitCode::from(3);
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn eval(file: &Path, input: &Path, format: Format) -> ExitCode {
+    let source = match read_rules(file) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let protocol = match Protocol::compile(&source) {
+        Ok(p) => p,
+        Err(diagnostics) => {
+            print_diagnostics(file, &source, &diagnostics);
+            eprintln!(
+                "kap: {} has errors; run `kap check {}`",
+                file.display(),
+                file.display()
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let text = if input == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map(|_| text)
+    } else {
+        std::fs::read_to_string(input)
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kap: cannot read input document {}: {e}", input.display());
+            return ExitCode::from(2);
+        }
+    };
+    match protocol.evaluate_json(&text) {
+        Ok(out) => {
+            match format {
+                Format::Json => match serde_json::to_string_pretty(&out) {
+                    Ok(json) => println!("{json}"),
+                    Err(e) => {
+                        eprintln!("kap: {e}");
+                        return ExitCode::from(3);
+                    }
+                },
+                Format::Text => print!("{}", summary(&out)),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Error::Input(e)) => {
+            eprintln!("kap: invalid input document {}: {e}", input.display());
+            ExitCode::from(2)
+        }
+        Err(e @ Error::Evaluation(_)) => {
+            eprintln!("kap: {e}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+/// A readable summary of an evaluation.
+fn summary(out: &Evaluation) -> String {
+    let mut text = format!(
+        "{} {} (sha256 {})\n",
+        out.protocol.name, out.protocol.version, out.protocol.sha256
+    );
+    if out.decisions.is_empty() {
+        text.push_str(
+            "\nNo decision applies: the document has none of the groups the protocol decides on.\n",
+        );
+    }
+    for (name, decision) in &out.decisions {
+        text.push_str(&format!(
+            "\n{name}: {}\n",
+            decision.verdict.replace('_', " ").to_uppercase()
+        ));
+        for (list, ids) in &decision.lists {
+            if !ids.is_empty() {
+                text.push_str(&format!("  {list}: {}\n", ids.join(", ")));
+            }
+        }
+        if !decision.missing.is_empty() {
+            text.push_str(&format!("  missing: {}\n", decision.missing.join(", ")));
+        }
+    }
+    if !out.explanation.is_empty() {
+        text.push_str("\nWhy:\n");
+        for e in &out.explanation {
+            text.push_str(&format!("  - {}\n", e.text));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
     }
 }

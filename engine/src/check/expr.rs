@@ -581,18 +581,24 @@ impl<'a, 'd> Checker<'a, 'd> {
         match from.conversion_to(unit) {
             Some(f) => Some(self.fold(Expr::Scale(Box::new(x), f), span)),
             None => {
-                self.mismatch(from, unit, span, other);
+                self.mismatch(from, unit, span, other, Some(&x));
                 None
             }
         }
     }
 
-    fn mismatch(&mut self, a: &Unit, b: &Unit, span: Span, other: Span) {
+    /// Reports two units that cannot meet. `bare` is the unitless side's value, when it is a
+    /// constant, to show the fix; `span` is the side to mark when one has no unit.
+    fn mismatch(&mut self, a: &Unit, b: &Unit, span: Span, other: Span, bare: Option<&Expr>) {
         let (message, hint) = if a.is_none() || b.is_none() {
             let with = if a.is_none() { b } else { a };
+            let hint = match bare {
+                Some(Expr::Const(Value::Num(n))) => format!("give the number its unit: `{n} {with}`"),
+                _ => format!("both sides need the same kind of unit; this side has none and the other is in {with}"),
+            };
             (
                 format!("unit mismatch: a number without unit against a number in {with}"),
-                format!("give the number its unit, such as `18 {with}`"),
+                hint,
             )
         } else if a.same_dimension(b) {
             (
@@ -605,7 +611,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 "these measure different things; check the input and the unit".into(),
             )
         };
-        let span = if a.is_none() && !b.is_none() {
+        let span = if a.is_none() || b.is_none() {
             span
         } else {
             span.to(other)
@@ -636,8 +642,12 @@ impl<'a, 'd> Checker<'a, 'd> {
             return Some((a, b));
         }
         if ua.is_none() || ub.is_none() || !ua.same_dimension(ub) {
-            let span = if ua.is_none() { a_span } else { b_span };
-            self.mismatch(ua, ub, span, if ua.is_none() { b_span } else { a_span });
+            let (span, other, bare) = if ua.is_none() {
+                (a_span, b_span, &a)
+            } else {
+                (b_span, a_span, &b)
+            };
+            self.mismatch(ua, ub, span, other, Some(bare));
             return None;
         }
         if let Some(f) = ub.conversion_to(ua) {
@@ -646,7 +656,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         if let Some(f) = ua.conversion_to(ub) {
             return Some((self.fold(Expr::Scale(Box::new(a), f), a_span), b));
         }
-        self.mismatch(ua, ub, a_span, b_span);
+        self.mismatch(ua, ub, a_span, b_span, None);
         None
     }
 

@@ -72,8 +72,11 @@ fn syntax_error(piece: Piece<'_>, error: pest::error::Error<Rule>) -> Diagnostic
         InputLocation::Pos(p) => (p, p + 1),
         InputLocation::Span((a, b)) => (a, b),
     };
-    let start = start.min(piece.text.len());
-    let end = end.clamp(start, piece.text.len().max(start));
+    // An error at the end of the item is shown just after its last word, not on the blank
+    // or comment lines that follow it.
+    let content_end = content_end(piece.text);
+    let start = start.min(content_end);
+    let end = end.clamp(start, content_end.max(start));
     let found = piece
         .text
         .get(start..)
@@ -118,6 +121,21 @@ fn syntax_error(piece: Piece<'_>, error: pest::error::Error<Rule>) -> Diagnostic
         message,
     )
     .with_hint(hint)
+}
+
+/// Byte length of `text` without its trailing white space and comment lines.
+fn content_end(text: &str) -> usize {
+    let mut end = text.trim_end().len();
+    loop {
+        let body = text.get(..end).unwrap_or("");
+        let line_start = body.rfind('\n').map_or(0, |i| i + 1);
+        let line = body.get(line_start..).unwrap_or("");
+        if line.trim_start().starts_with('#') && line_start > 0 {
+            end = text.get(..line_start).unwrap_or("").trim_end().len();
+        } else {
+            return end;
+        }
+    }
 }
 
 fn describe(rule: Rule) -> &'static str {
@@ -167,9 +185,11 @@ struct Builder {
 }
 
 impl Builder {
+    /// The pair's span in the file, without the white space pest may have taken after it.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.offset + s.start(), self.offset + s.end())
+        let trimmed = pair.as_str().trim_end().len();
+        Span::new(self.offset + s.start(), self.offset + s.start() + trimmed)
     }
 
     fn next<'a>(

@@ -1,0 +1,350 @@
+//! `kap check` diagnostics: broken variants of the shipped rule file, one per class of
+//! error, each reported at its line and column with the source line, a marker and a hint.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use kap_engine::diagnostic::line_col;
+use kap_engine::{Protocol, Severity};
+use kap_tests::reference_source;
+
+/// A broken variant: replace `find` (first occurrence) with `replace` in the shipped file.
+struct Broken {
+    find: &'static str,
+    replace: &'static str,
+    code: &'static str,
+    /// Text the diagnostic's span starts with, searched after the replacement point.
+    at: &'static str,
+    message: &'static str,
+    hint: &'static str,
+}
+
+const BROKEN: &[Broken] = &[
+    Broken {
+        find: "when patient.age < 18 years [K2]",
+        replace: "whenn patient.age < 18 years [K2]",
+        code: "syntax",
+        at: "whenn",
+        message: "expected `when`",
+        hint: "check the spelling",
+    },
+    Broken {
+        find: "when patient.age < 18 years [K2]",
+        replace: "when patient.agee < 18 years [K2]",
+        code: "unknown-name",
+        at: "patient.agee",
+        message: "no input or definition named `patient.agee`",
+        hint: "did you mean `patient.age`?",
+    },
+    Broken {
+        find: "when patient.psychotic_disorder_history [K1]",
+        replace: "when patient.weight [K1]",
+        code: "type",
+        at: "patient.weight",
+        message: "a rule's condition must be true or false, but this is a number in kg",
+        hint: "compare it",
+    },
+    Broken {
+        find: "when patient.age < 18 years [K2]",
+        replace: "when patient.age < 18 kg [K2]",
+        code: "unit-mismatch",
+        at: "patient.age < 18 kg",
+        message: "unit mismatch: years against kg",
+        hint: "measure different things",
+    },
+    Broken {
+        find: "when patient.age < 18 years [K2]",
+        replace: "when patient.age < 18 [K2]",
+        code: "unit-mismatch",
+        at: "18 [K2]",
+        message: "a number without unit against a number in years",
+        hint: "give the number its unit: `18 years`",
+    },
+    Broken {
+        find: "patient.benzodiazepine_dose > 8 mg/day",
+        replace: "patient.benzodiazepine_dose > 8 mg/dya",
+        code: "unknown-unit",
+        at: "mg/dya",
+        message: "unknown unit `dya`",
+        hint: "did you mean `day`?",
+    },
+    Broken {
+        find: "patient.glaucoma = uncontrolled",
+        replace: "patient.glaucoma = uncontroled",
+        code: "unknown-choice",
+        at: "uncontroled",
+        message: "`uncontroled` is not a choice of `patient.glaucoma`",
+        hint: "did you mean `uncontrolled`?",
+    },
+    Broken {
+        find: "{manic, hypomanic, mixed}",
+        replace: "{manic, hypomanic, mixd}",
+        code: "unknown-choice",
+        at: "mixd",
+        message: "`mixd` is not a choice of `patient.mood_episode`",
+        hint: "did you mean `mixed`?",
+    },
+    Broken {
+        find: "exclude cardiac \"Cardiac",
+        replace: "exclude vascular \"Cardiac",
+        code: "duplicate",
+        at: "vascular \"Cardiac",
+        message: "rule id `vascular` is used twice in decision `eligibility`",
+        hint: "give each rule its own",
+    },
+    Broken {
+        find: "when patient.epilepsy [K9]",
+        replace: "when patient.epilepsy [K99]",
+        code: "unknown-source",
+        at: "K99",
+        message: "source `K99` is not declared",
+        hint: "did you mean",
+    },
+    Broken {
+        find: "  caution epilepsy",
+        replace: "  cuation epilepsy",
+        code: "unknown-kind",
+        at: "cuation",
+        message: "no rule kind `cuation` in decision `eligibility`",
+        hint: "did you mean `caution`?",
+    },
+    Broken {
+        find: "  status draft\n",
+        replace: "  status drafty\n",
+        code: "header",
+        at: "drafty",
+        message: "unknown status `drafty`",
+        hint: "did you mean `draft`?",
+    },
+    Broken {
+        find: "  verdict eligible otherwise\n",
+        replace: "  verdict eligible if any caution\n",
+        code: "verdict",
+        at: "eligibility \"Eligibility",
+        message: "has no `otherwise` verdict",
+        hint: "verdict NAME otherwise",
+    },
+    Broken {
+        find: "input patient.age: integer years in 0..120",
+        replace: "input patient.age: integer years in 120..0",
+        code: "range",
+        at: "120..0",
+        message: "empty range",
+        hint: "lower end first",
+    },
+    Broken {
+        find: "input course.sessions[].at:",
+        replace: "input course.session[].at:",
+        code: "unknown-list",
+        at: "course.session[].at",
+        message: "`course.session` is not a declared list",
+        hint: "declare it first",
+    },
+    Broken {
+        find: "when hypertensive(patient.screening_systolic, patient.screening_diastolic)",
+        replace: "when hypertensive(patient.screening_systolic)",
+        code: "arguments",
+        at: "hypertensive(",
+        message: "`hypertensive` takes 2 argument(s), not 1",
+        hint: "define hypertensive",
+    },
+    Broken {
+        find: "when patient.bipolar and patient.days_since_mood_elevation < 90 days [P]",
+        replace: "when patient.bipolar and patient.days_since_mood_elevation < 90 years [P]",
+        code: "unit-mismatch",
+        at: "patient.days_since_mood_elevation < 90 years",
+        message: "unit mismatch: days against years",
+        hint: "measure different things",
+    },
+    Broken {
+        find: "when patient.lamotrigine [R3 R5]",
+        replace: "when patient.lamotrigine > 2 [R3 R5]",
+        code: "type",
+        at: "patient.lamotrigine > 2",
+        message: "cannot compare true or false with a number without unit",
+        hint: "same type",
+    },
+    Broken {
+        find: "when patient.child_pugh = C [S8]",
+        replace: "when patient.child_pugh > B [S8]",
+        code: "type",
+        at: "patient.child_pugh > B",
+        message: "`>` does not order one of none, A, B, C",
+        hint: "use `=` or `!=`",
+    },
+];
+
+fn apply(source: &str, b: &Broken) -> (String, usize) {
+    let at = source
+        .find(b.find)
+        .unwrap_or_else(|| panic!("`{}` is not in the shipped file", b.find));
+    let broken = source.replacen(b.find, b.replace, 1);
+    let span_start = broken[at..]
+        .find(b.at)
+        .map(|i| i + at)
+        .or_else(|| broken.find(b.at))
+        .unwrap();
+    (broken, span_start)
+}
+
+#[test]
+fn the_shipped_protocol_has_no_diagnostic() {
+    let source = reference_source();
+    assert_eq!(Protocol::check(&source), vec![]);
+}
+
+#[test]
+fn each_broken_variant_is_reported_where_it_is_with_a_hint() {
+    let source = reference_source();
+    for b in BROKEN {
+        let (broken, start) = apply(&source, b);
+        let diagnostics = match Protocol::compile(&broken) {
+            Ok(_) => panic!("{}: the broken file compiled", b.replace),
+            Err(d) => d,
+        };
+        let errors: Vec<_> = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "{}: one error expected, got {errors:#?}",
+            b.replace
+        );
+        let d = errors[0];
+        assert_eq!(d.code, b.code, "{}: {d:?}", b.replace);
+        assert_eq!(
+            d.span.start, start,
+            "{}: {d:?} should start at `{}`",
+            b.replace, b.at
+        );
+        assert!(
+            d.message.contains(b.message),
+            "{}: message {:?}",
+            b.replace,
+            d.message
+        );
+        let hint = d.hint.clone().unwrap_or_default();
+        assert!(hint.contains(b.hint), "{}: hint {hint:?}", b.replace);
+        // The rendered form names file:line:col, shows the line and marks the place.
+        let (line, col, _) = line_col(&broken, start);
+        let text = d.locate("rules/kap-reference.kap", &broken).render();
+        assert!(
+            text.contains(&format!("--> rules/kap-reference.kap:{line}:{col}")),
+            "{text}"
+        );
+        let source_line = broken.lines().nth(line - 1).unwrap();
+        assert!(text.contains(&format!("{line} | {source_line}")), "{text}");
+        assert!(
+            text.contains(&format!("{}^", " ".repeat(col - 1))),
+            "{text}"
+        );
+        assert!(text.contains("= hint: "), "{text}");
+    }
+}
+
+#[test]
+fn three_independent_errors_give_three_diagnostics() {
+    let source = reference_source()
+        .replacen(
+            "when patient.age < 18 years [K2]",
+            "when patient.age < 18 yeers [K2]",
+            1,
+        )
+        .replacen(
+            "input patient.weight: decimal kg",
+            "input patient.weight: decimel kg",
+            1,
+        )
+        .replacen("when patient.epilepsy [K9]", "when patient.epilepsy [K9", 1);
+    let diagnostics = Protocol::compile(&source).unwrap_err();
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        vec!["syntax", "unknown-unit", "syntax"],
+        "{diagnostics:#?}"
+    );
+    let lines: Vec<usize> = diagnostics
+        .iter()
+        .map(|d| line_col(&source, d.span.start).0)
+        .collect();
+    let expected: Vec<usize> = ["decimel kg", "yeers", "[K9\n"]
+        .iter()
+        .map(|t| line_col(&source, source.find(t).unwrap()).0)
+        .collect();
+    let mut sorted = expected.clone();
+    sorted.sort_unstable();
+    assert_eq!(lines, sorted);
+}
+
+#[test]
+fn a_syntax_error_does_not_hide_a_type_error_elsewhere() {
+    let source = reference_source()
+        .replacen(
+            "input patient.bmi: decimal kg/m2 in 10..80 \"Body mass index\"",
+            "input patient.bmi decimal kg/m2 in 10..80 \"Body mass index\"",
+            1,
+        )
+        .replacen(
+            "when patient.maoi or patient.stimulant [S1]",
+            "when patient.maoi or patient.stimulant > 1 [S1]",
+            1,
+        );
+    let diagnostics = Protocol::compile(&source).unwrap_err();
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    // The bmi input did not parse, so the airway rule's use of it is also reported.
+    assert!(
+        codes.contains(&"syntax") && codes.contains(&"type"),
+        "{diagnostics:#?}"
+    );
+}
+
+#[test]
+fn a_rule_without_source_is_a_warning_not_an_error() {
+    let source =
+        reference_source().replacen("when patient.epilepsy [K9]", "when patient.epilepsy", 1);
+    let protocol = Protocol::compile(&source).unwrap();
+    assert_eq!(protocol.warnings().len(), 1);
+    assert_eq!(protocol.warnings()[0].code, "no-source");
+}
+
+#[test]
+fn definitions_cannot_refer_to_themselves() {
+    let source = "protocol \"P\" version \"1\" status draft\ninput a: boolean \"A\"\ndefine x = y and a\ndefine y = x\ndecision d\n  list l of k\n  verdict v otherwise\n  k r \"R\" when x [S]\nsource S \"s\"\n";
+    let diagnostics = Protocol::compile(source).unwrap_err();
+    assert!(
+        diagnostics.iter().any(|d| d.code == "cycle"),
+        "{diagnostics:#?}"
+    );
+}
+
+#[test]
+fn changing_a_threshold_in_the_rule_file_changes_the_verdict() {
+    let doc = std::fs::read_to_string(
+        kap_tests::root().join("tests/corpus/eligibility/002-adult-age-18.json"),
+    )
+    .unwrap();
+    let shipped = Protocol::compile(&reference_source()).unwrap();
+    let edited = Protocol::compile(&reference_source().replacen(
+        "patient.age < 18 years",
+        "patient.age < 21 years",
+        1,
+    ))
+    .unwrap();
+    assert_eq!(
+        shipped.evaluate_json(&doc).unwrap().decisions["eligibility"].verdict,
+        "eligible"
+    );
+    let out = edited.evaluate_json(&doc).unwrap();
+    assert_eq!(out.decisions["eligibility"].verdict, "ineligible");
+    assert_eq!(
+        out.decisions["eligibility"].list("exclusions"),
+        Some(&["minor".to_string()][..])
+    );
+    assert_ne!(shipped.sha256(), edited.sha256());
+}
