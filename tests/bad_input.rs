@@ -1,12 +1,6 @@
 //! Bad input documents are refused with the error class and input path their
 //! `.expected.json` names, never evaluated.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use kap_engine::Error;
 use kap_tests::{cases, read_json, reference, root};
@@ -20,26 +14,13 @@ fn every_bad_document_is_refused_with_its_code_and_path() {
     for case in &cases {
         let text = std::fs::read_to_string(&case.input).unwrap();
         let expected = read_json(&case.expected);
-        let (code, path) = (
-            expected["error"]["code"].as_str().unwrap(),
-            expected["error"]["path"].as_str().unwrap(),
-        );
+        let (code, path) = (expected["error"]["code"].as_str().unwrap(), expected["error"]["path"].as_str().unwrap());
         match protocol.evaluate_json(&text) {
             Err(Error::Input(e)) if e.code == code && e.path == path => {
-                assert!(
-                    !e.expected.is_empty(),
-                    "{}: the error says what was expected",
-                    case.name
-                );
+                assert!(!e.expected.is_empty(), "{}: the error says what was expected", case.name);
             }
-            Err(e) => failures.push(format!(
-                "{}: expected {code} at `{path}`, got {e:?}",
-                case.name
-            )),
-            Ok(out) => failures.push(format!(
-                "{}: accepted, verdicts {:?}",
-                case.name, out.decisions
-            )),
+            Err(e) => failures.push(format!("{}: expected {code} at `{path}`, got {e:?}", case.name)),
+            Ok(out) => failures.push(format!("{}: accepted, verdicts {:?}", case.name, out.decisions)),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -48,33 +29,14 @@ fn every_bad_document_is_refused_with_its_code_and_path() {
 #[test]
 fn input_errors_name_the_path_and_what_was_expected() {
     let protocol = reference();
-    let err = protocol
-        .evaluate_json(r#"{"patient": {"age": 121}}"#)
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "invalid input: patient.age: 121 is out of range; expected an integer in 0..120 years"
-    );
-    let err = protocol
-        .evaluate_json(r#"{"patient": {"agee": 40}}"#)
-        .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("patient.agee: no such input (did you mean `patient.age`?)"),
-        "{err}"
-    );
-    let err = protocol
-        .evaluate_json(r#"{"patient": {"mood_episode": "Manic"}}"#)
-        .unwrap_err();
+    let err = protocol.evaluate_json(r#"{"patient": {"age": 121}}"#).unwrap_err();
+    assert_eq!(err.to_string(), "invalid input: patient.age: 121 is out of range; expected an integer in 0..120 years");
+    let err = protocol.evaluate_json(r#"{"patient": {"agee": 40}}"#).unwrap_err();
+    assert!(err.to_string().contains("patient.agee: no such input (did you mean `patient.age`?)"), "{err}");
+    let err = protocol.evaluate_json(r#"{"patient": {"mood_episode": "Manic"}}"#).unwrap_err();
     assert!(err.to_string().contains("did you mean \"manic\""), "{err}");
     let err = protocol
-        .evaluate_json(
-            r#"{"course": {"sessions": [{"at": "2026-11-20T10:00:00Z", "level": "L9"}]}}"#,
-        )
+        .evaluate_json(r#"{"course": {"sessions": [{"at": "2026-11-20T10:00:00Z", "level": "L9"}]}}"#)
         .unwrap_err();
-    assert!(
-        err.to_string()
-            .starts_with("invalid input: course.sessions[0].level:"),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("invalid input: course.sessions[0].level:"), "{err}");
 }

@@ -1,12 +1,6 @@
 //! The conformance corpus: every document under `tests/corpus/` evaluated by the shipped
 //! reference protocol gives the decisions its `.expected.json` names.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use kap_tests::{cases, read_json, reference, root};
 use serde_json::Value;
@@ -14,18 +8,9 @@ use serde_json::Value;
 #[test]
 fn every_corpus_document_gives_its_expected_decisions() {
     let protocol = reference();
-    let declared: Vec<String> = protocol
-        .program()
-        .decisions
-        .iter()
-        .map(|d| d.name.clone())
-        .collect();
+    let declared: Vec<String> = protocol.program().decisions.iter().map(|d| d.name.clone()).collect();
     let cases = cases(&root().join("tests/corpus"));
-    assert!(
-        cases.len() > 100,
-        "the corpus has only {} cases",
-        cases.len()
-    );
+    assert!(cases.len() > 100, "the corpus has only {} cases", cases.len());
     let mut failures = Vec::new();
     let mut not_yet = Vec::new();
     for case in &cases {
@@ -47,19 +32,13 @@ fn every_corpus_document_gives_its_expected_decisions() {
             }
             match got.get(name) {
                 Some(g) if g == decision => {}
-                Some(g) => failures.push(format!(
-                    "{}: {name}\n  expected {decision}\n  got      {g}",
-                    case.name
-                )),
+                Some(g) => failures.push(format!("{}: {name}\n  expected {decision}\n  got      {g}", case.name)),
                 None => failures.push(format!("{}: {name} is missing from the output", case.name)),
             }
         }
         for name in got.keys() {
             if !want.contains_key(name) {
-                failures.push(format!(
-                    "{}: unexpected decision {name}: {}",
-                    case.name, got[name]
-                ));
+                failures.push(format!("{}: unexpected decision {name}: {}", case.name, got[name]));
             }
         }
         // The contract's other fields.
@@ -68,16 +47,7 @@ fn every_corpus_document_gives_its_expected_decisions() {
         assert!(out["engine"].is_string());
     }
     if !not_yet.is_empty() {
-        eprintln!(
-            "decisions in the corpus that the shipped rules do not declare yet:\n  {}",
-            not_yet.join("\n  ")
-        );
+        eprintln!("decisions in the corpus that the shipped rules do not declare yet:\n  {}", not_yet.join("\n  "));
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }

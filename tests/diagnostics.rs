@@ -1,12 +1,6 @@
 //! `kap check` diagnostics: broken variants of the shipped rule file, one per class of
 //! error, each reported at its line and column with the source line, a marker and a hint.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use kap_engine::diagnostic::line_col;
 use kap_engine::{Protocol, Severity};
@@ -179,15 +173,9 @@ const BROKEN: &[Broken] = &[
 ];
 
 fn apply(source: &str, b: &Broken) -> (String, usize) {
-    let at = source
-        .find(b.find)
-        .unwrap_or_else(|| panic!("`{}` is not in the shipped file", b.find));
+    let at = source.find(b.find).unwrap_or_else(|| panic!("`{}` is not in the shipped file", b.find));
     let broken = source.replacen(b.find, b.replace, 1);
-    let span_start = broken[at..]
-        .find(b.at)
-        .map(|i| i + at)
-        .or_else(|| broken.find(b.at))
-        .unwrap();
+    let span_start = broken[at..].find(b.at).map(|i| i + at).or_else(|| broken.find(b.at)).unwrap();
     (broken, span_start)
 }
 
@@ -206,44 +194,21 @@ fn each_broken_variant_is_reported_where_it_is_with_a_hint() {
             Ok(_) => panic!("{}: the broken file compiled", b.replace),
             Err(d) => d,
         };
-        let errors: Vec<_> = diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .collect();
-        assert_eq!(
-            errors.len(),
-            1,
-            "{}: one error expected, got {errors:#?}",
-            b.replace
-        );
+        let errors: Vec<_> = diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+        assert_eq!(errors.len(), 1, "{}: one error expected, got {errors:#?}", b.replace);
         let d = errors[0];
         assert_eq!(d.code, b.code, "{}: {d:?}", b.replace);
-        assert_eq!(
-            d.span.start, start,
-            "{}: {d:?} should start at `{}`",
-            b.replace, b.at
-        );
-        assert!(
-            d.message.contains(b.message),
-            "{}: message {:?}",
-            b.replace,
-            d.message
-        );
+        assert_eq!(d.span.start, start, "{}: {d:?} should start at `{}`", b.replace, b.at);
+        assert!(d.message.contains(b.message), "{}: message {:?}", b.replace, d.message);
         let hint = d.hint.clone().unwrap_or_default();
         assert!(hint.contains(b.hint), "{}: hint {hint:?}", b.replace);
         // The rendered form names file:line:col, shows the line and marks the place.
         let (line, col, _) = line_col(&broken, start);
         let text = d.locate("rules/kap-reference.kap", &broken).render();
-        assert!(
-            text.contains(&format!("--> rules/kap-reference.kap:{line}:{col}")),
-            "{text}"
-        );
+        assert!(text.contains(&format!("--> rules/kap-reference.kap:{line}:{col}")), "{text}");
         let source_line = broken.lines().nth(line - 1).unwrap();
         assert!(text.contains(&format!("{line} | {source_line}")), "{text}");
-        assert!(
-            text.contains(&format!("{}^", " ".repeat(col - 1))),
-            "{text}"
-        );
+        assert!(text.contains(&format!("{}^", " ".repeat(col - 1))), "{text}");
         assert!(text.contains("= hint: "), "{text}");
     }
 }
@@ -251,32 +216,15 @@ fn each_broken_variant_is_reported_where_it_is_with_a_hint() {
 #[test]
 fn three_independent_errors_give_three_diagnostics() {
     let source = reference_source()
-        .replacen(
-            "when patient.age < 18 years [K2]",
-            "when patient.age < 18 yeers [K2]",
-            1,
-        )
-        .replacen(
-            "input patient.weight: decimal kg",
-            "input patient.weight: decimel kg",
-            1,
-        )
+        .replacen("when patient.age < 18 years [K2]", "when patient.age < 18 yeers [K2]", 1)
+        .replacen("input patient.weight: decimal kg", "input patient.weight: decimel kg", 1)
         .replacen("when patient.epilepsy [K9]", "when patient.epilepsy [K9", 1);
     let diagnostics = Protocol::compile(&source).unwrap_err();
     let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
-    assert_eq!(
-        codes,
-        vec!["syntax", "unknown-unit", "syntax"],
-        "{diagnostics:#?}"
-    );
-    let lines: Vec<usize> = diagnostics
-        .iter()
-        .map(|d| line_col(&source, d.span.start).0)
-        .collect();
-    let expected: Vec<usize> = ["decimel kg", "yeers", "[K9\n"]
-        .iter()
-        .map(|t| line_col(&source, source.find(t).unwrap()).0)
-        .collect();
+    assert_eq!(codes, vec!["syntax", "unknown-unit", "syntax"], "{diagnostics:#?}");
+    let lines: Vec<usize> = diagnostics.iter().map(|d| line_col(&source, d.span.start).0).collect();
+    let expected: Vec<usize> =
+        ["decimel kg", "yeers", "[K9\n"].iter().map(|t| line_col(&source, source.find(t).unwrap()).0).collect();
     let mut sorted = expected.clone();
     sorted.sort_unstable();
     assert_eq!(lines, sorted);
@@ -290,24 +238,16 @@ fn a_syntax_error_does_not_hide_a_type_error_elsewhere() {
             "input patient.bmi decimal kg/m2 in 10..80 \"Body mass index\"",
             1,
         )
-        .replacen(
-            "when patient.maoi or patient.stimulant [S1]",
-            "when patient.maoi or patient.stimulant > 1 [S1]",
-            1,
-        );
+        .replacen("when patient.maoi or patient.stimulant [S1]", "when patient.maoi or patient.stimulant > 1 [S1]", 1);
     let diagnostics = Protocol::compile(&source).unwrap_err();
     let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
     // The bmi input did not parse, so the airway rule's use of it is also reported.
-    assert!(
-        codes.contains(&"syntax") && codes.contains(&"type"),
-        "{diagnostics:#?}"
-    );
+    assert!(codes.contains(&"syntax") && codes.contains(&"type"), "{diagnostics:#?}");
 }
 
 #[test]
 fn a_rule_without_source_is_a_warning_not_an_error() {
-    let source =
-        reference_source().replacen("when patient.epilepsy [K9]", "when patient.epilepsy", 1);
+    let source = reference_source().replacen("when patient.epilepsy [K9]", "when patient.epilepsy", 1);
     let protocol = Protocol::compile(&source).unwrap();
     assert_eq!(protocol.warnings().len(), 1);
     assert_eq!(protocol.warnings()[0].code, "no-source");
@@ -317,34 +257,19 @@ fn a_rule_without_source_is_a_warning_not_an_error() {
 fn definitions_cannot_refer_to_themselves() {
     let source = "protocol \"P\" version \"1\" status draft\ninput a: boolean \"A\"\ndefine x = y and a\ndefine y = x\ndecision d\n  list l of k\n  verdict v otherwise\n  k r \"R\" when x [S]\nsource S \"s\"\n";
     let diagnostics = Protocol::compile(source).unwrap_err();
-    assert!(
-        diagnostics.iter().any(|d| d.code == "cycle"),
-        "{diagnostics:#?}"
-    );
+    assert!(diagnostics.iter().any(|d| d.code == "cycle"), "{diagnostics:#?}");
 }
 
 #[test]
 fn changing_a_threshold_in_the_rule_file_changes_the_verdict() {
-    let doc = std::fs::read_to_string(
-        kap_tests::root().join("tests/corpus/eligibility/002-adult-age-18.json"),
-    )
-    .unwrap();
+    let doc =
+        std::fs::read_to_string(kap_tests::root().join("tests/corpus/eligibility/002-adult-age-18.json")).unwrap();
     let shipped = Protocol::compile(&reference_source()).unwrap();
-    let edited = Protocol::compile(&reference_source().replacen(
-        "patient.age < 18 years",
-        "patient.age < 21 years",
-        1,
-    ))
-    .unwrap();
-    assert_eq!(
-        shipped.evaluate_json(&doc).unwrap().decisions["eligibility"].verdict,
-        "eligible"
-    );
+    let edited =
+        Protocol::compile(&reference_source().replacen("patient.age < 18 years", "patient.age < 21 years", 1)).unwrap();
+    assert_eq!(shipped.evaluate_json(&doc).unwrap().decisions["eligibility"].verdict, "eligible");
     let out = edited.evaluate_json(&doc).unwrap();
     assert_eq!(out.decisions["eligibility"].verdict, "ineligible");
-    assert_eq!(
-        out.decisions["eligibility"].list("exclusions"),
-        Some(&["minor".to_string()][..])
-    );
+    assert_eq!(out.decisions["eligibility"].list("exclusions"), Some(&["minor".to_string()][..]));
     assert_ne!(shipped.sha256(), edited.sha256());
 }

@@ -1,20 +1,12 @@
 //! Shared helpers of the cross-crate tests: where the shipped rules and the corpus are.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use kap_engine::Protocol;
 use std::path::{Path, PathBuf};
 
 /// The repository root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 /// The entry file of the shipped reference protocol.
@@ -29,8 +21,7 @@ pub fn reference_source() -> String {
 
 /// The shipped reference protocol, compiled.
 pub fn reference() -> Protocol {
-    Protocol::compile(&reference_source())
-        .unwrap_or_else(|d| panic!("the shipped protocol must compile: {d:#?}"))
+    Protocol::compile(&reference_source()).unwrap_or_else(|d| panic!("the shipped protocol must compile: {d:#?}"))
 }
 
 /// A case of a corpus: an input document and its expected output.
@@ -63,22 +54,10 @@ pub fn cases(dir: &Path) -> Vec<Case> {
                     continue;
                 }
                 let expected = d.join(format!("{stem}.expected.json"));
-                assert!(
-                    expected.exists(),
-                    "{} has no expected output",
-                    path.display()
-                );
+                assert!(expected.exists(), "{} has no expected output", path.display());
                 let folder = d.strip_prefix(dir).unwrap().to_string_lossy().to_string();
-                let name = if folder.is_empty() {
-                    stem.to_string()
-                } else {
-                    format!("{folder}/{stem}")
-                };
-                out.push(Case {
-                    name,
-                    input: path,
-                    expected,
-                });
+                let name = if folder.is_empty() { stem.to_string() } else { format!("{folder}/{stem}") };
+                out.push(Case { name, input: path, expected });
             }
         }
     }
@@ -88,6 +67,5 @@ pub fn cases(dir: &Path) -> Vec<Case> {
 
 /// Reads a JSON file.
 pub fn read_json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

@@ -71,16 +71,8 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check {
-            files,
-            format,
-            deny_warnings,
-        } => check(&files, format, deny_warnings),
-        Command::Eval {
-            file,
-            input,
-            format,
-        } => eval(&file, &input, format),
+        Command::Check { files, format, deny_warnings } => check(&files, format, deny_warnings),
+        Command::Eval { file, input, format } => eval(&file, &input, format),
     }
 }
 
@@ -115,11 +107,7 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
                 let warnings = diagnostics.len() - errors;
                 if errors == 0 {
-                    println!(
-                        "{}: ok ({warnings} warning{})",
-                        file.display(),
-                        if warnings == 1 { "" } else { "s" }
-                    );
+                    println!("{}: ok ({warnings} warning{})", file.display(), if warnings == 1 { "" } else { "s" });
                 } else {
                     println!(
                         "{}: {errors} error{}, {warnings} warning{}",
@@ -160,11 +148,7 @@ fn eval(file: &Path, input: &Path, format: Format) -> ExitCode {
         Ok(p) => p,
         Err(diagnostics) => {
             print_diagnostics(file, &source, &diagnostics);
-            eprintln!(
-                "kap: {} has errors; run `kap check {}`",
-                file.display(),
-                file.display()
-            );
+            eprintln!("kap: {} has errors; run `kap check {}`", file.display(), file.display());
             return ExitCode::from(1);
         }
     };
@@ -208,20 +192,12 @@ fn eval(file: &Path, input: &Path, format: Format) -> ExitCode {
 
 /// A readable summary of an evaluation.
 fn summary(out: &Evaluation) -> String {
-    let mut text = format!(
-        "{} {} (sha256 {})\n",
-        out.protocol.name, out.protocol.version, out.protocol.sha256
-    );
+    let mut text = format!("{} {} (sha256 {})\n", out.protocol.name, out.protocol.version, out.protocol.sha256);
     if out.decisions.is_empty() {
-        text.push_str(
-            "\nNo decision applies: the document has none of the groups the protocol decides on.\n",
-        );
+        text.push_str("\nNo decision applies: the document has none of the groups the protocol decides on.\n");
     }
     for (name, decision) in &out.decisions {
-        text.push_str(&format!(
-            "\n{name}: {}\n",
-            decision.verdict.replace('_', " ").to_uppercase()
-        ));
+        text.push_str(&format!("\n{name}: {}\n", decision.verdict.replace('_', " ").to_uppercase()));
         for (list, ids) in &decision.lists {
             if !ids.is_empty() {
                 text.push_str(&format!("  {list}: {}\n", ids.join(", ")));

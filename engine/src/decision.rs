@@ -44,10 +44,7 @@ pub struct DecisionOutcome {
 impl DecisionOutcome {
     /// The ids in the output list `name`.
     pub fn list(&self, name: &str) -> Option<&[String]> {
-        self.lists
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, ids)| ids.as_slice())
+        self.lists.iter().find(|(n, _)| n == name).map(|(_, ids)| ids.as_slice())
     }
 }
 

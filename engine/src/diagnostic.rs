@@ -53,24 +53,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error of class `code` at `span`.
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            code,
-            severity: Severity::Error,
-            message: message.into(),
-            span,
-            hint: None,
-        }
+        Diagnostic { code, severity: Severity::Error, message: message.into(), span, hint: None }
     }
 
     /// A warning of class `code` at `span`.
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            code,
-            severity: Severity::Warning,
-            message: message.into(),
-            span,
-            hint: None,
-        }
+        Diagnostic { code, severity: Severity::Warning, message: message.into(), span, hint: None }
     }
 
     /// Adds a hint.
@@ -88,19 +76,11 @@ impl Diagnostic {
     pub fn locate(&self, file: &str, source: &str) -> Located {
         let start = self.span.start.min(source.len());
         let (line, col, line_start) = line_col(source, start);
-        let line_end = source
-            .get(line_start..)
-            .and_then(|rest| rest.find('\n'))
-            .map_or(source.len(), |i| line_start + i);
-        let text = source
-            .get(line_start..line_end)
-            .unwrap_or("")
-            .trim_end_matches('\r')
-            .to_string();
+        let line_end =
+            source.get(line_start..).and_then(|rest| rest.find('\n')).map_or(source.len(), |i| line_start + i);
+        let text = source.get(line_start..line_end).unwrap_or("").trim_end_matches('\r').to_string();
         let end = self.span.end.clamp(start, line_end.max(start));
-        let width = source
-            .get(start..end)
-            .map_or(1, |s| s.chars().count().max(1));
+        let width = source.get(start..end).map_or(1, |s| s.chars().count().max(1));
         Located {
             file: file.to_string(),
             line,
@@ -122,10 +102,7 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize, usize) {
     let before = source.get(..offset).unwrap_or("");
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let line = before.matches('\n').count() + 1;
-    let col = source
-        .get(line_start..offset)
-        .map_or(0, |s| s.chars().count())
-        + 1;
+    let col = source.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
     (line, col, line_start)
 }
 
@@ -189,10 +166,7 @@ impl Located {
 }
 
 /// The closest of `candidates` to `word`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(2);
     candidates
         .into_iter()
@@ -211,11 +185,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut next = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
             let substitution = diagonal + usize::from(ca != *cb);
-            let deletion = row
-                .get(j + 1)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(1);
+            let deletion = row.get(j + 1).copied().unwrap_or(usize::MAX).saturating_add(1);
             let insertion = next.last().copied().unwrap_or(usize::MAX).saturating_add(1);
             diagonal = row.get(j + 1).copied().unwrap_or(0);
             next.push(substitution.min(deletion).min(insertion));
@@ -242,17 +212,10 @@ mod tests {
     fn render_shows_file_line_marker_and_hint() {
         let src = "input x: boolean \"X\"\ndecision d\n  info a \"A\" when y [S]\n";
         let start = src.find("y [").unwrap_or(0);
-        let d = Diagnostic::error(
-            "unknown-name",
-            Span::new(start, start + 1),
-            "no input named `y`",
-        )
-        .with_hint("did you mean `x`?");
+        let d = Diagnostic::error("unknown-name", Span::new(start, start + 1), "no input named `y`")
+            .with_hint("did you mean `x`?");
         let text = d.locate("f.kap", src).render();
-        assert!(
-            text.contains("error[unknown-name]: no input named `y`"),
-            "{text}"
-        );
+        assert!(text.contains("error[unknown-name]: no input named `y`"), "{text}");
         assert!(text.contains("--> f.kap:3:19"), "{text}");
         assert!(text.contains("3 |   info a \"A\" when y [S]"), "{text}");
         assert!(text.contains("  |                   ^\n"), "{text}");
@@ -263,10 +226,7 @@ mod tests {
     fn suggestions_find_near_names_only() {
         let names = ["patient.age", "patient.weight", "screening.audit"];
         assert_eq!(did_you_mean("patient.agee", names), Some("patient.age"));
-        assert_eq!(
-            did_you_mean("screening.audt", names),
-            Some("screening.audit")
-        );
+        assert_eq!(did_you_mean("screening.audt", names), Some("screening.audit"));
         assert_eq!(did_you_mean("course.route", names), None);
     }
 }

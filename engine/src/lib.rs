@@ -54,3 +54,8 @@ pub use diagnostic::{Diagnostic, Located, Severity, Span};
 pub use eval::decide::{EvaluationError, ENGINE_VERSION};
 pub use input::InputError;
 pub use protocol::{Error, Protocol};
+
+/// The README's Rust examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -49,15 +49,8 @@ impl Protocol {
         all.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(b.code)));
         match program {
             Some(program) if !syntax_failed => {
-                let sha256 = Sha256::digest(source.as_bytes())
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
-                Ok(Protocol {
-                    program,
-                    sha256,
-                    warnings: all,
-                })
+                let sha256 = Sha256::digest(source.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+                Ok(Protocol { program, sha256, warnings: all })
             }
             _ => Err(all),
         }

@@ -31,126 +31,26 @@ const PERCENT: Dimension = [0, 0, 0, 0, 0, 1];
 const NONE: Dimension = [0; DIMS];
 
 const ATOMS: &[AtomDef] = &[
-    AtomDef {
-        names: &["mcg", "µg", "ug"],
-        display: "mcg",
-        dimension: MASS,
-        factor: (1, 1_000_000),
-    },
-    AtomDef {
-        names: &["mg"],
-        display: "mg",
-        dimension: MASS,
-        factor: (1, 1000),
-    },
-    AtomDef {
-        names: &["g"],
-        display: "g",
-        dimension: MASS,
-        factor: (1, 1),
-    },
-    AtomDef {
-        names: &["kg"],
-        display: "kg",
-        dimension: MASS,
-        factor: (1000, 1),
-    },
-    AtomDef {
-        names: &["mm"],
-        display: "mm",
-        dimension: LENGTH,
-        factor: (1, 1000),
-    },
-    AtomDef {
-        names: &["cm"],
-        display: "cm",
-        dimension: LENGTH,
-        factor: (1, 100),
-    },
-    AtomDef {
-        names: &["m"],
-        display: "m",
-        dimension: LENGTH,
-        factor: (1, 1),
-    },
-    AtomDef {
-        names: &["mL", "ml"],
-        display: "mL",
-        dimension: VOLUME,
-        factor: (1, 1_000_000),
-    },
-    AtomDef {
-        names: &["L", "l"],
-        display: "L",
-        dimension: VOLUME,
-        factor: (1, 1000),
-    },
-    AtomDef {
-        names: &["s", "sec", "second", "seconds"],
-        display: "s",
-        dimension: TIME,
-        factor: (1, 1),
-    },
-    AtomDef {
-        names: &["min", "minute", "minutes"],
-        display: "min",
-        dimension: TIME,
-        factor: (60, 1),
-    },
-    AtomDef {
-        names: &["h", "hour", "hours"],
-        display: "h",
-        dimension: TIME,
-        factor: (3600, 1),
-    },
-    AtomDef {
-        names: &["day", "days"],
-        display: "days",
-        dimension: TIME,
-        factor: (86_400, 1),
-    },
-    AtomDef {
-        names: &["week", "weeks"],
-        display: "weeks",
-        dimension: TIME,
-        factor: (604_800, 1),
-    },
-    AtomDef {
-        names: &["year", "years"],
-        display: "years",
-        dimension: YEAR,
-        factor: (1, 1),
-    },
-    AtomDef {
-        names: &["mmHg"],
-        display: "mmHg",
-        dimension: PRESSURE,
-        factor: (1, 1),
-    },
-    AtomDef {
-        names: &["%"],
-        display: "%",
-        dimension: PERCENT,
-        factor: (1, 1),
-    },
-    AtomDef {
-        names: &["bpm"],
-        display: "bpm",
-        dimension: RATE,
-        factor: (1, 60),
-    },
-    AtomDef {
-        names: &["beats"],
-        display: "beats",
-        dimension: NONE,
-        factor: (1, 1),
-    },
-    AtomDef {
-        names: &["breaths"],
-        display: "breaths",
-        dimension: NONE,
-        factor: (1, 1),
-    },
+    AtomDef { names: &["mcg", "µg", "ug"], display: "mcg", dimension: MASS, factor: (1, 1_000_000) },
+    AtomDef { names: &["mg"], display: "mg", dimension: MASS, factor: (1, 1000) },
+    AtomDef { names: &["g"], display: "g", dimension: MASS, factor: (1, 1) },
+    AtomDef { names: &["kg"], display: "kg", dimension: MASS, factor: (1000, 1) },
+    AtomDef { names: &["mm"], display: "mm", dimension: LENGTH, factor: (1, 1000) },
+    AtomDef { names: &["cm"], display: "cm", dimension: LENGTH, factor: (1, 100) },
+    AtomDef { names: &["m"], display: "m", dimension: LENGTH, factor: (1, 1) },
+    AtomDef { names: &["mL", "ml"], display: "mL", dimension: VOLUME, factor: (1, 1_000_000) },
+    AtomDef { names: &["L", "l"], display: "L", dimension: VOLUME, factor: (1, 1000) },
+    AtomDef { names: &["s", "sec", "second", "seconds"], display: "s", dimension: TIME, factor: (1, 1) },
+    AtomDef { names: &["min", "minute", "minutes"], display: "min", dimension: TIME, factor: (60, 1) },
+    AtomDef { names: &["h", "hour", "hours"], display: "h", dimension: TIME, factor: (3600, 1) },
+    AtomDef { names: &["day", "days"], display: "days", dimension: TIME, factor: (86_400, 1) },
+    AtomDef { names: &["week", "weeks"], display: "weeks", dimension: TIME, factor: (604_800, 1) },
+    AtomDef { names: &["year", "years"], display: "years", dimension: YEAR, factor: (1, 1) },
+    AtomDef { names: &["mmHg"], display: "mmHg", dimension: PRESSURE, factor: (1, 1) },
+    AtomDef { names: &["%"], display: "%", dimension: PERCENT, factor: (1, 1) },
+    AtomDef { names: &["bpm"], display: "bpm", dimension: RATE, factor: (1, 60) },
+    AtomDef { names: &["beats"], display: "beats", dimension: NONE, factor: (1, 1) },
+    AtomDef { names: &["breaths"], display: "breaths", dimension: NONE, factor: (1, 1) },
 ];
 
 /// A unit: atoms with non-zero exponents, sorted by atom. The empty unit is "no unit".
@@ -174,20 +74,15 @@ impl Unit {
         let mut unit = Unit::none();
         for (i, part) in text.split('/').enumerate() {
             let (name, power) = match part.char_indices().last() {
-                Some((at, c)) if c.is_ascii_digit() && at > 0 => (
-                    part.get(..at).unwrap_or(part),
-                    i8::try_from(c.to_digit(10).unwrap_or(1)).unwrap_or(1),
-                ),
+                Some((at, c)) if c.is_ascii_digit() && at > 0 => {
+                    (part.get(..at).unwrap_or(part), i8::try_from(c.to_digit(10).unwrap_or(1)).unwrap_or(1))
+                }
                 _ => (part, 1),
             };
-            let atom = ATOMS
-                .iter()
-                .position(|a| a.names.contains(&name))
-                .ok_or_else(|| UnknownUnit(part.to_string()))?;
+            let atom =
+                ATOMS.iter().position(|a| a.names.contains(&name)).ok_or_else(|| UnknownUnit(part.to_string()))?;
             let power = if i == 0 { power } else { -power };
-            unit = unit.times(&Unit {
-                atoms: vec![(atom, power)],
-            });
+            unit = unit.times(&Unit { atoms: vec![(atom, power)] });
         }
         Ok(unit)
     }
@@ -218,13 +113,7 @@ impl Unit {
 
     /// The quotient of two units.
     pub fn per(&self, other: &Unit) -> Unit {
-        let inverse = Unit {
-            atoms: other
-                .atoms
-                .iter()
-                .map(|&(a, p)| (a, p.saturating_neg()))
-                .collect(),
-        };
+        let inverse = Unit { atoms: other.atoms.iter().map(|&(a, p)| (a, p.saturating_neg())).collect() };
         self.times(&inverse)
     }
 
@@ -247,11 +136,7 @@ impl Unit {
         let mut den: i128 = 1;
         for &(atom, power) in &self.atoms {
             let def = ATOMS.get(atom)?;
-            let (n, d) = if power > 0 {
-                def.factor
-            } else {
-                (def.factor.1, def.factor.0)
-            };
+            let (n, d) = if power > 0 { def.factor } else { (def.factor.1, def.factor.0) };
             for _ in 0..power.unsigned_abs() {
                 num = num.checked_mul(n)?;
                 den = den.checked_mul(d)?;
@@ -320,26 +205,12 @@ impl fmt::Display for Unit {
                 p => format!("{base}{p}"),
             }
         };
-        let num: Vec<String> = self
-            .atoms
-            .iter()
-            .filter(|(_, p)| *p > 0)
-            .map(|&(a, p)| name(a, p))
-            .collect();
-        let den: Vec<String> = self
-            .atoms
-            .iter()
-            .filter(|(_, p)| *p < 0)
-            .map(|&(a, p)| name(a, p))
-            .collect();
+        let num: Vec<String> = self.atoms.iter().filter(|(_, p)| *p > 0).map(|&(a, p)| name(a, p)).collect();
+        let den: Vec<String> = self.atoms.iter().filter(|(_, p)| *p < 0).map(|&(a, p)| name(a, p)).collect();
         if num.is_empty() && den.is_empty() {
             return f.write_str("no unit");
         }
-        let mut text = if num.is_empty() {
-            "1".to_string()
-        } else {
-            num.join("·")
-        };
+        let mut text = if num.is_empty() { "1".to_string() } else { num.join("·") };
         for d in den {
             text.push('/');
             text.push_str(&d);
@@ -373,10 +244,7 @@ mod tests {
         // an hour is 1/24 day: not a terminating decimal
         assert_eq!(u("h").conversion_to(&u("days")), None);
         assert_eq!(u("mg").conversion_to(&u("mmHg")), None);
-        assert_eq!(
-            u("bpm").conversion_to(&u("breaths/min")),
-            Some(Decimal::ONE)
-        );
+        assert_eq!(u("bpm").conversion_to(&u("breaths/min")), Some(Decimal::ONE));
     }
 
     #[test]
@@ -389,9 +257,6 @@ mod tests {
 
     #[test]
     fn unknown_units_are_named() {
-        assert_eq!(
-            Unit::parse("mg/furlong"),
-            Err(UnknownUnit("furlong".into()))
-        );
+        assert_eq!(Unit::parse("mg/furlong"), Err(UnknownUnit("furlong".into())));
     }
 }

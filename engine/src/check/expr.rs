@@ -42,18 +42,8 @@ impl<'a> Names<'a> {
     pub fn new(schema: &'a Schema, defines: &[&'a ast::Define]) -> Self {
         Names {
             schema,
-            fields: schema
-                .fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.path.as_str(), i))
-                .collect(),
-            groups: schema
-                .groups
-                .iter()
-                .enumerate()
-                .map(|(i, g)| (g.as_str(), i))
-                .collect(),
+            fields: schema.fields.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect(),
+            groups: schema.groups.iter().enumerate().map(|(i, g)| (g.as_str(), i)).collect(),
             defines: defines.iter().map(|d| (d.name.node.as_str(), *d)).collect(),
         }
     }
@@ -81,24 +71,11 @@ pub struct Checker<'a, 'd> {
 impl<'a, 'd> Checker<'a, 'd> {
     /// A checker over `names`.
     pub fn new(names: &'a Names<'a>, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
-        Checker {
-            names,
-            diagnostics,
-            frames: Vec::new(),
-            calling: Vec::new(),
-            constants: HashMap::new(),
-        }
+        Checker { names, diagnostics, frames: Vec::new(), calling: Vec::new(), constants: HashMap::new() }
     }
 
-    fn error<T>(
-        &mut self,
-        code: &'static str,
-        span: Span,
-        message: String,
-        hint: String,
-    ) -> Option<T> {
-        self.diagnostics
-            .push(Diagnostic::error(code, span, message).with_hint(hint));
+    fn error<T>(&mut self, code: &'static str, span: Span, message: String, hint: String) -> Option<T> {
+        self.diagnostics.push(Diagnostic::error(code, span, message).with_hint(hint));
         None
     }
 
@@ -154,12 +131,8 @@ impl<'a, 'd> Checker<'a, 'd> {
             Ok(None) => expr,
             Err(e) => {
                 self.diagnostics.push(
-                    Diagnostic::error(
-                        "arithmetic",
-                        span,
-                        format!("this constant cannot be computed: {}", e.message),
-                    )
-                    .with_hint("check the numbers: a division by zero or a result too large"),
+                    Diagnostic::error("arithmetic", span, format!("this constant cannot be computed: {}", e.message))
+                        .with_hint("check the numbers: a division by zero or a result too large"),
                 );
                 expr
             }
@@ -220,14 +193,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                     return None;
                 }
                 let test = Expr::InSet(Box::new(x), set);
-                Some((
-                    if *negated {
-                        Expr::Not(Box::new(test))
-                    } else {
-                        test
-                    },
-                    Ty::Bool,
-                ))
+                Some((if *negated { Expr::Not(Box::new(test)) } else { test }, Ty::Bool))
             }
             ExprKind::InRange(inner, lo, hi, negated) => {
                 let x = self.expr(inner);
@@ -236,9 +202,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 let ((x, xt), (lo_e, lo_ty), (hi_e, hi_ty)) = (x?, lo_t.take()?, hi_t?);
                 // `1..3 mmHg`: a bare number at the low end takes the high end's unit.
                 let lo_ty = match (&lo.node, &lo_ty, &hi_ty) {
-                    (ExprKind::Quantity(_, None), Ty::Num(u), Ty::Num(h))
-                        if u.is_none() && !h.is_none() =>
-                    {
+                    (ExprKind::Quantity(_, None), Ty::Num(u), Ty::Num(h)) if u.is_none() && !h.is_none() => {
                         hi_ty.clone()
                     }
                     _ => lo_ty,
@@ -252,85 +216,44 @@ impl<'a, 'd> Checker<'a, 'd> {
                         "use `in {a, b}` for choices".into(),
                     );
                 };
-                let (x1, lo_e) = self.unify(
-                    (x.clone(), xt.clone()),
-                    (lo_e, lo_ty),
-                    inner.span,
-                    lo.span,
-                    span,
-                )?;
+                let (x1, lo_e) = self.unify((x.clone(), xt.clone()), (lo_e, lo_ty), inner.span, lo.span, span)?;
                 let (x2, hi_e) = self.unify((x, xt), (hi_e, hi_ty), inner.span, hi.span, span)?;
                 // The same unit must serve both ends: convert ends, never the tested value twice.
                 let test = if x1 == x2 {
-                    Expr::Between(
-                        Box::new(x1),
-                        Box::new(self.fold(lo_e, lo.span)),
-                        Box::new(self.fold(hi_e, hi.span)),
-                    )
+                    Expr::Between(Box::new(x1), Box::new(self.fold(lo_e, lo.span)), Box::new(self.fold(hi_e, hi.span)))
                 } else {
                     Expr::And(vec![
                         Expr::Compare(CmpOp::Le, Box::new(lo_e), Box::new(x1)),
                         Expr::Compare(CmpOp::Le, Box::new(x2), Box::new(hi_e)),
                     ])
                 };
-                Some((
-                    if *negated {
-                        Expr::Not(Box::new(test))
-                    } else {
-                        test
-                    },
-                    Ty::Bool,
-                ))
+                Some((if *negated { Expr::Not(Box::new(test)) } else { test }, Ty::Bool))
             }
             ExprKind::IsKnown(inner, known) => {
                 let test = match &inner.node {
-                    ExprKind::Name(n)
-                        if self.names.group(n).is_some() && self.lookup_value(n).is_none() =>
-                    {
-                        Expr::GroupPresent(
-                            u32::try_from(self.names.group(n).unwrap_or(0)).unwrap_or(0),
-                        )
+                    ExprKind::Name(n) if self.names.group(n).is_some() && self.lookup_value(n).is_none() => {
+                        Expr::GroupPresent(u32::try_from(self.names.group(n).unwrap_or(0)).unwrap_or(0))
                     }
                     _ => Expr::IsKnown(Box::new(self.expr(inner)?.0)),
                 };
-                Some((
-                    if *known {
-                        test
-                    } else {
-                        Expr::Not(Box::new(test))
-                    },
-                    Ty::Bool,
-                ))
+                Some((if *known { test } else { Expr::Not(Box::new(test)) }, Ty::Bool))
             }
             ExprKind::Not(inner) => {
                 let x = self.condition(inner, "the operand of `not`")?;
                 Some((Expr::Not(Box::new(x)), Ty::Bool))
             }
             ExprKind::And(parts) | ExprKind::Or(parts) => {
-                let what = if matches!(e.node, ExprKind::And(_)) {
-                    "each side of `and`"
-                } else {
-                    "each side of `or`"
-                };
-                let checked: Vec<Option<Expr>> =
-                    parts.iter().map(|p| self.condition(p, what)).collect();
+                let what = if matches!(e.node, ExprKind::And(_)) { "each side of `and`" } else { "each side of `or`" };
+                let checked: Vec<Option<Expr>> = parts.iter().map(|p| self.condition(p, what)).collect();
                 let parts: Vec<Expr> = checked.into_iter().collect::<Option<_>>()?;
-                Some((
-                    if matches!(e.node, ExprKind::And(_)) {
-                        Expr::And(parts)
-                    } else {
-                        Expr::Or(parts)
-                    },
-                    Ty::Bool,
-                ))
+                Some((if matches!(e.node, ExprKind::And(_)) { Expr::And(parts) } else { Expr::Or(parts) }, Ty::Bool))
             }
         }
     }
 
     fn lookup_value(&self, name: &str) -> Option<()> {
         let bound = self.frames.last().is_some_and(|f| f.contains_key(name));
-        (bound || self.names.defines.contains_key(name) || self.names.fields.contains_key(name))
-            .then_some(())
+        (bound || self.names.defines.contains_key(name) || self.names.fields.contains_key(name)).then_some(())
     }
 
     fn name(&mut self, name: &str, span: Span) -> Option<Typed> {
@@ -346,11 +269,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                     format!("`{name}` needs {n} argument(s)"),
                     format!(
                         "call it: `{name}({})`",
-                        d.params
-                            .iter()
-                            .map(|p| p.node.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        d.params.iter().map(|p| p.node.as_str()).collect::<Vec<_>>().join(", ")
                     ),
                 );
             }
@@ -372,10 +291,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 FieldType::Choice(_) => Ty::Choice(index),
                 FieldType::Timestamp => Ty::Time,
             };
-            let expr = Expr::Field {
-                field: u32::try_from(index).ok()?,
-                slot: u32::try_from(field.slot).ok()?,
-            };
+            let expr = Expr::Field { field: u32::try_from(index).ok()?, slot: u32::try_from(field.slot).ok()? };
             return Some((expr, ty));
         }
         if self.names.group(name).is_some() {
@@ -406,12 +322,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             Some(near) => format!("did you mean `{near}`?"),
             None => "declare it with `input` or `define` first".into(),
         };
-        self.error(
-            "unknown-name",
-            span,
-            format!("no input or definition named `{name}`"),
-            hint,
-        )
+        self.error("unknown-name", span, format!("no input or definition named `{name}`"), hint)
     }
 
     /// A definition without parameters: checked once, then reused.
@@ -452,11 +363,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 return self.error(
                     "arguments",
                     span,
-                    format!(
-                        "`{name}` takes {} argument(s), not {}",
-                        d.params.len(),
-                        args.len()
-                    ),
+                    format!("`{name}` takes {} argument(s), not {}", d.params.len(), args.len()),
                     format!("declared at `define {name}(...)`"),
                 );
             }
@@ -478,12 +385,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             }
             let checked: Vec<Option<Typed>> = args.iter().map(|a| self.expr(a)).collect();
             let values: Vec<Typed> = checked.into_iter().collect::<Option<_>>()?;
-            let frame = d
-                .params
-                .iter()
-                .map(|p| p.node.clone())
-                .zip(values)
-                .collect();
+            let frame = d.params.iter().map(|p| p.node.clone()).zip(values).collect();
             self.frames.push(frame);
             self.calling.push(name.to_string());
             let result = self.expr(&d.body);
@@ -492,43 +394,24 @@ impl<'a, 'd> Checker<'a, 'd> {
             return result;
         }
         if !BUILTINS.contains(&name) {
-            let candidates: Vec<&str> = BUILTINS
-                .iter()
-                .copied()
-                .chain(self.names.defines.keys().copied())
-                .collect();
+            let candidates: Vec<&str> = BUILTINS.iter().copied().chain(self.names.defines.keys().copied()).collect();
             let hint = match did_you_mean(name, candidates) {
                 Some(near) => format!("did you mean `{near}`?"),
-                None => format!(
-                    "the functions are {} and your definitions",
-                    BUILTINS.join(", ")
-                ),
+                None => format!("the functions are {} and your definitions", BUILTINS.join(", ")),
             };
-            return self.error(
-                "unknown-name",
-                func.span,
-                format!("no function named `{name}`"),
-                hint,
-            );
+            return self.error("unknown-name", func.span, format!("no function named `{name}`"), hint);
         }
         let checked: Vec<Option<Typed>> = args.iter().map(|a| self.expr(a)).collect();
         let typed: Vec<Typed> = checked.into_iter().collect::<Option<_>>()?;
         if name == "abs" {
             let [(x, ty)] = <[Typed; 1]>::try_from(typed).ok().or_else(|| {
-                self.diagnostics.push(
-                    Diagnostic::error("arguments", span, "`abs` takes one argument")
-                        .with_hint("`abs(x - y)`"),
-                );
+                self.diagnostics
+                    .push(Diagnostic::error("arguments", span, "`abs` takes one argument").with_hint("`abs(x - y)`"));
                 None
             })?;
             if !matches!(ty, Ty::Num(_)) {
                 let t = self.describe(&ty);
-                return self.error(
-                    "type",
-                    span,
-                    format!("`abs` needs a number; this is {t}"),
-                    "`abs(x - y)`".into(),
-                );
+                return self.error("type", span, format!("`abs` needs a number; this is {t}"), "`abs(x - y)`".into());
             }
             return Some((self.fold(Expr::Abs(Box::new(x)), span), ty));
         }
@@ -556,11 +439,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             let converted = self.convert_to((x, ty), &unit, s, first_span)?;
             parts.push(converted);
         }
-        let expr = if name == "min" {
-            Expr::Min(parts)
-        } else {
-            Expr::Max(parts)
-        };
+        let expr = if name == "min" { Expr::Min(parts) } else { Expr::Max(parts) };
         Some((self.fold(expr, span), Ty::Num(unit)))
     }
 
@@ -596,28 +475,17 @@ impl<'a, 'd> Checker<'a, 'd> {
                 Some(Expr::Const(Value::Num(n))) => format!("give the number its unit: `{n} {with}`"),
                 _ => format!("both sides need the same kind of unit; this side has none and the other is in {with}"),
             };
-            (
-                format!("unit mismatch: a number without unit against a number in {with}"),
-                hint,
-            )
+            (format!("unit mismatch: a number without unit against a number in {with}"), hint)
         } else if a.same_dimension(b) {
-            (
-                format!("no exact conversion between {a} and {b}"),
-                format!("write both in {a} or both in {b}"),
-            )
+            (format!("no exact conversion between {a} and {b}"), format!("write both in {a} or both in {b}"))
         } else {
             (
                 format!("unit mismatch: {a} against {b}"),
                 "these measure different things; check the input and the unit".into(),
             )
         };
-        let span = if a.is_none() || b.is_none() {
-            span
-        } else {
-            span.to(other)
-        };
-        self.diagnostics
-            .push(Diagnostic::error("unit-mismatch", span, message).with_hint(hint));
+        let span = if a.is_none() || b.is_none() { span } else { span.to(other) };
+        self.diagnostics.push(Diagnostic::error("unit-mismatch", span, message).with_hint(hint));
     }
 
     /// Brings two numbers to one unit: the one that needs no inexact conversion.
@@ -642,11 +510,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return Some((a, b));
         }
         if ua.is_none() || ub.is_none() || !ua.same_dimension(ub) {
-            let (span, other, bare) = if ua.is_none() {
-                (a_span, b_span, &a)
-            } else {
-                (b_span, a_span, &b)
-            };
+            let (span, other, bare) = if ua.is_none() { (a_span, b_span, &a) } else { (b_span, a_span, &b) };
             self.mismatch(ua, ub, span, other, Some(bare));
             return None;
         }
@@ -669,9 +533,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         let result = match (op, &xt, &yt) {
             (ArithOp::Add | ArithOp::Sub, Ty::Num(_), Ty::Num(_)) => {
                 let unit = match (&xt, &yt) {
-                    (Ty::Num(ua), Ty::Num(ub)) if ua == ub || ub.conversion_to(ua).is_some() => {
-                        ua.clone()
-                    }
+                    (Ty::Num(ua), Ty::Num(ub)) if ua == ub || ub.conversion_to(ua).is_some() => ua.clone(),
                     (_, Ty::Num(ub)) => ub.clone(),
                     _ => Unit::none(),
                 };
@@ -716,10 +578,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         if self.lookup_value(n).is_some() || n.contains('.') {
             return None;
         }
-        Some(
-            self.choice_index(field, n, e.span)
-                .map(|i| (Expr::Const(Value::Choice(i)), Ty::Choice(field))),
-        )
+        Some(self.choice_index(field, n, e.span).map(|i| (Expr::Const(Value::Choice(i)), Ty::Choice(field))))
     }
 
     fn choice_index(&mut self, field: usize, name: &str, span: Span) -> Option<u16> {
@@ -727,26 +586,12 @@ impl<'a, 'd> Checker<'a, 'd> {
         if let Some(i) = choices.iter().position(|c| c == name) {
             return u16::try_from(i).ok();
         }
-        let path = self
-            .names
-            .schema
-            .fields
-            .get(field)
-            .map(|f| f.path.clone())
-            .unwrap_or_default();
+        let path = self.names.schema.fields.get(field).map(|f| f.path.clone()).unwrap_or_default();
         let hint = match did_you_mean(name, choices.iter().map(String::as_str)) {
-            Some(near) => format!(
-                "did you mean `{near}`? `{path}` is one of {}",
-                choices.join(", ")
-            ),
+            Some(near) => format!("did you mean `{near}`? `{path}` is one of {}", choices.join(", ")),
             None => format!("`{path}` is one of {}", choices.join(", ")),
         };
-        self.error(
-            "unknown-choice",
-            span,
-            format!("`{name}` is not a choice of `{path}`"),
-            hint,
-        )
+        self.error("unknown-choice", span, format!("`{name}` is not a choice of `{path}`"), hint)
     }
 
     fn compare(&mut self, op: CmpOp, a: &ast::Expr, b: &ast::Expr, span: Span) -> Option<Typed> {

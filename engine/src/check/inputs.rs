@@ -11,17 +11,10 @@ pub fn unit(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<Unit> {
     match Unit::parse(&name.node) {
         Ok(unit) => Some(unit),
         Err(bad) => {
-            let mut d = Diagnostic::error(
-                "unknown-unit",
-                name.span,
-                format!("unknown unit `{}`", bad.0),
-            );
+            let mut d = Diagnostic::error("unknown-unit", name.span, format!("unknown unit `{}`", bad.0));
             d = match did_you_mean(&bad.0, Unit::known_names()) {
                 Some(near) => d.with_hint(format!("did you mean `{near}`?")),
-                None => d.with_hint(format!(
-                    "known units: {}",
-                    Unit::known_names().collect::<Vec<_>>().join(", ")
-                )),
+                None => d.with_hint(format!("known units: {}", Unit::known_names().collect::<Vec<_>>().join(", "))),
             };
             diagnostics.push(d);
             None
@@ -38,12 +31,8 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
         let path = decl.path.node.as_str();
         if seen.insert(path.to_string(), ()).is_some() {
             diagnostics.push(
-                Diagnostic::error(
-                    "duplicate",
-                    decl.path.span,
-                    format!("input `{path}` is declared twice"),
-                )
-                .with_hint("remove one of the declarations"),
+                Diagnostic::error("duplicate", decl.path.span, format!("input `{path}` is declared twice"))
+                    .with_hint("remove one of the declarations"),
             );
             continue;
         }
@@ -60,9 +49,7 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
                                 decl.path.span,
                                 format!("`{list_path}` is not a declared list"),
                             )
-                            .with_hint(format!(
-                                "declare it first: `input {list_path}: list in 0..N \"Label\"`"
-                            )),
+                            .with_hint(format!("declare it first: `input {list_path}: list in 0..N \"Label\"`")),
                         );
                         continue;
                     }
@@ -85,12 +72,8 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
         if let Some(r) = &decl.range {
             if r.node.0 > r.node.1 {
                 diagnostics.push(
-                    Diagnostic::error(
-                        "range",
-                        r.span,
-                        format!("empty range: {} is above {}", r.node.0, r.node.1),
-                    )
-                    .with_hint("write the lower end first: `in lo..hi`"),
+                    Diagnostic::error("range", r.span, format!("empty range: {} is above {}", r.node.0, r.node.1))
+                        .with_hint("write the lower end first: `in lo..hi`"),
                 );
             }
         }
@@ -156,11 +139,7 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
         };
         // Walk (creating) the groups to the member's parent object.
         let prefix = match list {
-            Some(l) => schema
-                .lists
-                .get(l)
-                .map(|d| format!("{}[]", d.path))
-                .unwrap_or_default(),
+            Some(l) => schema.lists.get(l).map(|d| format!("{}[]", d.path)).unwrap_or_default(),
             None => String::new(),
         };
         let mut new_groups = Vec::new();
@@ -171,19 +150,11 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
             },
             None => &mut schema.root,
         };
-        let track = if list.is_none() {
-            Some(&mut new_groups)
-        } else {
-            None
-        };
+        let track = if list.is_none() { Some(&mut new_groups) } else { None };
         if !insert(shape, groups, last, member, prefix, track) {
             diagnostics.push(
-                Diagnostic::error(
-                    "duplicate",
-                    decl.path.span,
-                    format!("`{path}` conflicts with another input"),
-                )
-                .with_hint("an input cannot also be a group of inputs"),
+                Diagnostic::error("duplicate", decl.path.span, format!("`{path}` conflicts with another input"))
+                    .with_hint("an input cannot also be a group of inputs"),
             );
             continue;
         }
@@ -211,18 +182,12 @@ fn insert(
             true
         }
         Some((group, rest)) => {
-            let path = if prefix.is_empty() {
-                (*group).to_string()
-            } else {
-                format!("{prefix}.{group}")
-            };
+            let path = if prefix.is_empty() { (*group).to_string() } else { format!("{prefix}.{group}") };
             if !shape.members.contains_key(*group) {
                 if let Some(c) = created.as_deref_mut() {
                     c.push(path.clone());
                 }
-                shape
-                    .members
-                    .insert((*group).to_string(), Member::Group(Shape::default()));
+                shape.members.insert((*group).to_string(), Member::Group(Shape::default()));
             }
             match shape.members.get_mut(*group) {
                 Some(Member::Group(inner)) => insert(inner, rest, last, member, path, created),
@@ -237,11 +202,7 @@ fn number_groups(schema: &mut Schema) {
     fn walk(shape: &mut Shape, prefix: &str, groups: &[String]) {
         for (name, member) in shape.members.iter_mut() {
             if let Member::Group(inner) = member {
-                let path = if prefix.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{prefix}.{name}")
-                };
+                let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
                 inner.group = groups.iter().position(|g| *g == path);
                 walk(inner, &path, groups);
             }
@@ -261,12 +222,8 @@ fn field_type(decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Fie
             if let Some(r) = &decl.range {
                 if !r.node.0.fract().is_zero() || !r.node.1.fract().is_zero() {
                     diagnostics.push(
-                        Diagnostic::error(
-                            "range",
-                            r.span,
-                            "an integer input needs whole-number range ends",
-                        )
-                        .with_hint("write whole numbers, or declare the input `decimal`"),
+                        Diagnostic::error("range", r.span, "an integer input needs whole-number range ends")
+                            .with_hint("write whole numbers, or declare the input `decimal`"),
                     );
                 }
             }
@@ -283,32 +240,22 @@ fn field_type(decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Fie
             for name in names {
                 if choices.contains(&name.node) {
                     diagnostics.push(
-                        Diagnostic::error(
-                            "duplicate",
-                            name.span,
-                            format!("choice `{}` is listed twice", name.node),
-                        )
-                        .with_hint("list each choice once"),
+                        Diagnostic::error("duplicate", name.span, format!("choice `{}` is listed twice", name.node))
+                            .with_hint("list each choice once"),
                     );
                 } else {
                     choices.push(name.node.clone());
                 }
             }
             if u16::try_from(choices.len()).is_err() {
-                diagnostics.push(Diagnostic::error(
-                    "too-many",
-                    decl.ty.span,
-                    "more than 65535 choices",
-                ));
+                diagnostics.push(Diagnostic::error("too-many", decl.ty.span, "more than 65535 choices"));
                 return None;
             }
             FieldType::Choice(choices)
         }
         TypeExpr::List => return None,
     };
-    if let (Some(r), FieldType::Boolean | FieldType::Choice(_) | FieldType::Timestamp) =
-        (&decl.range, &ty)
-    {
+    if let (Some(r), FieldType::Boolean | FieldType::Choice(_) | FieldType::Timestamp) = (&decl.range, &ty) {
         diagnostics.push(
             Diagnostic::error("range", r.span, "only numbers and lists have a range")
                 .with_hint("remove `in lo..hi` from this declaration"),

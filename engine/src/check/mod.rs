@@ -40,21 +40,13 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
     for d in &defines {
         if !define_names.insert(d.name.node.as_str()) {
             diagnostics.push(
-                Diagnostic::error(
-                    "duplicate",
-                    d.name.span,
-                    format!("`{}` is defined twice", d.name.node),
-                )
-                .with_hint("rename one of the definitions"),
+                Diagnostic::error("duplicate", d.name.span, format!("`{}` is defined twice", d.name.node))
+                    .with_hint("rename one of the definitions"),
             );
         } else if schema.fields.iter().any(|f| f.path == d.name.node) {
             diagnostics.push(
-                Diagnostic::error(
-                    "duplicate",
-                    d.name.span,
-                    format!("`{}` is already an input", d.name.node),
-                )
-                .with_hint("give the definition another name"),
+                Diagnostic::error("duplicate", d.name.span, format!("`{}` is already an input", d.name.node))
+                    .with_hint("give the definition another name"),
             );
         }
     }
@@ -88,29 +80,15 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
     }
     if decision_decls.is_empty() {
         diagnostics.push(
-            Diagnostic::error(
-                "no-decision",
-                ast_span_start(file),
-                "the file has no decision",
-            )
-            .with_hint("add `decision NAME` with its rules and verdicts"),
+            Diagnostic::error("no-decision", ast_span_start(file), "the file has no decision")
+                .with_hint("add `decision NAME` with its rules and verdicts"),
         );
     }
 
-    diagnostics.sort_by(|a, b| {
-        a.span
-            .cmp(&b.span)
-            .then(a.code.cmp(b.code))
-            .then(a.message.cmp(&b.message))
-    });
+    diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(b.code)).then(a.message.cmp(&b.message)));
     diagnostics.dedup();
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
-    let program = ok.then(|| Program {
-        header,
-        sources,
-        schema,
-        decisions,
-    });
+    let program = ok.then(|| Program { header, sources, schema, decisions });
     (program, diagnostics)
 }
 
@@ -132,20 +110,13 @@ fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header
                 .with_hint("a file describes one protocol"),
         );
     }
-    let mut h = Header {
-        name: first.name.node.clone(),
-        ..Header::default()
-    };
+    let mut h = Header { name: first.name.node.clone(), ..Header::default() };
     let mut seen = HashSet::new();
     for (key, value) in &first.fields {
         if !seen.insert(key.node.as_str()) {
             diagnostics.push(
-                Diagnostic::error(
-                    "duplicate",
-                    key.span,
-                    format!("`{}` is given twice", key.node),
-                )
-                .with_hint("keep one"),
+                Diagnostic::error("duplicate", key.span, format!("`{}` is given twice", key.node))
+                    .with_hint("keep one"),
             );
             continue;
         }
@@ -156,29 +127,19 @@ fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header
             _ => {
                 if !STATUSES.contains(&value.node.as_str()) {
                     let hint = match did_you_mean(&value.node, STATUSES.iter().copied()) {
-                        Some(near) => format!(
-                            "did you mean `{near}`? The statuses are {}",
-                            STATUSES.join(", ")
-                        ),
+                        Some(near) => format!("did you mean `{near}`? The statuses are {}", STATUSES.join(", ")),
                         None => format!("the statuses are {}", STATUSES.join(", ")),
                     };
                     diagnostics.push(
-                        Diagnostic::error(
-                            "header",
-                            value.span,
-                            format!("unknown status `{}`", value.node),
-                        )
-                        .with_hint(hint),
+                        Diagnostic::error("header", value.span, format!("unknown status `{}`", value.node))
+                            .with_hint(hint),
                     );
                 }
                 h.status = value.node.clone();
             }
         }
     }
-    for (field, example) in [
-        ("version", "version \"2026.11.0\""),
-        ("status", "status draft"),
-    ] {
+    for (field, example) in [("version", "version \"2026.11.0\""), ("status", "status draft")] {
         if !seen.contains(field) {
             diagnostics.push(
                 Diagnostic::error("header", first.span, format!("the header has no {field}"))
@@ -194,12 +155,8 @@ fn sources(decls: &[&ast::SourceDecl], diagnostics: &mut Vec<Diagnostic>) -> Vec
     for s in decls {
         if out.iter().any(|o| o.key == s.key.node) {
             diagnostics.push(
-                Diagnostic::error(
-                    "duplicate",
-                    s.key.span,
-                    format!("source `{}` is declared twice", s.key.node),
-                )
-                .with_hint("give each source its own key"),
+                Diagnostic::error("duplicate", s.key.span, format!("source `{}` is declared twice", s.key.node))
+                    .with_hint("give each source its own key"),
             );
             continue;
         }
@@ -226,16 +183,10 @@ fn decision(
             Entry::List { name, kind, quiet } => {
                 if kinds.iter().any(|k| k.name == kind.node) {
                     diagnostics.push(
-                        Diagnostic::error(
-                            "duplicate",
-                            kind.span,
-                            format!("rule kind `{}` is listed twice", kind.node),
-                        )
-                        .with_hint("one `list` entry per kind"),
+                        Diagnostic::error("duplicate", kind.span, format!("rule kind `{}` is listed twice", kind.node))
+                            .with_hint("one `list` entry per kind"),
                     );
-                } else if kinds.iter().any(|k| k.list == name.node)
-                    || name.node == "verdict"
-                    || name.node == "missing"
+                } else if kinds.iter().any(|k| k.list == name.node) || name.node == "verdict" || name.node == "missing"
                 {
                     diagnostics.push(
                         Diagnostic::error(
@@ -246,11 +197,7 @@ fn decision(
                         .with_hint("choose another name for the list"),
                     );
                 } else {
-                    kinds.push(Kind {
-                        name: kind.node.clone(),
-                        list: name.node.clone(),
-                        quiet: *quiet,
-                    });
+                    kinds.push(Kind { name: kind.node.clone(), list: name.node.clone(), quiet: *quiet });
                 }
             }
             Entry::Given(paths) => {
@@ -260,10 +207,9 @@ fn decision(
                         None => {
                             let hint = match did_you_mean(&p.node, names.group_paths()) {
                                 Some(near) => format!("did you mean `{near}`?"),
-                                None => format!(
-                                    "the groups are {}",
-                                    names.group_paths().collect::<Vec<_>>().join(", ")
-                                ),
+                                None => {
+                                    format!("the groups are {}", names.group_paths().collect::<Vec<_>>().join(", "))
+                                }
                             };
                             diagnostics.push(
                                 Diagnostic::error(
@@ -291,11 +237,7 @@ fn decision(
                 None => format!(
                     "the kinds of `{}` are {}",
                     d.name.node,
-                    kinds
-                        .iter()
-                        .map(|k| k.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    kinds.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", ")
                 ),
             };
             diagnostics.push(
@@ -321,31 +263,19 @@ fn decision(
                 if let Some(prev) = otherwise_seen {
                     let _: crate::diagnostic::Span = prev;
                     diagnostics.push(
-                        Diagnostic::error(
-                            "verdict",
-                            *span,
-                            "a verdict after `otherwise` can never be reached",
-                        )
-                        .with_hint("`verdict NAME otherwise` comes last"),
+                        Diagnostic::error("verdict", *span, "a verdict after `otherwise` can never be reached")
+                            .with_hint("`verdict NAME otherwise` comes last"),
                     );
                     ok = false;
                 }
                 if tiers.iter().any(|t| t.verdict == name.node) {
                     diagnostics.push(
-                        Diagnostic::error(
-                            "duplicate",
-                            name.span,
-                            format!("verdict `{}` is listed twice", name.node),
-                        )
-                        .with_hint("merge the conditions with `or`"),
+                        Diagnostic::error("duplicate", name.span, format!("verdict `{}` is listed twice", name.node))
+                            .with_hint("merge the conditions with `or`"),
                     );
                     ok = false;
                 }
-                let mut tier = Tier {
-                    verdict: name.node.clone(),
-                    any: Vec::new(),
-                    unknown: Vec::new(),
-                };
+                let mut tier = Tier { verdict: name.node.clone(), any: Vec::new(), unknown: Vec::new() };
                 match when {
                     None => otherwise_seen = Some(*span),
                     Some(terms) => {
@@ -364,8 +294,12 @@ fn decision(
                 let kind = kind_index(&r.kind, diagnostics);
                 if ids.insert(r.id.node.clone(), ()).is_some() {
                     diagnostics.push(
-                        Diagnostic::error("duplicate", r.id.span, format!("rule id `{}` is used twice in decision `{}`", r.id.node, d.name.node))
-                            .with_hint("ids are stable names that outputs and tests rely on: give each rule its own"),
+                        Diagnostic::error(
+                            "duplicate",
+                            r.id.span,
+                            format!("rule id `{}` is used twice in decision `{}`", r.id.node, d.name.node),
+                        )
+                        .with_hint("ids are stable names that outputs and tests rely on: give each rule its own"),
                     );
                     ok = false;
                 }
@@ -374,15 +308,9 @@ fn decision(
                     match sources.iter().position(|s| s.key == key.node) {
                         Some(i) => cited.push(i),
                         None => {
-                            let hint = match did_you_mean(
-                                &key.node,
-                                sources.iter().map(|s| s.key.as_str()),
-                            ) {
+                            let hint = match did_you_mean(&key.node, sources.iter().map(|s| s.key.as_str())) {
                                 Some(near) => format!("did you mean `{near}`?"),
-                                None => format!(
-                                    "declare it: `source {} \"Title\" url \"...\"`",
-                                    key.node
-                                ),
+                                None => format!("declare it: `source {} \"Title\" url \"...\"`", key.node),
                             };
                             diagnostics.push(
                                 Diagnostic::error(
@@ -398,12 +326,8 @@ fn decision(
                 }
                 if r.cites.is_empty() {
                     diagnostics.push(
-                        Diagnostic::warning(
-                            "no-source",
-                            r.id.span,
-                            format!("rule `{}` cites no source", r.id.node),
-                        )
-                        .with_hint("cite the evidence in brackets after the condition: `[K2]`"),
+                        Diagnostic::warning("no-source", r.id.span, format!("rule `{}` cites no source", r.id.node))
+                            .with_hint("cite the evidence in brackets after the condition: `[K2]`"),
                     );
                 }
                 let when = checker.condition(&r.when, "a rule's condition");
@@ -432,12 +356,8 @@ fn decision(
     }
     if otherwise_seen.is_none() {
         diagnostics.push(
-            Diagnostic::error(
-                "verdict",
-                d.name.span,
-                format!("decision `{}` has no `otherwise` verdict", d.name.node),
-            )
-            .with_hint("end the verdicts with one that always holds: `verdict NAME otherwise`"),
+            Diagnostic::error("verdict", d.name.span, format!("decision `{}` has no `otherwise` verdict", d.name.node))
+                .with_hint("end the verdicts with one that always holds: `verdict NAME otherwise`"),
         );
         ok = false;
     }

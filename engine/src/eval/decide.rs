@@ -4,9 +4,7 @@
 
 use super::kleene::{self, EvalError, Missing, Outcome};
 use super::program::{Decision, FieldType, Program, Value};
-use crate::decision::{
-    Citation, DecisionOutcome, Evaluation, Explanation, ProtocolRef, Reading, RuleResult,
-};
+use crate::decision::{Citation, DecisionOutcome, Evaluation, Explanation, ProtocolRef, Reading, RuleResult};
 use crate::input::{time, Document};
 use indexmap::IndexMap;
 use std::fmt::Write as _;
@@ -33,31 +31,19 @@ enum Truth {
 }
 
 /// Evaluates every decision of `program` whose groups are in `doc`.
-pub fn evaluate(
-    program: &Program,
-    doc: &Document,
-    protocol: ProtocolRef,
-) -> Result<Evaluation, EvaluationError> {
+pub fn evaluate(program: &Program, doc: &Document, protocol: ProtocolRef) -> Result<Evaluation, EvaluationError> {
     let mut decisions = IndexMap::new();
     let mut explanation = Vec::new();
     for decision in &program.decisions {
         let applies = decision.given.is_empty()
-            || decision
-                .given
-                .iter()
-                .any(|g| doc.groups.get(*g as usize).copied().unwrap_or(false));
+            || decision.given.iter().any(|g| doc.groups.get(*g as usize).copied().unwrap_or(false));
         if !applies {
             continue;
         }
         let outcome = decide(program, decision, doc, &mut explanation)?;
         decisions.insert(decision.name.clone(), outcome);
     }
-    Ok(Evaluation {
-        protocol,
-        engine: ENGINE_VERSION,
-        decisions,
-        explanation,
-    })
+    Ok(Evaluation { protocol, engine: ENGINE_VERSION, decisions, explanation })
 }
 
 fn decide(
@@ -80,21 +66,13 @@ fn decide(
                 })
             }
             Err(EvalError { message, .. }) => {
-                return Err(EvaluationError {
-                    decision: decision.name.clone(),
-                    rule: rule.id.clone(),
-                    message,
-                })
+                return Err(EvaluationError { decision: decision.name.clone(), rule: rule.id.clone(), message })
             }
         };
         truths.push(truth);
     }
 
-    let mut lists: Vec<(String, Vec<String>)> = decision
-        .kinds
-        .iter()
-        .map(|k| (k.list.clone(), Vec::new()))
-        .collect();
+    let mut lists: Vec<(String, Vec<String>)> = decision.kinds.iter().map(|k| (k.list.clone(), Vec::new())).collect();
     let mut missing = Missing::default();
     let mut fired_kinds = vec![false; decision.kinds.len()];
     let mut unknown_kinds = vec![false; decision.kinds.len()];
@@ -132,14 +110,8 @@ fn decide(
         .iter()
         .find(|tier| {
             (tier.any.is_empty() && tier.unknown.is_empty())
-                || tier
-                    .any
-                    .iter()
-                    .any(|k| fired_kinds.get(*k).copied().unwrap_or(false))
-                || tier
-                    .unknown
-                    .iter()
-                    .any(|k| unknown_kinds.get(*k).copied().unwrap_or(false))
+                || tier.any.iter().any(|k| fired_kinds.get(*k).copied().unwrap_or(false))
+                || tier.unknown.iter().any(|k| unknown_kinds.get(*k).copied().unwrap_or(false))
         })
         .map(|tier| tier.verdict.clone())
         .ok_or_else(|| EvaluationError {
@@ -148,21 +120,13 @@ fn decide(
             message: "no verdict holds".into(),
         })?;
 
-    Ok(DecisionOutcome {
-        verdict,
-        lists,
-        missing: paths(program, &missing),
-    })
+    Ok(DecisionOutcome { verdict, lists, missing: paths(program, &missing) })
 }
 
 /// The dotted paths of missing fields, sorted by code point.
 fn paths(program: &Program, missing: &Missing) -> Vec<String> {
-    let mut out: Vec<String> = missing
-        .0
-        .iter()
-        .filter_map(|f| program.schema.fields.get(*f as usize))
-        .map(|f| f.path.clone())
-        .collect();
+    let mut out: Vec<String> =
+        missing.0.iter().filter_map(|f| program.schema.fields.get(*f as usize)).map(|f| f.path.clone()).collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -173,9 +137,7 @@ fn show(ty: &FieldType, value: Value) -> String {
     match (ty, value) {
         (_, Value::Bool(b)) => b.to_string(),
         (_, Value::Num(n)) => n.normalize().to_string(),
-        (FieldType::Choice(choices), Value::Choice(c)) => {
-            choices.get(usize::from(c)).cloned().unwrap_or_default()
-        }
+        (FieldType::Choice(choices), Value::Choice(c)) => choices.get(usize::from(c)).cloned().unwrap_or_default(),
         (_, Value::Choice(c)) => c.to_string(),
         (_, Value::Time(t)) => time::format_utc(t).unwrap_or_else(|| t.to_string()),
     }
@@ -188,42 +150,24 @@ fn explain(
     truth: &Truth,
     doc: &Document,
 ) -> Explanation {
-    let kind = decision
-        .kinds
-        .get(rule.kind)
-        .map(|k| k.name.clone())
-        .unwrap_or_default();
+    let kind = decision.kinds.get(rule.kind).map(|k| k.name.clone()).unwrap_or_default();
     let sources: Vec<Citation> = rule
         .sources
         .iter()
         .filter_map(|s| program.sources.get(*s))
-        .map(|s| Citation {
-            key: s.key.clone(),
-            title: s.title.clone(),
-            url: s.url.clone(),
-        })
+        .map(|s| Citation { key: s.key.clone(), title: s.title.clone(), url: s.url.clone() })
         .collect();
     let read: Vec<Reading> = rule
         .reads
         .iter()
         .filter_map(|f| program.schema.fields.get(*f as usize))
         .map(|field| {
-            let value = doc
-                .root
-                .fields
-                .get(field.slot)
-                .copied()
-                .flatten()
-                .map(|v| show(&field.ty, v));
+            let value = doc.root.fields.get(field.slot).copied().flatten().map(|v| show(&field.ty, v));
             let unit = match &field.ty {
                 FieldType::Number { unit, .. } if !unit.is_none() => Some(unit.to_string()),
                 _ => None,
             };
-            Reading {
-                path: field.path.clone(),
-                value,
-                unit,
-            }
+            Reading { path: field.path.clone(), value, unit }
         })
         .collect();
     let (result, missing) = match truth {
@@ -234,11 +178,7 @@ fn explain(
         "{}: {kind} `{}` {}: {}.",
         decision.name,
         rule.id,
-        if result == RuleResult::Fired {
-            "fired"
-        } else {
-            "is undetermined"
-        },
+        if result == RuleResult::Fired { "fired" } else { "is undetermined" },
         rule.message.trim_end_matches('.')
     );
     if !missing.is_empty() {
@@ -257,10 +197,7 @@ fn explain(
         let _ = write!(text, " Read: {}.", shown.join(", "));
     }
     if !sources.is_empty() {
-        let cited: Vec<String> = sources
-            .iter()
-            .map(|s| format!("{} ({})", s.key, s.title))
-            .collect();
+        let cited: Vec<String> = sources.iter().map(|s| format!("{} ({})", s.key, s.title)).collect();
         let _ = write!(text, " Sources: {}.", cited.join("; "));
     }
     Explanation {

@@ -50,7 +50,10 @@ pub struct EvalError {
 type Eval = Result<Outcome, EvalError>;
 
 fn internal(what: &str) -> EvalError {
-    EvalError { message: format!("internal type error ({what}); the rule file passed the checker but cannot be evaluated"), span: Span::default() }
+    EvalError {
+        message: format!("internal type error ({what}); the rule file passed the checker but cannot be evaluated"),
+        span: Span::default(),
+    }
 }
 
 /// Evaluates an expression that reads no input; `None` when it is unknown.
@@ -75,9 +78,7 @@ fn eval_in(expr: &Expr, record: &Record, doc: &Document) -> Eval {
             Some(Some(v)) => Outcome::Known(*v),
             Some(None) | None => Outcome::Unknown(Missing::one(*field)),
         },
-        Expr::GroupPresent(g) => Outcome::Known(Value::Bool(
-            doc.groups.get(*g as usize).copied().unwrap_or(false),
-        )),
+        Expr::GroupPresent(g) => Outcome::Known(Value::Bool(doc.groups.get(*g as usize).copied().unwrap_or(false))),
         Expr::Not(e) => match ev(e)? {
             Outcome::Known(Value::Bool(b)) => Outcome::Known(Value::Bool(!b)),
             Outcome::Known(_) => return Err(internal("not")),
@@ -131,11 +132,7 @@ fn eval_in(expr: &Expr, record: &Record, doc: &Document) -> Eval {
             unknown => unknown,
         },
         Expr::Min(parts) | Expr::Max(parts) => {
-            let want = if matches!(expr, Expr::Min(_)) {
-                Ordering::Less
-            } else {
-                Ordering::Greater
-            };
+            let want = if matches!(expr, Expr::Min(_)) { Ordering::Less } else { Ordering::Greater };
             let mut best: Option<Decimal> = None;
             let mut missing = Missing::default();
             for p in parts {
@@ -168,9 +165,7 @@ fn junction(parts: &[Expr], is_or: bool, ev: &impl Fn(&Expr) -> Eval) -> Eval {
     let mut missing: Option<Missing> = None;
     for p in parts {
         match ev(p)? {
-            Outcome::Known(Value::Bool(b)) if b == is_or => {
-                return Ok(Outcome::Known(Value::Bool(is_or)))
-            }
+            Outcome::Known(Value::Bool(b)) if b == is_or => return Ok(Outcome::Known(Value::Bool(is_or))),
             Outcome::Known(Value::Bool(_)) => {}
             Outcome::Known(_) => return Err(internal("and/or")),
             Outcome::Unknown(m) => missing.get_or_insert_with(Missing::default).merge(&m),
@@ -225,10 +220,7 @@ fn compare(op: CmpOp, x: Value, y: Value) -> Result<bool, EvalError> {
 }
 
 fn arith(op: ArithOp, x: Value, y: Value, span: Span) -> Result<Value, EvalError> {
-    let overflow = |what: &str| EvalError {
-        message: format!("{what} overflows the exact decimal range"),
-        span,
-    };
+    let overflow = |what: &str| EvalError { message: format!("{what} overflows the exact decimal range"), span };
     Ok(match (op, x, y) {
         (ArithOp::Add, Value::Num(a), Value::Num(b)) => {
             Value::Num(a.checked_add(b).ok_or_else(|| overflow("an addition"))?)
@@ -236,24 +228,19 @@ fn arith(op: ArithOp, x: Value, y: Value, span: Span) -> Result<Value, EvalError
         (ArithOp::Sub, Value::Num(a), Value::Num(b)) => {
             Value::Num(a.checked_sub(b).ok_or_else(|| overflow("a subtraction"))?)
         }
-        (ArithOp::Mul, Value::Num(a), Value::Num(b)) => Value::Num(
-            a.checked_mul(b)
-                .ok_or_else(|| overflow("a multiplication"))?,
-        ),
+        (ArithOp::Mul, Value::Num(a), Value::Num(b)) => {
+            Value::Num(a.checked_mul(b).ok_or_else(|| overflow("a multiplication"))?)
+        }
         (ArithOp::Div, Value::Num(a), Value::Num(b)) => {
             if b.is_zero() {
-                return Err(EvalError {
-                    message: "division by zero".into(),
-                    span,
-                });
+                return Err(EvalError { message: "division by zero".into(), span });
             }
             Value::Num(a.checked_div(b).ok_or_else(|| overflow("a division"))?)
         }
         (ArithOp::Sub, Value::Time(a), Value::Time(b)) => {
             Value::Num(a.checked_sub(b).ok_or_else(|| overflow("a duration"))?)
         }
-        (ArithOp::Add, Value::Time(a), Value::Num(b))
-        | (ArithOp::Add, Value::Num(b), Value::Time(a)) => {
+        (ArithOp::Add, Value::Time(a), Value::Num(b)) | (ArithOp::Add, Value::Num(b), Value::Time(a)) => {
             Value::Time(a.checked_add(b).ok_or_else(|| overflow("a time"))?)
         }
         (ArithOp::Sub, Value::Time(a), Value::Num(b)) => {
@@ -283,100 +270,43 @@ mod tests {
 
     #[test]
     fn kleene_and_or_absorb_unknowns() {
-        assert_eq!(
-            run(&Expr::And(vec![absent(1), f()])),
-            Outcome::Known(Value::Bool(false))
-        );
-        assert_eq!(
-            run(&Expr::Or(vec![absent(1), t()])),
-            Outcome::Known(Value::Bool(true))
-        );
-        assert_eq!(
-            run(&Expr::And(vec![absent(2), t(), absent(1)])),
-            Outcome::Unknown(Missing(vec![1, 2]))
-        );
-        assert_eq!(
-            run(&Expr::Or(vec![absent(1), f()])),
-            Outcome::Unknown(Missing(vec![1]))
-        );
-        assert_eq!(
-            run(&Expr::Not(Box::new(absent(3)))),
-            Outcome::Unknown(Missing(vec![3]))
-        );
+        assert_eq!(run(&Expr::And(vec![absent(1), f()])), Outcome::Known(Value::Bool(false)));
+        assert_eq!(run(&Expr::Or(vec![absent(1), t()])), Outcome::Known(Value::Bool(true)));
+        assert_eq!(run(&Expr::And(vec![absent(2), t(), absent(1)])), Outcome::Unknown(Missing(vec![1, 2])));
+        assert_eq!(run(&Expr::Or(vec![absent(1), f()])), Outcome::Unknown(Missing(vec![1])));
+        assert_eq!(run(&Expr::Not(Box::new(absent(3)))), Outcome::Unknown(Missing(vec![3])));
     }
 
     #[test]
     fn is_known_is_never_unknown() {
-        assert_eq!(
-            run(&Expr::IsKnown(Box::new(absent(1)))),
-            Outcome::Known(Value::Bool(false))
-        );
-        assert_eq!(
-            run(&Expr::IsKnown(Box::new(t()))),
-            Outcome::Known(Value::Bool(true))
-        );
+        assert_eq!(run(&Expr::IsKnown(Box::new(absent(1)))), Outcome::Known(Value::Bool(false)));
+        assert_eq!(run(&Expr::IsKnown(Box::new(t()))), Outcome::Known(Value::Bool(true)));
     }
 
     #[test]
     fn arithmetic_is_exact_and_overflow_is_an_error() {
         let n = |s: &str| Expr::Const(Value::Num(s.parse().unwrap_or_default()));
-        let product = Expr::Arith(
-            ArithOp::Mul,
-            Box::new(n("0.7")),
-            Box::new(n("70")),
-            Span::default(),
-        );
-        assert_eq!(
-            run(&product),
-            Outcome::Known(Value::Num("49.0".parse().unwrap_or_default()))
-        );
-        let sum = Expr::Arith(
-            ArithOp::Add,
-            Box::new(n("0.1")),
-            Box::new(n("0.2")),
-            Span::default(),
-        );
-        assert_eq!(
-            constant(&Expr::Compare(CmpOp::Eq, Box::new(sum), Box::new(n("0.3")))),
-            Ok(Some(Value::Bool(true)))
-        );
+        let product = Expr::Arith(ArithOp::Mul, Box::new(n("0.7")), Box::new(n("70")), Span::default());
+        assert_eq!(run(&product), Outcome::Known(Value::Num("49.0".parse().unwrap_or_default())));
+        let sum = Expr::Arith(ArithOp::Add, Box::new(n("0.1")), Box::new(n("0.2")), Span::default());
+        assert_eq!(constant(&Expr::Compare(CmpOp::Eq, Box::new(sum), Box::new(n("0.3")))), Ok(Some(Value::Bool(true))));
         let big = Expr::Arith(
             ArithOp::Mul,
             Box::new(Expr::Const(Value::Num(Decimal::MAX))),
             Box::new(n("2")),
             Span::new(3, 4),
         );
-        assert_eq!(
-            eval(&big, &Document::default()).map_err(|e| e.span),
-            Err(Span::new(3, 4))
-        );
-        let div = Expr::Arith(
-            ArithOp::Div,
-            Box::new(n("1")),
-            Box::new(n("0")),
-            Span::new(5, 6),
-        );
+        assert_eq!(eval(&big, &Document::default()).map_err(|e| e.span), Err(Span::new(3, 4)));
+        let div = Expr::Arith(ArithOp::Div, Box::new(n("1")), Box::new(n("0")), Span::new(5, 6));
         assert!(eval(&div, &Document::default()).is_err());
     }
 
     #[test]
     fn between_is_inclusive_and_unknown_when_absent() {
         let n = |v: i64| Box::new(Expr::Const(Value::Num(Decimal::from(v))));
-        assert_eq!(
-            run(&Expr::Between(n(8), n(8), n(19))),
-            Outcome::Known(Value::Bool(true))
-        );
-        assert_eq!(
-            run(&Expr::Between(n(19), n(8), n(19))),
-            Outcome::Known(Value::Bool(true))
-        );
-        assert_eq!(
-            run(&Expr::Between(n(20), n(8), n(19))),
-            Outcome::Known(Value::Bool(false))
-        );
-        assert_eq!(
-            run(&Expr::Between(Box::new(absent(4)), n(8), n(19))),
-            Outcome::Unknown(Missing(vec![4]))
-        );
+        assert_eq!(run(&Expr::Between(n(8), n(8), n(19))), Outcome::Known(Value::Bool(true)));
+        assert_eq!(run(&Expr::Between(n(19), n(8), n(19))), Outcome::Known(Value::Bool(true)));
+        assert_eq!(run(&Expr::Between(n(20), n(8), n(19))), Outcome::Known(Value::Bool(false)));
+        assert_eq!(run(&Expr::Between(Box::new(absent(4)), n(8), n(19))), Outcome::Unknown(Missing(vec![4])));
     }
 }

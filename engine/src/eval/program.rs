@@ -170,15 +170,10 @@ impl Expr {
         match self {
             Expr::Field { field, .. } => f(*field),
             Expr::Const(_) | Expr::GroupPresent(_) => {}
-            Expr::Not(e)
-            | Expr::Neg(e)
-            | Expr::Scale(e, _)
-            | Expr::Abs(e)
-            | Expr::InSet(e, _)
-            | Expr::IsKnown(e) => e.visit_fields(f),
-            Expr::And(es) | Expr::Or(es) | Expr::Min(es) | Expr::Max(es) => {
-                es.iter().for_each(|e| e.visit_fields(f))
+            Expr::Not(e) | Expr::Neg(e) | Expr::Scale(e, _) | Expr::Abs(e) | Expr::InSet(e, _) | Expr::IsKnown(e) => {
+                e.visit_fields(f)
             }
+            Expr::And(es) | Expr::Or(es) | Expr::Min(es) | Expr::Max(es) => es.iter().for_each(|e| e.visit_fields(f)),
             Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
                 a.visit_fields(f);
                 b.visit_fields(f);
@@ -202,18 +197,11 @@ impl Expr {
         match self {
             Expr::GroupPresent(_) => true,
             Expr::Const(_) | Expr::Field { .. } => false,
-            Expr::Not(e)
-            | Expr::Neg(e)
-            | Expr::Scale(e, _)
-            | Expr::Abs(e)
-            | Expr::InSet(e, _)
-            | Expr::IsKnown(e) => e.reads_groups(),
-            Expr::And(es) | Expr::Or(es) | Expr::Min(es) | Expr::Max(es) => {
-                es.iter().any(Expr::reads_groups)
+            Expr::Not(e) | Expr::Neg(e) | Expr::Scale(e, _) | Expr::Abs(e) | Expr::InSet(e, _) | Expr::IsKnown(e) => {
+                e.reads_groups()
             }
-            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
-                a.reads_groups() || b.reads_groups()
-            }
+            Expr::And(es) | Expr::Or(es) | Expr::Min(es) | Expr::Max(es) => es.iter().any(Expr::reads_groups),
+            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => a.reads_groups() || b.reads_groups(),
             Expr::Between(a, b, c) => a.reads_groups() || b.reads_groups() || c.reads_groups(),
         }
     }

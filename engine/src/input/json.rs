@@ -47,11 +47,7 @@ pub struct JsonError {
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: {}",
-            self.line, self.column, self.message
-        )
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
     }
 }
 
@@ -65,11 +61,7 @@ pub const MAX_DEPTH: usize = 64;
 /// Leading and trailing whitespace (space, tab, line feed, carriage return)
 /// is allowed; anything else after the value is an error. Never panics.
 pub fn parse(text: &str) -> Result<Json, JsonError> {
-    let mut parser = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
+    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0 };
     parser.skip_whitespace();
     let value = parser.value(0)?;
     parser.skip_whitespace();
@@ -171,10 +163,7 @@ fn write_escaped(out: &mut String, text: &str) {
 fn line_and_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let prefix = bytes.get(..offset).unwrap_or(bytes);
     let line = 1 + prefix.iter().filter(|&&b| b == b'\n').count();
-    let line_start = prefix
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
+    let line_start = prefix.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let column = 1 + prefix
         .get(line_start..)
         .unwrap_or(&[])
@@ -213,12 +202,7 @@ impl Parser<'_> {
 
     fn error_at(&self, offset: usize, message: impl Into<String>) -> JsonError {
         let (line, column) = line_and_column(self.bytes, offset);
-        JsonError {
-            offset,
-            line,
-            column,
-            message: message.into(),
-        }
+        JsonError { offset, line, column, message: message.into() }
     }
 
     /// An error at the current position: "`expected`, found <what is here>".
@@ -236,11 +220,8 @@ impl Parser<'_> {
             return "the end of the text".to_string();
         };
         if first.is_alphanumeric() {
-            let word: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .take(MAX_WORD_CHARS)
-                .collect();
+            let word: String =
+                rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').take(MAX_WORD_CHARS).collect();
             return format!("`{word}`");
         }
         describe_char(first)
@@ -260,10 +241,7 @@ impl Parser<'_> {
     }
 
     fn literal(&mut self, word: &str, value: Json) -> Result<Json, JsonError> {
-        let matches = self
-            .bytes
-            .get(self.pos..)
-            .is_some_and(|rest| rest.starts_with(word.as_bytes()));
+        let matches = self.bytes.get(self.pos..).is_some_and(|rest| rest.starts_with(word.as_bytes()));
         if matches {
             self.pos += word.len();
             Ok(value)
@@ -293,9 +271,7 @@ impl Parser<'_> {
         }
         loop {
             if !items.is_empty() && self.peek() == Some(b']') {
-                return Err(
-                    self.expected("expected a value after `,` (a trailing comma is not allowed)")
-                );
+                return Err(self.expected("expected a value after `,` (a trailing comma is not allowed)"));
             }
             items.push(self.value(depth)?);
             self.skip_whitespace();
@@ -366,10 +342,9 @@ impl Parser<'_> {
             Some(b'0') => {
                 self.pos += 1;
                 if let Some(b'0'..=b'9') = self.peek() {
-                    return Err(self.error_at(
-                        start,
-                        "a number must not start with a leading zero (write `1`, not `01`)",
-                    ));
+                    return Err(
+                        self.error_at(start, "a number must not start with a leading zero (write `1`, not `01`)")
+                    );
                 }
             }
             Some(b'1'..=b'9') => self.skip_digits(),
@@ -407,11 +382,7 @@ impl Parser<'_> {
         let mut run_start = self.pos;
         loop {
             match self.peek() {
-                None => {
-                    return Err(
-                        self.error_at(open, "this text is never closed: expected a closing `\"`")
-                    )
-                }
+                None => return Err(self.error_at(open, "this text is never closed: expected a closing `\"`")),
                 Some(b'"') => {
                     self.push_run(&mut out, run_start)?;
                     self.pos += 1;
@@ -456,11 +427,7 @@ impl Parser<'_> {
         let backslash = self.pos;
         self.pos += 1;
         let decoded = match self.peek() {
-            None => {
-                return Err(
-                    self.error_at(open, "this text is never closed: expected a closing `\"`")
-                )
-            }
+            None => return Err(self.error_at(open, "this text is never closed: expected a closing `\"`")),
             Some(b'"') => '"',
             Some(b'\\') => '\\',
             Some(b'/') => '/',
@@ -515,10 +482,7 @@ impl Parser<'_> {
         let code = match first {
             0xD800..=0xDBFF => {
                 let low_start = self.pos;
-                let has_escape = self
-                    .bytes
-                    .get(low_start..)
-                    .is_some_and(|rest| rest.starts_with(b"\\u"));
+                let has_escape = self.bytes.get(low_start..).is_some_and(|rest| rest.starts_with(b"\\u"));
                 let low = if has_escape {
                     self.pos += 2;
                     let low = self.hex4()?;
@@ -565,12 +529,7 @@ fn describe_char(c: char) -> String {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -593,11 +552,7 @@ mod tests {
     /// Asserts the error's message contains `needle` and returns the error.
     fn err_with(input: &str, needle: &str) -> JsonError {
         let e = err(input);
-        assert!(
-            e.message.contains(needle),
-            "input {input:?}: message {:?} does not contain {needle:?}",
-            e.message
-        );
+        assert!(e.message.contains(needle), "input {input:?}: message {:?} does not contain {needle:?}", e.message);
         e
     }
 
@@ -612,18 +567,7 @@ mod tests {
 
     #[test]
     fn keeps_numbers_as_written() {
-        for n in [
-            "0",
-            "-0",
-            "4e1",
-            "68.50",
-            "-0.5",
-            "1E+2",
-            "1e-07",
-            "0.000",
-            "12345678901234567890123",
-            "-0.0e0",
-        ] {
+        for n in ["0", "-0", "4e1", "68.50", "-0.5", "1E+2", "1e-07", "0.000", "12345678901234567890123", "-0.0e0"] {
             assert_eq!(parse(n), Ok(num(n)), "{n}");
             assert_eq!(parse(n).unwrap().to_text(), n);
         }
@@ -635,14 +579,7 @@ mod tests {
         assert_eq!(
             v,
             Json::Object(vec![
-                (
-                    "b".into(),
-                    Json::Array(vec![
-                        num("1"),
-                        num("2.50"),
-                        Json::Object(vec![("c".into(), Json::Null)])
-                    ])
-                ),
+                ("b".into(), Json::Array(vec![num("1"), num("2.50"), Json::Object(vec![("c".into(), Json::Null)])])),
                 ("a".into(), Json::Object(vec![])),
                 ("e".into(), Json::Array(vec![])),
             ])
@@ -653,19 +590,13 @@ mod tests {
     #[test]
     fn keeps_duplicate_members() {
         let v = parse(r#"{"a":1,"a":2}"#).unwrap();
-        assert_eq!(
-            v,
-            Json::Object(vec![("a".into(), num("1")), ("a".into(), num("2"))])
-        );
+        assert_eq!(v, Json::Object(vec![("a".into(), num("1")), ("a".into(), num("2"))]));
         assert_eq!(v.to_text(), r#"{"a":1,"a":2}"#);
     }
 
     #[test]
     fn decodes_escapes() {
-        assert_eq!(
-            parse(r#""a\"b\\c\/d\be\ff\ng\rh\ti""#),
-            Ok(text("a\"b\\c/d\u{8}e\u{c}f\ng\rh\ti"))
-        );
+        assert_eq!(parse(r#""a\"b\\c\/d\be\ff\ng\rh\ti""#), Ok(text("a\"b\\c/d\u{8}e\u{c}f\ng\rh\ti")));
         assert_eq!(parse(r#""\u00e9\u00E9""#), Ok(text("éé")));
         assert_eq!(parse(r#""\u0000""#), Ok(text("\0")));
         assert_eq!(parse(r#""\ud83d\ude00""#), Ok(text("😀")));
@@ -686,10 +617,7 @@ mod tests {
     #[test]
     fn writes_escaped_text() {
         let v = text("q\"b\\n\nt\tc\u{1}\u{1f}d\u{7f}é😀/");
-        assert_eq!(
-            v.to_text(),
-            "\"q\\\"b\\\\n\\nt\\tc\\u0001\\u001fd\u{7f}é😀/\""
-        );
+        assert_eq!(v.to_text(), "\"q\\\"b\\\\n\\nt\\tc\\u0001\\u001fd\u{7f}é😀/\"");
         assert_eq!(parse(&v.to_text()), Ok(v));
     }
 
@@ -726,10 +654,7 @@ mod tests {
     fn error_comments() {
         err_with("// hi\n1", "expected a value, found `/`");
         err_with("1 /* c */", "unexpected text after the document");
-        err_with(
-            "[1 /* c */]",
-            "expected `,` or `]` after a list element, found `/`",
-        );
+        err_with("[1 /* c */]", "expected `,` or `]` after a list element, found `/`");
         err_with("# c\n1", "expected a value, found `#`");
     }
 
@@ -772,47 +697,20 @@ mod tests {
         let e = err("{\"a\" 1}");
         assert_eq!(e.message, "expected `:` after a member name, found `1`");
         assert_eq!(e.offset, 5);
-        err_with(
-            "{a:1}",
-            "expected a member name in double quotes or `}`, found `a`",
-        );
-        err_with(
-            "{'a':1}",
-            "expected a member name in double quotes or `}`, found `'`",
-        );
-        err_with(
-            "{\"a\":1 \"b\":2}",
-            "expected `,` or `}` after a member value, found `\"`",
-        );
-        err_with(
-            "{\"a\":1,2}",
-            "expected a member name in double quotes after `,`, found `2`",
-        );
+        err_with("{a:1}", "expected a member name in double quotes or `}`, found `a`");
+        err_with("{'a':1}", "expected a member name in double quotes or `}`, found `'`");
+        err_with("{\"a\":1 \"b\":2}", "expected `,` or `}` after a member value, found `\"`");
+        err_with("{\"a\":1,2}", "expected a member name in double quotes after `,`, found `2`");
         err_with("{\"a\":}", "expected a value, found `}`");
-        err_with(
-            "{\"a\":1",
-            "expected `,` or `}` after a member value, found the end of the text",
-        );
-        err_with(
-            "{",
-            "expected a member name in double quotes or `}`, found the end of the text",
-        );
-        err_with(
-            "{\"a\"",
-            "expected `:` after a member name, found the end of the text",
-        );
+        err_with("{\"a\":1", "expected `,` or `}` after a member value, found the end of the text");
+        err_with("{", "expected a member name in double quotes or `}`, found the end of the text");
+        err_with("{\"a\"", "expected `:` after a member name, found the end of the text");
     }
 
     #[test]
     fn error_arrays() {
-        err_with(
-            "[1 2]",
-            "expected `,` or `]` after a list element, found `2`",
-        );
-        err_with(
-            "[1",
-            "expected `,` or `]` after a list element, found the end of the text",
-        );
+        err_with("[1 2]", "expected `,` or `]` after a list element, found `2`");
+        err_with("[1", "expected `,` or `]` after a list element, found the end of the text");
         err_with("[", "expected a value, found the end of the text");
         err_with("[1,", "expected a value");
         err_with("]", "expected a value, found `]`");
@@ -833,18 +731,9 @@ mod tests {
         err_with(r#""\x41""#, "invalid escape `\\x`");
         err_with("\"\\é\"", "invalid escape `\\é`");
         err_with(r#""\'""#, "invalid escape");
-        err_with(
-            r#""\u12""#,
-            "expected four hex digits after `\\u`, found `\"`",
-        );
-        err_with(
-            r#""\u12G4""#,
-            "expected four hex digits after `\\u`, found `G4`",
-        );
-        err_with(
-            "\"\\u",
-            "expected four hex digits after `\\u`, found the end of the text",
-        );
+        err_with(r#""\u12""#, "expected four hex digits after `\\u`, found `\"`");
+        err_with(r#""\u12G4""#, "expected four hex digits after `\\u`, found `G4`");
+        err_with("\"\\u", "expected four hex digits after `\\u`, found the end of the text");
         err_with(r#""\U0041""#, "invalid escape `\\U`");
     }
 
@@ -878,10 +767,7 @@ mod tests {
         assert_eq!(e.offset, "{\n  \"é😀\": 1,\n  \"b\" ".len());
         let e = err("[\"ü\", ü]");
         assert_eq!((e.offset, e.line, e.column), (7, 1, 7));
-        assert_eq!(
-            e.to_string(),
-            "line 1, column 7: expected a value, found `ü`"
-        );
+        assert_eq!(e.to_string(), "line 1, column 7: expected a value, found `ü`");
     }
 
     #[test]
@@ -920,10 +806,7 @@ mod tests {
     }
 
     fn json_text() -> impl Strategy<Value = String> {
-        prop_oneof![
-            any::<String>(),
-            "[\"\\\\/\\x00-\\x1f\\x7f a-zé\u{2028}\u{fffd}\u{1F600}\u{10FFFF}]{0,12}",
-        ]
+        prop_oneof![any::<String>(), "[\"\\\\/\\x00-\\x1f\\x7f a-zé\u{2028}\u{fffd}\u{1F600}\u{10FFFF}]{0,12}",]
     }
 
     fn json_value() -> impl Strategy<Value = Json> {

@@ -47,18 +47,8 @@ pub struct InputError {
     pub expected: String,
 }
 
-fn error(
-    code: &'static str,
-    path: &str,
-    message: impl Into<String>,
-    expected: impl Into<String>,
-) -> InputError {
-    InputError {
-        code,
-        path: path.to_string(),
-        message: message.into(),
-        expected: expected.into(),
-    }
+fn error(code: &'static str, path: &str, message: impl Into<String>, expected: impl Into<String>) -> InputError {
+    InputError { code, path: path.to_string(), message: message.into(), expected: expected.into() }
 }
 
 /// Reads and validates a JSON text.
@@ -67,10 +57,7 @@ pub fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
         error(
             "json_syntax",
             "",
-            format!(
-                "not valid JSON at line {}, column {}: {}",
-                e.line, e.column, e.message
-            ),
+            format!("not valid JSON at line {}, column {}: {}", e.line, e.column, e.message),
             "a JSON object",
         )
     })?;
@@ -80,29 +67,14 @@ pub fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
 /// Validates a parsed JSON value against the schema.
 pub fn validate(schema: &Schema, json: &Json) -> Result<Document, InputError> {
     let Json::Object(members) = json else {
-        return Err(error(
-            "not_an_object",
-            "",
-            format!("the document is {}", json.kind()),
-            "a JSON object",
-        ));
+        return Err(error("not_an_object", "", format!("the document is {}", json.kind()), "a JSON object"));
     };
     let mut doc = Document {
-        root: Record {
-            fields: vec![None; schema.root_fields],
-            lists: vec![Vec::new(); schema.root_lists],
-        },
+        root: Record { fields: vec![None; schema.root_fields], lists: vec![Vec::new(); schema.root_lists] },
         groups: vec![false; schema.groups.len()],
     };
     let mut root = std::mem::take(&mut doc.root);
-    object(
-        schema,
-        &schema.root,
-        members,
-        "",
-        &mut root,
-        &mut doc.groups,
-    )?;
+    object(schema, &schema.root, members, "", &mut root, &mut doc.groups)?;
     doc.root = root;
     Ok(doc)
 }
@@ -127,12 +99,7 @@ fn object(
     for (name, value) in members {
         let path = join(prefix, name);
         if !seen.insert(name.as_str()) {
-            return Err(error(
-                "duplicate_member",
-                &path,
-                "this member is given twice",
-                "each member once",
-            ));
+            return Err(error("duplicate_member", &path, "this member is given twice", "each member once"));
         }
         let Some(member) = shape.members.get(name) else {
             let near = did_you_mean(name, shape.members.keys().map(String::as_str));
@@ -141,12 +108,7 @@ fn object(
                 None => "no such input".to_string(),
             };
             let known: Vec<&str> = shape.members.keys().map(String::as_str).collect();
-            return Err(error(
-                "unknown_member",
-                &path,
-                message,
-                format!("one of: {}", known.join(", ")),
-            ));
+            return Err(error("unknown_member", &path, message, format!("one of: {}", known.join(", "))));
         };
         if matches!(value, Json::Null) {
             return Err(error(
@@ -158,14 +120,10 @@ fn object(
         }
         match member {
             Member::Field(index) => {
-                let field = schema.fields.get(*index).ok_or_else(|| {
-                    error(
-                        "not_an_object",
-                        &path,
-                        "undeclared field",
-                        "a declared input",
-                    )
-                })?;
+                let field = schema
+                    .fields
+                    .get(*index)
+                    .ok_or_else(|| error("not_an_object", &path, "undeclared field", "a declared input"))?;
                 let v = field_value(field, value, &path)?;
                 if let Some(slot) = record.fields.get_mut(field.slot) {
                     *slot = Some(v);
@@ -173,12 +131,7 @@ fn object(
             }
             Member::Group(inner) => {
                 let Json::Object(inner_members) = value else {
-                    return Err(error(
-                        "not_an_object",
-                        &path,
-                        format!("found {}", value.kind()),
-                        "an object",
-                    ));
+                    return Err(error("not_an_object", &path, format!("found {}", value.kind()), "an object"));
                 };
                 if let Some(present) = inner.group.and_then(|g| groups.get_mut(g)) {
                     *present = true;
@@ -186,9 +139,10 @@ fn object(
                 object(schema, inner, inner_members, &path, record, groups)?;
             }
             Member::List(index) => {
-                let list = schema.lists.get(*index).ok_or_else(|| {
-                    error("not_an_object", &path, "undeclared list", "a declared list")
-                })?;
+                let list = schema
+                    .lists
+                    .get(*index)
+                    .ok_or_else(|| error("not_an_object", &path, "undeclared list", "a declared list"))?;
                 let Json::Array(items) = value else {
                     return Err(error(
                         "wrong_type",
@@ -212,31 +166,13 @@ fn object(
                 for (i, item) in items.iter().enumerate() {
                     let item_path = format!("{path}[{i}]");
                     let Json::Object(item_members) = item else {
-                        let code = if matches!(item, Json::Null) {
-                            "null_value"
-                        } else {
-                            "not_an_object"
-                        };
-                        return Err(error(
-                            code,
-                            &item_path,
-                            format!("found {}", item.kind()),
-                            "an object",
-                        ));
+                        let code = if matches!(item, Json::Null) { "null_value" } else { "not_an_object" };
+                        return Err(error(code, &item_path, format!("found {}", item.kind()), "an object"));
                     };
-                    let mut rec = Record {
-                        fields: vec![None; list.item_fields],
-                        lists: vec![Vec::new(); list.item_lists],
-                    };
+                    let mut rec =
+                        Record { fields: vec![None; list.item_fields], lists: vec![Vec::new(); list.item_lists] };
                     let mut no_groups = Vec::new();
-                    object(
-                        schema,
-                        &list.item,
-                        item_members,
-                        &item_path,
-                        &mut rec,
-                        &mut no_groups,
-                    )?;
+                    object(schema, &list.item, item_members, &item_path, &mut rec, &mut no_groups)?;
                     records.push(rec);
                 }
                 if let Some(slot) = record.lists.get_mut(list.slot) {
@@ -251,10 +187,7 @@ fn object(
 /// What a member admits, for people: "an integer in 0..120 years".
 fn expected(schema: &Schema, member: &Member) -> String {
     match member {
-        Member::Field(i) => schema
-            .fields
-            .get(*i)
-            .map_or_else(|| "a value".to_string(), describe),
+        Member::Field(i) => schema.fields.get(*i).map_or_else(|| "a value".to_string(), describe),
         Member::Group(_) => "an object".to_string(),
         Member::List(i) => match schema.lists.get(*i).and_then(|l| l.range) {
             Some((lo, hi)) => format!("a list of {lo}..{hi} objects"),
@@ -267,20 +200,14 @@ fn expected(schema: &Schema, member: &Member) -> String {
 pub fn describe(field: &Field) -> String {
     match &field.ty {
         FieldType::Boolean => "true or false".to_string(),
-        FieldType::Timestamp => {
-            "an RFC 3339 timestamp such as \"2026-11-22T09:00:00Z\"".to_string()
-        }
+        FieldType::Timestamp => "an RFC 3339 timestamp such as \"2026-11-22T09:00:00Z\"".to_string(),
         FieldType::Choice(choices) => {
             let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
             format!("one of {}", quoted.join(", "))
         }
         FieldType::Number { integer, unit } => {
             let kind = if *integer { "an integer" } else { "a number" };
-            let unit = if unit.is_none() {
-                String::new()
-            } else {
-                format!(" {unit}")
-            };
+            let unit = if unit.is_none() { String::new() } else { format!(" {unit}") };
             match field.range {
                 Some((lo, hi)) => format!("{kind} in {lo}..{hi}{unit}"),
                 None if unit.is_empty() => kind.to_string(),
@@ -291,39 +218,23 @@ pub fn describe(field: &Field) -> String {
 }
 
 fn field_value(field: &Field, json: &Json, path: &str) -> Result<Value, InputError> {
-    let wrong = || {
-        error(
-            "wrong_type",
-            path,
-            format!("found {}", json.kind()),
-            describe(field),
-        )
-    };
+    let wrong = || error("wrong_type", path, format!("found {}", json.kind()), describe(field));
     match (&field.ty, json) {
         (FieldType::Boolean, Json::Bool(b)) => Ok(Value::Bool(*b)),
-        (FieldType::Choice(choices), Json::String(s)) => {
-            match choices.iter().position(|c| c == s) {
-                Some(i) => Ok(Value::Choice(u16::try_from(i).map_err(|_| wrong())?)),
-                None => {
-                    let near = did_you_mean(s, choices.iter().map(String::as_str));
-                    let message = match near {
-                        Some(n) => format!("\"{s}\" is not a choice (did you mean \"{n}\"?)"),
-                        None => format!("\"{s}\" is not a choice"),
-                    };
-                    Err(error("unknown_choice", path, message, describe(field)))
-                }
+        (FieldType::Choice(choices), Json::String(s)) => match choices.iter().position(|c| c == s) {
+            Some(i) => Ok(Value::Choice(u16::try_from(i).map_err(|_| wrong())?)),
+            None => {
+                let near = did_you_mean(s, choices.iter().map(String::as_str));
+                let message = match near {
+                    Some(n) => format!("\"{s}\" is not a choice (did you mean \"{n}\"?)"),
+                    None => format!("\"{s}\" is not a choice"),
+                };
+                Err(error("unknown_choice", path, message, describe(field)))
             }
-        }
-        (FieldType::Timestamp, Json::String(s)) => {
-            time::parse_rfc3339(s).map(Value::Time).ok_or_else(|| {
-                error(
-                    "bad_timestamp",
-                    path,
-                    format!("\"{s}\" is not an RFC 3339 timestamp"),
-                    describe(field),
-                )
-            })
-        }
+        },
+        (FieldType::Timestamp, Json::String(s)) => time::parse_rfc3339(s).map(Value::Time).ok_or_else(|| {
+            error("bad_timestamp", path, format!("\"{s}\" is not an RFC 3339 timestamp"), describe(field))
+        }),
         (FieldType::Number { integer, .. }, Json::Number(text)) => {
             let n = number(text).map_err(|code| {
                 let message = match code {
@@ -333,21 +244,11 @@ fn field_value(field: &Field, json: &Json, path: &str) -> Result<Value, InputErr
                 error(code, path, message, describe(field))
             })?;
             if *integer && !n.fract().is_zero() {
-                return Err(error(
-                    "not_whole",
-                    path,
-                    format!("{text} is not a whole number"),
-                    describe(field),
-                ));
+                return Err(error("not_whole", path, format!("{text} is not a whole number"), describe(field)));
             }
             if let Some((lo, hi)) = field.range {
                 if n < lo || n > hi {
-                    return Err(error(
-                        "out_of_range",
-                        path,
-                        format!("{text} is out of range"),
-                        describe(field),
-                    ));
+                    return Err(error("out_of_range", path, format!("{text} is out of range"), describe(field)));
                 }
             }
             Ok(Value::Num(n.normalize()))
@@ -368,11 +269,7 @@ pub fn number(text: &str) -> Result<Decimal, &'static str> {
     let (mantissa, exponent) = match rest.find(['e', 'E']) {
         Some(at) => {
             let exp = rest.get(at + 1..).unwrap_or("");
-            let exp: i64 = exp.parse().unwrap_or(if exp.starts_with('-') {
-                i64::MIN
-            } else {
-                i64::MAX
-            });
+            let exp: i64 = exp.parse().unwrap_or(if exp.starts_with('-') { i64::MIN } else { i64::MAX });
             (rest.get(..at).unwrap_or(""), exp)
         }
         None => (rest, 0),
@@ -391,17 +288,13 @@ pub fn number(text: &str) -> Result<Decimal, &'static str> {
         exponent = exponent.saturating_add(1);
     }
     if digits.len() > 28 {
-        return Err(
-            if exponent.saturating_add(i64::try_from(digits.len()).unwrap_or(i64::MAX)) > 28 {
-                "not_finite"
-            } else {
-                "too_precise"
-            },
-        );
+        return Err(if exponent.saturating_add(i64::try_from(digits.len()).unwrap_or(i64::MAX)) > 28 {
+            "not_finite"
+        } else {
+            "too_precise"
+        });
     }
-    let magnitude = i64::try_from(digits.len())
-        .unwrap_or(0)
-        .saturating_add(exponent);
+    let magnitude = i64::try_from(digits.len()).unwrap_or(0).saturating_add(exponent);
     if magnitude > 29 {
         return Err("not_finite");
     }
@@ -443,10 +336,7 @@ mod tests {
         assert_eq!(number("-0.5"), Ok(d("-0.5")));
         assert_eq!(number("0"), Ok(Decimal::ZERO));
         assert_eq!(number("0.000"), Ok(Decimal::ZERO));
-        assert_eq!(
-            number("35.00000000000000001"),
-            Ok(d("35.00000000000000001"))
-        );
+        assert_eq!(number("35.00000000000000001"), Ok(d("35.00000000000000001")));
         assert_eq!(number("125e-2"), Ok(d("1.25")));
     }
 
@@ -455,10 +345,7 @@ mod tests {
         assert_eq!(number("1e400"), Err("not_finite"));
         assert_eq!(number("1e29"), Err("not_finite"));
         assert_eq!(number("1e-40"), Err("too_precise"));
-        assert_eq!(
-            number("1.00000000000000000000000000001"),
-            Err("too_precise")
-        );
+        assert_eq!(number("1.00000000000000000000000000001"), Err("too_precise"));
         assert_eq!(number("1e99999999999999999999"), Err("not_finite"));
     }
 }

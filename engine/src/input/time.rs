@@ -51,12 +51,7 @@ pub fn parse_rfc3339(text: &str) -> Option<Decimal> {
         return None;
     }
     if bytes.get(19) == Some(&b'.') {
-        let digits = bytes
-            .get(20..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
+        let digits = bytes.get(20..).unwrap_or_default().iter().take_while(|b| b.is_ascii_digit()).count();
         if digits > MAX_FRACTION_DIGITS {
             return None;
         }
@@ -66,12 +61,8 @@ pub fn parse_rfc3339(text: &str) -> Option<Decimal> {
     if !(FIRST_SECOND..END_SECOND).contains(&whole) {
         return None;
     }
-    let nanos = i128::from(whole)
-        .checked_mul(NANOS_PER_SECOND)?
-        .checked_add(i128::from(instant.nanosecond()))?;
-    Decimal::try_from_i128_with_scale(nanos, 9)
-        .ok()
-        .map(|seconds| seconds.normalize())
+    let nanos = i128::from(whole).checked_mul(NANOS_PER_SECOND)?.checked_add(i128::from(instant.nanosecond()))?;
+    Decimal::try_from_i128_with_scale(nanos, 9).ok().map(|seconds| seconds.normalize())
 }
 
 /// Writes seconds since the epoch as RFC 3339 in UTC: "2026-11-22T09:00:00Z"; fractional seconds only when non-zero, without trailing zeros ("2026-11-22T09:00:00.25Z"). None when out of the range years 0000..9999.
@@ -108,12 +99,7 @@ pub fn format_utc(seconds: Decimal) -> Option<String> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -128,15 +114,9 @@ mod tests {
 
     #[test]
     fn reads_utc() {
-        assert_eq!(
-            parse_rfc3339("2026-11-22T09:00:00Z"),
-            Some(Decimal::from(NOV_22_0900))
-        );
+        assert_eq!(parse_rfc3339("2026-11-22T09:00:00Z"), Some(Decimal::from(NOV_22_0900)));
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(Decimal::ZERO));
-        assert_eq!(
-            parse_rfc3339("0000-01-01T00:00:00Z"),
-            Some(Decimal::from(FIRST_SECOND))
-        );
+        assert_eq!(parse_rfc3339("0000-01-01T00:00:00Z"), Some(Decimal::from(FIRST_SECOND)));
         assert_eq!(
             parse_rfc3339("9999-12-31T23:59:59.999999999Z"),
             Some(Decimal::from(END_SECOND) - dec("0.000000001"))
@@ -151,27 +131,18 @@ mod tests {
         assert_eq!(parse_rfc3339("2026-11-23T08:59:00+23:59"), Some(utc));
         assert_eq!(parse_rfc3339("2026-11-22T09:00:00+00:00"), Some(utc));
         assert_eq!(parse_rfc3339("2026-11-22T09:00:00-00:00"), Some(utc));
-        assert_eq!(
-            parse_rfc3339("2026-11-22T10:00:00.250+01:00"),
-            Some(utc + dec("0.25"))
-        );
+        assert_eq!(parse_rfc3339("2026-11-22T10:00:00.250+01:00"), Some(utc + dec("0.25")));
         assert_eq!(
             format_utc(parse_rfc3339("2026-11-22T10:00:00.250+01:00").unwrap()).unwrap(),
             "2026-11-22T09:00:00.25Z"
         );
         // Crossing a day, a month and a year boundary.
-        assert_eq!(
-            format_utc(parse_rfc3339("2027-01-01T01:15:00+02:00").unwrap()).unwrap(),
-            "2026-12-31T23:15:00Z"
-        );
+        assert_eq!(format_utc(parse_rfc3339("2027-01-01T01:15:00+02:00").unwrap()).unwrap(), "2026-12-31T23:15:00Z");
     }
 
     #[test]
     fn lowercase_t_and_z_are_accepted() {
-        assert_eq!(
-            parse_rfc3339("2026-11-22t09:00:00z"),
-            Some(Decimal::from(NOV_22_0900))
-        );
+        assert_eq!(parse_rfc3339("2026-11-22t09:00:00z"), Some(Decimal::from(NOV_22_0900)));
     }
 
     #[test]
@@ -196,53 +167,29 @@ mod tests {
     #[test]
     fn formats_utc() {
         assert_eq!(format_utc(Decimal::ZERO).unwrap(), "1970-01-01T00:00:00Z");
-        assert_eq!(
-            format_utc(Decimal::from(NOV_22_0900)).unwrap(),
-            "2026-11-22T09:00:00Z"
-        );
-        assert_eq!(
-            format_utc(Decimal::from(FIRST_SECOND)).unwrap(),
-            "0000-01-01T00:00:00Z"
-        );
+        assert_eq!(format_utc(Decimal::from(NOV_22_0900)).unwrap(), "2026-11-22T09:00:00Z");
+        assert_eq!(format_utc(Decimal::from(FIRST_SECOND)).unwrap(), "0000-01-01T00:00:00Z");
         assert_eq!(
             format_utc(Decimal::from(END_SECOND) - dec("0.000000001")).unwrap(),
             "9999-12-31T23:59:59.999999999Z"
         );
         assert_eq!(format_utc(dec("-0.5")).unwrap(), "1969-12-31T23:59:59.5Z");
         assert_eq!(format_utc(dec("0.05")).unwrap(), "1970-01-01T00:00:00.05Z");
-        assert_eq!(
-            format_utc(dec("951782400")).unwrap(),
-            "2000-02-29T00:00:00Z"
-        );
+        assert_eq!(format_utc(dec("951782400")).unwrap(), "2000-02-29T00:00:00Z");
     }
 
     #[test]
     fn formatting_drops_trailing_zeros() {
         let base = Decimal::from(NOV_22_0900);
-        assert_eq!(
-            format_utc(base + dec("0.250000000")).unwrap(),
-            "2026-11-22T09:00:00.25Z"
-        );
-        assert_eq!(
-            format_utc(base + dec("0.000")).unwrap(),
-            "2026-11-22T09:00:00Z"
-        );
-        assert_eq!(
-            format_utc(dec("1795338000.000")).unwrap(),
-            "2026-11-22T09:00:00Z"
-        );
-        assert_eq!(
-            format_utc(base + dec("0.100000")).unwrap(),
-            "2026-11-22T09:00:00.1Z"
-        );
+        assert_eq!(format_utc(base + dec("0.250000000")).unwrap(), "2026-11-22T09:00:00.25Z");
+        assert_eq!(format_utc(base + dec("0.000")).unwrap(), "2026-11-22T09:00:00Z");
+        assert_eq!(format_utc(dec("1795338000.000")).unwrap(), "2026-11-22T09:00:00Z");
+        assert_eq!(format_utc(base + dec("0.100000")).unwrap(), "2026-11-22T09:00:00.1Z");
     }
 
     #[test]
     fn formatting_never_rounds_finer_than_nanoseconds() {
-        assert_eq!(
-            format_utc(dec("0.0000000001")).unwrap(),
-            "1970-01-01T00:00:00.0000000001Z"
-        );
+        assert_eq!(format_utc(dec("0.0000000001")).unwrap(), "1970-01-01T00:00:00.0000000001Z");
         assert_eq!(
             format_utc(Decimal::ONE / Decimal::from(3)).unwrap(),
             "1970-01-01T00:00:00.3333333333333333333333333333Z"
@@ -308,16 +255,12 @@ mod tests {
         assert!(OffsetDateTime::parse("0000-01-01T00:00:00+01:00", &Rfc3339).is_ok());
         assert_eq!(parse_rfc3339("0000-01-01T00:00:00+01:00"), None);
         assert_eq!(parse_rfc3339("9999-12-31T23:30:00-01:00"), None);
-        assert_eq!(
-            parse_rfc3339("0000-01-01T00:00:00-01:00"),
-            Some(Decimal::from(FIRST_SECOND + 3600))
-        );
+        assert_eq!(parse_rfc3339("0000-01-01T00:00:00-01:00"), Some(Decimal::from(FIRST_SECOND + 3600)));
     }
 
     fn instant() -> impl Strategy<Value = Decimal> {
-        (FIRST_SECOND..END_SECOND, 0i128..NANOS_PER_SECOND).prop_map(|(whole, nanos)| {
-            Decimal::from_i128_with_scale(i128::from(whole) * NANOS_PER_SECOND + nanos, 9)
-        })
+        (FIRST_SECOND..END_SECOND, 0i128..NANOS_PER_SECOND)
+            .prop_map(|(whole, nanos)| Decimal::from_i128_with_scale(i128::from(whole) * NANOS_PER_SECOND + nanos, 9))
     }
 
     proptest! {

@@ -65,10 +65,7 @@ fn join<'a>(source: &'a str, group: &[Line<'a>]) -> Option<Piece<'a>> {
     let first = group.first()?;
     let last = group.last()?;
     let end = last.offset + last.text.len();
-    Some(Piece {
-        text: source.get(first.offset..end)?,
-        offset: first.offset,
-    })
+    Some(Piece { text: source.get(first.offset..end)?, offset: first.offset })
 }
 
 /// Splits `source` into items. Indented text before the first item is reported.
@@ -98,10 +95,7 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
             .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'));
         if !is_decision {
             if let Some(head) = join(source, &group) {
-                items.push(ItemPieces {
-                    head,
-                    entries: Vec::new(),
-                });
+                items.push(ItemPieces { head, entries: Vec::new() });
             }
             continue;
         }
@@ -184,14 +178,7 @@ mod tests {
         assert_eq!(items[1].head.text, "input x: boolean\n  \"X\"\n\n");
         assert_eq!(items[2].head.text, "decision d\n");
         let entries: Vec<&str> = items[2].entries.iter().map(|p| p.text).collect();
-        assert_eq!(
-            entries,
-            vec![
-                "  list l of k\n",
-                "  k r \"m\"\n    when x\n",
-                "  verdict v otherwise\n"
-            ]
-        );
+        assert_eq!(entries, vec!["  list l of k\n", "  k r \"m\"\n    when x\n", "  verdict v otherwise\n"]);
         assert_eq!(&src[items[2].entries[1].offset..][..3], "  k");
     }
 
@@ -213,16 +200,8 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused_outside_strings_and_comments() {
         let deep = format!("define x = {}1{}", "(".repeat(40), ")".repeat(40));
-        assert!(check_nesting(Piece {
-            text: &deep,
-            offset: 0
-        })
-        .is_some());
+        assert!(check_nesting(Piece { text: &deep, offset: 0 }).is_some());
         let quoted = format!("define x = 1 # {}\n", "(".repeat(40));
-        assert!(check_nesting(Piece {
-            text: &quoted,
-            offset: 0
-        })
-        .is_none());
+        assert!(check_nesting(Piece { text: &quoted, offset: 0 }).is_none());
     }
 }

@@ -28,20 +28,11 @@ pub fn parse(source: &str) -> (RuleFile, Vec<Diagnostic>) {
     let (pieces, mut diagnostics) = layout::split(source);
     let mut file = RuleFile::default();
     for item in pieces {
-        match parse_piece(item.head, Rule::item).and_then(|pair| {
-            Builder {
-                offset: item.head.offset,
-            }
-            .item(pair)
-        }) {
+        match parse_piece(item.head, Rule::item).and_then(|pair| Builder { offset: item.head.offset }.item(pair)) {
             Ok(Item::Decision(mut decision)) => {
                 for piece in item.entries {
-                    match parse_piece(piece, Rule::entry).and_then(|pair| {
-                        Builder {
-                            offset: piece.offset,
-                        }
-                        .entry(pair)
-                    }) {
+                    match parse_piece(piece, Rule::entry).and_then(|pair| Builder { offset: piece.offset }.entry(pair))
+                    {
                         Ok(entry) => decision.entries.push(entry),
                         Err(d) => diagnostics.push(d),
                     }
@@ -62,9 +53,7 @@ fn parse_piece(piece: Piece<'_>, rule: Rule) -> Built<Pair<'_, Rule>> {
     let mut pairs = Grammar::parse(rule, piece.text).map_err(|e| syntax_error(piece, e))?;
     let top = pairs.next().ok_or_else(|| internal(piece.span()))?;
     // `item` and `entry` wrap exactly one alternative between SOI and EOI.
-    top.into_inner()
-        .find(|p| p.as_rule() != Rule::EOI)
-        .ok_or_else(|| internal(piece.span()))
+    top.into_inner().find(|p| p.as_rule() != Rule::EOI).ok_or_else(|| internal(piece.span()))
 }
 
 fn syntax_error(piece: Piece<'_>, error: pest::error::Error<Rule>) -> Diagnostic {
@@ -77,11 +66,7 @@ fn syntax_error(piece: Piece<'_>, error: pest::error::Error<Rule>) -> Diagnostic
     let content_end = content_end(piece.text);
     let start = start.min(content_end);
     let end = end.clamp(start, content_end.max(start));
-    let found = piece
-        .text
-        .get(start..)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or("");
+    let found = piece.text.get(start..).and_then(|rest| rest.split_whitespace().next()).unwrap_or("");
     let expected = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
             let mut names: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
@@ -91,33 +76,20 @@ fn syntax_error(piece: Piece<'_>, error: pest::error::Error<Rule>) -> Diagnostic
         }
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    let found_text = if found.is_empty() {
-        "the end of the item".to_string()
-    } else {
-        format!("`{found}`")
-    };
+    let found_text = if found.is_empty() { "the end of the item".to_string() } else { format!("`{found}`") };
     let message = if expected.is_empty() {
         format!("unexpected {found_text}")
     } else {
         format!("expected {}, found {found_text}", expected.join(" or "))
     };
-    let hint = if piece
-        .text
-        .trim_start()
-        .starts_with(|c: char| c.is_alphabetic())
-        && start == 0
-    {
+    let hint = if piece.text.trim_start().starts_with(|c: char| c.is_alphabetic()) && start == 0 {
         "an item starts with `protocol`, `source`, `input`, `define` or `decision`; a decision entry with `given`, `list`, `verdict` or a rule kind".to_string()
     } else {
-        "check the spelling and the order of the words here; continuation lines must be indented"
-            .to_string()
+        "check the spelling and the order of the words here; continuation lines must be indented".to_string()
     };
     Diagnostic::error(
         "syntax",
-        Span::new(
-            piece.offset + start,
-            piece.offset + end.max(start + 1).min(piece.text.len().max(start)),
-        ),
+        Span::new(piece.offset + start, piece.offset + end.max(start + 1).min(piece.text.len().max(start))),
         message,
     )
     .with_hint(hint)
@@ -140,9 +112,7 @@ fn content_end(text: &str) -> usize {
 
 fn describe(rule: Rule) -> &'static str {
     match rule {
-        Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::predicate => {
-            "an expression"
-        }
+        Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::predicate => "an expression",
         Rule::sum | Rule::product | Rule::unary | Rule::primary => "a value",
         Rule::compare_tail | Rule::cmp_op => "a comparison",
         Rule::name | Rule::ident => "a name",
@@ -165,9 +135,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_known | Rule::kw_missing => "`known` or `missing`",
         Rule::tier_cond | Rule::tier_term => "`any KIND` or `unknown KIND`",
         Rule::cites => "sources in brackets `[K1 S5]`",
-        Rule::header_field | Rule::header_key => {
-            "a header field (version, status, owner, description)"
-        }
+        Rule::header_field | Rule::header_key => "a header field (version, status, owner, description)",
         Rule::EOI => "the end of the item",
         Rule::set => "a set `{a, b}`",
         Rule::add_op | Rule::mul_op => "an operator",
@@ -192,11 +160,7 @@ impl Builder {
         Span::new(self.offset + s.start(), self.offset + s.start() + trimmed)
     }
 
-    fn next<'a>(
-        &self,
-        pairs: &mut impl Iterator<Item = Pair<'a, Rule>>,
-        at: Span,
-    ) -> Built<Pair<'a, Rule>> {
+    fn next<'a>(&self, pairs: &mut impl Iterator<Item = Pair<'a, Rule>>, at: Span) -> Built<Pair<'a, Rule>> {
         pairs.next().ok_or_else(|| internal(at))
     }
 
@@ -206,10 +170,7 @@ impl Builder {
 
     fn string(&self, pair: &Pair<'_, Rule>) -> Node<String> {
         let raw = pair.as_str();
-        let inner = raw
-            .strip_prefix('"')
-            .and_then(|s| s.strip_suffix('"'))
-            .unwrap_or(raw);
+        let inner = raw.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(raw);
         let mut out = String::with_capacity(inner.len());
         let mut chars = inner.chars();
         while let Some(c) = chars.next() {
@@ -228,19 +189,14 @@ impl Builder {
     }
 
     fn decimal(&self, pair: &Pair<'_, Rule>) -> Built<Decimal> {
-        Decimal::from_str_exact(pair.as_str())
-            .or_else(|_| Decimal::from_str(pair.as_str()))
-            .map_err(|_| {
-                Diagnostic::error(
-                    "number",
-                    self.span(pair),
-                    format!(
-                        "`{}` is not a number kap can represent exactly",
-                        pair.as_str()
-                    ),
-                )
-                .with_hint("numbers have at most 28 significant digits")
-            })
+        Decimal::from_str_exact(pair.as_str()).or_else(|_| Decimal::from_str(pair.as_str())).map_err(|_| {
+            Diagnostic::error(
+                "number",
+                self.span(pair),
+                format!("`{}` is not a number kap can represent exactly", pair.as_str()),
+            )
+            .with_hint("numbers have at most 28 significant digits")
+        })
     }
 
     fn item(&self, pair: Pair<'_, Rule>) -> Built<Item> {
@@ -256,11 +212,7 @@ impl Builder {
                     let mut parts = field.into_inner();
                     let key = self.name(&self.next(&mut parts, fspan)?);
                     let value = self.next(&mut parts, fspan)?;
-                    let value = if value.as_rule() == Rule::string {
-                        self.string(&value)
-                    } else {
-                        self.name(&value)
-                    };
+                    let value = if value.as_rule() == Rule::string { self.string(&value) } else { self.name(&value) };
                     fields.push((key, value));
                 }
                 Ok(Item::Protocol(Header { name, fields, span }))
@@ -268,9 +220,7 @@ impl Builder {
             Rule::source_item => {
                 let key = self.name(&self.next(&mut inner, span)?);
                 let title = self.string(&self.next(&mut inner, span)?);
-                let url = inner
-                    .find(|p| p.as_rule() == Rule::string)
-                    .map(|p| self.string(&p));
+                let url = inner.find(|p| p.as_rule() == Rule::string).map(|p| self.string(&p));
                 Ok(Item::Source(SourceDecl { key, title, url }))
             }
             Rule::input_item => {
@@ -294,14 +244,7 @@ impl Builder {
                 let mut strings = strings.into_iter();
                 let label = strings.next().ok_or_else(|| internal(span))?;
                 let help = strings.next();
-                Ok(Item::Input(InputDecl {
-                    path,
-                    ty,
-                    range,
-                    label,
-                    help,
-                    span,
-                }))
+                Ok(Item::Input(InputDecl { path, ty, range, label, help, span }))
             }
             Rule::define_item => {
                 let name = self.name(&self.next(&mut inner, span)?);
@@ -320,12 +263,7 @@ impl Builder {
             Rule::decision_head => {
                 let name = self.name(&self.next(&mut inner, span)?);
                 let title = inner.next().map(|p| self.string(&p));
-                Ok(Item::Decision(DecisionDecl {
-                    name,
-                    title,
-                    entries: Vec::new(),
-                    span,
-                }))
+                Ok(Item::Decision(DecisionDecl { name, title, entries: Vec::new(), span }))
             }
             _ => Err(internal(span)),
         }
@@ -342,12 +280,9 @@ impl Builder {
             Rule::decimal_t => TypeExpr::Decimal(inner.next().map(|u| self.name(&u))),
             Rule::timestamp_t => TypeExpr::Timestamp,
             Rule::list_t => TypeExpr::List,
-            Rule::choice_t => TypeExpr::Choice(
-                inner
-                    .filter(|p| p.as_rule() == Rule::name)
-                    .map(|p| self.name(&p))
-                    .collect(),
-            ),
+            Rule::choice_t => {
+                TypeExpr::Choice(inner.filter(|p| p.as_rule() == Rule::name).map(|p| self.name(&p)).collect())
+            }
             _ => return Err(internal(span)),
         };
         Ok(Node::new(node, span))
@@ -358,12 +293,9 @@ impl Builder {
         let rule = pair.as_rule();
         let mut inner = pair.into_inner();
         match rule {
-            Rule::given_entry => Ok(Entry::Given(
-                inner
-                    .filter(|p| p.as_rule() == Rule::path)
-                    .map(|p| self.name(&p))
-                    .collect(),
-            )),
+            Rule::given_entry => {
+                Ok(Entry::Given(inner.filter(|p| p.as_rule() == Rule::path).map(|p| self.name(&p)).collect()))
+            }
             Rule::list_entry => {
                 let mut names = inner.clone().filter(|p| p.as_rule() == Rule::name);
                 let name = self.name(&self.next(&mut names, span)?);
@@ -405,27 +337,15 @@ impl Builder {
                     }
                 }
                 let when = when.ok_or_else(|| internal(span))?;
-                Ok(Entry::Rule(RuleDecl {
-                    kind,
-                    id,
-                    message,
-                    when,
-                    cites,
-                    help,
-                    span,
-                }))
+                Ok(Entry::Rule(RuleDecl { kind, id, message, when, cites, help, span }))
             }
             _ => Err(internal(span)),
         }
     }
 
     fn too_deep(&self, span: Span) -> Diagnostic {
-        Diagnostic::error(
-            "too-deep",
-            span,
-            format!("expression nested more than {MAX_DEPTH} deep"),
-        )
-        .with_hint("split the expression into named parts with `define`")
+        Diagnostic::error("too-deep", span, format!("expression nested more than {MAX_DEPTH} deep"))
+            .with_hint("split the expression into named parts with `define`")
     }
 
     fn expr(&self, pair: Pair<'_, Rule>, depth: usize) -> Built<Expr> {
@@ -447,11 +367,7 @@ impl Builder {
                     return operands.into_iter().next().ok_or_else(|| internal(span));
                 }
                 Ok(Node::new(
-                    if rule == Rule::or_expr {
-                        ExprKind::Or(operands)
-                    } else {
-                        ExprKind::And(operands)
-                    },
+                    if rule == Rule::or_expr { ExprKind::Or(operands) } else { ExprKind::And(operands) },
                     span,
                 ))
             }
@@ -514,12 +430,7 @@ impl Builder {
                                     let mut ends = p.into_inner();
                                     let lo = self.expr(self.next(&mut ends, rspan)?, depth + 1)?;
                                     let hi = self.expr(self.next(&mut ends, rspan)?, depth + 1)?;
-                                    kind = Some(ExprKind::InRange(
-                                        left.clone(),
-                                        Box::new(lo),
-                                        Box::new(hi),
-                                        negated,
-                                    ));
+                                    kind = Some(ExprKind::InRange(left.clone(), Box::new(lo), Box::new(hi), negated));
                                 }
                                 _ => {}
                             }
@@ -562,10 +473,7 @@ impl Builder {
                 if depth + negs > MAX_DEPTH {
                     return Err(self.too_deep(span));
                 }
-                let primary = parts
-                    .into_iter()
-                    .find(|p| p.as_rule() != Rule::neg)
-                    .ok_or_else(|| internal(span))?;
+                let primary = parts.into_iter().find(|p| p.as_rule() != Rule::neg).ok_or_else(|| internal(span))?;
                 let mut e = self.expr(primary, depth + 1)?;
                 for _ in 0..negs {
                     e = Node::new(ExprKind::Neg(Box::new(e)), span);
@@ -585,9 +493,7 @@ impl Builder {
             Rule::path => Ok(Node::new(ExprKind::Name(text.to_string()), span)),
             Rule::call => {
                 let func = self.name(&self.next(&mut inner, span)?);
-                let args = inner
-                    .map(|p| self.expr(p, depth + 1))
-                    .collect::<Built<_>>()?;
+                let args = inner.map(|p| self.expr(p, depth + 1)).collect::<Built<_>>()?;
                 Ok(Node::new(ExprKind::Call(func, args), span))
             }
             _ => Err(internal(span)),
@@ -612,25 +518,17 @@ mod tests {
     #[test]
     fn precedence_is_not_over_and_over_or() {
         let e = one_expr("not a and b or c");
-        let ExprKind::Or(parts) = e else {
-            unreachable!("{e:?}")
-        };
+        let ExprKind::Or(parts) = e else { unreachable!("{e:?}") };
         assert_eq!(parts.len(), 2);
-        let ExprKind::And(ands) = &parts[0].node else {
-            unreachable!()
-        };
+        let ExprKind::And(ands) = &parts[0].node else { unreachable!() };
         assert!(matches!(ands[0].node, ExprKind::Not(_)));
     }
 
     #[test]
     fn quantities_keep_their_units_and_exact_value() {
         let e = one_expr("0.5 mg/kg * patient.weight");
-        let ExprKind::Arith(ArithOp::Mul, l, r) = e else {
-            unreachable!()
-        };
-        let ExprKind::Quantity(v, Some(unit)) = &l.node else {
-            unreachable!()
-        };
+        let ExprKind::Arith(ArithOp::Mul, l, r) = e else { unreachable!() };
+        let ExprKind::Quantity(v, Some(unit)) = &l.node else { unreachable!() };
         assert_eq!(v.to_string(), "0.5");
         assert_eq!(unit.node, "mg/kg");
         assert_eq!(r.node, ExprKind::Name("patient.weight".into()));
@@ -638,32 +536,17 @@ mod tests {
 
     #[test]
     fn ranges_sets_and_is_known() {
-        assert!(matches!(
-            one_expr("screening.audit in 8..19"),
-            ExprKind::InRange(_, _, _, false)
-        ));
-        assert!(
-            matches!(one_expr("p.mood not in {manic, mixed}"), ExprKind::InSet(_, ref s, true) if s.len() == 2)
-        );
-        assert!(matches!(
-            one_expr("p.age is missing"),
-            ExprKind::IsKnown(_, false)
-        ));
-        assert!(matches!(
-            one_expr("p.age is known"),
-            ExprKind::IsKnown(_, true)
-        ));
+        assert!(matches!(one_expr("screening.audit in 8..19"), ExprKind::InRange(_, _, _, false)));
+        assert!(matches!(one_expr("p.mood not in {manic, mixed}"), ExprKind::InSet(_, ref s, true) if s.len() == 2));
+        assert!(matches!(one_expr("p.age is missing"), ExprKind::IsKnown(_, false)));
+        assert!(matches!(one_expr("p.age is known"), ExprKind::IsKnown(_, true)));
     }
 
     #[test]
     fn a_keyword_after_a_number_is_not_a_unit() {
         let e = one_expr("a < 18 and b");
-        let ExprKind::And(parts) = e else {
-            unreachable!()
-        };
-        let ExprKind::Compare(_, _, r) = &parts[0].node else {
-            unreachable!()
-        };
+        let ExprKind::And(parts) = e else { unreachable!() };
+        let ExprKind::Compare(_, _, r) = &parts[0].node else { unreachable!() };
         assert_eq!(r.node, ExprKind::Quantity(Decimal::from(18), None));
     }
 
@@ -672,17 +555,10 @@ mod tests {
         let src = "source K \"k\"\n\ndecision d\n  exclude minor \"Minor\" when patient.age < 18 years [K]\n";
         let (file, diags) = parse(src);
         assert!(diags.is_empty(), "{diags:?}");
-        let Some(Item::Decision(d)) = file.items.get(1) else {
-            unreachable!()
-        };
-        let Some(Entry::Rule(rule)) = d.entries.first() else {
-            unreachable!()
-        };
+        let Some(Item::Decision(d)) = file.items.get(1) else { unreachable!() };
+        let Some(Entry::Rule(rule)) = d.entries.first() else { unreachable!() };
         assert_eq!(&src[rule.id.span.start..rule.id.span.end], "minor");
-        assert_eq!(
-            &src[rule.when.span.start..rule.when.span.end],
-            "patient.age < 18 years"
-        );
+        assert_eq!(&src[rule.when.span.start..rule.when.span.end], "patient.age < 18 years");
         assert_eq!(rule.cites[0].node, "K");
     }
 
@@ -692,9 +568,7 @@ mod tests {
         let (file, diags) = parse(src);
         assert_eq!(diags.len(), 3, "{diags:?}");
         assert_eq!(file.items.len(), 2);
-        let Some(Item::Decision(d)) = file.items.get(1) else {
-            unreachable!()
-        };
+        let Some(Item::Decision(d)) = file.items.get(1) else { unreachable!() };
         assert_eq!(d.entries.len(), 1);
     }
 

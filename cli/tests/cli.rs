@@ -1,0 +1,150 @@
+//! The `kap` command run as a process, as a clinic or a script would run it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn kap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kap")).args(args).current_dir(root()).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+const RULES: &str = "rules/kap-reference.kap";
+
+#[test]
+fn help_describes_every_subcommand_and_option() {
+    let out = kap(&["--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for word in ["check", "eval", "Exit status", "--version"] {
+        assert!(help.contains(word), "kap --help lacks {word}:\n{help}");
+    }
+    let check = text(&kap(&["check", "--help"]).stdout);
+    for word in ["--format", "--deny-warnings", "FILE", "line and column"] {
+        assert!(check.contains(word), "kap check --help lacks {word}:\n{check}");
+    }
+    let eval = text(&kap(&["eval", "--help"]).stdout);
+    for word in ["--input", "--format", "standard input", "missing inputs"] {
+        assert!(eval.contains(word), "kap eval --help lacks {word}:\n{eval}");
+    }
+    assert!(text(&kap(&["--version"]).stdout).starts_with("kap "));
+}
+
+#[test]
+fn check_accepts_the_shipped_rules() {
+    let out = kap(&["check", RULES]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("ok (0 warnings)"));
+}
+
+#[test]
+fn check_reports_every_error_with_its_place_and_exits_1() {
+    let dir = std::env::temp_dir().join(format!("kap-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = std::fs::read_to_string(root().join(RULES))
+        .unwrap()
+        .replacen("patient.age < 18 years", "patient.agee < 18 years", 1)
+        .replacen("[K9]", "[K99]", 1);
+    let file = dir.join("broken.kap");
+    std::fs::write(&file, &broken).unwrap();
+    let path = file.to_str().unwrap();
+    let out = kap(&["check", path]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("error[unknown-name]: no input or definition named `patient.agee`"), "{err}");
+    assert!(err.contains("= hint: did you mean `patient.age`?"), "{err}");
+    assert!(err.contains("error[unknown-source]: source `K99` is not declared"), "{err}");
+    assert!(text(&out.stdout).contains("2 errors"));
+
+    let out = kap(&["check", "--format", "json", path]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = json.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["code"], "unknown-name");
+    assert_eq!(list[0]["file"], path);
+    assert!(list[0]["line"].as_u64().unwrap() > 1 && list[0]["column"].as_u64().unwrap() > 1);
+    assert_eq!(list[0]["hint"], "did you mean `patient.age`?");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn eval_prints_the_contract_json_for_every_corpus_document() {
+    let corpus = root().join("tests/corpus");
+    let mut checked = 0;
+    for folder in std::fs::read_dir(&corpus).unwrap() {
+        let folder = folder.unwrap().path();
+        if !folder.is_dir() {
+            continue;
+        }
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            if !name.ends_with(".json") || name.ends_with(".expected.json") {
+                continue;
+            }
+            let out = kap(&["eval", RULES, "--input", path.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+            let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let expected: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(path.with_file_name(name.replace(".json", ".expected.json"))).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(got["decisions"]["eligibility"], expected["decisions"]["eligibility"], "{name}");
+            assert_eq!(got["protocol"]["version"], "2026.11.0");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} documents");
+}
+
+#[test]
+fn eval_text_summary_names_verdict_reasons_and_sources() {
+    let out = kap(&["eval", RULES, "--input", "tests/corpus/examples/02-ineligible.json", "--format", "text"]);
+    assert_eq!(out.status.code(), Some(0));
+    let summary = text(&out.stdout);
+    assert!(summary.contains("eligibility: INELIGIBLE"), "{summary}");
+    assert!(summary.contains("exclusions: hypertension, recent_mania"), "{summary}");
+    assert!(summary.contains("patient.screening_systolic = 146 mmHg"), "{summary}");
+    assert!(summary.contains("S10 (Cardiac safety of esketamine, CNS Drugs 2020)"), "{summary}");
+}
+
+#[test]
+fn eval_reads_standard_input() {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kap"))
+        .args(["eval", RULES, "--input", "-"])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(br#"{"patient": {"age": 17}}"#).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["decisions"]["eligibility"]["exclusions"], serde_json::json!(["minor"]));
+}
+
+#[test]
+fn eval_refuses_bad_documents_with_exit_2_and_a_clear_message() {
+    let out = kap(&["eval", RULES, "--input", "tests/bad-input/18-out-of-range-age-121.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(err.contains("patient.age: 121 is out of range; expected an integer in 0..120 years"), "{err}");
+
+    let out = kap(&["eval", RULES, "--input", "no/such/file.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read input document no/such/file.json"));
+
+    let out = kap(&["eval", RULES, "--input", "tests/bad-input/01-json-syntax-trailing-comma.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not valid JSON at line"), "{}", text(&out.stderr));
+}
