@@ -58,6 +58,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
+    /// Describe a rule file's inputs, decisions and sources as JSON, for tools and forms.
+    ///
+    /// With `--json-schema`, print a JSON Schema (draft 2020-12) of its input documents.
+    Describe {
+        /// The rule file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Print the JSON Schema of input documents instead.
+        #[arg(long)]
+        json_schema: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -73,6 +84,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { files, format, deny_warnings } => check(&files, format, deny_warnings),
         Command::Eval { file, input, format } => eval(&file, &input, format),
+        Command::Describe { file, json_schema } => describe(&file, json_schema),
     }
 }
 
@@ -139,18 +151,41 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
     }
 }
 
-fn eval(file: &Path, input: &Path, format: Format) -> ExitCode {
-    let source = match read_rules(file) {
-        Ok(s) => s,
+fn compile(file: &Path) -> Result<Protocol, ExitCode> {
+    let source = read_rules(file)?;
+    Protocol::compile(&source).map_err(|diagnostics| {
+        print_diagnostics(file, &source, &diagnostics);
+        eprintln!("kap: {} has errors; run `kap check {}`", file.display(), file.display());
+        ExitCode::from(1)
+    })
+}
+
+fn describe(file: &Path, json_schema: bool) -> ExitCode {
+    let protocol = match compile(file) {
+        Ok(p) => p,
         Err(code) => return code,
     };
-    let protocol = match Protocol::compile(&source) {
-        Ok(p) => p,
-        Err(diagnostics) => {
-            print_diagnostics(file, &source, &diagnostics);
-            eprintln!("kap: {} has errors; run `kap check {}`", file.display(), file.display());
-            return ExitCode::from(1);
+    let text = if json_schema {
+        serde_json::to_string_pretty(&protocol.json_schema())
+    } else {
+        serde_json::to_string_pretty(&protocol.describe())
+    };
+    match text {
+        Ok(t) => {
+            println!("{t}");
+            ExitCode::SUCCESS
         }
+        Err(e) => {
+            eprintln!("kap: {e}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+fn eval(file: &Path, input: &Path, format: Format) -> ExitCode {
+    let protocol = match compile(file) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let text = if input == Path::new("-") {
         let mut text = String::new();

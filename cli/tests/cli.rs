@@ -23,7 +23,7 @@ fn help_describes_every_subcommand_and_option() {
     let out = kap(&["--help"]);
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for word in ["check", "eval", "Exit status", "--version"] {
+    for word in ["check", "eval", "describe", "Exit status", "--version"] {
         assert!(help.contains(word), "kap --help lacks {word}:\n{help}");
     }
     let check = text(&kap(&["check", "--help"]).stdout);
@@ -147,4 +147,23 @@ fn eval_refuses_bad_documents_with_exit_2_and_a_clear_message() {
     let out = kap(&["eval", RULES, "--input", "tests/bad-input/01-json-syntax-trailing-comma.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not valid JSON at line"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn describe_lists_inputs_for_forms_and_a_json_schema() {
+    let out = kap(&["describe", RULES]);
+    assert_eq!(out.status.code(), Some(0));
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sections: Vec<&str> = d["sections"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(sections, ["", "patient", "screening", "course", "today", "observations"]);
+    assert_eq!(
+        d["decisions"][0]["verdicts"],
+        serde_json::json!(["ineligible", "indeterminate", "eligible_with_cautions", "eligible"])
+    );
+    let out = kap(&["describe", "--json-schema", RULES]);
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        s["properties"]["patient"]["properties"]["glaucoma"]["enum"],
+        serde_json::json!(["none", "controlled", "uncontrolled"])
+    );
 }

@@ -42,6 +42,7 @@
 
 pub mod check;
 pub mod decision;
+pub mod describe;
 pub mod diagnostic;
 pub mod eval;
 pub mod input;

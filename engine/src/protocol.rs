@@ -71,6 +71,16 @@ impl Protocol {
         &self.program
     }
 
+    /// The inputs, decisions and sources, for user interfaces.
+    pub fn describe(&self) -> crate::describe::Description {
+        crate::describe::describe(&self.program, &self.sha256)
+    }
+
+    /// A JSON Schema of the input documents.
+    pub fn json_schema(&self) -> serde_json::Value {
+        crate::describe::json_schema(&self.program)
+    }
+
     /// Hex SHA-256 of the rule source.
     pub fn sha256(&self) -> &str {
         &self.sha256

@@ -54,6 +54,18 @@ impl CompiledProtocol {
         }
     }
 
+    /// The inputs (grouped in sections, with types, units, ranges, choices, labels and
+    /// help), the decisions and the sources, as JSON: what a form is generated from.
+    pub fn describe(&self) -> String {
+        serde_json::to_string(&self.inner.describe()).unwrap_or_default()
+    }
+
+    /// A JSON Schema (draft 2020-12) of the input documents.
+    #[wasm_bindgen(js_name = jsonSchema)]
+    pub fn json_schema(&self) -> String {
+        self.inner.json_schema().to_string()
+    }
+
     /// Hex SHA-256 of the rule source.
     pub fn sha256(&self) -> String {
         self.inner.sha256().to_string()

@@ -1,0 +1,308 @@
+//! Descriptions of a protocol for user interfaces and other tools: its inputs (grouped in
+//! sections, with types, units, ranges, choices, labels and help), its decisions and its
+//! sources, and a JSON Schema of its input documents.
+
+use crate::eval::program::{FieldType, Member, Program, Shape};
+use crate::input;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+/// Everything a user interface needs to ask for a protocol's inputs and show its decisions.
+#[derive(Debug, Clone, Serialize)]
+pub struct Description {
+    /// The protocol header and the hash of its source.
+    pub protocol: ProtocolInfo,
+    /// Inputs grouped by their first path segment, in declaration order.
+    pub sections: Vec<Section>,
+    /// The decisions, their rule kinds, verdicts and rules.
+    pub decisions: Vec<DecisionInfo>,
+    /// The citable sources.
+    pub sources: Vec<SourceInfo>,
+}
+
+/// The protocol header.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProtocolInfo {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// draft, testing, production or retired.
+    pub status: String,
+    /// Who signs it off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// What it is for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Hex SHA-256 of the rule source.
+    pub sha256: String,
+}
+
+/// A group of inputs: `patient`, `screening`, ... (`""` for top-level inputs such as `at`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    /// The first path segment.
+    pub name: String,
+    /// Its inputs, lists included, in declaration order.
+    pub inputs: Vec<InputInfo>,
+}
+
+/// One declared input.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputInfo {
+    /// Dotted path; list item fields are written `list[].field`.
+    pub path: String,
+    /// boolean, integer, decimal, choice, timestamp or list.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The unit, for numbers that have one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Smallest admissible value (for a list, number of items).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<Value>,
+    /// Largest admissible value (for a list, number of items).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<Value>,
+    /// The choices, in declared order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<String>>,
+    /// Label for people.
+    pub label: String,
+    /// Help text for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The list whose items hold this input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
+    /// What the input admits, in words.
+    pub expects: String,
+}
+
+/// A decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionInfo {
+    /// Its name in the output.
+    pub name: String,
+    /// Title for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The possible verdicts, in order.
+    pub verdicts: Vec<String>,
+    /// Rule kinds: `{kind, list, quiet}`.
+    pub kinds: Vec<Value>,
+    /// Rules: `{id, kind, message, sources}`.
+    pub rules: Vec<Value>,
+}
+
+/// A citable source.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    /// Key.
+    pub key: String,
+    /// Title.
+    pub title: String,
+    /// Where to read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+fn number(d: rust_decimal::Decimal) -> Value {
+    serde_json::from_str(&d.normalize().to_string()).unwrap_or(Value::Null)
+}
+
+/// Describes a compiled program.
+pub fn describe(program: &Program, sha256: &str) -> Description {
+    let h = &program.header;
+    let mut sections: Vec<Section> = Vec::new();
+    let mut entries: Vec<(usize, InputInfo)> = Vec::new();
+    for f in &program.schema.fields {
+        let (kind, unit, choices) = match &f.ty {
+            FieldType::Boolean => ("boolean", None, None),
+            FieldType::Timestamp => ("timestamp", None, None),
+            FieldType::Choice(c) => ("choice", None, Some(c.clone())),
+            FieldType::Number { integer, unit } => {
+                (if *integer { "integer" } else { "decimal" }, (!unit.is_none()).then(|| unit.to_string()), None)
+            }
+        };
+        let info = InputInfo {
+            path: f.path.clone(),
+            kind,
+            unit,
+            min: f.range.map(|r| number(r.0)),
+            max: f.range.map(|r| number(r.1)),
+            choices,
+            label: f.label.clone(),
+            help: f.help.clone(),
+            list: f.list.and_then(|l| program.schema.lists.get(l)).map(|l| l.path.clone()),
+            expects: input::describe(f),
+        };
+        entries.push((f.span.start, info));
+    }
+    for l in &program.schema.lists {
+        let expects = match l.range {
+            Some((lo, hi)) => format!("a list of {lo}..{hi} items"),
+            None => "a list of items".to_string(),
+        };
+        let info = InputInfo {
+            path: l.path.clone(),
+            kind: "list",
+            unit: None,
+            min: l.range.map(|r| number(r.0)),
+            max: l.range.map(|r| number(r.1)),
+            choices: None,
+            label: l.label.clone(),
+            help: l.help.clone(),
+            list: l.list.and_then(|p| program.schema.lists.get(p)).map(|p| p.path.clone()),
+            expects,
+        };
+        entries.push((l.span.start, info));
+    }
+    entries.sort_by_key(|(at, _)| *at);
+    for (_, info) in entries {
+        let name = match info.path.split_once('.') {
+            Some((first, _)) => first.trim_end_matches("[]").to_string(),
+            None => String::new(),
+        };
+        match sections.iter_mut().find(|s| s.name == name) {
+            Some(s) => s.inputs.push(info),
+            None => sections.push(Section { name, inputs: vec![info] }),
+        }
+    }
+    let decisions = program
+        .decisions
+        .iter()
+        .map(|d| DecisionInfo {
+            name: d.name.clone(),
+            title: d.title.clone(),
+            verdicts: d.tiers.iter().map(|t| t.verdict.clone()).collect(),
+            kinds: d.kinds.iter().map(|k| json!({"kind": k.name, "list": k.list, "quiet": k.quiet})).collect(),
+            rules: d
+                .rules
+                .iter()
+                .map(|r| {
+                    let sources: Vec<&str> =
+                        r.sources.iter().filter_map(|s| program.sources.get(*s)).map(|s| s.key.as_str()).collect();
+                    json!({
+                        "id": r.id,
+                        "kind": d.kinds.get(r.kind).map(|k| k.name.as_str()).unwrap_or_default(),
+                        "message": r.message,
+                        "sources": sources,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    Description {
+        protocol: ProtocolInfo {
+            name: h.name.clone(),
+            version: h.version.clone(),
+            status: h.status.clone(),
+            owner: h.owner.clone(),
+            description: h.description.clone(),
+            sha256: sha256.to_string(),
+        },
+        sections,
+        decisions,
+        sources: program
+            .sources
+            .iter()
+            .map(|s| SourceInfo { key: s.key.clone(), title: s.title.clone(), url: s.url.clone() })
+            .collect(),
+    }
+}
+
+/// A JSON Schema (draft 2020-12) of the protocol's input documents. It states types,
+/// ranges, choices and the absence of other members; a few rules stay with the engine
+/// (exact decimals beyond 28 digits, members named twice).
+pub fn json_schema(program: &Program) -> Value {
+    let mut root = object_schema(program, &program.schema.root);
+    if let Value::Object(map) = &mut root {
+        map.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+        map.insert("title".into(), json!(format!("{} {} input document", program.header.name, program.header.version)));
+    }
+    root
+}
+
+fn object_schema(program: &Program, shape: &Shape) -> Value {
+    let mut properties = Map::new();
+    for (name, member) in &shape.members {
+        let schema = match member {
+            Member::Group(inner) => object_schema(program, inner),
+            Member::Field(i) => match program.schema.fields.get(*i) {
+                Some(f) => {
+                    let mut s = match &f.ty {
+                        FieldType::Boolean => json!({"type": "boolean"}),
+                        FieldType::Timestamp => json!({"type": "string", "format": "date-time"}),
+                        FieldType::Choice(c) => json!({"type": "string", "enum": c}),
+                        FieldType::Number { integer: true, .. } => json!({"type": "integer"}),
+                        FieldType::Number { .. } => json!({"type": "number"}),
+                    };
+                    if let (Value::Object(map), Some((lo, hi))) = (&mut s, f.range) {
+                        map.insert("minimum".into(), number(lo));
+                        map.insert("maximum".into(), number(hi));
+                    }
+                    if let Value::Object(map) = &mut s {
+                        map.insert("title".into(), json!(f.label));
+                        if let Some(h) = &f.help {
+                            map.insert("description".into(), json!(h));
+                        }
+                    }
+                    s
+                }
+                None => json!({}),
+            },
+            Member::List(i) => match program.schema.lists.get(*i) {
+                Some(l) => {
+                    let mut s = json!({"type": "array", "title": l.label, "items": object_schema(program, &l.item)});
+                    if let (Value::Object(map), Some((lo, hi))) = (&mut s, l.range) {
+                        map.insert("minItems".into(), number(lo));
+                        map.insert("maxItems".into(), number(hi));
+                    }
+                    s
+                }
+                None => json!({}),
+            },
+        };
+        properties.insert(name.clone(), schema);
+    }
+    json!({"type": "object", "properties": properties, "additionalProperties": false})
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Protocol;
+
+    const SOURCE: &str = "protocol \"P\" version \"1\" status draft\nsource S \"s\"\ninput at: timestamp \"Now\"\ninput patient.age: integer years in 0..120 \"Age\" help \"Completed years\"\ninput patient.sex: one of f, m \"Sex\"\ninput course.sessions: list in 0..6 \"Sessions\"\ninput course.sessions[].dose: decimal mg in 0..400 \"Dose\"\ndecision d\n  list l of k\n  verdict v otherwise\n  k r \"R\" when patient.age > 3 years [S]\n";
+
+    #[test]
+    fn inputs_are_grouped_by_section_with_their_types() {
+        let p = Protocol::compile(SOURCE).unwrap();
+        let d = serde_json::to_value(p.describe()).unwrap();
+        let names: Vec<&str> = d["sections"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["", "patient", "course"]);
+        let age = &d["sections"][1]["inputs"][0];
+        assert_eq!(age["type"], "integer");
+        assert_eq!(age["unit"], "years");
+        assert_eq!(age["min"], 0);
+        assert_eq!(age["max"], 120);
+        assert_eq!(age["help"], "Completed years");
+        assert_eq!(age["expects"], "an integer in 0..120 years");
+        assert_eq!(d["sections"][1]["inputs"][1]["choices"], serde_json::json!(["f", "m"]));
+        let dose = &d["sections"][2]["inputs"][1];
+        assert_eq!(dose["list"], "course.sessions");
+        assert_eq!(d["decisions"][0]["rules"][0]["sources"], serde_json::json!(["S"]));
+    }
+
+    #[test]
+    fn the_json_schema_closes_every_object() {
+        let p = Protocol::compile(SOURCE).unwrap();
+        let s = p.json_schema();
+        assert_eq!(s["additionalProperties"], false);
+        assert_eq!(s["properties"]["patient"]["properties"]["age"]["maximum"], 120);
+        assert_eq!(s["properties"]["course"]["properties"]["sessions"]["maxItems"], 6);
+        assert_eq!(s["properties"]["course"]["properties"]["sessions"]["items"]["additionalProperties"], false);
+        assert_eq!(s["properties"]["at"]["format"], "date-time");
+    }
+}
