@@ -40,3 +40,15 @@ fn input_errors_name_the_path_and_what_was_expected() {
         .unwrap_err();
     assert!(err.to_string().starts_with("invalid input: course.sessions[0].level:"), "{err}");
 }
+
+#[test]
+fn structure_allows_ties_and_empty_lists() {
+    let protocol = reference();
+    let doc = r#"{"at": "2026-11-23T10:00:00Z", "course": {"sessions": [
+        {"at": "2026-11-20T10:00:00Z"}, {"at": "2026-11-20T10:00:00Z"}, {"at": "2026-11-23T10:00:00Z"}]}}"#;
+    assert!(protocol.evaluate_json(doc).is_ok(), "{:?}", protocol.evaluate_json(doc).err());
+    let doc = r#"{"at": "2026-11-23T10:00:00Z", "course": {"sessions": []}, "observations": {"readings": []}}"#;
+    assert!(protocol.evaluate_json(doc).is_ok());
+    // Without course or observations, `at` may be absent.
+    assert!(protocol.evaluate_json(r#"{"patient": {"age": 40}}"#).is_ok());
+}

@@ -170,6 +170,22 @@ const BROKEN: &[Broken] = &[
         message: "`>` does not order one of none, A, B, C",
         hint: "use `=` or `!=`",
     },
+    Broken {
+        find: "required with course, observations",
+        replace: "required with course, observatons",
+        code: "unknown-name",
+        at: "observatons",
+        message: "no group of inputs named `observatons`",
+        hint: "did you mean `observations`?",
+    },
+    Broken {
+        find: "required ordered not after at \"Time of the reading\"",
+        replace: "required ordered not after patient.age \"Time of the reading\"",
+        code: "flag",
+        at: "patient.age \"Time",
+        message: "`patient.age` is not an input this one can be compared with",
+        hint: "same type and unit",
+    },
 ];
 
 fn apply(source: &str, b: &Broken) -> (String, usize) {

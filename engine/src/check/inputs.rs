@@ -1,7 +1,8 @@
 //! Input declarations to the [`Schema`]: paths, types, units and ranges.
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::eval::program::{Field, FieldType, ListDecl, Member, Schema, Shape};
+use crate::eval::program::{Field, FieldType, ListDecl, Member, Required, Schema, Shape};
+use crate::syntax::ast::InputFlag;
 use crate::syntax::ast::{InputDecl, Name, TypeExpr};
 use crate::units::Unit;
 use std::collections::HashMap;
@@ -106,6 +107,7 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
                 item: Shape::default(),
                 item_fields: 0,
                 item_lists: 0,
+                required: Required::No,
                 span: decl.span,
             });
             lists_by_path.insert(path.to_string(), index);
@@ -133,6 +135,9 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
                 help,
                 list,
                 slot: slot.unwrap_or(0),
+                required: Required::No,
+                ordered: false,
+                not_after: None,
                 span: decl.span,
             });
             Member::Field(index)
@@ -161,7 +166,89 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
         schema.groups.extend(new_groups);
     }
     number_groups(&mut schema);
+    flags(decls, &mut schema, diagnostics);
     schema
+}
+
+/// Resolves `required`, `ordered` and `not after`, once every input and group is known.
+fn flags(decls: &[&InputDecl], schema: &mut Schema, diagnostics: &mut Vec<Diagnostic>) {
+    for decl in decls {
+        let path = decl.path.node.as_str();
+        let field = schema.fields.iter().position(|f| f.path == path);
+        let list = schema.lists.iter().position(|l| l.path == path);
+        if field.is_none() && list.is_none() {
+            continue; // not declared: already reported
+        }
+        for flag in &decl.flags {
+            match &flag.node {
+                InputFlag::Required(groups) => {
+                    let mut resolved = Vec::new();
+                    for g in groups {
+                        match schema.groups.iter().position(|x| *x == g.node) {
+                            Some(i) => resolved.push(i),
+                            None => {
+                                let hint = match did_you_mean(&g.node, schema.groups.iter().map(String::as_str)) {
+                                    Some(near) => format!("did you mean `{near}`?"),
+                                    None => format!("the groups are {}", schema.groups.join(", ")),
+                                };
+                                diagnostics.push(
+                                    Diagnostic::error(
+                                        "unknown-name",
+                                        g.span,
+                                        format!("no group of inputs named `{}`", g.node),
+                                    )
+                                    .with_hint(hint),
+                                );
+                            }
+                        }
+                    }
+                    let required =
+                        if groups.is_empty() { Required::WithParent } else { Required::WithGroups(resolved) };
+                    if let Some(f) = field.and_then(|i| schema.fields.get_mut(i)) {
+                        f.required = required;
+                    } else if let Some(l) = list.and_then(|i| schema.lists.get_mut(i)) {
+                        l.required = required;
+                    }
+                }
+                InputFlag::Ordered => match field.and_then(|i| schema.fields.get_mut(i)) {
+                    Some(f) if f.list.is_some() && !matches!(f.ty, FieldType::Boolean | FieldType::Choice(_)) => {
+                        f.ordered = true
+                    }
+                    _ => diagnostics.push(
+                        Diagnostic::error("flag", flag.span, "only a number or timestamp in a list can be `ordered`")
+                            .with_hint("declare it on a field of a list's items, such as `list[].at`"),
+                    ),
+                },
+                InputFlag::NotAfter(other) => {
+                    let target = schema.fields.iter().position(|f| f.path == other.node && f.list.is_none());
+                    let same_type =
+                        match (field.and_then(|i| schema.fields.get(i)), target.and_then(|t| schema.fields.get(t))) {
+                            (Some(a), Some(b)) => match (&a.ty, &b.ty) {
+                                (FieldType::Timestamp, FieldType::Timestamp) => true,
+                                (FieldType::Number { unit: x, .. }, FieldType::Number { unit: y, .. }) => x == y,
+                                _ => false,
+                            },
+                            _ => false,
+                        };
+                    match (field, target) {
+                        (Some(f), Some(t)) if same_type => {
+                            if let Some(f) = schema.fields.get_mut(f) {
+                                f.not_after = Some(t);
+                            }
+                        }
+                        _ => diagnostics.push(
+                            Diagnostic::error(
+                                "flag",
+                                other.span,
+                                format!("`{}` is not an input this one can be compared with", other.node),
+                            )
+                            .with_hint("name a top-level input of the same type and unit, such as `at`"),
+                        ),
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Puts `member` at `groups.last`, creating the groups on the way; false on a conflict.

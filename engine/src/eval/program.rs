@@ -56,8 +56,26 @@ pub struct Field {
     pub list: Option<usize>,
     /// Its slot within its record (the document root or a list item).
     pub slot: usize,
+    /// When it must be present.
+    pub required: Required,
+    /// In a list: no item has a smaller value than the item before it.
+    pub ordered: bool,
+    /// Never later than (above) this field of the document root, by index.
+    pub not_after: Option<usize>,
     /// Where it was declared.
     pub span: Span,
+}
+
+/// When an input must be present in a document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Required {
+    /// It may always be absent.
+    #[default]
+    No,
+    /// Whenever the object holding it is present (every item, for a list item's field).
+    WithParent,
+    /// Whenever one of these groups (indices in [`Schema::groups`]) is present.
+    WithGroups(Vec<usize>),
 }
 
 /// A declared list of records.
@@ -81,6 +99,8 @@ pub struct ListDecl {
     pub item_fields: usize,
     /// How many list slots an item has.
     pub item_lists: usize,
+    /// When it must be present.
+    pub required: Required,
     /// Where it was declared.
     pub span: Span,
 }

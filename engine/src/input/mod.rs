@@ -7,7 +7,7 @@ pub mod json;
 pub mod time;
 
 use crate::diagnostic::did_you_mean;
-use crate::eval::program::{Field, FieldType, Member, Schema, Shape, Value};
+use crate::eval::program::{Field, FieldType, Member, Required, Schema, Shape, Value};
 use json::Json;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -27,8 +27,8 @@ pub struct Document {
 pub struct Record {
     /// Field values by slot.
     pub fields: Vec<Option<Value>>,
-    /// List items by list slot.
-    pub lists: Vec<Vec<Record>>,
+    /// List items by list slot; `None` when the list is absent.
+    pub lists: Vec<Option<Vec<Record>>>,
 }
 
 /// Why an input document was refused.
@@ -37,7 +37,8 @@ pub struct Record {
 pub struct InputError {
     /// Stable class: `json_syntax`, `not_an_object`, `unknown_member`, `wrong_type`,
     /// `null_value`, `not_finite`, `too_precise`, `out_of_range`, `not_whole`,
-    /// `duplicate_member`, `bad_timestamp`, `unknown_choice`.
+    /// `duplicate_member`, `bad_timestamp`, `unknown_choice`, and the structural
+    /// `missing_required`, `out_of_order`, `after_limit`.
     pub code: &'static str,
     /// The dotted input path (list items with their 0-based index); empty for the document.
     pub path: String,
@@ -70,13 +71,143 @@ pub fn validate(schema: &Schema, json: &Json) -> Result<Document, InputError> {
         return Err(error("not_an_object", "", format!("the document is {}", json.kind()), "a JSON object"));
     };
     let mut doc = Document {
-        root: Record { fields: vec![None; schema.root_fields], lists: vec![Vec::new(); schema.root_lists] },
+        root: Record { fields: vec![None; schema.root_fields], lists: vec![None; schema.root_lists] },
         groups: vec![false; schema.groups.len()],
     };
     let mut root = std::mem::take(&mut doc.root);
     object(schema, &schema.root, members, "", &mut root, &mut doc.groups)?;
     doc.root = root;
+    structure(schema, &doc)?;
     Ok(doc)
+}
+
+/// Whether the object holding a top-level input or list (by its path) is in the document.
+fn parent_present(schema: &Schema, doc: &Document, path: &str) -> bool {
+    match path.rsplit_once('.') {
+        None => true,
+        Some((parent, _)) => {
+            schema.groups.iter().position(|g| g == parent).and_then(|g| doc.groups.get(g)).copied().unwrap_or(false)
+        }
+    }
+}
+
+fn required_now(schema: &Schema, doc: &Document, required: &Required, path: &str) -> bool {
+    match required {
+        Required::No => false,
+        Required::WithParent => parent_present(schema, doc, path),
+        Required::WithGroups(groups) => groups.iter().any(|g| doc.groups.get(*g).copied().unwrap_or(false)),
+    }
+}
+
+fn when(required: &Required, schema: &Schema, path: &str) -> String {
+    match required {
+        Required::WithGroups(groups) => {
+            let names: Vec<&str> = groups.iter().filter_map(|g| schema.groups.get(*g)).map(String::as_str).collect();
+            format!("required when the document has {}", names.join(" or "))
+        }
+        _ => match path.rsplit_once('.') {
+            Some((parent, _)) => format!("required whenever `{parent}` is given"),
+            None => "required".to_string(),
+        },
+    }
+}
+
+/// The structural rules declared with `required`, `ordered` and `not after`.
+fn structure(schema: &Schema, doc: &Document) -> Result<(), InputError> {
+    for list in schema.lists.iter().filter(|l| l.list.is_none()) {
+        let absent = doc.root.lists.get(list.slot).is_none_or(Option::is_none);
+        if absent && required_now(schema, doc, &list.required, &list.path) {
+            let expected = match list.range {
+                Some((lo, hi)) => format!("a list of {lo}..{hi} objects (possibly empty)"),
+                None => "a list of objects (possibly empty)".to_string(),
+            };
+            return Err(error("missing_required", &list.path, when(&list.required, schema, &list.path), expected));
+        }
+    }
+    for field in &schema.fields {
+        let limit = field.not_after.and_then(|t| {
+            Some((schema.fields.get(t)?, doc.root.fields.get(schema.fields.get(t)?.slot).copied().flatten()?))
+        });
+        match field.list {
+            None => {
+                let value = doc.root.fields.get(field.slot).copied().flatten();
+                if value.is_none() && required_now(schema, doc, &field.required, &field.path) {
+                    return Err(error(
+                        "missing_required",
+                        &field.path,
+                        when(&field.required, schema, &field.path),
+                        describe(field),
+                    ));
+                }
+                if let (Some(v), Some((other, bound))) = (value, limit) {
+                    if order(v, bound) == Some(std::cmp::Ordering::Greater) {
+                        return Err(error(
+                            "after_limit",
+                            &field.path,
+                            format!("{} is after `{}` ({})", show(v), other.path, show(bound)),
+                            format!("a value no later than `{}`", other.path),
+                        ));
+                    }
+                }
+            }
+            Some(l) => {
+                let Some(list) = schema.lists.get(l).filter(|l| l.list.is_none()) else { continue };
+                let items = doc.root.lists.get(list.slot).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
+                let name = field.path.rsplit_once("[].").map_or(field.path.as_str(), |(_, n)| n);
+                let mut previous: Option<Value> = None;
+                for (i, item) in items.iter().enumerate() {
+                    let path = format!("{}[{i}].{name}", list.path);
+                    let value = item.fields.get(field.slot).copied().flatten();
+                    let Some(v) = value else {
+                        if field.required != Required::No {
+                            return Err(error("missing_required", &path, "required in every item", describe(field)));
+                        }
+                        continue;
+                    };
+                    if field.ordered {
+                        if let Some(p) = previous {
+                            if order(v, p) == Some(std::cmp::Ordering::Less) {
+                                return Err(error(
+                                    "out_of_order",
+                                    &path,
+                                    format!("{} is before the item above it ({})", show(v), show(p)),
+                                    format!("items in order of `{name}`, oldest first"),
+                                ));
+                            }
+                        }
+                        previous = Some(v);
+                    }
+                    if let Some((other, bound)) = limit {
+                        if order(v, bound) == Some(std::cmp::Ordering::Greater) {
+                            return Err(error(
+                                "after_limit",
+                                &path,
+                                format!("{} is after `{}` ({})", show(v), other.path, show(bound)),
+                                format!("a value no later than `{}`", other.path),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn order(a: Value, b: Value) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Value::Num(x), Value::Num(y)) | (Value::Time(x), Value::Time(y)) => Some(x.cmp(&y)),
+        _ => None,
+    }
+}
+
+fn show(v: Value) -> String {
+    match v {
+        Value::Time(t) => time::format_utc(t).unwrap_or_else(|| t.to_string()),
+        Value::Num(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Choice(c) => c.to_string(),
+    }
 }
 
 fn join(prefix: &str, name: &str) -> String {
@@ -169,14 +300,13 @@ fn object(
                         let code = if matches!(item, Json::Null) { "null_value" } else { "not_an_object" };
                         return Err(error(code, &item_path, format!("found {}", item.kind()), "an object"));
                     };
-                    let mut rec =
-                        Record { fields: vec![None; list.item_fields], lists: vec![Vec::new(); list.item_lists] };
+                    let mut rec = Record { fields: vec![None; list.item_fields], lists: vec![None; list.item_lists] };
                     let mut no_groups = Vec::new();
                     object(schema, &list.item, item_members, &item_path, &mut rec, &mut no_groups)?;
                     records.push(rec);
                 }
                 if let Some(slot) = record.lists.get_mut(list.slot) {
-                    *slot = records;
+                    *slot = Some(records);
                 }
             }
         }

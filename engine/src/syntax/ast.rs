@@ -92,12 +92,26 @@ pub struct InputDecl {
     pub ty: Node<TypeExpr>,
     /// Admissible range, both ends included (for a list, its number of items).
     pub range: Option<Node<(Decimal, Decimal)>>,
+    /// Structural constraints on the document.
+    pub flags: Vec<Node<InputFlag>>,
     /// A label for people.
     pub label: Node<String>,
     /// Help text for people.
     pub help: Option<Node<String>>,
     /// The whole declaration.
     pub span: Span,
+}
+
+/// A structural constraint declared on an input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputFlag {
+    /// `required`, or `required with g1, g2`: must be present whenever its object is (or
+    /// whenever one of these groups is).
+    Required(Vec<Name>),
+    /// `ordered`: in a list, no item has a smaller value than the item before it.
+    Ordered,
+    /// `not after PATH`: never later than (or above) that input.
+    NotAfter(Name),
 }
 
 /// A named expression, optionally with parameters.

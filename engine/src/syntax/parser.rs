@@ -228,8 +228,10 @@ impl Builder {
                 let ty = self.type_expr(self.next(&mut inner, span)?)?;
                 let mut range = None;
                 let mut strings = Vec::new();
+                let mut flags = Vec::new();
                 for p in inner {
                     match p.as_rule() {
+                        Rule::input_flag => flags.push(self.flag(p)?),
                         Rule::decl_range => {
                             let rspan = self.span(&p);
                             let mut ends = p.into_inner();
@@ -244,7 +246,7 @@ impl Builder {
                 let mut strings = strings.into_iter();
                 let label = strings.next().ok_or_else(|| internal(span))?;
                 let help = strings.next();
-                Ok(Item::Input(InputDecl { path, ty, range, label, help, span }))
+                Ok(Item::Input(InputDecl { path, ty, range, flags, label, help, span }))
             }
             Rule::define_item => {
                 let name = self.name(&self.next(&mut inner, span)?);
@@ -267,6 +269,19 @@ impl Builder {
             }
             _ => Err(internal(span)),
         }
+    }
+
+    fn flag(&self, pair: Pair<'_, Rule>) -> Built<Node<InputFlag>> {
+        let span = self.span(&pair);
+        let flag = self.next(&mut pair.into_inner(), span)?;
+        let rule = flag.as_rule();
+        let paths: Vec<Name> = flag.into_inner().filter(|p| p.as_rule() == Rule::path).map(|p| self.name(&p)).collect();
+        let node = match rule {
+            Rule::required_flag => InputFlag::Required(paths),
+            Rule::ordered_flag => InputFlag::Ordered,
+            _ => InputFlag::NotAfter(paths.into_iter().next().ok_or_else(|| internal(span))?),
+        };
+        Ok(Node::new(node, span))
     }
 
     fn type_expr(&self, pair: Pair<'_, Rule>) -> Built<Node<TypeExpr>> {
