@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
 use crate::eval::kleene;
-use crate::eval::program::{Expr, FieldType, Schema, Value};
+use crate::eval::program::{Expr, FieldType, ItemRef, Quantifier, Schema, Value};
 use crate::syntax::ast::{self, ArithOp, CmpOp, ExprKind};
 use crate::units::Unit;
 use std::collections::HashMap;
@@ -18,6 +18,8 @@ pub enum Ty {
     Choice(usize),
     /// A point in time.
     Time,
+    /// An item of the list with this index in the schema's lists.
+    Item(usize),
 }
 
 /// A checked expression and its type.
@@ -26,7 +28,7 @@ type Typed = (Expr, Ty);
 /// How deep definitions may call one another.
 const MAX_INLINE: usize = 32;
 
-const BUILTINS: &[&str] = &["min", "max", "abs"];
+const BUILTINS: &[&str] = &["min", "max", "abs", "count"];
 
 /// What names resolve to while checking.
 pub struct Names<'a> {
@@ -64,6 +66,8 @@ pub struct Checker<'a, 'd> {
     names: &'a Names<'a>,
     diagnostics: &'d mut Vec<Diagnostic>,
     frames: Vec<HashMap<String, Typed>>,
+    /// Items bound by the quantifiers around the expression, outermost first: name, list.
+    items: Vec<(String, usize)>,
     calling: Vec<String>,
     constants: HashMap<String, Option<Typed>>,
 }
@@ -71,7 +75,14 @@ pub struct Checker<'a, 'd> {
 impl<'a, 'd> Checker<'a, 'd> {
     /// A checker over `names`.
     pub fn new(names: &'a Names<'a>, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
-        Checker { names, diagnostics, frames: Vec::new(), calling: Vec::new(), constants: HashMap::new() }
+        Checker {
+            names,
+            diagnostics,
+            frames: Vec::new(),
+            items: Vec::new(),
+            calling: Vec::new(),
+            constants: HashMap::new(),
+        }
     }
 
     fn error<T>(&mut self, code: &'static str, span: Span, message: String, hint: String) -> Option<T> {
@@ -111,6 +122,9 @@ impl<'a, 'd> Checker<'a, 'd> {
                 _ => "a choice".into(),
             },
             Ty::Time => "a timestamp".into(),
+            Ty::Item(l) => {
+                format!("an item of `{}`", self.names.schema.lists.get(*l).map_or("a list", |l| l.path.as_str()))
+            }
         }
     }
 
@@ -238,6 +252,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 };
                 Some((if *known { test } else { Expr::Not(Box::new(test)) }, Ty::Bool))
             }
+            ExprKind::Quantifier { kind, var, list, cond } => self.quantifier(*kind, var, list, cond.as_deref(), span),
             ExprKind::Not(inner) => {
                 let x = self.condition(inner, "the operand of `not`")?;
                 Some((Expr::Not(Box::new(x)), Ty::Bool))
@@ -252,13 +267,35 @@ impl<'a, 'd> Checker<'a, 'd> {
     }
 
     fn lookup_value(&self, name: &str) -> Option<()> {
-        let bound = self.frames.last().is_some_and(|f| f.contains_key(name));
+        let bound =
+            self.frames.last().is_some_and(|f| f.contains_key(name)) || self.items.iter().any(|(n, _)| n == name);
         (bound || self.names.defines.contains_key(name) || self.names.fields.contains_key(name)).then_some(())
     }
 
+    /// The item bound to `name` by a quantifier around the expression.
+    fn bound_item(&self, name: &str) -> Option<Typed> {
+        let from_inside = self.items.iter().rev().position(|(n, _)| n == name)?;
+        let (_, list) = self.items.get(self.items.len() - 1 - from_inside)?;
+        let item = ItemRef::Bound(u8::try_from(from_inside).ok()?);
+        Some((Expr::Item { list: u32::try_from(*list).ok()?, item }, Ty::Item(*list)))
+    }
+
+    /// A parameter's argument, seen from under the quantifiers opened since the call.
+    fn argument(&self, name: &str) -> Option<Typed> {
+        let (expr, ty) = self.frames.last()?.get(name)?;
+        let depth = u8::try_from(self.items.len()).unwrap_or(u8::MAX);
+        Some((shift(expr.clone(), depth, 0), ty.clone()))
+    }
+
     fn name(&mut self, name: &str, span: Span) -> Option<Typed> {
-        if let Some(bound) = self.frames.last().and_then(|f| f.get(name)) {
-            return Some(bound.clone());
+        if let Some(bound) = self.argument(name) {
+            return Some(bound);
+        }
+        if let Some(item) = self.bound_item(name) {
+            return Some(item);
+        }
+        if let Some(resolved) = self.item_path(name, span) {
+            return resolved;
         }
         if let Some(d) = self.names.defines.get(name) {
             if !d.params.is_empty() {
@@ -325,6 +362,133 @@ impl<'a, 'd> Checker<'a, 'd> {
         self.error("unknown-name", span, format!("no input or definition named `{name}`"), hint)
     }
 
+    /// Resolves `LIST[k]`, `LIST[k].field` and `item.field` (an item bound by a quantifier or
+    /// passed as an argument); `None` when the name is none of these.
+    fn item_path(&mut self, name: &str, span: Span) -> Option<Option<Typed>> {
+        let (item, rest) = if let Some((list_path, after)) = name.split_once('[') {
+            let (index, rest) = after.split_once(']')?;
+            let Some(list) = self.names.schema.lists.iter().position(|l| l.path == list_path) else {
+                let hint = match did_you_mean(list_path, self.names.schema.lists.iter().map(|l| l.path.as_str())) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => "name a declared list".into(),
+                };
+                return Some(self.error("unknown-name", span, format!("no list named `{list_path}`"), hint));
+            };
+            let Ok(position) = index.parse::<i32>() else {
+                return Some(self.error(
+                    "index",
+                    span,
+                    format!("`[{index}]` is not a position"),
+                    "0 is the first item, -1 the last".into(),
+                ));
+            };
+            let typed =
+                (Expr::Item { list: u32::try_from(list).ok()?, item: ItemRef::Position(position) }, Ty::Item(list));
+            (typed, rest.strip_prefix('.').or(if rest.is_empty() { Some("") } else { None })?)
+        } else {
+            let (head, rest) = name.split_once('.')?;
+            let bound = self.argument(head).or_else(|| self.bound_item(head))?;
+            if !matches!(bound.1, Ty::Item(_)) {
+                return None;
+            }
+            (bound, rest)
+        };
+        if rest.is_empty() {
+            return Some(Some(item));
+        }
+        let (Expr::Item { list, item }, Ty::Item(list_index)) = item else { return Some(None) };
+        let decl = self.names.schema.lists.get(list_index)?;
+        if decl.list.is_some() {
+            return Some(self.error(
+                "list-field",
+                span,
+                "lists inside list items cannot be read yet".into(),
+                "move the list to the top level".into(),
+            ));
+        }
+        let path = format!("{}[].{rest}", decl.path);
+        let Some(&index) = self.names.fields.get(path.as_str()) else {
+            let prefix = format!("{}[].", decl.path);
+            let fields: Vec<&str> = self.names.fields.keys().filter_map(|p| p.strip_prefix(prefix.as_str())).collect();
+            let hint = match did_you_mean(rest, fields.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!("the items of `{}` have {}", decl.path, fields.join(", ")),
+            };
+            return Some(self.error(
+                "unknown-name",
+                span,
+                format!("the items of `{}` have no field `{rest}`", decl.path),
+                hint,
+            ));
+        };
+        let field = self.names.schema.fields.get(index)?;
+        let ty = match &field.ty {
+            FieldType::Boolean => Ty::Bool,
+            FieldType::Number { unit, .. } => Ty::Num(unit.clone()),
+            FieldType::Choice(_) => Ty::Choice(index),
+            FieldType::Timestamp => Ty::Time,
+        };
+        let expr = Expr::ItemField {
+            list,
+            list_slot: u32::try_from(decl.slot).ok()?,
+            item,
+            field: u32::try_from(index).ok()?,
+            slot: u32::try_from(field.slot).ok()?,
+        };
+        Some(Some((expr, ty)))
+    }
+
+    fn quantifier(
+        &mut self,
+        kind: Quantifier,
+        var: &ast::Name,
+        list: &ast::Name,
+        cond: Option<&ast::Expr>,
+        span: Span,
+    ) -> Option<Typed> {
+        let Some(index) = self.names.schema.lists.iter().position(|l| l.path == list.node && l.list.is_none()) else {
+            let hint = match did_you_mean(&list.node, self.names.schema.lists.iter().map(|l| l.path.as_str())) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "name a declared top-level list".into(),
+            };
+            return self.error("unknown-name", list.span, format!("no list named `{}`", list.node), hint);
+        };
+        let decl = self.names.schema.lists.get(index)?;
+        if self.items.len() >= usize::from(u8::MAX) {
+            return self.error(
+                "too-deep",
+                span,
+                "quantifiers nested too deeply".into(),
+                "split the condition with `define`".into(),
+            );
+        }
+        if self.names.fields.contains_key(var.node.as_str()) || self.names.defines.contains_key(var.node.as_str()) {
+            return self.error(
+                "duplicate",
+                var.span,
+                format!("`{}` is already an input or a definition", var.node),
+                "choose another name for the item".into(),
+            );
+        }
+        let cond = match cond {
+            Some(c) => {
+                self.items.push((var.node.clone(), index));
+                let checked = self.condition(c, "the condition of a quantifier");
+                self.items.pop();
+                Some(Box::new(checked?))
+            }
+            None => None,
+        };
+        let expr = Expr::Quantifier {
+            kind,
+            list: u32::try_from(index).ok()?,
+            list_slot: u32::try_from(decl.slot).ok()?,
+            cond,
+        };
+        let ty = if kind == Quantifier::Count { Ty::Num(Unit::none()) } else { Ty::Bool };
+        Some((expr, ty))
+    }
+
     /// A definition without parameters: checked once, then reused.
     fn constant(&mut self, name: &str, span: Span) -> Option<Typed> {
         if let Some(done) = self.constants.get(name) {
@@ -349,8 +513,10 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
         self.calling.push(name.to_string());
         let saved = std::mem::take(&mut self.frames);
+        let saved_items = std::mem::take(&mut self.items);
         let result = self.expr(&d.body);
         self.frames = saved;
+        self.items = saved_items;
         self.calling.pop();
         self.constants.insert(name.to_string(), result.clone());
         result
@@ -388,10 +554,28 @@ impl<'a, 'd> Checker<'a, 'd> {
             let frame = d.params.iter().map(|p| p.node.clone()).zip(values).collect();
             self.frames.push(frame);
             self.calling.push(name.to_string());
+            let saved_items = std::mem::take(&mut self.items);
             let result = self.expr(&d.body);
+            self.items = saved_items;
             self.calling.pop();
             self.frames.pop();
             return result;
+        }
+        if name == "count" {
+            // `count(LIST)`: the number of items.
+            return match args {
+                [ast::Node { node: ExprKind::Name(list), span: list_span }] => {
+                    let list = ast::Node::new(list.clone(), *list_span);
+                    let var = ast::Node::new(String::new(), span);
+                    self.quantifier(Quantifier::Count, &var, &list, None, span)
+                }
+                _ => self.error(
+                    "arguments",
+                    span,
+                    "`count` takes a list".into(),
+                    "`count(course.sessions)` or `count(s in course.sessions where ...)`".into(),
+                ),
+            };
         }
         if !BUILTINS.contains(&name) {
             let candidates: Vec<&str> = BUILTINS.iter().copied().chain(self.names.defines.keys().copied()).collect();
@@ -662,5 +846,46 @@ impl<'a, 'd> Checker<'a, 'd> {
             }
         };
         Some((self.fold(expr, span), Ty::Bool))
+    }
+}
+
+/// Moves the references to quantifier-bound items in `expr` outward by `by` levels: an
+/// argument written outside `by` new quantifiers. References to quantifiers inside `expr`
+/// itself (below `cutoff`) stay.
+fn shift(expr: Expr, by: u8, cutoff: u8) -> Expr {
+    if by == 0 {
+        return expr;
+    }
+    let item = |item: ItemRef| match item {
+        ItemRef::Bound(i) if i >= cutoff => ItemRef::Bound(i.saturating_add(by)),
+        other => other,
+    };
+    let sh = |e: Box<Expr>| Box::new(shift(*e, by, cutoff));
+    let all = |es: Vec<Expr>| es.into_iter().map(|e| shift(e, by, cutoff)).collect();
+    match expr {
+        Expr::Item { list, item: i } => Expr::Item { list, item: item(i) },
+        Expr::ItemField { list, list_slot, item: i, field, slot } => {
+            Expr::ItemField { list, list_slot, item: item(i), field, slot }
+        }
+        Expr::Quantifier { kind, list, list_slot, cond } => Expr::Quantifier {
+            kind,
+            list,
+            list_slot,
+            cond: cond.map(|c| Box::new(shift(*c, by, cutoff.saturating_add(1)))),
+        },
+        Expr::Const(_) | Expr::Field { .. } | Expr::GroupPresent(_) => expr,
+        Expr::Not(e) => Expr::Not(sh(e)),
+        Expr::Neg(e) => Expr::Neg(sh(e)),
+        Expr::Abs(e) => Expr::Abs(sh(e)),
+        Expr::IsKnown(e) => Expr::IsKnown(sh(e)),
+        Expr::Scale(e, f) => Expr::Scale(sh(e), f),
+        Expr::InSet(e, set) => Expr::InSet(sh(e), set),
+        Expr::And(es) => Expr::And(all(es)),
+        Expr::Or(es) => Expr::Or(all(es)),
+        Expr::Min(es) => Expr::Min(all(es)),
+        Expr::Max(es) => Expr::Max(all(es)),
+        Expr::Compare(op, a, b) => Expr::Compare(op, sh(a), sh(b)),
+        Expr::Arith(op, a, b, span) => Expr::Arith(op, sh(a), sh(b), span),
+        Expr::Between(a, b, c) => Expr::Between(sh(a), sh(b), sh(c)),
     }
 }

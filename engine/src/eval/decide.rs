@@ -2,7 +2,7 @@
 //! missing inputs gathered, and an explanation written for each rule that fired or stayed
 //! undetermined.
 
-use super::kleene::{self, EvalError, Missing, Outcome};
+use super::kleene::{self, EvalError, Missing, MissingRef, Outcome};
 use super::program::{Decision, FieldType, Program, Value};
 use crate::decision::{Citation, DecisionOutcome, Evaluation, Explanation, ProtocolRef, Reading, RuleResult};
 use crate::input::{time, Document};
@@ -125,8 +125,20 @@ fn decide(
 
 /// The dotted paths of missing fields, sorted by code point.
 fn paths(program: &Program, missing: &Missing) -> Vec<String> {
-    let mut out: Vec<String> =
-        missing.0.iter().filter_map(|f| program.schema.fields.get(*f as usize)).map(|f| f.path.clone()).collect();
+    let schema = &program.schema;
+    let mut out: Vec<String> = missing
+        .0
+        .iter()
+        .filter_map(|m| match *m {
+            MissingRef::Field(f) => schema.fields.get(f as usize).map(|f| f.path.clone()),
+            MissingRef::List(l) => schema.lists.get(l as usize).map(|l| l.path.clone()),
+            MissingRef::ItemField(f, index) => {
+                let field = schema.fields.get(f as usize)?;
+                let (list, name) = field.path.rsplit_once("[].")?;
+                Some(format!("{list}[{index}].{name}"))
+            }
+        })
+        .collect();
     out.sort_unstable();
     out.dedup();
     out

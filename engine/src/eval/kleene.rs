@@ -1,21 +1,32 @@
 //! The evaluator: three-valued (Kleene) logic over exact decimals, tracking which absent
 //! inputs left a result unknown.
 
-use super::program::{Expr, Value};
+use super::program::{Expr, ItemRef, Quantifier, Value};
 use crate::diagnostic::Span;
 use crate::input::{Document, Record};
 use crate::syntax::ast::{ArithOp, CmpOp};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
-/// The absent inputs (indices into the schema's fields) that left a result unknown: sorted,
-/// without repeats.
+/// An absent input that left a result unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MissingRef {
+    /// A top-level field, by index in the schema's fields.
+    Field(u32),
+    /// A field of one item of a list: the field's index, and the item's position.
+    ItemField(u32, u32),
+    /// A whole list, by index in the schema's lists.
+    List(u32),
+}
+
+/// The absent inputs that left a result unknown: sorted, without repeats. Empty when the
+/// result is unknown only because a list has no item at the position read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Missing(pub Vec<u32>);
+pub struct Missing(pub Vec<MissingRef>);
 
 impl Missing {
-    fn one(field: u32) -> Missing {
-        Missing(vec![field])
+    fn one(what: MissingRef) -> Missing {
+        Missing(vec![what])
     }
 
     /// Adds every field of `other`.
@@ -67,17 +78,94 @@ pub fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
 
 /// Evaluates `expr` over a validated document.
 pub fn eval(expr: &Expr, doc: &Document) -> Eval {
-    eval_in(expr, &doc.root, doc)
+    eval_in(expr, doc, None)
 }
 
-fn eval_in(expr: &Expr, record: &Record, doc: &Document) -> Eval {
-    let ev = |e: &Expr| eval_in(e, record, doc);
+/// The items bound by the quantifiers around an expression, innermost first.
+struct Env<'a> {
+    index: usize,
+    outer: Option<&'a Env<'a>>,
+}
+
+impl Env<'_> {
+    /// The item `up` quantifiers out (0: the innermost).
+    fn bound(&self, up: u8) -> Option<usize> {
+        let mut env = self;
+        for _ in 0..up {
+            env = env.outer?;
+        }
+        Some(env.index)
+    }
+}
+
+/// The items of a top-level list, or `None` when the list is absent.
+fn items(doc: &Document, list_slot: u32) -> Option<&[Record]> {
+    doc.root.lists.get(list_slot as usize)?.as_deref()
+}
+
+fn eval_in(expr: &Expr, doc: &Document, env: Option<&Env<'_>>) -> Eval {
+    let ev = |e: &Expr| eval_in(e, doc, env);
     Ok(match expr {
         Expr::Const(v) => Outcome::Known(*v),
-        Expr::Field { field, slot } => match record.fields.get(*slot as usize) {
+        Expr::Field { field, slot } => match doc.root.fields.get(*slot as usize) {
             Some(Some(v)) => Outcome::Known(*v),
-            Some(None) | None => Outcome::Unknown(Missing::one(*field)),
+            Some(None) | None => Outcome::Unknown(Missing::one(MissingRef::Field(*field))),
         },
+        Expr::Item { .. } => return Err(internal("a whole list item")),
+        Expr::ItemField { list, list_slot, item, field, slot } => {
+            let Some(records) = items(doc, *list_slot) else {
+                return Ok(Outcome::Unknown(Missing::one(MissingRef::List(*list))));
+            };
+            let index = match *item {
+                ItemRef::Position(p) if p >= 0 => usize::try_from(p).ok(),
+                ItemRef::Position(p) => {
+                    records.len().checked_sub(usize::try_from(p.unsigned_abs()).unwrap_or(usize::MAX))
+                }
+                ItemRef::Bound(level) => env.and_then(|e| e.bound(level)),
+            };
+            let Some((index, record)) = index.and_then(|i| Some((i, records.get(i)?))) else {
+                // No item at that position: unknown, and nothing the user could add.
+                return Ok(Outcome::Unknown(Missing::default()));
+            };
+            match record.fields.get(*slot as usize) {
+                Some(Some(v)) => Outcome::Known(*v),
+                _ => Outcome::Unknown(Missing::one(MissingRef::ItemField(
+                    *field,
+                    u32::try_from(index).unwrap_or(u32::MAX),
+                ))),
+            }
+        }
+        Expr::Quantifier { kind, list, list_slot, cond } => {
+            let Some(records) = items(doc, *list_slot) else {
+                return Ok(Outcome::Unknown(Missing::one(MissingRef::List(*list))));
+            };
+            let mut count: u32 = 0;
+            let mut missing: Option<Missing> = None;
+            for index in 0..records.len() {
+                let truth = match cond {
+                    None => Outcome::Known(Value::Bool(true)),
+                    Some(c) => eval_in(c, doc, Some(&Env { index, outer: env }))?,
+                };
+                match (kind, truth) {
+                    (Quantifier::Any, Outcome::Known(Value::Bool(true))) => {
+                        return Ok(Outcome::Known(Value::Bool(true)))
+                    }
+                    (Quantifier::All, Outcome::Known(Value::Bool(false))) => {
+                        return Ok(Outcome::Known(Value::Bool(false)))
+                    }
+                    (Quantifier::Count, Outcome::Known(Value::Bool(true))) => count = count.saturating_add(1),
+                    (_, Outcome::Known(Value::Bool(_))) => {}
+                    (_, Outcome::Known(_)) => return Err(internal("quantifier")),
+                    (_, Outcome::Unknown(m)) => missing.get_or_insert_with(Missing::default).merge(&m),
+                }
+            }
+            match (missing, kind) {
+                (Some(m), _) => Outcome::Unknown(m),
+                (None, Quantifier::Any) => Outcome::Known(Value::Bool(false)),
+                (None, Quantifier::All) => Outcome::Known(Value::Bool(true)),
+                (None, Quantifier::Count) => Outcome::Known(Value::Num(Decimal::from(count))),
+            }
+        }
         Expr::GroupPresent(g) => Outcome::Known(Value::Bool(doc.groups.get(*g as usize).copied().unwrap_or(false))),
         Expr::Not(e) => match ev(e)? {
             Outcome::Known(Value::Bool(b)) => Outcome::Known(Value::Bool(!b)),
@@ -264,6 +352,9 @@ mod tests {
         // slot 99 is never filled in a default document: the field is absent
         Expr::Field { field, slot: 99 }
     }
+    fn m(fields: &[u32]) -> Missing {
+        Missing(fields.iter().map(|f| MissingRef::Field(*f)).collect())
+    }
     fn run(e: &Expr) -> Outcome {
         eval(e, &Document::default()).unwrap_or_else(|e| unreachable!("{e:?}"))
     }
@@ -272,9 +363,9 @@ mod tests {
     fn kleene_and_or_absorb_unknowns() {
         assert_eq!(run(&Expr::And(vec![absent(1), f()])), Outcome::Known(Value::Bool(false)));
         assert_eq!(run(&Expr::Or(vec![absent(1), t()])), Outcome::Known(Value::Bool(true)));
-        assert_eq!(run(&Expr::And(vec![absent(2), t(), absent(1)])), Outcome::Unknown(Missing(vec![1, 2])));
-        assert_eq!(run(&Expr::Or(vec![absent(1), f()])), Outcome::Unknown(Missing(vec![1])));
-        assert_eq!(run(&Expr::Not(Box::new(absent(3)))), Outcome::Unknown(Missing(vec![3])));
+        assert_eq!(run(&Expr::And(vec![absent(2), t(), absent(1)])), Outcome::Unknown(m(&[1, 2])));
+        assert_eq!(run(&Expr::Or(vec![absent(1), f()])), Outcome::Unknown(m(&[1])));
+        assert_eq!(run(&Expr::Not(Box::new(absent(3)))), Outcome::Unknown(m(&[3])));
     }
 
     #[test]
@@ -307,6 +398,6 @@ mod tests {
         assert_eq!(run(&Expr::Between(n(8), n(8), n(19))), Outcome::Known(Value::Bool(true)));
         assert_eq!(run(&Expr::Between(n(19), n(8), n(19))), Outcome::Known(Value::Bool(true)));
         assert_eq!(run(&Expr::Between(n(20), n(8), n(19))), Outcome::Known(Value::Bool(false)));
-        assert_eq!(run(&Expr::Between(Box::new(absent(4)), n(8), n(19))), Outcome::Unknown(Missing(vec![4])));
+        assert_eq!(run(&Expr::Between(Box::new(absent(4)), n(8), n(19))), Outcome::Unknown(m(&[4])));
     }
 }

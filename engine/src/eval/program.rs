@@ -142,6 +142,17 @@ pub struct Schema {
     pub root_lists: usize,
 }
 
+/// Which item of a list an expression reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemRef {
+    /// By position: 0 is the first item, -1 the last.
+    Position(i32),
+    /// The item bound by an enclosing quantifier: 0 the innermost, 1 the one around it...
+    Bound(u8),
+}
+
+pub use crate::syntax::ast::Quantifier;
+
 /// A compiled expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
@@ -156,6 +167,38 @@ pub enum Expr {
     },
     /// Whether a group (by index in [`Schema::groups`]) is in the document.
     GroupPresent(u32),
+    /// An item of a list, as a whole: only ever read through [`Expr::ItemField`]; the
+    /// checker never lets it be evaluated.
+    Item {
+        /// Index in [`Schema::lists`].
+        list: u32,
+        /// Which item.
+        item: ItemRef,
+    },
+    /// A field of an item of a top-level list.
+    ItemField {
+        /// Index in [`Schema::lists`].
+        list: u32,
+        /// The list's slot in the root record.
+        list_slot: u32,
+        /// Which item.
+        item: ItemRef,
+        /// Index in [`Schema::fields`].
+        field: u32,
+        /// The field's slot in an item.
+        slot: u32,
+    },
+    /// `any`, `all` or `count` over the items of a top-level list.
+    Quantifier {
+        /// Which one.
+        kind: Quantifier,
+        /// Index in [`Schema::lists`].
+        list: u32,
+        /// The list's slot in the root record.
+        list_slot: u32,
+        /// The condition, with the item bound as `Bound(0)`; `None` takes every item.
+        cond: Option<Box<Expr>>,
+    },
     /// Kleene negation.
     Not(Box<Expr>),
     /// Kleene conjunction.
@@ -189,7 +232,12 @@ impl Expr {
     pub fn visit_fields(&self, f: &mut impl FnMut(u32)) {
         match self {
             Expr::Field { field, .. } => f(*field),
-            Expr::Const(_) | Expr::GroupPresent(_) => {}
+            Expr::Const(_) | Expr::GroupPresent(_) | Expr::Item { .. } | Expr::ItemField { .. } => {}
+            Expr::Quantifier { cond, .. } => {
+                if let Some(c) = cond {
+                    c.visit_fields(f)
+                }
+            }
             Expr::Not(e) | Expr::Neg(e) | Expr::Scale(e, _) | Expr::Abs(e) | Expr::InSet(e, _) | Expr::IsKnown(e) => {
                 e.visit_fields(f)
             }
@@ -210,19 +258,20 @@ impl Expr {
     pub fn is_constant(&self) -> bool {
         let mut reads = false;
         self.visit_fields(&mut |_| reads = true);
-        !reads && !self.reads_groups()
+        !reads && !self.reads_document()
     }
 
-    fn reads_groups(&self) -> bool {
+    /// Whether it reads groups or lists, which `visit_fields` does not report.
+    fn reads_document(&self) -> bool {
         match self {
-            Expr::GroupPresent(_) => true,
+            Expr::GroupPresent(_) | Expr::Item { .. } | Expr::ItemField { .. } | Expr::Quantifier { .. } => true,
             Expr::Const(_) | Expr::Field { .. } => false,
             Expr::Not(e) | Expr::Neg(e) | Expr::Scale(e, _) | Expr::Abs(e) | Expr::InSet(e, _) | Expr::IsKnown(e) => {
-                e.reads_groups()
+                e.reads_document()
             }
-            Expr::And(es) | Expr::Or(es) | Expr::Min(es) | Expr::Max(es) => es.iter().any(Expr::reads_groups),
-            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => a.reads_groups() || b.reads_groups(),
-            Expr::Between(a, b, c) => a.reads_groups() || b.reads_groups() || c.reads_groups(),
+            Expr::And(es) | Expr::Or(es) | Expr::Min(es) | Expr::Max(es) => es.iter().any(Expr::reads_document),
+            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => a.reads_document() || b.reads_document(),
+            Expr::Between(a, b, c) => a.reads_document() || b.reads_document() || c.reads_document(),
         }
     }
 }

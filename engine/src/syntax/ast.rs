@@ -162,7 +162,7 @@ pub enum Entry {
         span: Span,
     },
     /// `KIND id "message" when CONDITION [SOURCES] help "..."`.
-    Rule(RuleDecl),
+    Rule(Box<RuleDecl>),
 }
 
 /// `any KIND` or `unknown KIND` in a verdict's condition.
@@ -227,6 +227,17 @@ impl CmpOp {
     }
 }
 
+/// Quantifiers over the items of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    /// True when the condition holds for some item.
+    Any,
+    /// True when the condition holds for every item.
+    All,
+    /// The number of items for which the condition holds.
+    Count,
+}
+
 /// Arithmetic operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArithOp {
@@ -265,6 +276,17 @@ pub enum ExprKind {
     IsKnown(Box<Expr>, bool),
     /// `not e`.
     Not(Box<Expr>),
+    /// `any(s in list where cond)`, `all(...)`, `count(...)`.
+    Quantifier {
+        /// Which one.
+        kind: Quantifier,
+        /// The name each item is bound to.
+        var: Name,
+        /// The list's path.
+        list: Name,
+        /// The condition; `None` counts every item.
+        cond: Option<Box<Expr>>,
+    },
     /// `a and b and ...`.
     And(Vec<Expr>),
     /// `a or b or ...`.

@@ -352,7 +352,7 @@ impl Builder {
                     }
                 }
                 let when = when.ok_or_else(|| internal(span))?;
-                Ok(Entry::Rule(RuleDecl { kind, id, message, when, cites, help, span }))
+                Ok(Entry::Rule(Box::new(RuleDecl { kind, id, message, when, cites, help, span })))
             }
             _ => Err(internal(span)),
         }
@@ -506,6 +506,25 @@ impl Builder {
                 Ok(Node::new(ExprKind::Bool(value), span))
             }
             Rule::path => Ok(Node::new(ExprKind::Name(text.to_string()), span)),
+            Rule::quantifier => {
+                let kind = match self.next(&mut inner, span)?.as_str() {
+                    "any" => Quantifier::Any,
+                    "all" => Quantifier::All,
+                    _ => Quantifier::Count,
+                };
+                let var = self.name(&self.next(&mut inner, span)?);
+                let mut list = None;
+                let mut cond = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::path => list = Some(self.name(&p)),
+                        Rule::expr => cond = Some(Box::new(self.expr(p, depth + 1)?)),
+                        _ => {}
+                    }
+                }
+                let list = list.ok_or_else(|| internal(span))?;
+                Ok(Node::new(ExprKind::Quantifier { kind, var, list, cond }, span))
+            }
             Rule::call => {
                 let func = self.name(&self.next(&mut inner, span)?);
                 let args = inner.map(|p| self.expr(p, depth + 1)).collect::<Built<_>>()?;

@@ -1,0 +1,128 @@
+//! Lists of records in the language: items by position, fields of items, quantifiers,
+//! items passed to definitions, and the paths of missing item fields.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use kap_engine::Protocol;
+
+const SOURCE: &str = r#"
+protocol "Lists" version "1" status draft
+source S "s"
+input at: timestamp required with course "Now"
+input course.sessions: list in 0..6 required "Sessions"
+input course.sessions[].at: timestamp required ordered not after at "At"
+input course.sessions[].distress: boolean "Distress"
+input course.sessions[].max_systolic: integer mmHg in 40..300 "Highest systolic"
+
+define flagged(s) = s.distress or s.max_systolic >= 180 mmHg
+
+decision d
+  given course
+  list hits of k
+  verdict hit if any k
+  verdict unsure if unknown k
+  verdict none otherwise
+  k weekly "3 in 7 days" when count(s in course.sessions where at - s.at < 7 days) >= 3 [S]
+  k last_flagged "last flagged" when count(course.sessions) >= 1 and flagged(course.sessions[-1]) [S]
+  k two_flagged "two flagged" when flagged(course.sessions[-1]) and flagged(course.sessions[-2]) [S]
+  k first_distress "first" when course.sessions[0].distress [S]
+  k nested "second and flagged" when any(s in course.sessions where count(t in course.sessions where t.at <= s.at) = 2 and flagged(s)) [S]
+"#;
+
+fn eval(doc: &str) -> (String, Vec<String>, Vec<String>) {
+    let p = Protocol::compile(SOURCE).unwrap_or_else(|d| panic!("{d:#?}"));
+    let out = p.evaluate_json(doc).unwrap_or_else(|e| panic!("{e}"));
+    let d = &out.decisions["d"];
+    (d.verdict.clone(), d.list("hits").unwrap().to_vec(), d.missing.clone())
+}
+
+fn session(at: &str, distress: Option<bool>, sys: Option<u32>) -> String {
+    let mut s = format!(r#"{{"at": "{at}""#);
+    if let Some(d) = distress {
+        s.push_str(&format!(r#", "distress": {d}"#));
+    }
+    if let Some(v) = sys {
+        s.push_str(&format!(r#", "max_systolic": {v}"#));
+    }
+    s + "}"
+}
+
+fn doc(sessions: &[String]) -> String {
+    format!(r#"{{"at": "2026-11-23T10:00:00Z", "course": {{"sessions": [{}]}}}}"#, sessions.join(","))
+}
+
+#[test]
+fn counts_and_positions() {
+    let calm = |at: &str| session(at, Some(false), Some(130));
+    let (v, hits, missing) =
+        doc(&[calm("2026-11-16T10:00:00Z"), calm("2026-11-18T10:00:00Z"), calm("2026-11-20T10:00:00Z")])
+            .pipe(|d| eval(&d));
+    assert_eq!((v.as_str(), hits, missing), ("none", vec![], vec![]));
+    let (v, hits, _) =
+        eval(&doc(&[calm("2026-11-17T10:00:00Z"), calm("2026-11-19T10:00:00Z"), calm("2026-11-21T10:00:00Z")]));
+    assert_eq!((v.as_str(), hits), ("hit", vec!["weekly".to_string()]));
+}
+
+#[test]
+fn items_pass_through_definitions() {
+    let (_, hits, missing) = eval(&doc(&[
+        session("2026-11-19T10:00:00Z", Some(true), Some(120)),
+        session("2026-11-21T10:00:00Z", Some(false), Some(185)),
+    ]));
+    assert_eq!(hits, ["first_distress", "last_flagged", "nested", "two_flagged"]);
+    assert!(missing.is_empty());
+}
+
+#[test]
+fn missing_item_fields_are_named_with_their_index() {
+    let (v, hits, missing) = eval(&doc(&[
+        session("2026-11-19T10:00:00Z", Some(false), Some(120)),
+        session("2026-11-21T10:00:00Z", None, Some(150)),
+    ]));
+    assert_eq!(v, "unsure");
+    assert!(hits.is_empty());
+    assert_eq!(missing, ["course.sessions[1].distress"]);
+    // Absorbed: the last session's high pressure settles `flagged` whatever its distress.
+    let (_, hits, missing) = eval(&doc(&[
+        session("2026-11-19T10:00:00Z", Some(true), Some(120)),
+        session("2026-11-21T10:00:00Z", None, Some(190)),
+    ]));
+    assert_eq!(hits, ["first_distress", "last_flagged", "nested", "two_flagged"]);
+    assert!(missing.is_empty(), "{missing:?}");
+}
+
+#[test]
+fn an_item_that_does_not_exist_is_unknown_but_not_missing() {
+    // One session: `course.sessions[-2]` does not exist.
+    let (v, hits, missing) = eval(&doc(&[session("2026-11-21T10:00:00Z", Some(true), Some(120))]));
+    assert_eq!(hits, ["first_distress", "last_flagged"]);
+    assert_eq!(v, "hit");
+    assert!(missing.is_empty());
+    // No session at all: every item rule is unknown, nothing can be added to settle it.
+    let (v, hits, missing) = eval(&doc(&[]));
+    assert_eq!((v.as_str(), hits, missing), ("unsure", vec![], vec![]));
+}
+
+#[test]
+fn list_mistakes_are_reported_with_hints() {
+    let broken = SOURCE.replace("s.distress or", "s.distres or");
+    let d = Protocol::compile(&broken).unwrap_err();
+    assert_eq!(d[0].code, "unknown-name");
+    assert_eq!(d[0].message, "the items of `course.sessions` have no field `distres`");
+    assert_eq!(d[0].hint.as_deref(), Some("did you mean `distress`?"));
+    let broken = SOURCE.replace("count(course.sessions)", "count(course.session)");
+    let d = Protocol::compile(&broken).unwrap_err();
+    assert_eq!(d[0].hint.as_deref(), Some("did you mean `course.sessions`?"));
+    let broken = SOURCE.replace("course.sessions[0].distress", "course.sessions[0]");
+    let d = Protocol::compile(&broken).unwrap_err();
+    assert!(d[0].message.contains("must be true or false, but this is an item of `course.sessions`"), "{d:#?}");
+    let broken = SOURCE.replace("course.sessions[0].distress [S]", "course.sessions.distress [S]");
+    let d = Protocol::compile(&broken).unwrap_err();
+    assert_eq!(d[0].code, "unknown-name", "{d:#?}");
+}
+
+trait Pipe: Sized {
+    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
+        f(self)
+    }
+}
+impl Pipe for String {}
