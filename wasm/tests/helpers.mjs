@@ -1,0 +1,79 @@
+// Shared by the tests: paths, the native `kap` binary, the built package, and a byte-exact
+// compaction of pretty-printed JSON.
+
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const pkgDir = path.join(repo, "wasm/pkg");
+export const wwwDir = path.join(repo, "wasm/www");
+export const referencePath = path.join(repo, "rules/kap-reference.kap");
+export const artefacts = path.join(repo, "target/web-test");
+
+/** The native `kap` binary: $KAP_BIN, else target/debug/kap (built when missing). */
+export function kapBin() {
+  if (process.env.KAP_BIN) return process.env.KAP_BIN;
+  const bin = path.join(repo, "target/debug/kap");
+  if (!fs.existsSync(bin)) {
+    const r = spawnSync("cargo", ["build", "-q", "-p", "kap-cli"], { cwd: repo, stdio: "inherit" });
+    if (r.status !== 0) throw new Error("cargo build -p kap-cli failed");
+  }
+  return bin;
+}
+
+/** Runs the native `kap` with `args`: { status, stdout, stderr }. */
+export function kap(args, input) {
+  const r = spawnSync(kapBin(), args, { cwd: repo, encoding: "utf8", input, maxBuffer: 64 << 20 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Pretty-printed JSON made compact by dropping the whitespace outside strings, and nothing
+ * else: numbers keep their digits, strings their escapes. serde_json's pretty printer only
+ * adds such whitespace, so this gives byte for byte what serde_json::to_string writes.
+ */
+export function compact(text) {
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === "\\") {
+        out += text[i + 1];
+        i++;
+      } else if (c === '"') {
+        inString = false;
+      }
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c !== " " && c !== "\n" && c !== "\r" && c !== "\t") {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/** Every input document under `dir` (NAME.json, not NAME.expected.json), sorted. */
+export function documents(dir) {
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...documents(p));
+    else if (entry.name.endsWith(".json") && !entry.name.endsWith(".expected.json")) out.push(p);
+  }
+  return out.sort();
+}
+
+/** The built package (wasm/pkg), loaded and initialised. */
+export async function loadPackage() {
+  if (!fs.existsSync(path.join(pkgDir, "kap.js"))) {
+    throw new Error("wasm/pkg is not built: run scripts/web-build");
+  }
+  const kapModule = await import(path.join(pkgDir, "kap.js"));
+  await kapModule.init();
+  return kapModule;
+}

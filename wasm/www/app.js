@@ -1,0 +1,376 @@
+// The prescriber form: loads the engine and the shipped rule file, then forbids itself any
+// further connection, generates the form from the rule file's description, and evaluates
+// the document on every change. Patient data never leaves the page.
+
+import { init, Protocol, CompileError, DocumentError, check } from "./pkg/kap.js";
+import { h, toDom } from "./dom.js";
+import { layout, emptyState, keepDeclared, buildDocument, stateFromDocument, fieldId, NOT_A_NUMBER } from "./model.js";
+import { formView, listView, localToUtc, utcToLocal } from "./form.js";
+import { resultsView, verdictSummary } from "./results.js";
+
+const REFERENCE_URL = "pkg/kap-reference.kap";
+
+const $ = (id) => document.getElementById(id);
+const app = {
+  protocol: null, // the Protocol in use
+  reference: null, // { source, file } of the shipped rule file
+  description: null,
+  layout: null,
+  state: emptyState(),
+  marked: new Set(), // field paths marked invalid
+};
+
+function replaceChildren(el, views) {
+  el.replaceChildren(...[].concat(views).map((v) => toDom(v)));
+}
+
+/** Closes the page to the network: from now on no fetch, XHR, WebSocket or beacon can leave. */
+function lockNetwork() {
+  const meta = document.createElement("meta");
+  meta.httpEquiv = "Content-Security-Policy";
+  meta.content = "connect-src 'none'";
+  document.head.appendChild(meta);
+}
+
+// ---------------------------------------------------------------------------------------
+// Rule files
+
+function useProtocol(protocol, label) {
+  if (app.protocol && app.protocol !== protocol) app.protocol.free();
+  app.protocol = protocol;
+  app.description = protocol.describe();
+  app.layout = layout(app.description);
+  app.state = keepDeclared(app.layout, app.state);
+  const p = app.description.protocol;
+  $("protocol-name").textContent = `${p.name} ${p.version}`;
+  $("protocol-status").textContent = p.status;
+  $("protocol-status").dataset.status = p.status;
+  $("protocol-source").textContent = label;
+  $("protocol-description").textContent = p.description || "";
+  renderForm();
+  evaluate();
+}
+
+function showDiagnostics(file, diagnostics, { failed }) {
+  const box = $("diagnostics");
+  if (diagnostics.length === 0) {
+    box.hidden = true;
+    box.replaceChildren();
+    return;
+  }
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = diagnostics.length - errors;
+  const view = h(
+    "div",
+    { class: failed ? "diag failed" : "diag" },
+    h(
+      "p",
+      null,
+      h("strong", null, failed ? `${file} does not compile: ` : `${file} compiled with warnings: `),
+      `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}.`,
+      failed ? " The form still uses the previous rule file." : "",
+    ),
+    h(
+      "ul",
+      null,
+      diagnostics.map((d) =>
+        h(
+          "li",
+          { class: `diag-${d.severity}` },
+          h("span", { class: "icon", "aria-hidden": "true" }, d.severity === "error" ? "✕" : "!"),
+          " ",
+          h("strong", null, `${d.severity} [${d.code}]`),
+          ` ${d.file}:${d.line}:${d.column}: ${d.message}`,
+          h("pre", null, `${d.line} | ${d.source_line}\n${" ".repeat(String(d.line).length)} | ${" ".repeat(Math.max(0, d.column - 1))}${"^".repeat(Math.max(1, d.marker_width))}`),
+          d.hint ? h("p", { class: "hint" }, `hint: ${d.hint}`) : null,
+        ),
+      ),
+    ),
+  );
+  box.replaceChildren(toDom(view));
+  box.hidden = false;
+  box.classList.toggle("failed", failed);
+}
+
+async function openRuleFile(file) {
+  const source = await file.text();
+  try {
+    const protocol = Protocol.compile(source, file.name);
+    showDiagnostics(file.name, protocol.warnings, { failed: false });
+    useProtocol(protocol, file.name);
+    $("reset-rules").hidden = false;
+  } catch (e) {
+    if (!(e instanceof CompileError)) throw e;
+    showDiagnostics(file.name, e.diagnostics.length > 0 ? e.diagnostics : check(source, file.name), { failed: true });
+    $("diagnostics").focus();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The form
+
+function renderForm() {
+  replaceChildren($("form-sections"), formView(app.layout, app.state));
+  app.marked.clear();
+}
+
+function renderList(listPath) {
+  const section = app.layout.sections.find((s) => s.entries.some((e) => e.kind === "list" && e.input.path === listPath));
+  const entry = section && section.entries.find((e) => e.kind === "list" && e.input.path === listPath);
+  const old = document.querySelector(`[data-list="${CSS.escape(listPath)}"].list-field`);
+  if (!entry || !old) return;
+  const items = app.state.lists[listPath] || [];
+  for (const item of items) for (const k of Object.keys(item)) if (item[k] === NOT_A_NUMBER) delete item[k];
+  old.replaceWith(toDom(listView(entry, items)));
+}
+
+/** Splits a path into where its value lives in the state: a top-level field or a list item's member. */
+function slot(path) {
+  const m = /^(.*)\[(\d+)\]\.(.*)$/.exec(path);
+  if (m) return { list: m[1], index: Number(m[2]), member: m[3] };
+  return { path };
+}
+
+function setValue(path, raw) {
+  const s = slot(path);
+  if (s.list) {
+    const items = app.state.lists[s.list] || (app.state.lists[s.list] = []);
+    const item = items[s.index];
+    if (!item) return;
+    if (raw === "") delete item[s.member];
+    else item[s.member] = raw;
+  } else if (raw === "") {
+    delete app.state.values[path];
+  } else {
+    app.state.values[path] = raw;
+  }
+}
+
+function onInput(event) {
+  const el = event.target;
+  const path = el.dataset && el.dataset.path;
+  if (!path) return;
+  let raw = el.value;
+  if (el.type === "radio") {
+    if (!el.checked) return;
+  } else if (el.type === "number") {
+    raw = el.validity.badInput ? NOT_A_NUMBER : el.value.trim();
+  } else if (el.type === "datetime-local") {
+    raw = localToUtc(el.value);
+    const out = document.getElementById(`${el.id}-utc`);
+    if (out) out.textContent = raw;
+  }
+  setValue(path, raw);
+  evaluate();
+}
+
+function onClick(event) {
+  const button = event.target.closest("button");
+  const link = event.target.closest("a[data-focus]");
+  if (link) {
+    event.preventDefault();
+    focusField(link.dataset.focus);
+    return;
+  }
+  if (!button) return;
+  if (button.dataset.add) {
+    const list = button.dataset.add;
+    const items = app.state.lists[list] || (app.state.lists[list] = []);
+    items.push({});
+    renderList(list);
+    evaluate();
+    const first = document.querySelector(`[data-list="${CSS.escape(list)}"].list-field .item:last-of-type [data-path]`);
+    if (first) first.focus();
+  } else if (button.dataset.remove) {
+    const list = button.dataset.remove;
+    (app.state.lists[list] || []).splice(Number(button.dataset.index), 1);
+    renderList(list);
+    evaluate();
+    const add = document.getElementById(fieldId(list));
+    if (add) add.focus();
+  } else if (button.dataset.now) {
+    const path = button.dataset.now;
+    const utc = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    setValue(path, utc);
+    const input = document.getElementById(fieldId(path));
+    if (input) {
+      input.value = utcToLocal(utc);
+      const out = document.getElementById(`${input.id}-utc`);
+      if (out) out.textContent = utc;
+    }
+    evaluate();
+  }
+}
+
+/** Moves the focus to the control of an input path (a list's add button for a list). */
+function focusField(path) {
+  const id = fieldId(path);
+  let el = document.getElementById(id);
+  if (el && el.type === "radio") {
+    const checked = document.querySelector(`input[type=radio][name="${CSS.escape(id)}"]:checked`);
+    if (checked) el = checked;
+  }
+  if (!el) {
+    // A list item's member whose item is gone, or a group: the closest enclosing control.
+    const m = /^(.*)\[\d+\]/.exec(path);
+    el = m ? document.getElementById(fieldId(m[1])) : null;
+  }
+  if (el) {
+    el.scrollIntoView({ block: "center" });
+    el.focus({ preventScroll: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Evaluation
+
+function mark(problems) {
+  for (const path of app.marked) {
+    const id = fieldId(path);
+    const wrap = document.querySelector(`[data-field="${CSS.escape(path)}"], [data-list="${CSS.escape(path)}"].list-field`);
+    if (wrap) wrap.classList.remove("invalid");
+    document.querySelectorAll(`[data-path="${CSS.escape(path)}"]`).forEach((c) => c.removeAttribute("aria-invalid"));
+    const err = document.getElementById(`${id}-error`);
+    if (err) {
+      err.hidden = true;
+      err.textContent = "";
+    }
+  }
+  app.marked.clear();
+  for (const { path, message } of problems) {
+    if (app.marked.has(path)) continue;
+    app.marked.add(path);
+    const id = fieldId(path);
+    const wrap = document.querySelector(`[data-field="${CSS.escape(path)}"], [data-list="${CSS.escape(path)}"].list-field`);
+    if (wrap) wrap.classList.add("invalid");
+    document.querySelectorAll(`[data-path="${CSS.escape(path)}"]`).forEach((c) => c.setAttribute("aria-invalid", "true"));
+    const err = document.getElementById(`${id}-error`);
+    if (err) {
+      err.textContent = message;
+      err.hidden = false;
+    }
+  }
+}
+
+function evaluate() {
+  const { json, problems } = buildDocument(app.layout, app.state);
+  let output = null;
+  let error = null;
+  try {
+    output = JSON.parse(app.protocol.evaluateJson(json));
+  } catch (e) {
+    if (!(e instanceof DocumentError)) throw e;
+    error = e;
+  }
+  const all = [...problems];
+  if (error && error.kind === "input" && !problems.some((p) => p.path === error.path)) {
+    all.push({ path: error.path, message: `${error.detail}; expected ${error.expected}` });
+  }
+  mark(all);
+  if (problems.length > 0) output = null;
+  app.lastDocument = json;
+  const ctx = {
+    description: app.description,
+    layout: app.layout,
+    output,
+    error,
+    problems,
+    document: JSON.parse(json),
+    state: app.state,
+  };
+  replaceChildren($("results"), resultsView(ctx));
+  renderStatus(output, all.length > 0);
+}
+
+function renderStatus(output, invalid) {
+  const bar = $("status");
+  let views;
+  if (invalid) {
+    views = [h("span", { class: "chip tone-stop" }, h("span", { class: "icon", "aria-hidden": "true" }, "✕"), " Not evaluated: fix the marked fields")];
+  } else {
+    const summary = verdictSummary(app.description, output);
+    views =
+      summary.length === 0
+        ? [h("span", { class: "chip tone-neutral" }, "No decision yet")]
+        : summary.map((s) =>
+            h("span", { class: `chip tone-${s.tone}`, "data-decision": s.name }, h("span", { class: "icon", "aria-hidden": "true" }, s.icon), ` ${s.title}: `, h("strong", null, s.verdict.replace(/_/g, " "))),
+          );
+  }
+  replaceChildren(bar, views);
+}
+
+// ---------------------------------------------------------------------------------------
+// Documents: open, save, clear
+
+async function openDocument(file) {
+  let doc;
+  try {
+    doc = JSON.parse(await file.text());
+  } catch (e) {
+    window.alert(`${file.name} is not JSON: ${e.message}`);
+    return;
+  }
+  app.state = stateFromDocument(app.layout, doc);
+  renderForm();
+  evaluate();
+}
+
+function saveDocument() {
+  const blob = new Blob([JSON.stringify(JSON.parse(app.lastDocument), null, 2) + "\n"], { type: "application/json" });
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = "patient.json";
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+// ---------------------------------------------------------------------------------------
+// Start
+
+async function start() {
+  const [source] = await Promise.all([fetch(REFERENCE_URL).then((r) => {
+    if (!r.ok) throw new Error(`${REFERENCE_URL}: HTTP ${r.status}`);
+    return r.text();
+  }), init()]);
+  lockNetwork();
+  app.reference = { source, file: "kap-reference.kap" };
+  useProtocol(Protocol.compile(source, app.reference.file), "the shipped reference protocol (kap-reference.kap)");
+
+  const form = $("form");
+  form.addEventListener("input", onInput);
+  form.addEventListener("change", onInput);
+  form.addEventListener("submit", (e) => e.preventDefault());
+  document.addEventListener("click", onClick);
+  $("rule-file").addEventListener("change", (e) => {
+    const file = e.target.files && e.target.files[0];
+    if (file) openRuleFile(file);
+    e.target.value = "";
+  });
+  $("reset-rules").addEventListener("click", () => {
+    showDiagnostics("", [], { failed: false });
+    useProtocol(Protocol.compile(app.reference.source, app.reference.file), "the shipped reference protocol (kap-reference.kap)");
+    $("reset-rules").hidden = true;
+  });
+  $("doc-file").addEventListener("change", (e) => {
+    const file = e.target.files && e.target.files[0];
+    if (file) openDocument(file);
+    e.target.value = "";
+  });
+  $("save-doc").addEventListener("click", saveDocument);
+  $("clear-form").addEventListener("click", () => {
+    app.state = emptyState();
+    renderForm();
+    evaluate();
+  });
+  $("print").addEventListener("click", () => window.print());
+  document.documentElement.dataset.ready = "true";
+}
+
+start().catch((e) => {
+  const box = $("load-error");
+  box.textContent = `The form could not start: ${e.message}. Build it with scripts/web-build and serve it with scripts/web-serve.`;
+  box.hidden = false;
+  document.documentElement.dataset.ready = "error";
+  console.error(e);
+});
+

@@ -1,0 +1,153 @@
+// The form, generated from the layout (model.js) as a view (dom.js): one fieldset per
+// section, one control per input, with its label, unit, range, choices and help taken from
+// describe(). Booleans are tri-state (unknown / yes / no): an unanswered question is
+// unknown, never false. Lists have items added and removed.
+
+import { h } from "./dom.js";
+import { fieldId, itemPath, leaf } from "./model.js";
+
+/** "2026-11-20T10:15" (local, as datetime-local gives it) -> "2026-11-20T09:15:00Z" (UTC). */
+export function localToUtc(local) {
+  if (!local) return "";
+  const t = new Date(local);
+  if (Number.isNaN(t.getTime())) return "";
+  return t.toISOString().replace(/\.000Z$/, "Z");
+}
+
+/** An RFC 3339 time -> the local "YYYY-MM-DDTHH:MM[:SS]" a datetime-local control shows. */
+export function utcToLocal(rfc3339) {
+  const t = new Date(rfc3339);
+  if (!rfc3339 || Number.isNaN(t.getTime())) return "";
+  const pad = (n) => String(n).padStart(2, "0");
+  const base = `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}T${pad(t.getHours())}:${pad(t.getMinutes())}`;
+  return t.getSeconds() ? `${base}:${pad(t.getSeconds())}` : base;
+}
+
+function describedBy(id, input) {
+  const expects = input.type === "boolean" || input.type === "choice" ? null : `${id}-expects`;
+  return [input.help ? `${id}-help` : null, expects, `${id}-error`].filter(Boolean).join(" ");
+}
+
+function helpLines(id, input) {
+  return [
+    input.help ? h("p", { class: "help", id: `${id}-help` }, input.help) : null,
+    // Booleans and choices show what they admit; numbers and times say it.
+    input.type === "boolean" || input.type === "choice" ? null : h("p", { class: "expects", id: `${id}-expects` }, `Expects ${input.expects}.`),
+    h("p", { class: "field-error", id: `${id}-error`, role: "alert", hidden: true }),
+  ];
+}
+
+function labelText(input) {
+  return [input.label, input.unit ? h("span", { class: "unit" }, ` (${input.unit})`) : null];
+}
+
+/** One control for `input`, at `path` (list items have their index in it), showing `raw`. */
+export function fieldView(input, path, raw) {
+  const id = fieldId(path);
+  const common = { "data-path": path, "data-type": input.type, "aria-describedby": describedBy(id, input) };
+  if (input.type === "boolean") {
+    const value = raw === "true" || raw === "false" ? raw : "";
+    const option = (v, text) =>
+      h(
+        "label",
+        { class: "tri-option" },
+        h("input", { ...common, type: "radio", name: id, value: v, checked: value === v, id: v === "" ? id : `${id}-${v}` }),
+        h("span", null, text),
+      );
+    return h(
+      "fieldset",
+      { class: "field tri", "data-field": path, id: `${id}-group` },
+      h("legend", null, labelText(input)),
+      h("div", { class: "tri-options" }, option("", "Unknown"), option("true", "Yes"), option("false", "No")),
+      helpLines(id, input),
+    );
+  }
+  let control;
+  if (input.type === "choice") {
+    control = h(
+      "select",
+      { ...common, id },
+      h("option", { value: "", selected: !raw }, "Unknown"),
+      (input.choices || []).map((c) => h("option", { value: c, selected: raw === c }, c)),
+    );
+  } else if (input.type === "integer" || input.type === "decimal") {
+    control = h("input", {
+      ...common,
+      id,
+      type: "number",
+      min: input.min,
+      max: input.max,
+      step: input.type === "integer" ? "1" : "any",
+      inputmode: input.type === "integer" ? "numeric" : "decimal",
+      value: raw && !raw.startsWith("\u0000") ? raw : "",
+      autocomplete: "off",
+    });
+  } else if (input.type === "timestamp") {
+    control = h(
+      "span",
+      { class: "time" },
+      h("input", { ...common, id, type: "datetime-local", step: "1", value: raw ? utcToLocal(raw) : "" }),
+      h("button", { type: "button", class: "small", "data-now": path, "aria-label": `Set ${input.label} to the current time` }, "Now"),
+      h("output", { class: "utc", for: id, id: `${id}-utc` }, raw ? `${raw}` : ""),
+    );
+  } else {
+    control = h("input", { ...common, id, type: "text", value: raw || "" });
+  }
+  return h("div", { class: `field ${input.type}`, "data-field": path }, h("label", { for: id }, labelText(input)), control, helpLines(id, input));
+}
+
+/** The items of a list, each with its fields and a remove button, and the add button. */
+export function listView(entry, items) {
+  const list = entry.input;
+  const id = fieldId(list.path);
+  const max = list.max === undefined ? Infinity : list.max;
+  return h(
+    "fieldset",
+    { class: "list-field", "data-list": list.path, id: `${id}-group` },
+    h("legend", null, list.label, h("span", { class: "count" }, ` (${items.length}${max !== Infinity ? ` of at most ${max}` : ""})`)),
+    list.help ? h("p", { class: "help" }, list.help) : null,
+    h("p", { class: "field-error", id: `${id}-error`, role: "alert", hidden: true }),
+    items.map((item, i) =>
+      h(
+        "fieldset",
+        { class: "item", "data-item": i },
+        h("legend", null, `${list.label} #${i + 1}`),
+        h(
+          "div",
+          { class: "grid" },
+          entry.fields.map((f) => fieldView(f, itemPath(f.path, i), item[leaf(f.path)])),
+        ),
+        h(
+          "button",
+          { type: "button", class: "remove", "data-remove": list.path, "data-index": i, "aria-label": `Remove ${list.label} #${i + 1}` },
+          "Remove #" + (i + 1),
+        ),
+      ),
+    ),
+    h(
+      "button",
+      { type: "button", class: "add", "data-add": list.path, id, disabled: items.length >= max, "aria-label": `Add an item to ${list.label}` },
+      "+ Add",
+    ),
+  );
+}
+
+/** The whole form: one fieldset per section, in declaration order. */
+export function formView(lay, state) {
+  return lay.sections.map((section) =>
+    h(
+      "section",
+      { class: "section", "data-section": section.name, "aria-labelledby": `sec-${section.name || "now"}` },
+      h("h2", { id: `sec-${section.name || "now"}` }, section.heading),
+      h(
+        "div",
+        { class: "grid" },
+        section.entries.map((entry) =>
+          entry.kind === "field"
+            ? fieldView(entry.input, entry.input.path, state.values[entry.input.path])
+            : listView(entry, state.lists[entry.input.path] || []),
+        ),
+      ),
+    ),
+  );
+}

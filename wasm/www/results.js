@@ -1,0 +1,416 @@
+// The result panel, as a view (see dom.js), rendered from the engine's output alone: the
+// verdicts, the rules that fired with their messages and sources (from `explanation`), the
+// missing inputs as links to their fields, and, when a rule file decides them, the session
+// (level, dose), the monitoring (schedule, alerts, discharge) and the follow-up dates. It
+// knows the shape of the output contract, never a clinical fact: every message, id and
+// number shown comes from the rule file through the engine.
+
+import { h } from "./dom.js";
+import { humanize, labelOf, fieldId, enteredValues } from "./model.js";
+
+/**
+ * How a verdict looks: a tone (colour) and an icon, always beside the verdict's text so that
+ * colour is never the only signal. Keyed by the verdict names of the output contract.
+ */
+const TONES = {
+  eligible: "ok",
+  proceed: "ok",
+  ready: "ok",
+  eligible_with_cautions: "caution",
+  hold: "hold",
+  not_ready: "hold",
+  ineligible: "stop",
+  stop: "stop",
+  indeterminate: "unknown",
+  complete: "done",
+};
+const ICONS = { ok: "✓", caution: "!", hold: "⏸", stop: "✕", unknown: "?", done: "■", neutral: "•" };
+const SEVERITY_TONES = { info: "done", warning: "caution", critical: "stop" };
+
+/** The tone of a verdict ("neutral" for verdicts the contract does not name). */
+export function toneOf(verdict) {
+  return TONES[verdict] || "neutral";
+}
+
+/** Labels of the output contract's fields (the names of members, not clinical content). */
+const FIELD_LABELS = {
+  number: "Session number",
+  level: "Level",
+  level_change: "Level change",
+  dose: "Dose",
+  reasons: "Reasons",
+  warnings: "Warnings",
+  schedule: "Observation times",
+  spo2_continuous_until: "Continuous SpO2 until",
+  dissociation_scale_at: "Dissociation scale at",
+  min_observation_minutes: "Minimum observation",
+  alerts: "Alerts",
+  discharge: "Discharge",
+  instructions: "Instructions",
+  unmet: "Unmet criteria",
+  due: "Follow-up due",
+  missing: "Missing inputs",
+};
+/** Contract fields counted in minutes after the first administration (observations.t0). */
+const MINUTE_FIELDS = new Set(["schedule", "spo2_continuous_until", "dissociation_scale_at", "min_observation_minutes"]);
+const LEVEL_CHANGE_ICONS = { start: "▶", escalate: "↑", maintain: "→", decrease: "↓" };
+
+function fieldLabel(key) {
+  return FIELD_LABELS[key] || humanize(key);
+}
+
+/** "2026-11-20T10:00:00Z" -> "2026-11-20 10:00 UTC" (seconds kept when not zero). */
+export function formatTime(rfc3339) {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?Z$/.exec(rfc3339 || "");
+  if (!m) return String(rfc3339);
+  const seconds = m[3] && m[3] !== ":00" ? m[3] : "";
+  return `${m[1]} ${m[2]}${seconds} UTC`;
+}
+
+function addMinutes(rfc3339, minutes) {
+  const t = Date.parse(rfc3339);
+  if (Number.isNaN(t) || typeof minutes !== "number") return null;
+  return new Date(t + minutes * 60000).toISOString().replace(/\.000Z$/, "Z");
+}
+
+/** What the rule file says about rule `id` of `decision`: message, sources, values read. */
+export function ruleInfo(ctx, decision, id) {
+  const entries = ctx.output.explanation.filter((e) => e.decision === decision && e.rule === id);
+  const entry = entries.find((e) => e.result === "fired") || entries[0];
+  if (entry) return { message: entry.message, sources: entry.sources, read: entry.read, missing: entry.missing, result: entry.result };
+  const info = (ctx.description.decisions || []).find((d) => d.name === decision);
+  const rule = info && (info.rules || []).find((r) => r.id === id);
+  if (!rule) return null;
+  const sources = (rule.sources || []).map((key) => ctx.sources.get(key) || { key, title: key });
+  return { message: rule.message, sources, read: [], missing: [] };
+}
+
+function sourceLinks(sources) {
+  if (!sources || sources.length === 0) return null;
+  return h(
+    "span",
+    { class: "sources" },
+    "Sources: ",
+    sources.map((s, i) => [
+      i > 0 ? "; " : "",
+      s.url
+        ? h("a", { href: s.url, target: "_blank", rel: "noopener noreferrer", title: s.title }, s.key)
+        : h("abbr", { title: s.title }, s.key),
+      ` (${s.title})`,
+    ]),
+  );
+}
+
+function readValues(read) {
+  if (!read || read.length === 0) return null;
+  return h(
+    "span",
+    { class: "read" },
+    "Read: ",
+    read.map((r, i) => [
+      i > 0 ? ", " : "",
+      h("code", null, r.path),
+      " = ",
+      r.value === undefined ? h("em", null, "unknown") : `${r.value}${r.unit ? " " + r.unit : ""}`,
+    ]),
+  );
+}
+
+function fieldLink(ctx, path) {
+  return h(
+    "a",
+    { href: "#" + fieldId(path), "data-focus": path, class: "field-link" },
+    labelOf(ctx.layout, path),
+    " ",
+    h("code", null, path),
+  );
+}
+
+/** One rule id of a decision, with its message and sources. */
+function ruleItem(ctx, decision, id, { showRead = true } = {}) {
+  const info = ruleInfo(ctx, decision, id);
+  if (!info) return h("li", { "data-rule": id }, h("strong", null, humanize(id)), " ", h("code", { class: "id" }, id));
+  return h(
+    "li",
+    { "data-rule": id },
+    h("strong", null, info.message),
+    " ",
+    h("code", { class: "id" }, id),
+    h("div", { class: "meta" }, sourceLinks(info.sources), showRead ? readValues(info.read) : null),
+  );
+}
+
+function verdictLine(verdict, { small = false } = {}) {
+  const tone = toneOf(verdict);
+  return h(
+    "p",
+    { class: `verdict tone-${tone}${small ? " small" : ""}`, "data-verdict": verdict },
+    h("span", { class: "icon", "aria-hidden": "true" }, ICONS[tone]),
+    " ",
+    h("strong", null, humanize(verdict)),
+  );
+}
+
+function idList(ctx, decision, key, ids) {
+  return h(
+    "div",
+    { class: `list list-${key}`, "data-list": key },
+    h("h4", null, `${fieldLabel(key)} (${ids.length})`),
+    h("ul", null, ids.map((id) => ruleItem(ctx, decision, id))),
+  );
+}
+
+function missingList(ctx, paths) {
+  return h(
+    "div",
+    { class: "missing", "data-list": "missing" },
+    h("h4", null, `${fieldLabel("missing")} (${paths.length})`),
+    h("ul", null, paths.map((p) => h("li", null, fieldLink(ctx, p)))),
+  );
+}
+
+function minutesText(ctx, minutes) {
+  const t0 = ctx.document && ctx.document.observations && ctx.document.observations.t0;
+  const at = t0 ? addMinutes(t0, minutes) : null;
+  return at ? `${minutes} min (${formatTime(at).replace(/^\d{4}-\d{2}-\d{2} /, "")})` : `${minutes} min`;
+}
+
+function doseView(dose) {
+  const extra = Object.entries(dose).filter(([k]) => !["value", "unit", "infusion_minutes"].includes(k));
+  return h(
+    "div",
+    { class: "dose", "data-field": "dose" },
+    h("span", { class: "dose-value" }, `${dose.value} ${dose.unit || ""}`.trim()),
+    dose.infusion_minutes !== undefined ? h("span", { class: "dose-infusion" }, ` infused over ${dose.infusion_minutes} min`) : null,
+    extra.length > 0 ? h("dl", null, extra.map(([k, v]) => [h("dt", null, humanize(k)), h("dd", null, plain(v))])) : null,
+  );
+}
+
+function plain(v) {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+function alertsTable(ctx, decision, alerts) {
+  return h(
+    "div",
+    { class: "list list-alerts", "data-list": "alerts" },
+    h("h4", null, `${fieldLabel("alerts")} (${alerts.length})`),
+    alerts.length === 0
+      ? h("p", { class: "none" }, "None")
+      : h(
+          "table",
+          null,
+          h("thead", null, h("tr", null, h("th", { scope: "col" }, "Severity"), h("th", { scope: "col" }, "Alert"), h("th", { scope: "col" }, "At"))),
+          h(
+            "tbody",
+            null,
+            alerts.map((a) => {
+              const tone = SEVERITY_TONES[a.severity] || "neutral";
+              const info = ruleInfo(ctx, decision, a.id);
+              return h(
+                "tr",
+                { class: `tone-${tone}`, "data-alert": a.id },
+                h("td", null, h("span", { class: "icon", "aria-hidden": "true" }, ICONS[tone]), " ", humanize(a.severity || "")),
+                h("td", null, info ? info.message : humanize(a.id), " ", h("code", { class: "id" }, a.id), info ? h("div", { class: "meta" }, sourceLinks(info.sources)) : null),
+                h("td", null, a.at ? formatTime(a.at) : ""),
+              );
+            }),
+          ),
+        ),
+  );
+}
+
+function dueTable(ctx, decision, due) {
+  const now = ctx.document && ctx.document.at ? Date.parse(ctx.document.at) : NaN;
+  return h(
+    "div",
+    { class: "list list-due", "data-list": "due" },
+    h("h4", null, `${fieldLabel("due")} (${due.length})`),
+    due.length === 0
+      ? h("p", { class: "none" }, "None")
+      : h(
+          "table",
+          null,
+          h("thead", null, h("tr", null, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "What"), h("th", { scope: "col" }, "Checks"))),
+          h(
+            "tbody",
+            null,
+            due.map((d) => {
+              const past = !Number.isNaN(now) && Date.parse(d.at) < now;
+              const info = ruleInfo(ctx, decision, d.id);
+              return h(
+                "tr",
+                { "data-due": d.id, class: past ? "past" : "" },
+                h("td", null, formatTime(d.at), past ? h("span", { class: "tag" }, " (past)") : null),
+                h("td", null, info ? info.message : humanize(d.id), " ", h("code", { class: "id" }, d.id)),
+                h("td", null, (d.checks || []).join(", ")),
+              );
+            }),
+          ),
+        ),
+  );
+}
+
+/** One decision (or a nested outcome such as `discharge`), rendered from its members. */
+function decisionView(ctx, name, outcome, { title, ruleDecision = name, level = 3 } = {}) {
+  const info = (ctx.description.decisions || []).find((d) => d.name === name);
+  const heading = title || (info && info.title) || humanize(name);
+  const kindLists = new Set(((info && info.kinds) || []).map((k) => k.list));
+  const parts = [];
+  const shownRules = new Set();
+  const facts = [];
+  for (const [key, value] of Object.entries(outcome)) {
+    if (key === "verdict" || key === "missing") continue;
+    if (key === "dose" && value && typeof value === "object") {
+      facts.push([key, doseView(value)]);
+    } else if (key === "level_change" && typeof value === "string") {
+      facts.push([key, h("span", { "data-field": key }, h("span", { "aria-hidden": "true" }, (LEVEL_CHANGE_ICONS[value] || "") + " "), humanize(value))]);
+    } else if (MINUTE_FIELDS.has(key) && (typeof value === "number" || Array.isArray(value))) {
+      const list = Array.isArray(value) ? value : [value];
+      facts.push([key, h("span", { "data-field": key }, list.map((m) => minutesText(ctx, m)).join(", "))]);
+    } else if (key === "alerts" && Array.isArray(value)) {
+      parts.push(alertsTable(ctx, ruleDecision, value));
+    } else if (key === "due" && Array.isArray(value)) {
+      parts.push(dueTable(ctx, ruleDecision, value));
+    } else if (Array.isArray(value) && value.every((v) => typeof v === "string")) {
+      value.forEach((id) => shownRules.add(id));
+      if (value.length > 0) parts.push(idList(ctx, ruleDecision, key, value));
+      else if (!kindLists.has(key) || key === "reasons" || key === "unmet") parts.push(h("p", { class: "none", "data-list": key }, `${fieldLabel(key)}: none`));
+    } else if (Array.isArray(value)) {
+      parts.push(h("div", { class: "list", "data-list": key }, h("h4", null, fieldLabel(key)), h("ul", null, value.map((v) => h("li", null, plain(v))))));
+    } else if (value && typeof value === "object" && typeof value.verdict === "string") {
+      parts.push(decisionView(ctx, key, value, { title: fieldLabel(key), ruleDecision, level: level + 1 }));
+    } else if (value && typeof value === "object") {
+      facts.push([key, h("span", { "data-field": key }, plain(value))]);
+    } else {
+      facts.push([key, h("span", { "data-field": key }, plain(value))]);
+    }
+  }
+  // Rules of this decision that fired without being listed above (how a level or a dose
+  // was reached), and rules left undetermined: with what they read.
+  const others = level === 3 ? ctx.output.explanation.filter((e) => e.decision === name && !shownRules.has(e.rule)) : [];
+  const fired = others.filter((e) => e.result === "fired");
+  const undetermined = others.filter((e) => e.result === "undetermined");
+  const tag = `h${Math.min(level, 6)}`;
+  return h(
+    level === 3 ? "article" : "section",
+    { class: `decision tone-${toneOf(outcome.verdict)}`, "data-decision": name },
+    h(tag, null, heading),
+    typeof outcome.verdict === "string" ? verdictLine(outcome.verdict, { small: level > 3 }) : null,
+    facts.length > 0 ? h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", null, fieldLabel(k)), h("dd", null, v)])) : null,
+    parts,
+    fired.length > 0
+      ? h("div", { class: "list list-how", "data-list": "how" }, h("h4", null, "How it was reached"), h("ul", null, fired.map((e) => ruleItem(ctx, name, e.rule))))
+      : null,
+    Array.isArray(outcome.missing) && outcome.missing.length > 0 ? missingList(ctx, outcome.missing) : null,
+    undetermined.length > 0
+      ? h(
+          "details",
+          { class: "undetermined" },
+          h("summary", null, `Rules that could not be decided (${undetermined.length})`),
+          h(
+            "ul",
+            null,
+            undetermined.map((e) =>
+              h(
+                "li",
+                null,
+                h("strong", null, e.message),
+                " ",
+                h("code", { class: "id" }, e.rule),
+                h("div", { class: "meta" }, "Needs: ", e.missing.map((p, i) => [i > 0 ? ", " : "", fieldLink(ctx, p)])),
+              ),
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+function problemsView(ctx, problems, error) {
+  const items = problems.map((p) => h("li", null, fieldLink(ctx, p.path), ": ", p.message));
+  const engineSaid = error && !problems.some((p) => p.path === error.path);
+  return h(
+    "div",
+    { class: "problems", role: "alert", "data-state": "invalid" },
+    h("p", { class: "verdict tone-stop" }, h("span", { class: "icon", "aria-hidden": "true" }, "✕"), " ", h("strong", null, "Not evaluated: fix the marked fields")),
+    h(
+      "ul",
+      null,
+      items,
+      engineSaid
+        ? h("li", null, error.path ? [fieldLink(ctx, error.path), ": "] : null, error.detail || error.message, error.expected ? `; expected ${error.expected}` : "")
+        : null,
+    ),
+  );
+}
+
+/**
+ * The whole result panel. `ctx`: { description, layout, output (the evaluation, or null),
+ * error (a DocumentError, or null), problems ([{path, message}] found by the form),
+ * document (the input document, parsed), state (the form's values) }.
+ */
+export function resultsView(ctx) {
+  ctx = { ...ctx, sources: new Map((ctx.description.sources || []).map((s) => [s.key, s])) };
+  const p = ctx.description.protocol;
+  const body = [];
+  if ((ctx.problems && ctx.problems.length > 0) || ctx.error) {
+    body.push(problemsView(ctx, ctx.problems || [], ctx.error));
+  } else if (ctx.output) {
+    const decisions = Object.entries(ctx.output.decisions);
+    if (decisions.length === 0) {
+      body.push(h("p", { class: "empty", "data-state": "empty" }, "No decision yet: enter the patient's data. Each decision appears as soon as the document has the sections it decides on."));
+    }
+    for (const [name, outcome] of decisions) body.push(decisionView(ctx, name, outcome));
+    if (ctx.output.explanation.length > 0) {
+      body.push(
+        h(
+          "details",
+          { class: "explanation" },
+          h("summary", null, `Every rule that fired or could not be decided (${ctx.output.explanation.length})`),
+          h("ol", null, ctx.output.explanation.map((e) => h("li", { class: `result-${e.result}` }, e.text))),
+        ),
+      );
+    }
+  }
+  const entered = ctx.state ? enteredValues(ctx.layout, ctx.state) : [];
+  return h(
+    "div",
+    { class: "results-inner" },
+    body,
+    h(
+      "section",
+      { class: "print-only entered", "aria-hidden": "true" },
+      h("h3", null, "Data entered"),
+      entered.length === 0
+        ? h("p", null, "None")
+        : h("table", null, h("tbody", null, entered.map((e) => h("tr", null, h("th", { scope: "row" }, e.label), h("td", null, `${e.value}${e.unit ? " " + e.unit : ""}`))))),
+    ),
+    h(
+      "p",
+      { class: "protocol-line" },
+      `${p.name} ${p.version} (${p.status})`,
+      p.owner ? ` · owner: ${p.owner}` : "",
+      ctx.output ? ` · engine ${ctx.output.engine}` : "",
+      h("br"),
+      "sha256 ",
+      h("code", { class: "sha" }, p.sha256),
+    ),
+  );
+}
+
+/** A one-line summary of each verdict, for the status bar: [{name, title, verdict, tone, icon}]. */
+export function verdictSummary(description, output) {
+  if (!output) return [];
+  return Object.entries(output.decisions)
+    .filter(([, o]) => o && typeof o.verdict === "string")
+    .map(([name, o]) => {
+      const info = (description.decisions || []).find((d) => d.name === name);
+      const tone = toneOf(o.verdict);
+      return { name, title: (info && info.title) || humanize(name), verdict: o.verdict, tone, icon: ICONS[tone] };
+    });
+}
+
+export { ICONS };
