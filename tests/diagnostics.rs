@@ -186,6 +186,54 @@ const BROKEN: &[Broken] = &[
         message: "`patient.age` is not an input this one can be compared with",
         hint: "same type and unit",
     },
+    Broken {
+        find: "  verdict indeterminate if unknown exclude or unknown caution\n",
+        replace: "  verdict indeterminate if unknown caution\n",
+        code: "fail-open",
+        at: "eligibility \"Eligibility",
+        message: "a `exclude` rule that cannot be decided never changes the verdict",
+        hint: "add `unknown exclude` to a verdict before `otherwise`",
+    },
+    Broken {
+        find: "  exclude psychosis \"Lifetime",
+        replace: "exclude psychosis \"Lifetime",
+        code: "syntax",
+        at: "exclude psychosis",
+        message: "expected",
+        hint: "",
+    },
+    Broken {
+        find: "  caution epilepsy \"Epilepsy\"\n    when patient.epilepsy [K9]",
+        replace: " caution epilepsy \"Epilepsy\" when patient.epilepsy [K9]",
+        code: "indentation",
+        at: "caution epilepsy",
+        message: "indented less than the decision's first entry",
+        hint: "indent every entry of the decision by 2 spaces",
+    },
+    Broken {
+        find: "when screening.audit >= 20 or",
+        replace: "when screening.audit >= 20.00000000000000000000000000001 or",
+        code: "number",
+        at: "20.0000",
+        message: "is not a number kap can represent exactly",
+        hint: "never rounded",
+    },
+    Broken {
+        find: "screening.audit in 8..19",
+        replace: "screening.audit in 19..8",
+        code: "range",
+        at: "19..8",
+        message: "empty range: 19 is above 8",
+        hint: "lower end first",
+    },
+    Broken {
+        find: "when patient.epilepsy [K9]",
+        replace: "when patient.epilepsy [K9 K9]",
+        code: "duplicate",
+        at: "K9]",
+        message: "source `K9` is cited twice",
+        hint: "once",
+    },
 ];
 
 fn apply(source: &str, b: &Broken) -> (String, usize) {
@@ -288,4 +336,74 @@ fn changing_a_threshold_in_the_rule_file_changes_the_verdict() {
     assert_eq!(out.decisions["eligibility"].verdict, "ineligible");
     assert_eq!(out.decisions["eligibility"].list("exclusions"), Some(&["minor".to_string()][..]));
     assert_ne!(shipped.sha256(), edited.sha256());
+}
+
+#[test]
+fn lints_warn_about_rules_that_cannot_mean_what_they_say() {
+    let warnings = |source: &str| -> Vec<(&'static str, String)> {
+        let p = Protocol::compile(source).unwrap_or_else(|d| panic!("{d:#?}"));
+        p.warnings().iter().map(|w| (w.code, w.message.clone())).collect()
+    };
+    let shipped = reference_source();
+    let w = warnings(&shipped.replacen("patient.age < 18 years", "patient.age < 130 years", 1));
+    assert_eq!(
+        w,
+        [(
+            "range",
+            "this comparison is always true for an admissible value: `patient.age` is declared in 0..120 years"
+                .to_string()
+        )]
+    );
+    let w = warnings(&shipped.replacen("screening.audit >= 20", "screening.audit >= 41", 1));
+    assert_eq!(w[0].1, "this comparison is never true for an admissible value: `screening.audit` is declared in 0..40");
+    let w = warnings(&shipped.replacen("when patient.epilepsy [K9]", "when 5 mmHg > 3 mmHg [K9]", 1));
+    assert_eq!(w, [("constant", "this condition is always true".to_string())]);
+    let w = warnings(&format!("{shipped}\ndefine spare = patient.age > 3 years\n"));
+    assert_eq!(w, [("unused", "definition `spare` is never used".to_string())]);
+    let w = warnings(&shipped.replacen("list info of info quiet", "list info of info", 1));
+    assert_eq!(w, [("unused-kind", "`info` rules never change the verdict of `eligibility`".to_string())]);
+    assert!(warnings(&shipped.replacen("list info of info quiet", "list info of info advisory", 1)).is_empty());
+}
+
+#[test]
+fn definitions_cannot_hide_groups_or_functions() {
+    let shipped = reference_source();
+    for (define, what) in [
+        ("define patient = true", "a group of inputs"),
+        ("define min(a, b) = a", "a built-in function"),
+        ("define twice(x, x) = x", "parameter `x` is listed twice"),
+    ] {
+        let d = Protocol::compile(&format!("{shipped}\n{define}\n")).unwrap_err();
+        assert!(d.iter().any(|d| d.code == "duplicate" && (d.message.ends_with(what) || d.message == what)), "{d:#?}");
+    }
+}
+
+#[test]
+fn a_declaration_with_a_syntax_error_is_reported_once() {
+    let source = reference_source().replacen(
+        "input patient.screening_systolic: integer mmHg",
+        "input patient.screening_systolic: integr mmHg",
+        1,
+    );
+    let d = Protocol::compile(&source).unwrap_err();
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, "syntax");
+}
+
+#[test]
+fn definitions_that_expand_exponentially_are_refused_quickly() {
+    let mut source = String::from("protocol \"P\" version \"1\" status draft\nsource S \"s\"\ninput p.a: integer in 0..10 \"A\"\ndefine c0 = p.a\n");
+    for i in 1..40 {
+        source.push_str(&format!("define c{i} = c{} + c{}\n", i - 1, i - 1));
+    }
+    source.push_str("decision d\n  list l of k\n  verdict v if any k\n  verdict u if unknown k\n  verdict w otherwise\n  k r \"R\" when c39 > 3 [S]\n");
+    let d = Protocol::compile(&source).unwrap_err();
+    assert!(d.iter().filter(|d| d.is_error()).all(|d| matches!(d.code, "too-large" | "too-deep")), "{d:#?}");
+    let mut source = String::from("protocol \"P\" version \"1\" status draft\nsource S \"s\"\ninput p.a: integer in 0..10 \"A\"\ndefine f0(x) = x > 1\n");
+    for i in 1..40 {
+        source.push_str(&format!("define f{i}(x) = f{}(x) and f{}(x)\n", i - 1, i - 1));
+    }
+    source.push_str("decision d\n  list l of k\n  verdict v if any k\n  verdict u if unknown k\n  verdict w otherwise\n  k r \"R\" when f39(p.a) [S]\n");
+    let d = Protocol::compile(&source).unwrap_err();
+    assert!(d.iter().filter(|d| d.is_error()).all(|d| matches!(d.code, "too-large" | "too-deep")), "{d:#?}");
 }

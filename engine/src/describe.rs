@@ -177,7 +177,11 @@ pub fn describe(program: &Program, sha256: &str) -> Description {
             name: d.name.clone(),
             title: d.title.clone(),
             verdicts: d.tiers.iter().map(|t| t.verdict.clone()).collect(),
-            kinds: d.kinds.iter().map(|k| json!({"kind": k.name, "list": k.list, "quiet": k.quiet})).collect(),
+            kinds: d
+                .kinds
+                .iter()
+                .map(|k| json!({"kind": k.name, "list": k.list, "quiet": k.quiet, "advisory": k.advisory}))
+                .collect(),
             rules: d
                 .rules
                 .iter()

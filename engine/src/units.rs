@@ -6,8 +6,9 @@
 use rust_decimal::Decimal;
 use std::fmt;
 
-/// Number of base dimensions: mass, length, time, calendar year, pressure, percent.
-const DIMS: usize = 6;
+/// Number of base dimensions: mass, length, time, calendar year, pressure, percent,
+/// heart beats, breaths.
+const DIMS: usize = 8;
 
 /// Exponents of the base dimensions.
 pub type Dimension = [i8; DIMS];
@@ -20,14 +21,16 @@ struct AtomDef {
     factor: (i128, i128),
 }
 
-const MASS: Dimension = [1, 0, 0, 0, 0, 0];
-const LENGTH: Dimension = [0, 1, 0, 0, 0, 0];
-const VOLUME: Dimension = [0, 3, 0, 0, 0, 0];
-const TIME: Dimension = [0, 0, 1, 0, 0, 0];
-const RATE: Dimension = [0, 0, -1, 0, 0, 0];
-const YEAR: Dimension = [0, 0, 0, 1, 0, 0];
-const PRESSURE: Dimension = [0, 0, 0, 0, 1, 0];
-const PERCENT: Dimension = [0, 0, 0, 0, 0, 1];
+const MASS: Dimension = [1, 0, 0, 0, 0, 0, 0, 0];
+const LENGTH: Dimension = [0, 1, 0, 0, 0, 0, 0, 0];
+const VOLUME: Dimension = [0, 3, 0, 0, 0, 0, 0, 0];
+const TIME: Dimension = [0, 0, 1, 0, 0, 0, 0, 0];
+const YEAR: Dimension = [0, 0, 0, 1, 0, 0, 0, 0];
+const PRESSURE: Dimension = [0, 0, 0, 0, 1, 0, 0, 0];
+const PERCENT: Dimension = [0, 0, 0, 0, 0, 1, 0, 0];
+const HEART_RATE: Dimension = [0, 0, -1, 0, 0, 0, 1, 0];
+const BEATS: Dimension = [0, 0, 0, 0, 0, 0, 1, 0];
+const BREATHS: Dimension = [0, 0, 0, 0, 0, 0, 0, 1];
 const NONE: Dimension = [0; DIMS];
 
 const ATOMS: &[AtomDef] = &[
@@ -48,9 +51,9 @@ const ATOMS: &[AtomDef] = &[
     AtomDef { names: &["year", "years"], display: "years", dimension: YEAR, factor: (1, 1) },
     AtomDef { names: &["mmHg"], display: "mmHg", dimension: PRESSURE, factor: (1, 1) },
     AtomDef { names: &["%"], display: "%", dimension: PERCENT, factor: (1, 1) },
-    AtomDef { names: &["bpm"], display: "bpm", dimension: RATE, factor: (1, 60) },
-    AtomDef { names: &["beats"], display: "beats", dimension: NONE, factor: (1, 1) },
-    AtomDef { names: &["breaths"], display: "breaths", dimension: NONE, factor: (1, 1) },
+    AtomDef { names: &["bpm"], display: "bpm", dimension: HEART_RATE, factor: (1, 60) },
+    AtomDef { names: &["beats"], display: "beats", dimension: BEATS, factor: (1, 1) },
+    AtomDef { names: &["breaths"], display: "breaths", dimension: BREATHS, factor: (1, 1) },
 ];
 
 /// A unit: atoms with non-zero exponents, sorted by atom. The empty unit is "no unit".
@@ -75,7 +78,11 @@ impl Unit {
         for (i, part) in text.split('/').enumerate() {
             let (name, power) = match part.char_indices().last() {
                 Some((at, c)) if c.is_ascii_digit() && at > 0 => {
-                    (part.get(..at).unwrap_or(part), i8::try_from(c.to_digit(10).unwrap_or(1)).unwrap_or(1))
+                    let power = i8::try_from(c.to_digit(10).unwrap_or(0)).unwrap_or(0);
+                    if power < 2 {
+                        return Err(UnknownUnit(part.to_string()));
+                    }
+                    (part.get(..at).unwrap_or(part), power)
                 }
                 _ => (part, 1),
             };
@@ -244,7 +251,8 @@ mod tests {
         // an hour is 1/24 day: not a terminating decimal
         assert_eq!(u("h").conversion_to(&u("days")), None);
         assert_eq!(u("mg").conversion_to(&u("mmHg")), None);
-        assert_eq!(u("bpm").conversion_to(&u("breaths/min")), Some(Decimal::ONE));
+        assert_eq!(u("bpm").conversion_to(&u("beats/min")), Some(Decimal::ONE));
+        assert_eq!(u("bpm").conversion_to(&u("breaths/min")), None);
     }
 
     #[test]
@@ -258,5 +266,7 @@ mod tests {
     #[test]
     fn unknown_units_are_named() {
         assert_eq!(Unit::parse("mg/furlong"), Err(UnknownUnit("furlong".into())));
+        assert_eq!(Unit::parse("mg0"), Err(UnknownUnit("mg0".into())));
+        assert_eq!(Unit::parse("kg1"), Err(UnknownUnit("kg1".into())));
     }
 }

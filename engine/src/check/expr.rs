@@ -28,7 +28,20 @@ type Typed = (Expr, Ty);
 /// How deep definitions may call one another.
 const MAX_INLINE: usize = 32;
 
-const BUILTINS: &[&str] = &["min", "max", "abs", "count"];
+/// How much checking work a file may cause, counted in expressions checked after
+/// definitions are expanded: a file whose definitions expand beyond this is refused
+/// rather than exhaust memory.
+const MAX_WORK: usize = 200_000;
+
+/// The deepest compiled expression accepted, after definitions are expanded: the evaluator
+/// recurses this deep at most.
+pub const MAX_EVAL_DEPTH: usize = 200;
+
+/// The largest compiled expression accepted, in nodes, after definitions are expanded.
+pub const MAX_NODES: usize = 20_000;
+
+/// Functions the language provides.
+pub const BUILTINS: &[&str] = &["min", "max", "abs", "count"];
 
 /// What names resolve to while checking.
 pub struct Names<'a> {
@@ -37,12 +50,15 @@ pub struct Names<'a> {
     fields: HashMap<&'a str, usize>,
     groups: HashMap<&'a str, usize>,
     defines: HashMap<&'a str, &'a ast::Define>,
+    /// Names whose declaration did not parse: already reported, never again.
+    broken: &'a std::collections::HashSet<String>,
 }
 
 impl<'a> Names<'a> {
     /// Indexes the schema and definitions.
-    pub fn new(schema: &'a Schema, defines: &[&'a ast::Define]) -> Self {
+    pub fn new(schema: &'a Schema, defines: &[&'a ast::Define], broken: &'a std::collections::HashSet<String>) -> Self {
         Names {
+            broken,
             schema,
             fields: schema.fields.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect(),
             groups: schema.groups.iter().enumerate().map(|(i, g)| (g.as_str(), i)).collect(),
@@ -70,6 +86,10 @@ pub struct Checker<'a, 'd> {
     items: Vec<(String, usize)>,
     calling: Vec<String>,
     constants: HashMap<String, Option<Typed>>,
+    /// Expressions checked so far, against [`MAX_WORK`].
+    work: usize,
+    /// Definitions used so far.
+    used: std::collections::HashSet<String>,
 }
 
 impl<'a, 'd> Checker<'a, 'd> {
@@ -82,12 +102,30 @@ impl<'a, 'd> Checker<'a, 'd> {
             items: Vec::new(),
             calling: Vec::new(),
             constants: HashMap::new(),
+            work: 0,
+            used: std::collections::HashSet::new(),
         }
     }
 
     fn error<T>(&mut self, code: &'static str, span: Span, message: String, hint: String) -> Option<T> {
         self.diagnostics.push(Diagnostic::error(code, span, message).with_hint(hint));
         None
+    }
+
+    /// Checks a rule's condition: true or false, and small enough to evaluate.
+    pub fn rule_condition(&mut self, e: &ast::Expr) -> Option<Expr> {
+        let expr = self.condition(e, "a rule's condition")?;
+        let (depth, nodes) = measure(&expr);
+        if depth > MAX_EVAL_DEPTH || nodes > MAX_NODES {
+            return self.error("too-large", e.span, format!("with its definitions expanded, this condition is {nodes} operations, {depth} deep; kap accepts {MAX_NODES}, {MAX_EVAL_DEPTH} deep"), "simplify the definitions it uses".into());
+        }
+        if let Expr::Const(Value::Bool(b)) = expr {
+            self.diagnostics.push(
+                Diagnostic::warning("constant", e.span, format!("this condition is always {b}"))
+                    .with_hint("a rule's condition should depend on the patient's data"),
+            );
+        }
+        Some(expr)
     }
 
     /// Checks a condition: it must be true or false.
@@ -108,7 +146,12 @@ impl<'a, 'd> Checker<'a, 'd> {
     /// Checks the body of a definition without parameters, once.
     pub fn define(&mut self, d: &ast::Define) {
         if d.params.is_empty() {
+            let used = self.used.contains(&d.name.node);
             let _ = self.constant(&d.name.node, d.name.span);
+            if !used {
+                // Checking a definition is not using it.
+                self.used.remove(&d.name.node);
+            }
         }
     }
 
@@ -156,6 +199,13 @@ impl<'a, 'd> Checker<'a, 'd> {
     /// Checks an expression.
     pub fn expr(&mut self, e: &ast::Expr) -> Option<Typed> {
         let span = e.span;
+        self.work += 1;
+        if self.work == MAX_WORK {
+            return self.error("too-large", span, "the definitions of this file expand beyond what kap checks".into(), "definitions that use each other several times grow exponentially: share a value with a parameterless `define`, or simplify".into());
+        }
+        if self.work > MAX_WORK {
+            return None;
+        }
         match &e.node {
             ExprKind::Bool(b) => Some((Expr::Const(Value::Bool(*b)), Ty::Bool)),
             ExprKind::Quantity(v, unit) => {
@@ -232,6 +282,16 @@ impl<'a, 'd> Checker<'a, 'd> {
                 };
                 let (x1, lo_e) = self.unify((x.clone(), xt.clone()), (lo_e, lo_ty), inner.span, lo.span, span)?;
                 let (x2, hi_e) = self.unify((x, xt), (hi_e, hi_ty), inner.span, hi.span, span)?;
+                if let (Expr::Const(Value::Num(l)), Expr::Const(Value::Num(h))) = (&lo_e, &hi_e) {
+                    if l > h {
+                        return self.error(
+                            "range",
+                            lo.span.to(hi.span),
+                            format!("empty range: {l} is above {h}"),
+                            "write the lower end first: `in lo..hi`".into(),
+                        );
+                    }
+                }
                 // The same unit must serve both ends: convert ends, never the tested value twice.
                 let test = if x1 == x2 {
                     Expr::Between(Box::new(x1), Box::new(self.fold(lo_e, lo.span)), Box::new(self.fold(hi_e, hi.span)))
@@ -346,6 +406,14 @@ impl<'a, 'd> Checker<'a, 'd> {
                 format!("`{name}` is a list, not a value"),
                 "read its items through list functions".into(),
             );
+        }
+        if self
+            .names
+            .broken
+            .iter()
+            .any(|b| name == b || name.strip_prefix(b.as_str()).is_some_and(|r| r.starts_with(['.', '['])))
+        {
+            return None; // its declaration has a syntax error, reported already
         }
         let candidates: Vec<&str> = self
             .frames
@@ -489,8 +557,14 @@ impl<'a, 'd> Checker<'a, 'd> {
         Some((expr, ty))
     }
 
+    /// Whether a definition has been used by a rule or another used definition.
+    pub fn is_used(&self, name: &str) -> bool {
+        self.used.contains(name)
+    }
+
     /// A definition without parameters: checked once, then reused.
     fn constant(&mut self, name: &str, span: Span) -> Option<Typed> {
+        self.used.insert(name.to_string());
         if let Some(done) = self.constants.get(name) {
             return done.clone();
         }
@@ -518,13 +592,24 @@ impl<'a, 'd> Checker<'a, 'd> {
         self.frames = saved;
         self.items = saved_items;
         self.calling.pop();
+        let result = result.and_then(|r| self.small_enough(r, span));
         self.constants.insert(name.to_string(), result.clone());
         result
+    }
+
+    /// Refuses an expanded definition that grew past [`MAX_NODES`].
+    fn small_enough(&mut self, typed: Typed, span: Span) -> Option<Typed> {
+        let (depth, nodes) = measure(&typed.0);
+        if depth > MAX_EVAL_DEPTH || nodes > MAX_NODES {
+            return self.error("too-large", span, format!("expanded, this definition is {nodes} operations, {depth} deep; kap accepts {MAX_NODES}, {MAX_EVAL_DEPTH} deep"), "simplify the definitions it uses".into());
+        }
+        Some(typed)
     }
 
     fn call(&mut self, func: &ast::Name, args: &[ast::Expr], span: Span) -> Option<Typed> {
         let name = func.node.as_str();
         if let Some(d) = self.names.defines.get(name).copied() {
+            self.used.insert(name.to_string());
             if d.params.len() != args.len() {
                 return self.error(
                     "arguments",
@@ -559,7 +644,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             self.items = saved_items;
             self.calling.pop();
             self.frames.pop();
-            return result;
+            return result.and_then(|r| self.small_enough(r, span));
         }
         if name == "count" {
             // `count(LIST)`: the number of items.
@@ -607,10 +692,18 @@ impl<'a, 'd> Checker<'a, 'd> {
                 format!("`{name}(a, b)`"),
             );
         }
-        let mut iter = typed.into_iter().zip(args.iter().map(|a| a.span));
-        let ((first, first_ty), first_span) = iter.next()?;
-        let Ty::Num(unit) = first_ty.clone() else {
-            let t = self.describe(&first_ty);
+        let spans: Vec<Span> = args.iter().map(|a| a.span).collect();
+        let first_span = spans.first().copied().unwrap_or(span);
+        // The common unit: one that every argument converts to exactly.
+        let units: Vec<Unit> =
+            typed.iter().filter_map(|(_, t)| if let Ty::Num(u) = t { Some(u.clone()) } else { None }).collect();
+        let unit = units
+            .iter()
+            .find(|target| units.iter().all(|u| u == *target || u.conversion_to(target).is_some()))
+            .or(units.first())
+            .cloned();
+        let Some(unit) = unit else {
+            let t = typed.first().map(|(_, t)| self.describe(t)).unwrap_or_default();
             return self.error(
                 "type",
                 first_span,
@@ -618,8 +711,8 @@ impl<'a, 'd> Checker<'a, 'd> {
                 "pass numbers with units".into(),
             );
         };
-        let mut parts = vec![first];
-        for ((x, ty), s) in iter {
+        let mut parts = Vec::new();
+        for ((x, ty), s) in typed.into_iter().zip(spans) {
             let converted = self.convert_to((x, ty), &unit, s, first_span)?;
             parts.push(converted);
         }
@@ -754,6 +847,52 @@ impl<'a, 'd> Checker<'a, 'd> {
         Some((self.fold(result.0, span), result.1))
     }
 
+    /// Warns about a comparison of an input with a constant that its declared range decides.
+    fn lint_threshold(&mut self, op: CmpOp, x: &Expr, y: &Expr, span: Span) {
+        let (field, c, op) = match (x, y) {
+            (Expr::Field { field, .. }, Expr::Const(Value::Num(c))) => (*field, *c, op),
+            (Expr::Const(Value::Num(c)), Expr::Field { field, .. }) => {
+                let flipped = match op {
+                    CmpOp::Lt => CmpOp::Gt,
+                    CmpOp::Le => CmpOp::Ge,
+                    CmpOp::Gt => CmpOp::Lt,
+                    CmpOp::Ge => CmpOp::Le,
+                    other => other,
+                };
+                (*field, *c, flipped)
+            }
+            _ => return,
+        };
+        let Some(f) = self.names.schema.fields.get(field as usize) else { return };
+        let Some((lo, hi)) = f.range else { return };
+        let (always, never) = match op {
+            CmpOp::Lt => (hi < c, lo >= c),
+            CmpOp::Le => (hi <= c, lo > c),
+            CmpOp::Gt => (lo > c, hi <= c),
+            CmpOp::Ge => (lo >= c, hi < c),
+            CmpOp::Eq => (lo == c && hi == c, c < lo || c > hi),
+            CmpOp::Ne => (c < lo || c > hi, lo == c && hi == c),
+        };
+        if always || never {
+            let unit = match &f.ty {
+                FieldType::Number { unit, .. } if !unit.is_none() => format!(" {unit}"),
+                _ => String::new(),
+            };
+            let verdict = if always { "always true" } else { "never true" };
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "range",
+                    span,
+                    format!(
+                        "this comparison is {verdict} for an admissible value: `{}` is declared in {lo}..{hi}{unit}",
+                        f.path
+                    ),
+                )
+                .with_hint("check the threshold, or the declared range of the input"),
+            );
+        }
+    }
+
     /// A bare name on one side of a comparison with a choice may be one of its values.
     fn choice_literal(&mut self, e: &ast::Expr, field: usize) -> Option<Option<Typed>> {
         let ExprKind::Name(n) = &e.node else {
@@ -810,6 +949,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         let expr = match (&xt, &yt) {
             (Ty::Num(_), Ty::Num(_)) => {
                 let (x, y) = self.unify((x, xt), (y, yt), a.span, b.span, span)?;
+                self.lint_threshold(op, &x, &y, span);
                 Expr::Compare(op, Box::new(x), Box::new(y))
             }
             (Ty::Time, Ty::Time) => Expr::Compare(op, Box::new(x), Box::new(y)),
@@ -888,4 +1028,44 @@ fn shift(expr: Expr, by: u8, cutoff: u8) -> Expr {
         Expr::Arith(op, a, b, span) => Expr::Arith(op, sh(a), sh(b), span),
         Expr::Between(a, b, c) => Expr::Between(sh(a), sh(b), sh(c)),
     }
+}
+
+/// The depth and number of nodes of a compiled expression, counting stops past the limits.
+pub fn measure(expr: &Expr) -> (usize, usize) {
+    fn walk(e: &Expr, depth: usize, nodes: &mut usize, deepest: &mut usize) {
+        *nodes += 1;
+        *deepest = (*deepest).max(depth);
+        if *nodes > MAX_NODES || depth > MAX_EVAL_DEPTH {
+            return;
+        }
+        let mut go = |c: &Expr| walk(c, depth + 1, nodes, deepest);
+        match e {
+            Expr::Const(_)
+            | Expr::Field { .. }
+            | Expr::GroupPresent(_)
+            | Expr::Item { .. }
+            | Expr::ItemField { .. } => {}
+            Expr::Quantifier { cond, .. } => {
+                if let Some(c) = cond {
+                    go(c)
+                }
+            }
+            Expr::Not(x) | Expr::Neg(x) | Expr::Abs(x) | Expr::IsKnown(x) | Expr::Scale(x, _) | Expr::InSet(x, _) => {
+                go(x)
+            }
+            Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => xs.iter().for_each(go),
+            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
+                go(a);
+                go(b)
+            }
+            Expr::Between(a, b, c) => {
+                go(a);
+                go(b);
+                go(c)
+            }
+        }
+    }
+    let (mut nodes, mut deepest) = (0, 0);
+    walk(expr, 1, &mut nodes, &mut deepest);
+    (deepest, nodes)
 }

@@ -9,13 +9,14 @@ use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::eval::program::{Decision, Header, Kind, Program, Rule, Source, Tier};
 use crate::syntax::ast::{self, Entry, Item, RuleFile};
 use expr::{Checker, Names};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// The statuses a protocol can have.
 pub const STATUSES: &[&str] = &["draft", "testing", "production", "retired"];
 
 /// Checks a parsed file. The program is returned only when there is no error.
 pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
+    let broken = &file.broken;
     let mut diagnostics = Vec::new();
     let mut headers = Vec::new();
     let mut source_decls = Vec::new();
@@ -50,7 +51,32 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
             );
         }
     }
-    let names = Names::new(&schema, &defines);
+    for d in &defines {
+        let name = d.name.node.as_str();
+        let clash = if schema.groups.iter().any(|g| g == name) {
+            Some("a group of inputs")
+        } else if expr::BUILTINS.contains(&name) {
+            Some("a built-in function")
+        } else {
+            None
+        };
+        if let Some(what) = clash {
+            diagnostics.push(
+                Diagnostic::error("duplicate", d.name.span, format!("`{name}` is already {what}"))
+                    .with_hint("give the definition another name"),
+            );
+        }
+        let mut params = HashSet::new();
+        for p in &d.params {
+            if !params.insert(p.node.as_str()) {
+                diagnostics.push(
+                    Diagnostic::error("duplicate", p.span, format!("parameter `{}` is listed twice", p.node))
+                        .with_hint("give each parameter its own name"),
+                );
+            }
+        }
+    }
+    let names = Names::new(&schema, &defines, broken);
     let mut decisions = Vec::new();
     {
         let mut checker = Checker::new(&names, &mut diagnostics);
@@ -75,12 +101,25 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
                 decisions.push(decision);
             }
         }
+        for d in &defines {
+            if !checker.is_used(&d.name.node) {
+                let hint = if d.params.is_empty() {
+                    "use it in a rule, or remove it"
+                } else {
+                    "use it in a rule, or remove it; a definition with parameters is only checked where it is used"
+                };
+                pending.push(
+                    Diagnostic::warning("unused", d.name.span, format!("definition `{}` is never used", d.name.node))
+                        .with_hint(hint),
+                );
+            }
+        }
         drop(checker);
         diagnostics.extend(pending);
     }
     if decision_decls.is_empty() {
         diagnostics.push(
-            Diagnostic::error("no-decision", ast_span_start(file), "the file has no decision")
+            Diagnostic::error("no-decision", crate::diagnostic::Span::new(0, 0), "the file has no decision")
                 .with_hint("add `decision NAME` with its rules and verdicts"),
         );
     }
@@ -90,10 +129,6 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
     let program = ok.then(|| Program { header, sources, schema, decisions });
     (program, diagnostics)
-}
-
-fn ast_span_start(_file: &RuleFile) -> crate::diagnostic::Span {
-    crate::diagnostic::Span::new(0, 0)
 }
 
 fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header {
@@ -180,7 +215,7 @@ fn decision(
     let mut given = Vec::new();
     for entry in &d.entries {
         match entry {
-            Entry::List { name, kind, quiet } => {
+            Entry::List { name, kind, quiet, advisory } => {
                 if kinds.iter().any(|k| k.name == kind.node) {
                     diagnostics.push(
                         Diagnostic::error("duplicate", kind.span, format!("rule kind `{}` is listed twice", kind.node))
@@ -197,7 +232,12 @@ fn decision(
                         .with_hint("choose another name for the list"),
                     );
                 } else {
-                    kinds.push(Kind { name: kind.node.clone(), list: name.node.clone(), quiet: *quiet });
+                    kinds.push(Kind {
+                        name: kind.node.clone(),
+                        list: name.node.clone(),
+                        quiet: *quiet,
+                        advisory: *advisory,
+                    });
                 }
             }
             Entry::Given(paths) => {
@@ -255,13 +295,12 @@ fn decision(
     let mut tiers: Vec<Tier> = Vec::new();
     let mut otherwise_seen = None;
     let mut rules: Vec<Rule> = Vec::new();
-    let mut ids: HashMap<String, ()> = HashMap::new();
+    let mut ids: HashSet<String> = HashSet::new();
     let mut ok = true;
     for entry in &d.entries {
         match entry {
             Entry::Verdict { name, when, span } => {
-                if let Some(prev) = otherwise_seen {
-                    let _: crate::diagnostic::Span = prev;
+                if otherwise_seen.is_some() {
                     diagnostics.push(
                         Diagnostic::error("verdict", *span, "a verdict after `otherwise` can never be reached")
                             .with_hint("`verdict NAME otherwise` comes last"),
@@ -292,7 +331,7 @@ fn decision(
             }
             Entry::Rule(r) => {
                 let kind = kind_index(&r.kind, diagnostics);
-                if ids.insert(r.id.node.clone(), ()).is_some() {
+                if !ids.insert(r.id.node.clone()) {
                     diagnostics.push(
                         Diagnostic::error(
                             "duplicate",
@@ -306,6 +345,17 @@ fn decision(
                 let mut cited = Vec::new();
                 for key in &r.cites {
                     match sources.iter().position(|s| s.key == key.node) {
+                        Some(i) if cited.contains(&i) => {
+                            diagnostics.push(
+                                Diagnostic::error(
+                                    "duplicate",
+                                    key.span,
+                                    format!("source `{}` is cited twice", key.node),
+                                )
+                                .with_hint("cite each source once"),
+                            );
+                            ok = false;
+                        }
                         Some(i) => cited.push(i),
                         None => {
                             let hint = match did_you_mean(&key.node, sources.iter().map(|s| s.key.as_str())) {
@@ -330,7 +380,7 @@ fn decision(
                             .with_hint("cite the evidence in brackets after the condition: `[K2]`"),
                     );
                 }
-                let when = checker.condition(&r.when, "a rule's condition");
+                let when = checker.rule_condition(&r.when);
                 match (kind, when) {
                     (Some(kind), Some(when)) => {
                         let mut reads = Vec::new();
@@ -360,6 +410,24 @@ fn decision(
                 .with_hint("end the verdicts with one that always holds: `verdict NAME otherwise`"),
         );
         ok = false;
+    }
+    // Fail closed: a kind that can decide the verdict must, when undecided, also decide
+    // it (typically `indeterminate`) before the default verdict is reached.
+    for (k, kind) in kinds.iter().enumerate() {
+        let decides = tiers.iter().any(|t| t.any.contains(&k));
+        let covered = tiers.iter().any(|t| t.unknown.contains(&k));
+        if decides && !covered {
+            diagnostics.push(
+                Diagnostic::error("fail-open", d.name.span, format!("in decision `{}`, a `{}` rule that cannot be decided never changes the verdict: a patient with missing data would get a later verdict", d.name.node, kind.name))
+                    .with_hint(format!("add `unknown {}` to a verdict before `otherwise`, such as `verdict indeterminate if unknown {}`", kind.name, kind.name)),
+            );
+            ok = false;
+        } else if !decides && !kind.quiet && !kind.advisory {
+            diagnostics.push(
+                Diagnostic::warning("unused-kind", d.name.span, format!("`{}` rules never change the verdict of `{}`", kind.name, d.name.node))
+                    .with_hint(format!("use them in a verdict (`verdict NAME if any {}`), or mark `list {} of {}` as `advisory` (listed, and unknown ones named in `missing`) or `quiet` (listed only)", kind.name, kind.list, kind.name)),
+            );
+        }
     }
     ok.then(|| Decision {
         name: d.name.node.clone(),

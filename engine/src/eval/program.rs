@@ -317,6 +317,8 @@ pub struct Kind {
     pub list: String,
     /// Quiet kinds never add to `missing`.
     pub quiet: bool,
+    /// Advisory kinds never change the verdict, but unknown ones add to `missing`.
+    pub advisory: bool,
 }
 
 /// One step of a decision's verdict: the first that holds is the verdict.

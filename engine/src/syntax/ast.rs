@@ -27,6 +27,9 @@ pub type Name = Node<String>;
 pub struct RuleFile {
     /// Top-level items.
     pub items: Vec<Item>,
+    /// Names declared by items that did not parse (`input NAME`, `define NAME`): the
+    /// checker does not report their uses again.
+    pub broken: std::collections::HashSet<String>,
 }
 
 /// One top-level item.
@@ -143,7 +146,7 @@ pub struct DecisionDecl {
 pub enum Entry {
     /// `given patient or screening`: the decision is made when one of these is in the document.
     Given(Vec<Name>),
-    /// `list exclusions of exclude [quiet]`.
+    /// `list exclusions of exclude [quiet | advisory]`.
     List {
         /// Output field.
         name: Name,
@@ -151,6 +154,8 @@ pub enum Entry {
         kind: Name,
         /// Quiet kinds never add to `missing`.
         quiet: bool,
+        /// Advisory kinds never change the verdict (declared so, not by accident).
+        advisory: bool,
     },
     /// `verdict NAME if any K or unknown K` or `verdict NAME otherwise`.
     Verdict {

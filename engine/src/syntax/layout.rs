@@ -42,19 +42,29 @@ struct Line<'a> {
     offset: usize,
     indent: usize,
     blank: bool,
+    /// Indented with something other than spaces (a tab, a non-breaking space).
+    odd_indent: bool,
 }
 
 fn lines(source: &str) -> Vec<Line<'_>> {
     let mut out = Vec::new();
     let mut offset = 0;
     for raw in source.split_inclusive('\n') {
+        // A byte order mark at the start of the file is not text.
+        let (raw, bom) = match raw.strip_prefix('\u{feff}') {
+            Some(rest) if offset == 0 => (rest, '\u{feff}'.len_utf8()),
+            _ => (raw, 0),
+        };
+        offset += bom;
         let body = raw.trim_end_matches(['\n', '\r']);
-        let trimmed = body.trim_start_matches([' ', '\t']);
+        let trimmed = body.trim_start_matches(|c: char| c.is_whitespace());
+        let indent = body.len() - trimmed.len();
         out.push(Line {
             text: raw,
             offset,
-            indent: body.len() - trimmed.len(),
+            indent,
             blank: trimmed.is_empty() || trimmed.starts_with('#'),
+            odd_indent: body.get(..indent).is_some_and(|lead| lead.chars().any(|c| c != ' ')),
         });
         offset += raw.len();
     }
@@ -74,6 +84,13 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
     let mut groups: Vec<Vec<Line<'_>>> = Vec::new();
     let mut diagnostics = Vec::new();
     for line in all {
+        if !line.blank && line.odd_indent {
+            let span = Span::new(line.offset, line.offset + line.indent);
+            diagnostics.push(
+                Diagnostic::error("indentation", span, "this line is indented with tabs or other white space")
+                    .with_hint("indent with spaces only, so that every line lines up the same way for everyone"),
+            );
+        }
         if !line.blank && line.indent == 0 {
             groups.push(vec![line]);
         } else if let Some(group) = groups.last_mut() {
@@ -103,12 +120,35 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
         let Some(head) = join(source, head_line) else {
             continue;
         };
-        let body_indent = body.iter().filter(|l| !l.blank).map(|l| l.indent).min();
+        // The first line of the body sets its indentation: a line at that indentation starts
+        // an entry, a deeper one continues it, and a shallower one is a mistake that would
+        // otherwise drop rules without a word.
+        let body_indent = body.iter().find(|l| !l.blank).map(|l| l.indent);
         let mut entries: Vec<Vec<Line<'_>>> = Vec::new();
+        // After a line indented too little, its own continuation lines are skipped too.
+        let mut skipping = false;
         for line in body {
             let starts_entry = !line.blank && Some(line.indent) == body_indent;
             if starts_entry {
                 entries.push(vec![*line]);
+                skipping = false;
+            } else if !line.blank && body_indent.is_some_and(|b| line.indent < b) {
+                let start = line.offset + line.indent;
+                let end = line.offset + line.text.trim_end().len();
+                diagnostics.push(
+                    Diagnostic::error(
+                        "indentation",
+                        Span::new(start, end.max(start)),
+                        "this line is indented less than the decision's first entry",
+                    )
+                    .with_hint(format!(
+                        "indent every entry of the decision by {} spaces, like its first one",
+                        body_indent.unwrap_or(0)
+                    )),
+                );
+                skipping = true;
+            } else if skipping {
+                continue;
             } else if let Some(entry) = entries.last_mut() {
                 entry.push(*line);
             }
@@ -180,6 +220,31 @@ mod tests {
         let entries: Vec<&str> = items[2].entries.iter().map(|p| p.text).collect();
         assert_eq!(entries, vec!["  list l of k\n", "  k r \"m\"\n    when x\n", "  verdict v otherwise\n"]);
         assert_eq!(&src[items[2].entries[1].offset..][..3], "  k");
+    }
+
+    #[test]
+    fn a_shallower_line_in_a_decision_is_an_error_not_dropped() {
+        let src = "decision d\n    k a \"A\" when x\n  list l of k\n";
+        let (items, diags) = split(src);
+        assert_eq!(items[0].entries.len(), 1);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "indentation");
+        assert_eq!(&src[diags[0].span.start..diags[0].span.end], "list l of k");
+    }
+
+    #[test]
+    fn tabs_and_odd_spaces_in_indentation_are_errors() {
+        let (_, diags) = split("decision d\n\tk a \"A\" when x\n  \u{a0}k b \"B\" when x\n");
+        assert_eq!(diags.iter().filter(|d| d.code == "indentation").count(), 2, "{diags:?}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_ignored() {
+        let src = "\u{feff}source A \"a\"\n";
+        let (items, diags) = split(src);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(items[0].head.text, "source A \"a\"\n");
+        assert_eq!(items[0].head.offset, 3);
     }
 
     #[test]

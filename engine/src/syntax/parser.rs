@@ -7,7 +7,6 @@ use pest::error::InputLocation;
 use pest::iterators::Pair;
 use pest::Parser as _;
 use rust_decimal::Decimal;
-use std::str::FromStr;
 
 mod grammar {
     #![allow(missing_docs)]
@@ -40,10 +39,24 @@ pub fn parse(source: &str) -> (RuleFile, Vec<Diagnostic>) {
                 file.items.push(Item::Decision(decision));
             }
             Ok(other) => file.items.push(other),
-            Err(d) => diagnostics.push(d),
+            Err(d) => {
+                diagnostics.push(d);
+                if let Some(name) = declared_name(item.head.text) {
+                    file.broken.insert(name);
+                }
+            }
         }
     }
     (file, diagnostics)
+}
+
+/// The name an `input` or `define` item declares, read without the grammar.
+fn declared_name(text: &str) -> Option<String> {
+    let rest = text.strip_prefix("input").or_else(|| text.strip_prefix("define"))?;
+    let name: String =
+        rest.trim_start().chars().take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']')).collect();
+    let name = name.trim_end_matches("[]").to_string();
+    (!name.is_empty()).then_some(name)
 }
 
 fn parse_piece(piece: Piece<'_>, rule: Rule) -> Built<Pair<'_, Rule>> {
@@ -72,6 +85,9 @@ fn syntax_error(piece: Piece<'_>, error: pest::error::Error<Rule>) -> Diagnostic
             let mut names: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
             names.sort_unstable();
             names.dedup();
+            if names.len() > 1 {
+                names.retain(|n| *n != "more text");
+            }
             names
         }
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
@@ -189,13 +205,13 @@ impl Builder {
     }
 
     fn decimal(&self, pair: &Pair<'_, Rule>) -> Built<Decimal> {
-        Decimal::from_str_exact(pair.as_str()).or_else(|_| Decimal::from_str(pair.as_str())).map_err(|_| {
+        Decimal::from_str_exact(pair.as_str()).map_err(|_| {
             Diagnostic::error(
                 "number",
                 self.span(pair),
                 format!("`{}` is not a number kap can represent exactly", pair.as_str()),
             )
-            .with_hint("numbers have at most 28 significant digits")
+            .with_hint("numbers have at most 28 digits, and are never rounded")
         })
     }
 
@@ -315,8 +331,9 @@ impl Builder {
                 let mut names = inner.clone().filter(|p| p.as_rule() == Rule::name);
                 let name = self.name(&self.next(&mut names, span)?);
                 let kind = self.name(&self.next(&mut names, span)?);
-                let quiet = inner.any(|p| p.as_rule() == Rule::quiet);
-                Ok(Entry::List { name, kind, quiet })
+                let quiet = inner.clone().any(|p| p.as_rule() == Rule::quiet);
+                let advisory = inner.any(|p| p.as_rule() == Rule::advisory);
+                Ok(Entry::List { name, kind, quiet, advisory })
             }
             Rule::verdict_entry => {
                 let name = self.name(&self.next(&mut inner, span)?);
