@@ -6,7 +6,7 @@ use kap_tests::{cases, read_json, reference, root};
 use serde_json::Value;
 
 #[test]
-fn every_corpus_document_gives_its_expected_decisions() {
+fn every_corpus_document_gives_the_expected_outcome_of_each_decision_the_protocol_declares() {
     let protocol = reference();
     let declared: Vec<String> = protocol.program().decisions.iter().map(|d| d.name.clone()).collect();
     let cases = cases(&root().join("tests/corpus"));
@@ -46,8 +46,14 @@ fn every_corpus_document_gives_its_expected_decisions() {
         assert_eq!(out["protocol"]["sha256"].as_str().map(str::len), Some(64));
         assert!(out["engine"].is_string());
     }
+    // Expectations of decisions the shipped rules do not declare yet (the session,
+    // monitoring and follow-up of the worked examples) are listed, not silently passed.
     if !not_yet.is_empty() {
-        eprintln!("decisions in the corpus that the shipped rules do not declare yet:\n  {}", not_yet.join("\n  "));
+        println!(
+            "{} expected decisions not declared by the shipped rules yet:\n  {}",
+            not_yet.len(),
+            not_yet.join("\n  ")
+        );
     }
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }

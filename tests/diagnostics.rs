@@ -407,3 +407,15 @@ fn definitions_that_expand_exponentially_are_refused_quickly() {
     let d = Protocol::compile(&source).unwrap_err();
     assert!(d.iter().filter(|d| d.is_error()).all(|d| matches!(d.code, "too-large" | "too-deep")), "{d:#?}");
 }
+
+#[test]
+fn the_readme_language_tour_is_a_valid_rule_file() {
+    let readme = std::fs::read_to_string(kap_tests::root().join("README.md")).unwrap();
+    let tour = readme
+        .split("```kap\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a ```kap block in the README");
+    let diagnostics = Protocol::check(tour);
+    assert_eq!(diagnostics, vec![], "the README's language tour must pass kap check");
+}

@@ -1,7 +1,7 @@
 //! `kap`: check, evaluate and inspect KAP rule files.
 //!
-//! Exit status: 0 success; 1 the rule file has errors; 2 the input document is unreadable
-//! or invalid (or a rule file cannot be read); 3 the evaluation failed.
+//! Exit status: 0 success; 1 the rule file has errors; 2 a file cannot be read, the input
+//! document is invalid, or the command line is wrong; 3 the evaluation failed.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kap_engine::{Diagnostic, Error, Evaluation, Protocol};
@@ -17,7 +17,7 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "kap", version, about, long_about, propagate_version = true)]
 #[command(
-    after_help = "Exit status: 0 success, 1 rule file errors, 2 unreadable or invalid input, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text"
+    after_help = "Exit status: 0 success, 1 rule file errors, 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -106,10 +106,11 @@ fn print_diagnostics(file: &Path, source: &str, diagnostics: &[Diagnostic]) {
 fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
     let mut located = Vec::new();
     let mut failed = false;
+    let mut unreadable = false;
     for file in files {
-        let source = match read_rules(file) {
-            Ok(s) => s,
-            Err(code) => return code,
+        let Ok(source) = read_rules(file) else {
+            unreadable = true;
+            continue;
         };
         let diagnostics = Protocol::check(&source);
         failed |= diagnostics.iter().any(|d| d.is_error() || deny_warnings);
@@ -144,7 +145,9 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
             }
         }
     }
-    if failed {
+    if unreadable {
+        ExitCode::from(2)
+    } else if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

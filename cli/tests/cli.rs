@@ -167,3 +167,12 @@ fn describe_lists_inputs_for_forms_and_a_json_schema() {
         serde_json::json!(["none", "controlled", "uncontrolled"])
     );
 }
+
+#[test]
+fn check_goes_on_past_an_unreadable_file() {
+    let out = kap(&["check", "--format", "json", RULES, "no/such.kap", RULES]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read rule file no/such.kap"));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json, serde_json::json!([]));
+}

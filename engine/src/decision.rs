@@ -83,6 +83,9 @@ pub struct Explanation {
     pub result: RuleResult,
     /// The rule's message.
     pub message: String,
+    /// The rule's help text, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
     /// The sources it cites.
     pub sources: Vec<Citation>,
     /// The inputs its condition reads, with their values.
@@ -110,7 +113,8 @@ pub struct Citation {
 pub struct Reading {
     /// Its path.
     pub path: String,
-    /// Its value as written (`"155"`, `"true"`, `"manic"`); left out when absent.
+    /// Its value (`"155"`, `"true"`, `"manic"`; numbers without trailing zeros,
+    /// timestamps in UTC); left out when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Its unit, if it has one.

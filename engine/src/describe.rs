@@ -192,6 +192,7 @@ pub fn describe(program: &Program, sha256: &str) -> Description {
                         "id": r.id,
                         "kind": d.kinds.get(r.kind).map(|k| k.name.as_str()).unwrap_or_default(),
                         "message": r.message,
+                        "help": r.help,
                         "sources": sources,
                     })
                 })

@@ -78,6 +78,15 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
                 );
             }
         }
+        if let (TypeExpr::List, Some(r)) = (&decl.ty.node, &decl.range) {
+            let (lo, hi) = r.node;
+            if lo.is_sign_negative() || !lo.fract().is_zero() || !hi.fract().is_zero() {
+                diagnostics.push(
+                    Diagnostic::error("range", r.span, "a list's range counts its items: whole numbers from 0")
+                        .with_hint("write the least and most items, such as `in 0..6`"),
+                );
+            }
+        }
         let label = decl.label.node.clone();
         let help = decl.help.as_ref().map(|h| h.node.clone());
         let segments: Vec<&str> = rest.split('.').collect();

@@ -35,8 +35,19 @@ pub fn evaluate(program: &Program, doc: &Document, protocol: ProtocolRef) -> Res
     let mut decisions = IndexMap::new();
     let mut explanation = Vec::new();
     for decision in &program.decisions {
-        let applies = decision.given.is_empty()
-            || decision.given.iter().any(|g| doc.groups.get(*g as usize).copied().unwrap_or(false));
+        let mut applies = decision.given.is_empty();
+        for g in &decision.given {
+            match doc.groups.get(*g as usize) {
+                Some(present) => applies |= *present,
+                None => {
+                    return Err(EvaluationError {
+                        decision: decision.name.clone(),
+                        rule: String::new(),
+                        message: "internal error: a group outside the document".into(),
+                    })
+                }
+            }
+        }
         if !applies {
             continue;
         }
@@ -218,6 +229,7 @@ fn explain(
         rule: rule.id.clone(),
         result,
         message: rule.message.clone(),
+        help: rule.help.clone(),
         sources,
         read,
         missing,

@@ -109,7 +109,8 @@ fn eval_in(expr: &Expr, doc: &Document, env: Option<&Env<'_>>) -> Eval {
         Expr::Const(v) => Outcome::Known(*v),
         Expr::Field { field, slot } => match doc.root.fields.get(*slot as usize) {
             Some(Some(v)) => Outcome::Known(*v),
-            Some(None) | None => Outcome::Unknown(Missing::one(MissingRef::Field(*field))),
+            Some(None) => Outcome::Unknown(Missing::one(MissingRef::Field(*field))),
+            None => return Err(internal("a field slot outside the document")),
         },
         Expr::Item { .. } => return Err(internal("a whole list item")),
         Expr::ItemField { list, list_slot, item, field, slot } => {
@@ -129,7 +130,8 @@ fn eval_in(expr: &Expr, doc: &Document, env: Option<&Env<'_>>) -> Eval {
             };
             match record.fields.get(*slot as usize) {
                 Some(Some(v)) => Outcome::Known(*v),
-                _ => Outcome::Unknown(Missing::one(MissingRef::ItemField(
+                None => return Err(internal("an item field slot outside the item")),
+                Some(None) => Outcome::Unknown(Missing::one(MissingRef::ItemField(
                     *field,
                     u32::try_from(index).unwrap_or(u32::MAX),
                 ))),
@@ -166,7 +168,10 @@ fn eval_in(expr: &Expr, doc: &Document, env: Option<&Env<'_>>) -> Eval {
                 (None, Quantifier::Count) => Outcome::Known(Value::Num(Decimal::from(count))),
             }
         }
-        Expr::GroupPresent(g) => Outcome::Known(Value::Bool(doc.groups.get(*g as usize).copied().unwrap_or(false))),
+        Expr::GroupPresent(g) => match doc.groups.get(*g as usize) {
+            Some(present) => Outcome::Known(Value::Bool(*present)),
+            None => return Err(internal("a group outside the document")),
+        },
         Expr::Not(e) => match ev(e)? {
             Outcome::Known(Value::Bool(b)) => Outcome::Known(Value::Bool(!b)),
             Outcome::Known(_) => return Err(internal("not")),
@@ -349,14 +354,15 @@ mod tests {
         Expr::Const(Value::Bool(false))
     }
     fn absent(field: u32) -> Expr {
-        // slot 99 is never filled in a default document: the field is absent
-        Expr::Field { field, slot: 99 }
+        // the test document has one empty slot per field number below 10
+        Expr::Field { field, slot: field }
     }
     fn m(fields: &[u32]) -> Missing {
         Missing(fields.iter().map(|f| MissingRef::Field(*f)).collect())
     }
     fn run(e: &Expr) -> Outcome {
-        eval(e, &Document::default()).unwrap_or_else(|e| unreachable!("{e:?}"))
+        let doc = Document { root: Record { fields: vec![None; 10], lists: Vec::new() }, groups: Vec::new() };
+        eval(e, &doc).unwrap_or_else(|e| unreachable!("{e:?}"))
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
 /// Validates a parsed JSON value against the schema.
 pub fn validate(schema: &Schema, json: &Json) -> Result<Document, InputError> {
     let Json::Object(members) = json else {
-        return Err(error("not_an_object", "", format!("the document is {}", json.kind()), "a JSON object"));
+        return Err(error("not_an_object", "", format!("the document is {}", found(json)), "a JSON object"));
     };
     let mut doc = Document {
         root: Record { fields: vec![None; schema.root_fields], lists: vec![None; schema.root_lists] },
@@ -210,6 +210,18 @@ fn show(v: Value) -> String {
     }
 }
 
+/// "a list", "an object", "null"...: a JSON value's kind with its article.
+fn found(json: &Json) -> String {
+    match json {
+        Json::Null => "null".to_string(),
+        Json::Bool(_) => "true or false".to_string(),
+        Json::Number(n) => format!("the number {n}"),
+        Json::String(s) => format!("the text \"{s}\""),
+        Json::Array(_) => "a list".to_string(),
+        Json::Object(_) => "an object".to_string(),
+    }
+}
+
 fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
         name.to_string()
@@ -262,7 +274,7 @@ fn object(
             }
             Member::Group(inner) => {
                 let Json::Object(inner_members) = value else {
-                    return Err(error("not_an_object", &path, format!("found {}", value.kind()), "an object"));
+                    return Err(error("not_an_object", &path, format!("found {}", found(value)), "an object"));
                 };
                 if let Some(present) = inner.group.and_then(|g| groups.get_mut(g)) {
                     *present = true;
@@ -278,7 +290,7 @@ fn object(
                     return Err(error(
                         "wrong_type",
                         &path,
-                        format!("found {}", value.kind()),
+                        format!("found {}", found(value)),
                         expected(schema, member),
                     ));
                 };
@@ -297,8 +309,15 @@ fn object(
                 for (i, item) in items.iter().enumerate() {
                     let item_path = format!("{path}[{i}]");
                     let Json::Object(item_members) = item else {
-                        let code = if matches!(item, Json::Null) { "null_value" } else { "not_an_object" };
-                        return Err(error(code, &item_path, format!("found {}", item.kind()), "an object"));
+                        if matches!(item, Json::Null) {
+                            return Err(error(
+                                "null_value",
+                                &item_path,
+                                "`null` is not a value: leave the item out",
+                                "an object",
+                            ));
+                        }
+                        return Err(error("not_an_object", &item_path, format!("found {}", found(item)), "an object"));
                     };
                     let mut rec = Record { fields: vec![None; list.item_fields], lists: vec![None; list.item_lists] };
                     let mut no_groups = Vec::new();
@@ -348,7 +367,7 @@ pub fn describe(field: &Field) -> String {
 }
 
 fn field_value(field: &Field, json: &Json, path: &str) -> Result<Value, InputError> {
-    let wrong = || error("wrong_type", path, format!("found {}", json.kind()), describe(field));
+    let wrong = || error("wrong_type", path, format!("found {}", found(json)), describe(field));
     match (&field.ty, json) {
         (FieldType::Boolean, Json::Bool(b)) => Ok(Value::Bool(*b)),
         (FieldType::Choice(choices), Json::String(s)) => match choices.iter().position(|c| c == s) {
