@@ -10,7 +10,7 @@ import { repo, kap, compact, documents, loadPackage, referencePath } from "./hel
 
 const { Protocol, DocumentError } = await loadPackage();
 const source = fs.readFileSync(referencePath, "utf8");
-const protocol = Protocol.compile(source, "rules/kap-reference.kap");
+const protocol = Protocol.compile(source, referencePath);
 
 test("compact() keeps strings and numbers byte for byte", () => {
   assert.equal(compact('{\n  "a": "x  \\" y",\n  "b": [\n    1.50,\n    2e3\n  ]\n}'), '{"a":"x  \\" y","b":[1.50,2e3]}');
@@ -26,7 +26,7 @@ for (const file of corpus) {
   const name = path.relative(path.join(repo, "tests/corpus"), file);
   test(`corpus ${name}: wasm and native give the same bytes`, () => {
     const text = fs.readFileSync(file, "utf8");
-    const native = kap(["eval", "rules/kap-reference.kap", "--input", file]);
+    const native = kap(["eval", referencePath, "--input", file]);
     let wasm;
     try {
       wasm = protocol.evaluateJson(text);
@@ -54,7 +54,7 @@ for (const file of fs.existsSync(badDir) ? documents(badDir) : []) {
         assert.equal(e.kind, "input");
         assert.equal(e.code, expected.code);
         assert.equal(e.path, expected.path);
-        const native = kap(["eval", "rules/kap-reference.kap", "--input", file]);
+        const native = kap(["eval", referencePath, "--input", file]);
         assert.equal(native.status, 2);
         assert.ok(native.stderr.includes(e.message), `native: ${native.stderr}\nwasm: ${e.message}`);
         return true;

@@ -3,13 +3,24 @@
 
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const pkgDir = path.join(repo, "wasm/pkg");
 export const wwwDir = path.join(repo, "wasm/www");
-export const referencePath = path.join(repo, "rules/kap-reference.kap");
+/**
+ * A snapshot of rules/kap-reference.kap taken when the tests start, which both the native
+ * engine and the package read: the rule file may be edited while the tests run.
+ */
+export const referencePath = (() => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kap-web-test-"));
+  const file = path.join(dir, "kap-reference.kap");
+  fs.copyFileSync(path.join(repo, "rules/kap-reference.kap"), file);
+  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  return file;
+})();
 export const artefacts = path.join(repo, "target/web-test");
 
 /** The native `kap` binary: $KAP_BIN, else target/debug/kap (built when missing). */

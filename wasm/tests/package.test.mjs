@@ -16,10 +16,10 @@ const source = fs.readFileSync(referencePath, "utf8");
 
 test("describe() and jsonSchema() are what `kap describe` prints", () => {
   const protocol = Protocol.compile(source);
-  const described = kap(["describe", "rules/kap-reference.kap"]);
+  const described = kap(["describe", referencePath]);
   assert.equal(described.status, 0, described.stderr);
   assert.deepEqual(protocol.describe(), JSON.parse(described.stdout));
-  const schema = kap(["describe", "--json-schema", "rules/kap-reference.kap"]);
+  const schema = kap(["describe", "--json-schema", referencePath]);
   assert.deepEqual(protocol.jsonSchema(), JSON.parse(schema.stdout));
   assert.equal(protocol.sha256, protocol.describe().protocol.sha256);
   assert.match(protocol.sha256, /^[0-9a-f]{64}$/);
@@ -60,7 +60,7 @@ test("evaluate() takes an object or JSON text; evaluateJson() keeps the engine's
   assert.ok(out.decisions.eligibility, "an eligibility decision");
   assert.deepEqual(protocol.evaluate(JSON.stringify(doc)), out);
   const text = '{"patient":{"weight":68.50}}';
-  const native = kap(["eval", "rules/kap-reference.kap", "--input", "-"], text);
+  const native = kap(["eval", referencePath, "--input", "-"], text);
   assert.equal(protocol.evaluateJson(text), compact(native.stdout));
 });
 

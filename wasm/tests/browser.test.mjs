@@ -1,0 +1,293 @@
+// The web form in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core):
+// served the way `kap serve` serves it (by `kap serve` itself when the binary has it, else by
+// wasm/tools/serve.mjs), filled in through its controls for an ineligible and an eligible
+// patient, and checked against the native engine's output for the same documents: verdicts,
+// reasons with their messages and sources, missing inputs as links that focus their field,
+// inline validation, another rule file (with diagnostics when it does not compile), the
+// printed summary on one page, and no request leaving the page after it loaded.
+// Screenshots and the printed PDF go to target/web-test/.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { chromium } from "playwright-core";
+import { repo, wwwDir, artefacts, kap, kapBin, loadPackage } from "./helpers.mjs";
+
+const model = await import(path.join(wwwDir, "model.js"));
+const { Protocol } = await loadPackage();
+// The rule file the page loads (copied there by scripts/web-build).
+const servedRules = path.join(wwwDir, "pkg/kap-reference.kap");
+const referenceSource = fs.readFileSync(servedRules, "utf8");
+const lay = model.layout(Protocol.compile(referenceSource).describe());
+
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+let browser;
+let server; // { url, stop() }
+
+async function startServe() {
+  const bin = kapBin();
+  if (spawnSync(bin, ["serve", "--help"], { encoding: "utf8" }).status === 0) {
+    const child = spawn(bin, ["serve", "--port", "0", "--dir", wwwDir], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
+    const url = await new Promise((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+        if (m) resolve(m[0]);
+      });
+      child.on("exit", (code) => reject(new Error(`kap serve exited with ${code}: ${out}`)));
+    });
+    return { url, by: "kap serve", stop: () => child.kill() };
+  }
+  const { startServer } = await import(path.join(repo, "wasm/tools/serve.mjs"));
+  const s = await startServer(wwwDir, 0);
+  return { url: s.url, by: "wasm/tools/serve.mjs", stop: () => s.server.close() };
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(wwwDir, "pkg/kap_wasm_bg.wasm")), "run scripts/web-build first");
+  assert.ok(fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+  fs.mkdirSync(artefacts, { recursive: true });
+  server = await startServe();
+  console.log(`form served by ${server.by} at ${server.url}`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.stop();
+});
+
+/** A page on the form, ready, with every request recorded; `after` holds those made after loading. */
+async function openForm(viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, timezoneId: "UTC", locale: "en-GB" });
+  const page = await context.newPage();
+  const requests = { all: [], after: [], ready: false };
+  const errors = [];
+  page.on("request", (r) => {
+    requests.all.push(r.url());
+    if (requests.ready) requests.after.push(r.url());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.documentElement.dataset.ready);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.ready), "true", await page.locator("#load-error").textContent());
+  requests.ready = true;
+  return { page, context, requests, errors };
+}
+
+const byId = (id) => `[id="${id}"]`;
+
+/** Fills one input at `path` (list items: indexed path) with a document value, through its control. */
+async function fillField(page, input, path, value) {
+  const id = model.fieldId(path);
+  switch (input.type) {
+    case "boolean":
+      await page.check(byId(`${id}-${value ? "true" : "false"}`));
+      break;
+    case "choice":
+      await page.selectOption(byId(id), String(value));
+      break;
+    case "timestamp":
+      // The browser runs in UTC here: the local time is the UTC time (whole minutes as HH:MM,
+      // the way the control gives its value back).
+      await page.fill(byId(id), String(value).replace(/Z$/, "").replace(/\.\d+$/, "").replace(/(T\d\d:\d\d):00$/, "$1"));
+      break;
+    default:
+      await page.fill(byId(id), String(value));
+  }
+}
+
+/** Fills the form with a document, member by member, adding list items as needed. */
+async function fillDocument(page, doc) {
+  for (const section of lay.sections) {
+    const group = section.name === "" ? doc : doc[section.name];
+    if (!group) continue;
+    for (const entry of section.entries) {
+      const name = model.leaf(entry.input.path);
+      if (!(name in group)) continue;
+      if (entry.kind === "field") {
+        await fillField(page, entry.input, entry.input.path, group[name]);
+      } else {
+        for (const [i, item] of group[name].entries()) {
+          await page.click(byId(model.fieldId(entry.input.path)));
+          for (const f of entry.fields) {
+            const leafName = model.leaf(f.path);
+            if (leafName in item) await fillField(page, f, model.itemPath(f.path, i), item[leafName]);
+          }
+        }
+      }
+    }
+  }
+}
+
+function nativeEval(file) {
+  const r = kap(["eval", servedRules, "--input", file]);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+/** The decisions shown match the native engine's: verdict, each listed rule with its message and sources. */
+async function expectDecisions(page, expected) {
+  for (const [name, outcome] of Object.entries(expected.decisions)) {
+    const card = page.locator(`article[data-decision="${name}"]`);
+    await assert.doesNotReject(card.waitFor(), `no ${name} decision on screen`);
+    if (outcome.verdict) {
+      assert.equal(await card.locator(".verdict").first().getAttribute("data-verdict"), outcome.verdict);
+      const shown = await card.locator(".verdict").first().innerText();
+      assert.ok(shown.includes(model.humanize(outcome.verdict)), `${name}: verdict text "${shown}"`);
+      const chip = await page.locator(`#status [data-decision="${name}"]`).innerText();
+      assert.ok(chip.includes(outcome.verdict.replace(/_/g, " ")), `status bar: ${chip}`);
+    }
+    for (const [list, ids] of Object.entries(outcome)) {
+      if (!Array.isArray(ids) || list === "missing") continue;
+      for (const id of ids) {
+        const item = card.locator(`[data-list="${list}"] li[data-rule="${id}"]`);
+        const text = await item.innerText();
+        const why = expected.explanation.find((e) => e.decision === name && e.rule === id && e.result === "fired");
+        assert.ok(why, `no explanation for ${name}.${id}`);
+        assert.ok(text.includes(why.message), `${id}: "${text}" lacks "${why.message}"`);
+        for (const s of why.sources) assert.ok(text.includes(s.key) && text.includes(s.title), `${id}: source ${s.key}`);
+      }
+    }
+    for (const p of outcome.missing || []) {
+      assert.equal(await card.locator(`[data-list="missing"] a[data-focus="${p}"]`).count(), 1, `missing ${p}`);
+    }
+  }
+}
+
+test("an ineligible patient: verdict, exclusions with messages and sources; no request after loading", async () => {
+  const file = path.join(repo, "tests/corpus/examples/02-ineligible.json");
+  const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  const expected = nativeEval(file);
+  assert.equal(expected.decisions.eligibility.verdict, "ineligible");
+  const { page, context, requests, errors } = await openForm();
+  // Loaded from its own origin only.
+  for (const u of requests.all) assert.ok(u.startsWith(server.url), `request to ${u}`);
+  await fillDocument(page, doc);
+  await expectDecisions(page, expected);
+  await page.screenshot({ path: path.join(artefacts, "ineligible.png") });
+  await page.locator("aside.results").screenshot({ path: path.join(artefacts, "ineligible-decisions.png") });
+  assert.deepEqual(requests.after, [], "requests after loading");
+  // The page has locked itself: even a script of its own cannot connect any more.
+  const attempt = await page.evaluate(() => fetch("index.html").then(() => "sent", () => "blocked"));
+  assert.equal(attempt, "blocked");
+  assert.deepEqual(errors.filter((e) => !/Content Security Policy|connect-src|Failed to fetch/i.test(e)), []);
+  await context.close();
+});
+
+test("an eligible patient; a question set back to Unknown makes it indeterminate, its link focuses the field", async () => {
+  const file = path.join(repo, "tests/corpus/examples/01-eligible-intake.json");
+  const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  const expected = nativeEval(file);
+  assert.match(expected.decisions.eligibility.verdict, /^eligible/);
+  const { page, context, requests, errors } = await openForm();
+  await fillDocument(page, doc);
+  await expectDecisions(page, expected);
+  await page.screenshot({ path: path.join(artefacts, "eligible.png") });
+
+  // A boolean the verdict depends on, found with the engine: back to Unknown (not false).
+  const protocol = Protocol.compile(referenceSource);
+  const candidate = Object.keys(doc.patient)
+    .filter((k) => typeof doc.patient[k] === "boolean")
+    .map((k) => `patient.${k}`)
+    .find((p) => {
+      const copy = structuredClone(doc);
+      delete copy.patient[model.leaf(p)];
+      return protocol.evaluate(copy).decisions.eligibility.missing.includes(p);
+    });
+  assert.ok(candidate, "a boolean whose absence leaves eligibility undecided");
+  await page.check(byId(model.fieldId(candidate)));
+  const card = page.locator('article[data-decision="eligibility"]');
+  await page.waitForSelector('article[data-decision="eligibility"] [data-verdict="indeterminate"]');
+  assert.ok((await card.locator(".verdict").innerText()).includes("Indeterminate"));
+  await card.locator(`[data-list="missing"] a[data-focus="${candidate}"]`).click();
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.dataset.path);
+  assert.equal(focused, candidate);
+  // The keyboard moves between Unknown, Yes and No.
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await page.locator(`${byId(model.fieldId(candidate) + "-true")}`).isChecked(), true);
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await page.locator(`${byId(model.fieldId(candidate) + "-false")}`).isChecked(), true);
+  assert.deepEqual(requests.after, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("out-of-range values are marked at the field, never clamped, and nothing is decided", async () => {
+  const { page, context, requests } = await openForm();
+  const input = [...lay.byPath.values()].find((i) => i.type === "integer" && !i.list && i.max !== undefined && i.path.startsWith("patient."));
+  const id = model.fieldId(input.path);
+  const over = String(input.max + 1);
+  await page.fill(byId(id), over);
+  const wrap = page.locator(`[data-field="${input.path}"]`);
+  assert.match(await wrap.getAttribute("class"), /invalid/);
+  assert.equal(await page.locator(byId(id)).getAttribute("aria-invalid"), "true");
+  assert.equal(await page.locator(byId(id)).inputValue(), over);
+  assert.ok((await page.locator(byId(`${id}-error`)).innerText()).includes(input.expects));
+  assert.ok((await page.locator("#status").innerText()).includes("Not evaluated"));
+  assert.equal(await page.locator("[data-verdict]").count(), 0);
+  await page.locator("aside.results").screenshot({ path: path.join(artefacts, "invalid.png") });
+  // The engine's own input errors mark their field too: a list item without its time.
+  const list = [...lay.byPath.values()].find((i) => i.type === "list");
+  await page.fill(byId(id), "");
+  await fillField(page, lay.byPath.get("at"), "at", "2026-11-20T10:00:00Z");
+  await page.click(byId(model.fieldId(list.path)));
+  const at = [...lay.byPath.values()].find((i) => i.list === list.path && i.type === "timestamp");
+  const itemAt = model.itemPath(at.path, 0);
+  await page.waitForSelector(`[data-field="${itemAt}"].invalid`);
+  assert.ok((await page.locator(byId(`${model.fieldId(itemAt)}-error`)).innerText()).length > 0);
+  // Removing the item removes the error.
+  await page.click(`[data-remove="${list.path}"]`);
+  assert.equal(await page.locator(".invalid").count(), 0);
+  assert.deepEqual(requests.after, []);
+  await context.close();
+});
+
+test("another rule file: diagnostics when it does not compile, a new form when it does", async () => {
+  const { page, context, requests } = await openForm();
+  await page.fill(byId(model.fieldId("patient.age")), "40");
+  const broken = referenceSource.replace(/patient\.age < 18 years/, "patient.agee < 18 years");
+  assert.notEqual(broken, referenceSource);
+  await page.setInputFiles("#rule-file", { name: "broken.kap", mimeType: "text/plain", buffer: Buffer.from(broken) });
+  await page.waitForSelector("#diagnostics:not([hidden])");
+  const diag = await page.locator("#diagnostics").innerText();
+  assert.match(diag, /broken\.kap does not compile/);
+  assert.match(diag, /broken\.kap:\d+:\d+: /);
+  assert.match(diag, /patient\.agee/);
+  await page.screenshot({ path: path.join(artefacts, "diagnostics.png") });
+  const renamed = referenceSource.replace(/version "([^"]+)"/, 'version "$1-local"');
+  await page.setInputFiles("#rule-file", { name: "local.kap", mimeType: "text/plain", buffer: Buffer.from(renamed) });
+  await page.waitForSelector("#diagnostics[hidden]", { state: "attached" });
+  assert.match(await page.locator("#protocol-name").innerText(), /-local$/);
+  assert.equal(await page.locator(byId(model.fieldId("patient.age"))).inputValue(), "40", "values kept across rule files");
+  await page.click("#reset-rules");
+  assert.doesNotMatch(await page.locator("#protocol-name").innerText(), /-local$/);
+  assert.deepEqual(requests.after, []);
+  await context.close();
+});
+
+test("tablet width, and the printed summary fits on one page", async () => {
+  const file = path.join(repo, "tests/corpus/examples/02-ineligible.json");
+  const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  const { page, context, requests } = await openForm({ width: 820, height: 1180 });
+  await fillDocument(page, doc);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px at tablet width`);
+  await page.screenshot({ path: path.join(artefacts, "tablet.png") });
+  await page.emulateMedia({ media: "print" });
+  await page.screenshot({ path: path.join(artefacts, "print.png"), fullPage: true });
+  const pdf = await page.pdf({ format: "A4", printBackground: true });
+  fs.writeFileSync(path.join(artefacts, "summary.pdf"), pdf);
+  const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.equal(pages, 1, "the printed summary takes one page");
+  assert.deepEqual(requests.after, []);
+  await context.close();
+});
