@@ -25,8 +25,7 @@ const MAX_HEAD: u64 = 16 * 1024;
 ///
 /// Returns an error when `dir` is not a directory or the port cannot be bound.
 pub fn serve(dir: &Path, port: u16) -> io::Result<()> {
-    let root =
-        fs::canonicalize(dir).map_err(|e| io::Error::new(e.kind(), format!("cannot serve {}: {e}", dir.display())))?;
+    let root = fs::canonicalize(dir).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
     if !root.is_dir() {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not a directory", dir.display())));
     }
