@@ -419,3 +419,22 @@ fn the_readme_language_tour_is_a_valid_rule_file() {
     let diagnostics = Protocol::check(tour);
     assert_eq!(diagnostics, vec![], "the README's language tour must pass kap check");
 }
+
+#[test]
+fn an_error_inside_a_definition_names_where_it_is_used() {
+    let source = reference_source().replacen(
+        "when hypertensive(patient.screening_systolic, patient.screening_diastolic)",
+        "when hypertensive(patient.screening_systolic, patient.weight)",
+        1,
+    );
+    let d = Protocol::compile(&source).unwrap_err();
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, "unit-mismatch");
+    let use_site = source.find("hypertensive(patient.screening_systolic, patient.weight)").unwrap();
+    assert_eq!(d[0].notes.len(), 1);
+    assert_eq!(d[0].notes[0].message, "in `hypertensive`, used here");
+    assert_eq!(d[0].notes[0].span.start, use_site);
+    let text = d[0].locate("k.kap", &source).render();
+    let (line, col, _) = line_col(&source, use_site);
+    assert!(text.contains(&format!("= note: in `hypertensive`, used here at k.kap:{line}:{col}")), "{text}");
+}

@@ -126,6 +126,7 @@ proptest! {
         // Every diagnostic points inside the file.
         for d in &diagnostics {
             prop_assert!(d.span.start <= damaged.len() && d.span.end <= damaged.len(), "{d:?}");
+            prop_assert!(d.hint.as_deref().is_some_and(|h| !h.is_empty()), "every diagnostic has a hint: {d:?}");
         }
     }
 

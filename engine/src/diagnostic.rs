@@ -48,22 +48,40 @@ pub struct Diagnostic {
     pub span: Span,
     /// How to fix it.
     pub hint: Option<String>,
+    /// Other places that explain it, such as where a definition with the error is used.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+/// A secondary place of a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    /// What this place has to do with the diagnostic.
+    pub message: String,
+    /// Where.
+    pub span: Span,
 }
 
 impl Diagnostic {
     /// An error of class `code` at `span`.
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity: Severity::Error, message: message.into(), span, hint: None }
+        Diagnostic { code, severity: Severity::Error, message: message.into(), span, hint: None, notes: Vec::new() }
     }
 
     /// A warning of class `code` at `span`.
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity: Severity::Warning, message: message.into(), span, hint: None }
+        Diagnostic { code, severity: Severity::Warning, message: message.into(), span, hint: None, notes: Vec::new() }
     }
 
     /// Adds a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds a secondary place.
+    pub fn with_note(mut self, message: impl Into<String>, span: Span) -> Self {
+        self.notes.push(Note { message: message.into(), span });
         self
     }
 
@@ -81,7 +99,16 @@ impl Diagnostic {
         let text = source.get(line_start..line_end).unwrap_or("").trim_end_matches('\r').to_string();
         let end = self.span.end.clamp(start, line_end.max(start));
         let width = source.get(start..end).map_or(1, |s| s.chars().count().max(1));
+        let notes = self
+            .notes
+            .iter()
+            .map(|n| {
+                let (line, column, _) = line_col(source, n.span.start);
+                LocatedNote { message: n.message.clone(), line, column }
+            })
+            .collect();
         Located {
+            notes,
             file: file.to_string(),
             line,
             column: col,
@@ -122,9 +149,23 @@ pub struct Located {
     pub source_line: String,
     /// How many characters the marker covers on that line.
     pub marker_width: usize,
+    /// Its secondary places, located.
+    #[serde(rename = "note_places", skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<LocatedNote>,
     /// The diagnostic.
     #[serde(flatten)]
     pub diagnostic: Diagnostic,
+}
+
+/// A secondary place, with its line and column.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocatedNote {
+    /// What this place has to do with the diagnostic.
+    pub message: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
 }
 
 impl Located {
@@ -160,6 +201,9 @@ impl Located {
         let _ = writeln!(out, "{pad} | {lead}{}", "^".repeat(self.marker_width));
         if let Some(hint) = &d.hint {
             let _ = writeln!(out, "{pad} = hint: {hint}");
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "{pad} = note: {} at {}:{}:{}", note.message, self.file, note.line, note.column);
         }
         out
     }

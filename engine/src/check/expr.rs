@@ -90,6 +90,9 @@ pub struct Checker<'a, 'd> {
     work: usize,
     /// Definitions used so far.
     used: std::collections::HashSet<String>,
+    /// The uses of the definitions being expanded, innermost last: errors inside a
+    /// definition's body name them.
+    call_sites: Vec<(String, Span)>,
 }
 
 impl<'a, 'd> Checker<'a, 'd> {
@@ -104,12 +107,21 @@ impl<'a, 'd> Checker<'a, 'd> {
             constants: HashMap::new(),
             work: 0,
             used: std::collections::HashSet::new(),
+            call_sites: Vec::new(),
         }
     }
 
     fn error<T>(&mut self, code: &'static str, span: Span, message: String, hint: String) -> Option<T> {
-        self.diagnostics.push(Diagnostic::error(code, span, message).with_hint(hint));
+        self.push(Diagnostic::error(code, span, message).with_hint(hint));
         None
+    }
+
+    /// Reports a diagnostic, naming where the definitions being expanded are used.
+    fn push(&mut self, mut d: Diagnostic) {
+        for (name, site) in self.call_sites.iter().rev() {
+            d = d.with_note(format!("in `{name}`, used here"), *site);
+        }
+        self.diagnostics.push(d);
     }
 
     /// Checks a rule's condition: true or false, and small enough to evaluate.
@@ -120,7 +132,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return self.error("too-large", e.span, format!("with its definitions expanded, this condition is {nodes} operations, {depth} deep; kap accepts {MAX_NODES}, {MAX_EVAL_DEPTH} deep"), "simplify the definitions it uses".into());
         }
         if let Expr::Const(Value::Bool(b)) = expr {
-            self.diagnostics.push(
+            self.push(
                 Diagnostic::warning("constant", e.span, format!("this condition is always {b}"))
                     .with_hint("a rule's condition should depend on the patient's data"),
             );
@@ -187,7 +199,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             Ok(Some(value)) => Expr::Const(value),
             Ok(None) => expr,
             Err(e) => {
-                self.diagnostics.push(
+                self.push(
                     Diagnostic::error("arithmetic", span, format!("this constant cannot be computed: {}", e.message))
                         .with_hint("check the numbers: a division by zero or a result too large"),
                 );
@@ -588,7 +600,9 @@ impl<'a, 'd> Checker<'a, 'd> {
         self.calling.push(name.to_string());
         let saved = std::mem::take(&mut self.frames);
         let saved_items = std::mem::take(&mut self.items);
+        self.call_sites.push((name.to_string(), span));
         let result = self.expr(&d.body);
+        self.call_sites.pop();
         self.frames = saved;
         self.items = saved_items;
         self.calling.pop();
@@ -640,7 +654,9 @@ impl<'a, 'd> Checker<'a, 'd> {
             self.frames.push(frame);
             self.calling.push(name.to_string());
             let saved_items = std::mem::take(&mut self.items);
+            self.call_sites.push((name.to_string(), span));
             let result = self.expr(&d.body);
+            self.call_sites.pop();
             self.items = saved_items;
             self.calling.pop();
             self.frames.pop();
@@ -762,7 +778,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             )
         };
         let span = if a.is_none() || b.is_none() { span } else { span.to(other) };
-        self.diagnostics.push(Diagnostic::error("unit-mismatch", span, message).with_hint(hint));
+        self.push(Diagnostic::error("unit-mismatch", span, message).with_hint(hint));
     }
 
     /// Brings two numbers to one unit: the one that needs no inexact conversion.
@@ -879,7 +895,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 _ => String::new(),
             };
             let verdict = if always { "always true" } else { "never true" };
-            self.diagnostics.push(
+            self.push(
                 Diagnostic::warning(
                     "range",
                     span,

@@ -344,7 +344,10 @@ fn field_type(decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Fie
                 }
             }
             if u16::try_from(choices.len()).is_err() {
-                diagnostics.push(Diagnostic::error("too-many", decl.ty.span, "more than 65535 choices"));
+                diagnostics.push(
+                    Diagnostic::error("too-many", decl.ty.span, "more than 65535 choices")
+                        .with_hint("split the choices into several inputs"),
+                );
                 return None;
             }
             FieldType::Choice(choices)
