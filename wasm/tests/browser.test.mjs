@@ -14,6 +14,7 @@ import path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { chromium } from "playwright-core";
 import { repo, wwwDir, artefacts, kap, kapBin, loadPackage } from "./helpers.mjs";
+import { contractOutput } from "./fixtures.mjs";
 
 const model = await import(path.join(wwwDir, "model.js"));
 const { Protocol } = await loadPackage();
@@ -289,5 +290,27 @@ test("tablet width, and the printed summary fits on one page", async () => {
   const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
   assert.equal(pages, 1, "the printed summary takes one page");
   assert.deepEqual(requests.after, []);
+  await context.close();
+});
+
+test("the result panel shows session, monitoring and follow-up decisions (a hand-made output)", async () => {
+  const { page, context, errors } = await openForm();
+  const fixture = contractOutput(Protocol.compile(referenceSource).describe().sections);
+  // The page's own modules, already loaded, render the fixture into the real panel.
+  await page.evaluate(async ({ description, output, document: doc }) => {
+    const { resultsView } = await import("./results.js");
+    const { toDom } = await import("./dom.js");
+    const { layout, emptyState } = await import("./model.js");
+    const view = resultsView({ description, layout: layout(description), output, problems: [], error: null, document: doc, state: emptyState() });
+    document.getElementById("results").replaceChildren(toDom(view));
+  }, fixture);
+  const panel = page.locator("aside.results");
+  const text = (await panel.innerText()).replace(/\s+/g, " ");
+  for (const expected of ["Proceed", "49 mg", "infused over 40 min", "Escalate", "Alert message from the rules", "Not ready", "Escort criterion message", "2026-11-21 10:00 UTC", "check_a, check_b"]) {
+    assert.ok(text.includes(expected), `"${expected}" not on screen`);
+  }
+  await page.setViewportSize({ width: 1280, height: 1400 });
+  await panel.screenshot({ path: path.join(artefacts, "contract-decisions.png") });
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -24,7 +24,7 @@ const TONES = {
   indeterminate: "unknown",
   complete: "done",
 };
-const ICONS = { ok: "✓", caution: "!", hold: "⏸", stop: "✕", unknown: "?", done: "■", neutral: "•" };
+const ICONS = { ok: "✓", caution: "!", hold: "‖", stop: "✕", unknown: "?", done: "■", neutral: "•" };
 const SEVERITY_TONES = { info: "done", warning: "caution", critical: "stop" };
 
 /** The tone of a verdict ("neutral" for verdicts the contract does not name). */
@@ -293,6 +293,10 @@ function decisionView(ctx, name, outcome, { title, ruleDecision = name, level = 
   const others = level === 3 ? ctx.output.explanation.filter((e) => e.decision === name && !shownRules.has(e.rule)) : [];
   const fired = others.filter((e) => e.result === "fired");
   const undetermined = others.filter((e) => e.result === "undetermined");
+  // The rule kinds whose lists are empty, said in one line ("No exclusions, no cautions").
+  const quiet = new Set(((info && info.kinds) || []).filter((k) => k.quiet).map((k) => k.list));
+  const emptyKinds = level === 3 ? [...kindLists].filter((k) => !quiet.has(k) && Array.isArray(outcome[k]) && outcome[k].length === 0) : [];
+  if (emptyKinds.length > 0) parts.unshift(h("p", { class: "none", "data-empty": emptyKinds.join(" ") }, `No ${emptyKinds.map((k) => k.replace(/_/g, " ")).join(", no ")}.`));
   const tag = `h${Math.min(level, 6)}`;
   return h(
     level === 3 ? "article" : "section",
