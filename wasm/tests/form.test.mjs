@@ -163,7 +163,7 @@ test("the result panel renders every decision of the contract, generically", () 
   assert.match(monitoring, /Continuous SpO2 until 70 min \(11:10 UTC\)/);
   assert.match(monitoring, /Minimum observation 120 min \(12:00 UTC\)/);
   assert.match(monitoring, /Alerts \(1\) Severity Alert At ✕ Critical Alert message from the rules bp_test Sources: T1 \(Test source one\) 2026-11-20 10:20 UTC/);
-  assert.match(monitoring, /Discharge ⏸ Not ready Unmet criteria \(1\) Escort criterion message escort_test/);
+  assert.match(monitoring, /Discharge ‖ Not ready Unmet criteria \(1\) Escort criterion message escort_test/);
   assert.match(monitoring, /Instructions \(1\) Instruction test instruction_test/);
   assert.match(monitoring, /Missing inputs \(1\) Readings #2: SpO2 observations\.readings\[1\]\.spo2/);
   // Follow-up: the dates, past ones marked, with their checks.

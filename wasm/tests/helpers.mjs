@@ -21,7 +21,7 @@ export const referencePath = (() => {
   process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   return file;
 })();
-export const artefacts = path.join(repo, "target/web-test");
+export const artefacts = process.env.KAP_WEB_ARTEFACTS || path.join(repo, "target/web-test");
 
 /** The native `kap` binary: $KAP_BIN, else target/debug/kap (built when missing). */
 export function kapBin() {

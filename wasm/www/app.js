@@ -259,8 +259,8 @@ function evaluate() {
   try {
     output = JSON.parse(app.protocol.evaluateJson(json));
   } catch (e) {
-    if (!(e instanceof DocumentError)) throw e;
-    error = e;
+    // A refused document names its input; anything else is shown, never swallowed.
+    error = e instanceof DocumentError ? e : { kind: "evaluation", detail: `the engine failed: ${e.message}` };
   }
   const all = [...problems];
   if (error && error.kind === "input" && !problems.some((p) => p.path === error.path)) {
