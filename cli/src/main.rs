@@ -4,6 +4,7 @@
 //! document is invalid, or the command line is wrong; 3 the evaluation failed.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kap_engine::decision::OutputField;
 use kap_engine::{Diagnostic, Error, Evaluation, Protocol};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -228,6 +229,18 @@ fn eval(file: &Path, input: &Path, format: Format) -> ExitCode {
     }
 }
 
+/// An output value for people: `50 mg` for a quantity, text without quotes.
+fn show(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Object(map) => match (map.get("value"), map.get("unit")) {
+            (Some(v), Some(serde_json::Value::String(u))) => format!("{v} {u}"),
+            _ => value.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
 /// A readable summary of an evaluation.
 fn summary(out: &Evaluation) -> String {
     let mut text = format!("{} {} (sha256 {})\n", out.protocol.name, out.protocol.version, out.protocol.sha256);
@@ -236,9 +249,11 @@ fn summary(out: &Evaluation) -> String {
     }
     for (name, decision) in &out.decisions {
         text.push_str(&format!("\n{name}: {}\n", decision.verdict.replace('_', " ").to_uppercase()));
-        for (list, ids) in &decision.lists {
-            if !ids.is_empty() {
-                text.push_str(&format!("  {list}: {}\n", ids.join(", ")));
+        for (name, field) in &decision.fields {
+            match field {
+                OutputField::Ids(ids) if !ids.is_empty() => text.push_str(&format!("  {name}: {}\n", ids.join(", "))),
+                OutputField::Ids(_) => {}
+                OutputField::Value(v) => text.push_str(&format!("  {name}: {}\n", show(v))),
             }
         }
         if !decision.missing.is_empty() {

@@ -28,32 +28,55 @@ pub struct ProtocolRef {
     pub sha256: String,
 }
 
-/// One decision's outcome: `verdict`, then each rule kind's list of true rule ids, then
+/// One decision's outcome: `verdict`, then its lists and values in declaration order, then
 /// `missing`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionOutcome {
     /// The verdict.
     pub verdict: String,
-    /// Output lists in declaration order (`exclusions`, `cautions`, `info`): ids of true
-    /// rules, sorted by code point.
-    pub lists: Vec<(String, Vec<String>)>,
+    /// Output lists (`exclusions`, `cautions`, `reasons`...: ids of true rules, sorted by
+    /// code point) and values (`number`, `dose`...; left out when unknown), in order.
+    pub fields: Vec<(String, OutputField)>,
     /// Sorted paths of absent inputs that left a rule of this decision unknown.
     pub missing: Vec<String>,
+}
+
+/// A field of a decision's output after its verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputField {
+    /// Rule ids.
+    Ids(Vec<String>),
+    /// A value.
+    Value(serde_json::Value),
 }
 
 impl DecisionOutcome {
     /// The ids in the output list `name`.
     pub fn list(&self, name: &str) -> Option<&[String]> {
-        self.lists.iter().find(|(n, _)| n == name).map(|(_, ids)| ids.as_slice())
+        self.fields.iter().find_map(|(n, f)| match f {
+            OutputField::Ids(ids) if n == name => Some(ids.as_slice()),
+            _ => None,
+        })
+    }
+
+    /// The output value `name`.
+    pub fn value(&self, name: &str) -> Option<&serde_json::Value> {
+        self.fields.iter().find_map(|(n, f)| match f {
+            OutputField::Value(v) if n == name => Some(v),
+            _ => None,
+        })
     }
 }
 
 impl Serialize for DecisionOutcome {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.lists.len() + 2))?;
+        let mut map = serializer.serialize_map(Some(self.fields.len() + 2))?;
         map.serialize_entry("verdict", &self.verdict)?;
-        for (name, ids) in &self.lists {
-            map.serialize_entry(name, ids)?;
+        for (name, field) in &self.fields {
+            match field {
+                OutputField::Ids(ids) => map.serialize_entry(name, ids)?,
+                OutputField::Value(v) => map.serialize_entry(name, v)?,
+            }
         }
         map.serialize_entry("missing", &self.missing)?;
         map.end()

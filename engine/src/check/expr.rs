@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
 use crate::eval::kleene;
-use crate::eval::program::{Expr, FieldType, ItemRef, Quantifier, Schema, Value};
+use crate::eval::program::{Expr, FieldType, ItemRef, Quantifier, Schema, Value, ValueShape};
 use crate::syntax::ast::{self, ArithOp, CmpOp, ExprKind};
 use crate::units::Unit;
 use std::collections::HashMap;
@@ -93,6 +93,8 @@ pub struct Checker<'a, 'd> {
     /// The uses of the definitions being expanded, innermost last: errors inside a
     /// definition's body name them.
     call_sites: Vec<(String, Span)>,
+    /// Decisions checked so far, with their verdicts: later ones can read them.
+    decisions: Vec<(String, Vec<String>)>,
 }
 
 impl<'a, 'd> Checker<'a, 'd> {
@@ -108,6 +110,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             work: 0,
             used: std::collections::HashSet::new(),
             call_sites: Vec::new(),
+            decisions: Vec::new(),
         }
     }
 
@@ -172,10 +175,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             Ty::Bool => "true or false".into(),
             Ty::Num(u) if u.is_none() => "a number without unit".into(),
             Ty::Num(u) => format!("a number in {u}"),
-            Ty::Choice(f) => match self.names.schema.fields.get(*f).map(|f| &f.ty) {
-                Some(FieldType::Choice(c)) => format!("one of {}", c.join(", ")),
-                _ => "a choice".into(),
-            },
+            Ty::Choice(f) => format!("one of {}", self.choices(*f).join(", ")),
             Ty::Time => "a timestamp".into(),
             Ty::Item(l) => {
                 format!("an item of `{}`", self.names.schema.lists.get(*l).map_or("a list", |l| l.path.as_str()))
@@ -183,11 +183,36 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
     }
 
-    fn choices(&self, field: usize) -> &'a [String] {
+    /// The choices of a choice type: a field's, or (past the fields) a decision's verdicts.
+    fn choices(&self, field: usize) -> &[String] {
+        let fields = self.names.schema.fields.len();
+        if let Some(k) = field.checked_sub(fields) {
+            return self.decisions.get(k).map_or(&[][..], |(_, v)| v.as_slice());
+        }
         match self.names.schema.fields.get(field).map(|f| &f.ty) {
             Some(FieldType::Choice(c)) => c,
             _ => &[],
         }
+    }
+
+    /// The name of a choice type's source, for messages.
+    fn choice_source(&self, field: usize) -> String {
+        let fields = self.names.schema.fields.len();
+        match field.checked_sub(fields) {
+            Some(k) => self.decisions.get(k).map(|(n, _)| format!("{n}.verdict")).unwrap_or_default(),
+            None => self.names.schema.fields.get(field).map(|f| f.path.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// How a value of this type is written in the output.
+    pub fn shape(&self, ty: &Ty) -> Option<ValueShape> {
+        Some(match ty {
+            Ty::Bool => ValueShape::Bool,
+            Ty::Num(u) => ValueShape::Number((!u.is_none()).then(|| u.to_string())),
+            Ty::Choice(f) => ValueShape::Choice(self.choices(*f).to_vec()),
+            Ty::Time => ValueShape::Time,
+            Ty::Item(_) => return None,
+        })
     }
 
     /// Folds an expression that reads no input into a constant.
@@ -365,6 +390,10 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
         if let Some(item) = self.bound_item(name) {
             return Some(item);
+        }
+        if let Some(k) = name.strip_suffix(".verdict").and_then(|d| self.decision_index(d)) {
+            let ty = Ty::Choice(self.names.schema.fields.len() + k);
+            return Some((Expr::Verdict(u32::try_from(k).ok()?), ty));
         }
         if let Some(resolved) = self.item_path(name, span) {
             return resolved;
@@ -567,6 +596,16 @@ impl<'a, 'd> Checker<'a, 'd> {
         };
         let ty = if kind == Quantifier::Count { Ty::Num(Unit::none()) } else { Ty::Bool };
         Some((expr, ty))
+    }
+
+    /// Makes a checked decision's verdict readable by later decisions as `NAME.verdict`.
+    pub fn add_decision(&mut self, name: &str, verdicts: Vec<String>) {
+        self.decisions.push((name.to_string(), verdicts));
+    }
+
+    /// The index of a decision checked earlier.
+    pub fn decision_index(&self, name: &str) -> Option<usize> {
+        self.decisions.iter().position(|(n, _)| n == name)
     }
 
     /// Whether a definition has been used by a rule or another used definition.
@@ -925,7 +964,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         if let Some(i) = choices.iter().position(|c| c == name) {
             return u16::try_from(i).ok();
         }
-        let path = self.names.schema.fields.get(field).map(|f| f.path.clone()).unwrap_or_default();
+        let path = self.choice_source(field);
         let hint = match did_you_mean(name, choices.iter().map(String::as_str)) {
             Some(near) => format!("did you mean `{near}`? `{path}` is one of {}", choices.join(", ")),
             None => format!("`{path}` is one of {}", choices.join(", ")),
@@ -1029,7 +1068,7 @@ fn shift(expr: Expr, by: u8, cutoff: u8) -> Expr {
             list_slot,
             cond: cond.map(|c| Box::new(shift(*c, by, cutoff.saturating_add(1)))),
         },
-        Expr::Const(_) | Expr::Field { .. } | Expr::GroupPresent(_) => expr,
+        Expr::Const(_) | Expr::Field { .. } | Expr::GroupPresent(_) | Expr::Verdict(_) => expr,
         Expr::Not(e) => Expr::Not(sh(e)),
         Expr::Neg(e) => Expr::Neg(sh(e)),
         Expr::Abs(e) => Expr::Abs(sh(e)),
@@ -1059,6 +1098,7 @@ pub fn measure(expr: &Expr) -> (usize, usize) {
             Expr::Const(_)
             | Expr::Field { .. }
             | Expr::GroupPresent(_)
+            | Expr::Verdict(_)
             | Expr::Item { .. }
             | Expr::ItemField { .. } => {}
             Expr::Quantifier { cond, .. } => {

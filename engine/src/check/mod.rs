@@ -6,7 +6,7 @@ pub mod expr;
 pub mod inputs;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::eval::program::{Decision, Header, Kind, Program, Rule, Source, Tier};
+use crate::eval::program::{Decision, Header, Kind, Output, OutputValue, Program, Rule, Source, Tier};
 use crate::syntax::ast::{self, Entry, Item, RuleFile};
 use expr::{Checker, Names};
 use std::collections::HashSet;
@@ -98,6 +98,7 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
                 continue;
             }
             if let Some(decision) = decision(d, &names, &sources, &mut checker, &mut pending) {
+                checker.add_decision(&decision.name, decision.tiers.iter().map(|t| t.verdict.clone()).collect());
                 decisions.push(decision);
             }
         }
@@ -213,8 +214,46 @@ fn decision(
 ) -> Option<Decision> {
     let mut kinds: Vec<Kind> = Vec::new();
     let mut given = Vec::new();
+    let mut outputs = Vec::new();
+    let mut reasons_seen = false;
+    let mut value_count = 0;
     for entry in &d.entries {
         match entry {
+            Entry::List { name, kind, .. } if kind.node == "verdict" => {
+                if reasons_seen {
+                    diagnostics.push(
+                        Diagnostic::error("duplicate", kind.span, "the verdict's reasons are listed twice")
+                            .with_hint("keep one `list NAME of verdict`"),
+                    );
+                }
+                reasons_seen = true;
+                outputs.push(Output::Reasons(name.node.clone()));
+            }
+            Entry::Value { .. } => {
+                outputs.push(Output::Value(value_count));
+                value_count += 1;
+            }
+            Entry::Kinds(names) => {
+                for kind in names {
+                    if kinds.iter().any(|k| k.name == kind.node) {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                "duplicate",
+                                kind.span,
+                                format!("rule kind `{}` is declared twice", kind.node),
+                            )
+                            .with_hint("declare each kind once"),
+                        );
+                    } else {
+                        kinds.push(Kind {
+                            name: kind.node.clone(),
+                            list: String::new(),
+                            quiet: false,
+                            advisory: false,
+                        });
+                    }
+                }
+            }
             Entry::List { name, kind, quiet, advisory } => {
                 if kinds.iter().any(|k| k.name == kind.node) {
                     diagnostics.push(
@@ -232,6 +271,7 @@ fn decision(
                         .with_hint("choose another name for the list"),
                     );
                 } else {
+                    outputs.push(Output::Kind(kinds.len()));
                     kinds.push(Kind {
                         name: kind.node.clone(),
                         list: name.node.clone(),
@@ -263,7 +303,7 @@ fn decision(
                     }
                 }
             }
-            Entry::Verdict { .. } | Entry::Rule(_) => {}
+            Entry::Verdict { .. } | Entry::Rule(_) | Entry::MissingOf { .. } => {}
         }
     }
     let kind_index = |name: &ast::Name, diagnostics: &mut Vec<Diagnostic>| -> Option<usize> {
@@ -272,7 +312,7 @@ fn decision(
             let hint = match did_you_mean(&name.node, kinds.iter().map(|k| k.name.as_str())) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None if kinds.is_empty() => {
-                    format!("declare it in the decision: `list OUTPUT of {}`", name.node)
+                    format!("declare it in the decision: `list OUTPUT of {}` or `kinds {}`", name.node, name.node)
                 }
                 None => format!(
                     "the kinds of `{}` are {}",
@@ -299,7 +339,7 @@ fn decision(
     let mut ok = true;
     for entry in &d.entries {
         match entry {
-            Entry::Verdict { name, when, span } => {
+            Entry::Verdict { name, when, condition, span } => {
                 if otherwise_seen.is_some() {
                     diagnostics.push(
                         Diagnostic::error("verdict", *span, "a verdict after `otherwise` can never be reached")
@@ -314,7 +354,13 @@ fn decision(
                     );
                     ok = false;
                 }
-                let mut tier = Tier { verdict: name.node.clone(), any: Vec::new(), unknown: Vec::new() };
+                let mut tier = Tier { verdict: name.node.clone(), any: Vec::new(), unknown: Vec::new(), when: None };
+                if let Some(c) = condition {
+                    match checker.condition(c, "a verdict's `when` condition") {
+                        Some(e) => tier.when = Some(e),
+                        None => ok = false,
+                    }
+                }
                 match when {
                     None => otherwise_seen = Some(*span),
                     Some(terms) => {
@@ -401,7 +447,83 @@ fn decision(
                     _ => ok = false,
                 }
             }
-            Entry::List { .. } | Entry::Given(_) => {}
+            Entry::List { .. } | Entry::Kinds(_) | Entry::Given(_) | Entry::Value { .. } | Entry::MissingOf { .. } => {}
+        }
+    }
+    let mut missing_of = Vec::new();
+    let mut values = Vec::new();
+    for entry in &d.entries {
+        match entry {
+            Entry::MissingOf { decision: other, when } => {
+                let Some(index) = checker.decision_index(&other.node) else {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "unknown-name",
+                            other.span,
+                            format!("no decision `{}` before `{}`", other.node, d.name.node),
+                        )
+                        .with_hint("a decision can read the decisions declared above it"),
+                    );
+                    ok = false;
+                    continue;
+                };
+                match checker.condition(when, "the condition of `missing of`") {
+                    Some(e) => missing_of.push((index, e)),
+                    None => ok = false,
+                }
+            }
+            Entry::Value { name, value, verdicts } => {
+                let mut given_for = Vec::new();
+                for v in verdicts {
+                    match tiers.iter().position(|t| t.verdict == v.node) {
+                        Some(i) => given_for.push(i),
+                        None => {
+                            let hint = match did_you_mean(&v.node, tiers.iter().map(|t| t.verdict.as_str())) {
+                                Some(near) => format!("did you mean `{near}`?"),
+                                None => format!(
+                                    "the verdicts are {}",
+                                    tiers.iter().map(|t| t.verdict.as_str()).collect::<Vec<_>>().join(", ")
+                                ),
+                            };
+                            diagnostics.push(
+                                Diagnostic::error(
+                                    "unknown-name",
+                                    v.span,
+                                    format!("no verdict `{}` in `{}`", v.node, d.name.node),
+                                )
+                                .with_hint(hint),
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+                if ["verdict", "missing"].contains(&name.node.as_str()) || kinds.iter().any(|k| k.list == name.node) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "duplicate",
+                            name.span,
+                            format!("output field `{}` is already used", name.node),
+                        )
+                        .with_hint("choose another name for the value"),
+                    );
+                    ok = false;
+                }
+                let Some((expr, ty)) = checker.expr(value) else {
+                    ok = false;
+                    continue;
+                };
+                let Some(shape) = checker.shape(&ty) else {
+                    diagnostics.push(
+                        Diagnostic::error("type", value.span, "a whole list item cannot be an output value")
+                            .with_hint("output one of its fields")
+                            .clone(),
+                    );
+                    ok = false;
+                    continue;
+                };
+                values.push(OutputValue { name: name.node.clone(), expr, shape, verdicts: given_for });
+            }
+            _ => {}
         }
     }
     if otherwise_seen.is_none() {
@@ -430,6 +552,9 @@ fn decision(
         }
     }
     ok.then(|| Decision {
+        values,
+        outputs,
+        missing_of,
         name: d.name.node.clone(),
         title: d.title.as_ref().map(|t| t.node.clone()),
         given,

@@ -3,8 +3,10 @@
 //! undetermined.
 
 use super::kleene::{self, EvalError, Missing, MissingRef, Outcome};
-use super::program::{Decision, FieldType, Program, Value};
-use crate::decision::{Citation, DecisionOutcome, Evaluation, Explanation, ProtocolRef, Reading, RuleResult};
+use super::program::{Decision, FieldType, Output, Program, Value, ValueShape};
+use crate::decision::{
+    Citation, DecisionOutcome, Evaluation, Explanation, OutputField, ProtocolRef, Reading, RuleResult,
+};
 use crate::input::{time, Document};
 use indexmap::IndexMap;
 use std::fmt::Write as _;
@@ -30,60 +32,71 @@ enum Truth {
     Unknown(Missing),
 }
 
-/// Evaluates every decision of `program` whose groups are in `doc`.
+/// Evaluates every decision of `program`, in order (a decision may read the verdicts of
+/// those above it), and outputs those whose groups are in `doc`.
 pub fn evaluate(program: &Program, doc: &Document, protocol: ProtocolRef) -> Result<Evaluation, EvaluationError> {
     let mut decisions = IndexMap::new();
     let mut explanation = Vec::new();
+    let mut verdicts: Vec<u16> = Vec::with_capacity(program.decisions.len());
+    let mut missings: Vec<Missing> = Vec::with_capacity(program.decisions.len());
     for decision in &program.decisions {
+        let fail = |message: &str| EvaluationError {
+            decision: decision.name.clone(),
+            rule: String::new(),
+            message: format!("internal error: {message}"),
+        };
         let mut applies = decision.given.is_empty();
         for g in &decision.given {
-            match doc.groups.get(*g as usize) {
-                Some(present) => applies |= *present,
-                None => {
-                    return Err(EvaluationError {
-                        decision: decision.name.clone(),
-                        rule: String::new(),
-                        message: "internal error: a group outside the document".into(),
-                    })
-                }
-            }
+            applies |= *doc.groups.get(*g as usize).ok_or_else(|| fail("a group outside the document"))?;
         }
-        if !applies {
-            continue;
+        let mut notes = Vec::new();
+        let made = decide(program, decision, doc, &verdicts, &missings, &mut notes)?;
+        verdicts.push(u16::try_from(made.verdict).map_err(|_| fail("too many verdicts"))?);
+        missings.push(made.missing.clone());
+        if applies {
+            explanation.extend(notes);
+            decisions.insert(decision.name.clone(), outcome(program, decision, &made));
         }
-        let outcome = decide(program, decision, doc, &mut explanation)?;
-        decisions.insert(decision.name.clone(), outcome);
     }
     Ok(Evaluation { protocol, engine: ENGINE_VERSION, decisions, explanation })
+}
+
+/// A decision made: its verdict (index in its tiers), the truth of each rule, its missing
+/// inputs and its output values.
+struct Made {
+    verdict: usize,
+    truths: Vec<Truth>,
+    missing: Missing,
+    values: Vec<Option<Value>>,
 }
 
 fn decide(
     program: &Program,
     decision: &Decision,
     doc: &Document,
+    verdicts: &[u16],
+    missings: &[Missing],
     explanation: &mut Vec<Explanation>,
-) -> Result<DecisionOutcome, EvaluationError> {
+) -> Result<Made, EvaluationError> {
+    let error = |rule: &str, message: String| EvaluationError {
+        decision: decision.name.clone(),
+        rule: rule.to_string(),
+        message,
+    };
+    let eval = |e: &super::program::Expr, rule: &str| {
+        kleene::eval_with(e, doc, verdicts).map_err(|EvalError { message, .. }| error(rule, message))
+    };
     let mut truths = Vec::with_capacity(decision.rules.len());
     for rule in &decision.rules {
-        let truth = match kleene::eval(&rule.when, doc) {
-            Ok(Outcome::Known(Value::Bool(true))) => Truth::True,
-            Ok(Outcome::Known(Value::Bool(false))) => Truth::False,
-            Ok(Outcome::Unknown(m)) => Truth::Unknown(m),
-            Ok(Outcome::Known(_)) => {
-                return Err(EvaluationError {
-                    decision: decision.name.clone(),
-                    rule: rule.id.clone(),
-                    message: "the condition is not true or false".into(),
-                })
-            }
-            Err(EvalError { message, .. }) => {
-                return Err(EvaluationError { decision: decision.name.clone(), rule: rule.id.clone(), message })
-            }
+        let truth = match eval(&rule.when, &rule.id)? {
+            Outcome::Known(Value::Bool(true)) => Truth::True,
+            Outcome::Known(Value::Bool(false)) => Truth::False,
+            Outcome::Unknown(m) => Truth::Unknown(m),
+            Outcome::Known(_) => return Err(error(&rule.id, "the condition is not true or false".into())),
         };
         truths.push(truth);
     }
 
-    let mut lists: Vec<(String, Vec<String>)> = decision.kinds.iter().map(|k| (k.list.clone(), Vec::new())).collect();
     let mut missing = Missing::default();
     let mut fired_kinds = vec![false; decision.kinds.len()];
     let mut unknown_kinds = vec![false; decision.kinds.len()];
@@ -91,9 +104,6 @@ fn decide(
         let quiet = decision.kinds.get(rule.kind).is_some_and(|k| k.quiet);
         match truth {
             Truth::True => {
-                if let Some((_, ids)) = lists.get_mut(rule.kind) {
-                    ids.push(rule.id.clone());
-                }
                 if let Some(f) = fired_kinds.get_mut(rule.kind) {
                     *f = true;
                 }
@@ -112,26 +122,98 @@ fn decide(
             explanation.push(explain(program, decision, rule, truth, doc));
         }
     }
-    for (_, ids) in &mut lists {
-        ids.sort_unstable();
+
+    let mut verdict = None;
+    for (index, tier) in decision.tiers.iter().enumerate() {
+        let otherwise = tier.any.is_empty() && tier.unknown.is_empty() && tier.when.is_none();
+        let by_rules = tier.any.iter().any(|k| fired_kinds.get(*k).copied().unwrap_or(false))
+            || tier.unknown.iter().any(|k| unknown_kinds.get(*k).copied().unwrap_or(false));
+        // A `when` condition holds when true, and also when unknown: fail closed.
+        let by_condition = match &tier.when {
+            Some(e) => !matches!(eval(e, &tier.verdict)?, Outcome::Known(Value::Bool(false))),
+            None => false,
+        };
+        if otherwise || by_rules || by_condition {
+            verdict = Some(index);
+            break;
+        }
+    }
+    let verdict = verdict.ok_or_else(|| error("", "no verdict holds".into()))?;
+
+    for (other, when) in &decision.missing_of {
+        if !matches!(eval(when, "")?, Outcome::Known(Value::Bool(false))) {
+            if let Some(m) = missings.get(*other) {
+                missing.merge(m);
+            }
+        }
     }
 
-    let verdict = decision
-        .tiers
-        .iter()
-        .find(|tier| {
-            (tier.any.is_empty() && tier.unknown.is_empty())
-                || tier.any.iter().any(|k| fired_kinds.get(*k).copied().unwrap_or(false))
-                || tier.unknown.iter().any(|k| unknown_kinds.get(*k).copied().unwrap_or(false))
-        })
-        .map(|tier| tier.verdict.clone())
-        .ok_or_else(|| EvaluationError {
-            decision: decision.name.clone(),
-            rule: String::new(),
-            message: "no verdict holds".into(),
-        })?;
+    let mut values = Vec::with_capacity(decision.values.len());
+    for v in &decision.values {
+        let given = v.verdicts.is_empty() || v.verdicts.contains(&verdict);
+        values.push(match (given, eval(&v.expr, &v.name)?) {
+            (true, Outcome::Known(value)) => Some(value),
+            _ => None,
+        });
+    }
+    Ok(Made { verdict, truths, missing, values })
+}
 
-    Ok(DecisionOutcome { verdict, lists, missing: paths(program, &missing) })
+/// The output of a decision made.
+fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutcome {
+    let tier = decision.tiers.get(made.verdict);
+    let ids = |wanted: &dyn Fn(usize) -> bool| {
+        let mut ids: Vec<String> = decision
+            .rules
+            .iter()
+            .zip(&made.truths)
+            .filter(|(r, t)| matches!(t, Truth::True) && wanted(r.kind))
+            .map(|(r, _)| r.id.clone())
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    let mut fields = Vec::with_capacity(decision.outputs.len());
+    for output in &decision.outputs {
+        match output {
+            Output::Kind(k) => {
+                if let Some(kind) = decision.kinds.get(*k) {
+                    fields.push((kind.list.clone(), OutputField::Ids(ids(&|r| r == *k))));
+                }
+            }
+            Output::Reasons(name) => {
+                let of_tier = |r: usize| tier.is_some_and(|t| t.any.contains(&r));
+                fields.push((name.clone(), OutputField::Ids(ids(&of_tier))));
+            }
+            Output::Value(i) => {
+                if let (Some(v), Some(Some(value))) = (decision.values.get(*i), made.values.get(*i)) {
+                    fields.push((v.name.clone(), OutputField::Value(json_value(&v.shape, *value))));
+                }
+            }
+        }
+    }
+    DecisionOutcome {
+        verdict: tier.map(|t| t.verdict.clone()).unwrap_or_default(),
+        fields,
+        missing: paths(program, &made.missing),
+    }
+}
+
+/// An output value as JSON: a number with a unit is `{"value": n, "unit": "mg"}`.
+fn json_value(shape: &ValueShape, value: Value) -> serde_json::Value {
+    let number = |n: rust_decimal::Decimal| {
+        serde_json::from_str::<serde_json::Value>(&n.normalize().to_string()).unwrap_or(serde_json::Value::Null)
+    };
+    match (shape, value) {
+        (_, Value::Bool(b)) => serde_json::Value::Bool(b),
+        (ValueShape::Number(Some(unit)), Value::Num(n)) => serde_json::json!({"value": number(n), "unit": unit}),
+        (_, Value::Num(n)) => number(n),
+        (ValueShape::Choice(choices), Value::Choice(c)) => {
+            serde_json::Value::String(choices.get(usize::from(c)).cloned().unwrap_or_default())
+        }
+        (_, Value::Choice(c)) => serde_json::Value::from(c),
+        (_, Value::Time(t)) => serde_json::Value::String(time::format_utc(t).unwrap_or_default()),
+    }
 }
 
 /// The dotted paths of missing fields, sorted by code point.

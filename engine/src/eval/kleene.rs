@@ -78,7 +78,19 @@ pub fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
 
 /// Evaluates `expr` over a validated document.
 pub fn eval(expr: &Expr, doc: &Document) -> Eval {
-    eval_in(expr, doc, None)
+    eval_with(expr, doc, &[])
+}
+
+/// Evaluates `expr` over a validated document, with the verdicts (indices in their tiers)
+/// of the decisions made so far.
+pub fn eval_with(expr: &Expr, doc: &Document, verdicts: &[u16]) -> Eval {
+    eval_in(expr, &Scope { doc, verdicts }, None)
+}
+
+/// What an expression reads besides its bound items.
+struct Scope<'a> {
+    doc: &'a Document,
+    verdicts: &'a [u16],
 }
 
 /// The items bound by the quantifiers around an expression, innermost first.
@@ -103,8 +115,9 @@ fn items(doc: &Document, list_slot: u32) -> Option<&[Record]> {
     doc.root.lists.get(list_slot as usize)?.as_deref()
 }
 
-fn eval_in(expr: &Expr, doc: &Document, env: Option<&Env<'_>>) -> Eval {
-    let ev = |e: &Expr| eval_in(e, doc, env);
+fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
+    let doc = scope.doc;
+    let ev = |e: &Expr| eval_in(e, scope, env);
     Ok(match expr {
         Expr::Const(v) => Outcome::Known(*v),
         Expr::Field { field, slot } => match doc.root.fields.get(*slot as usize) {
@@ -113,6 +126,10 @@ fn eval_in(expr: &Expr, doc: &Document, env: Option<&Env<'_>>) -> Eval {
             None => return Err(internal("a field slot outside the document")),
         },
         Expr::Item { .. } => return Err(internal("a whole list item")),
+        Expr::Verdict(d) => match scope.verdicts.get(*d as usize) {
+            Some(v) => Outcome::Known(Value::Choice(*v)),
+            None => return Err(internal("a decision read before it is made")),
+        },
         Expr::ItemField { list, list_slot, item, field, slot } => {
             let Some(records) = items(doc, *list_slot) else {
                 return Ok(Outcome::Unknown(Missing::one(MissingRef::List(*list))));
@@ -146,7 +163,7 @@ fn eval_in(expr: &Expr, doc: &Document, env: Option<&Env<'_>>) -> Eval {
             for index in 0..records.len() {
                 let truth = match cond {
                     None => Outcome::Known(Value::Bool(true)),
-                    Some(c) => eval_in(c, doc, Some(&Env { index, outer: env }))?,
+                    Some(c) => eval_in(c, scope, Some(&Env { index, outer: env }))?,
                 };
                 match (kind, truth) {
                     (Quantifier::Any, Outcome::Known(Value::Bool(true))) => {

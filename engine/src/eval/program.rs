@@ -167,6 +167,9 @@ pub enum Expr {
     },
     /// Whether a group (by index in [`Schema::groups`]) is in the document.
     GroupPresent(u32),
+    /// The verdict of an earlier decision (by index in [`Program::decisions`]), as the
+    /// index of the verdict in its tiers.
+    Verdict(u32),
     /// An item of a list, as a whole: only ever read through [`Expr::ItemField`]; the
     /// checker never lets it be evaluated.
     Item {
@@ -232,7 +235,7 @@ impl Expr {
     pub fn visit_fields(&self, f: &mut impl FnMut(u32)) {
         match self {
             Expr::Field { field, .. } => f(*field),
-            Expr::Const(_) | Expr::GroupPresent(_) | Expr::Item { .. } | Expr::ItemField { .. } => {}
+            Expr::Const(_) | Expr::GroupPresent(_) | Expr::Verdict(_) | Expr::Item { .. } | Expr::ItemField { .. } => {}
             Expr::Quantifier { cond, .. } => {
                 if let Some(c) = cond {
                     c.visit_fields(f)
@@ -264,7 +267,11 @@ impl Expr {
     /// Whether it reads groups or lists, which `visit_fields` does not report.
     fn reads_document(&self) -> bool {
         match self {
-            Expr::GroupPresent(_) | Expr::Item { .. } | Expr::ItemField { .. } | Expr::Quantifier { .. } => true,
+            Expr::GroupPresent(_)
+            | Expr::Verdict(_)
+            | Expr::Item { .. }
+            | Expr::ItemField { .. }
+            | Expr::Quantifier { .. } => true,
             Expr::Const(_) | Expr::Field { .. } => false,
             Expr::Not(e) | Expr::Neg(e) | Expr::Scale(e, _) | Expr::Abs(e) | Expr::InSet(e, _) | Expr::IsKnown(e) => {
                 e.reads_document()
@@ -328,8 +335,47 @@ pub struct Tier {
     pub verdict: String,
     /// Holds when a rule of one of these kinds is true (`any`)...
     pub any: Vec<usize>,
-    /// ... or unknown (`unknown`). Both empty: `otherwise`, always holds.
+    /// ... or unknown (`unknown`)...
     pub unknown: Vec<usize>,
+    /// ... or when this condition is true or unknown. All empty: `otherwise`, always holds.
+    pub when: Option<Expr>,
+}
+
+/// What a decision writes after its verdict, in declaration order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// The ids of the true rules of a kind, by index in [`Decision::kinds`].
+    Kind(usize),
+    /// The ids of the true rules of the verdict's tier, under this name.
+    Reasons(String),
+    /// A value, by index in [`Decision::values`].
+    Value(usize),
+}
+
+/// How an output value is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueShape {
+    /// true or false.
+    Bool,
+    /// A number; with a unit, `{"value": n, "unit": "mg"}`.
+    Number(Option<String>),
+    /// One of these choices, as text.
+    Choice(Vec<String>),
+    /// A timestamp, in UTC.
+    Time,
+}
+
+/// A value a decision outputs.
+#[derive(Debug, Clone)]
+pub struct OutputValue {
+    /// The output field.
+    pub name: String,
+    /// Its expression.
+    pub expr: Expr,
+    /// How it is written.
+    pub shape: ValueShape,
+    /// The verdicts (indices in [`Decision::tiers`]) it is given for; empty for all.
+    pub verdicts: Vec<usize>,
 }
 
 /// A compiled decision.
@@ -348,6 +394,12 @@ pub struct Decision {
     pub rules: Vec<Rule>,
     /// Verdicts, in order; the last always holds.
     pub tiers: Vec<Tier>,
+    /// Output values.
+    pub values: Vec<OutputValue>,
+    /// What follows the verdict in the output, in order.
+    pub outputs: Vec<Output>,
+    /// Earlier decisions (indices) whose missing inputs join this one's when the condition holds.
+    pub missing_of: Vec<(usize, Expr)>,
 }
 
 /// The protocol header.

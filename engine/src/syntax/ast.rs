@@ -157,14 +157,36 @@ pub enum Entry {
         /// Advisory kinds never change the verdict (declared so, not by accident).
         advisory: bool,
     },
-    /// `verdict NAME if any K or unknown K` or `verdict NAME otherwise`.
+    /// `kinds stop, complete, hold`: rule kinds without an output list of their own.
+    Kinds(Vec<Name>),
+    /// `verdict NAME if any K or unknown K or when EXPR` or `verdict NAME otherwise`.
     Verdict {
         /// The verdict's name.
         name: Name,
-        /// Its condition; `None` for `otherwise`.
+        /// Its `any`/`unknown` terms; `None` for `otherwise`.
         when: Option<Vec<TierTerm>>,
+        /// Its `when EXPR` term: holds when the expression is true or unknown.
+        condition: Option<Expr>,
         /// The whole entry.
         span: Span,
+    },
+    /// `value NAME = EXPR for V1, V2`: an output value, given for these verdicts (all when
+    /// none is named), left out when unknown.
+    Value {
+        /// The output field.
+        name: Name,
+        /// Its value.
+        value: Expr,
+        /// The verdicts it is given for; empty for all.
+        verdicts: Vec<Name>,
+    },
+    /// `missing of DECISION when EXPR`: that decision's missing inputs join this one's when
+    /// the condition holds.
+    MissingOf {
+        /// The earlier decision.
+        decision: Name,
+        /// When.
+        when: Expr,
     },
     /// `KIND id "message" when CONDITION [SOURCES] help "..."`.
     Rule(Box<RuleDecl>),

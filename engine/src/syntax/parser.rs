@@ -335,23 +335,66 @@ impl Builder {
                 let advisory = inner.any(|p| p.as_rule() == Rule::advisory);
                 Ok(Entry::List { name, kind, quiet, advisory })
             }
+            Rule::kinds_entry => {
+                Ok(Entry::Kinds(inner.filter(|p| p.as_rule() == Rule::name).map(|p| self.name(&p)).collect()))
+            }
             Rule::verdict_entry => {
                 let name = self.name(&self.next(&mut inner, span)?);
-                let when = match inner.find(|p| p.as_rule() == Rule::tier_cond) {
-                    None => None,
-                    Some(cond) => {
-                        let mut terms = Vec::new();
-                        for term in cond.into_inner().filter(|p| p.as_rule() == Rule::tier_term) {
-                            let tspan = self.span(&term);
-                            let mut parts = term.into_inner();
-                            let any = self.next(&mut parts, tspan)?.as_rule() == Rule::kw_any;
-                            let kind = self.name(&self.next(&mut parts, tspan)?);
-                            terms.push(TierTerm { any, kind });
+                let mut when = None;
+                let mut condition = None;
+                if let Some(cond) = inner.find(|p| p.as_rule() == Rule::tier_cond) {
+                    let mut terms = Vec::new();
+                    for part in cond.into_inner() {
+                        match part.as_rule() {
+                            Rule::tier_term => {
+                                let tspan = self.span(&part);
+                                let mut parts = part.into_inner();
+                                let any = self.next(&mut parts, tspan)?.as_rule() == Rule::kw_any;
+                                let kind = self.name(&self.next(&mut parts, tspan)?);
+                                terms.push(TierTerm { any, kind });
+                            }
+                            Rule::tier_when => {
+                                let wspan = self.span(&part);
+                                let e = part
+                                    .into_inner()
+                                    .find(|p| p.as_rule() == Rule::expr)
+                                    .ok_or_else(|| internal(wspan))?;
+                                condition = Some(self.expr(e, 0)?);
+                            }
+                            _ => {}
                         }
-                        Some(terms)
                     }
-                };
-                Ok(Entry::Verdict { name, when, span })
+                    when = Some(terms);
+                }
+                Ok(Entry::Verdict { name, when, condition, span })
+            }
+            Rule::value_entry => {
+                let name = self.name(&self.next(&mut inner, span)?);
+                let mut value = None;
+                let mut verdicts = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::expr => value = Some(self.expr(p, 0)?),
+                        Rule::name => verdicts.push(self.name(&p)),
+                        _ => {}
+                    }
+                }
+                Ok(Entry::Value { name, value: value.ok_or_else(|| internal(span))?, verdicts })
+            }
+            Rule::missing_entry => {
+                let mut decision = None;
+                let mut when = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::name => decision = Some(self.name(&p)),
+                        Rule::expr => when = Some(self.expr(p, 0)?),
+                        _ => {}
+                    }
+                }
+                Ok(Entry::MissingOf {
+                    decision: decision.ok_or_else(|| internal(span))?,
+                    when: when.ok_or_else(|| internal(span))?,
+                })
             }
             Rule::rule_entry => {
                 let kind = self.name(&self.next(&mut inner, span)?);

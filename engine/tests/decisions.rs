@@ -1,0 +1,123 @@
+//! Decisions that read other decisions, verdict tiers with `when` conditions, the reasons of
+//! the verdict's tier, output values, and missing inputs joined from another decision.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use kap_engine::Protocol;
+use serde_json::{json, Value};
+
+const SOURCE: &str = r#"
+protocol "Decisions" version "1" status draft
+source S "s"
+input at: timestamp required with course "Now"
+input patient.age: integer years in 0..120 "Age"
+input course.sessions: list in 0..6 required "Sessions"
+input course.sessions[].at: timestamp required ordered not after at "At"
+input today.escort: boolean "Escort"
+input today.phq9: integer in 0..27 "PHQ-9"
+
+decision eligibility
+  given patient
+  list exclusions of exclude
+  verdict ineligible if any exclude
+  verdict indeterminate if unknown exclude
+  verdict eligible otherwise
+  exclude minor "Minor" when patient.age < 18 years [S]
+
+decision session
+  given course
+  value number = count(course.sessions) + 1
+  list reasons of verdict
+  kinds stop, complete, hold
+  list warnings of warning advisory
+  verdict stop if any stop
+  verdict complete if any complete
+  verdict hold if any hold
+  verdict indeterminate if unknown stop or unknown complete or unknown hold
+    or when eligibility.verdict = indeterminate
+  verdict proceed otherwise
+  value first_at = course.sessions[0].at for proceed, hold
+  missing of eligibility when eligibility.verdict = indeterminate
+  stop ineligible "Ineligible" when eligibility.verdict = ineligible [S]
+  complete course_complete "Six given" when count(course.sessions) >= 6 [S]
+  hold no_escort "No escort" when not today.escort [S]
+  hold too_soon "Too soon" when count(course.sessions) >= 1 and at - course.sessions[-1].at < 48 h [S]
+  warning low_mood "Low mood" when today.phq9 >= 20 [S]
+"#;
+
+fn run(patient: Option<Value>, sessions: usize, today: Value) -> Value {
+    let protocol = Protocol::compile(SOURCE).unwrap_or_else(|d| panic!("{d:#?}"));
+    let sessions: Vec<Value> =
+        (0..sessions).map(|i| json!({"at": format!("2026-11-{:02}T10:00:00Z", 10 + i)})).collect();
+    let mut doc = json!({"at": "2026-11-23T10:00:00Z", "course": {"sessions": sessions}, "today": today});
+    if let Some(p) = patient {
+        doc["patient"] = p;
+    }
+    let out = protocol.evaluate_json(&doc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    serde_json::to_value(&out).unwrap()["decisions"].clone()
+}
+
+#[test]
+fn a_decision_reads_an_earlier_one_that_is_not_output() {
+    let d = run(None, 2, json!({"escort": true, "phq9": 5}));
+    assert!(d.get("eligibility").is_none(), "no patient group: eligibility is not output");
+    assert_eq!(
+        d["session"],
+        json!({"verdict": "indeterminate", "number": 3, "reasons": [], "warnings": [], "missing": ["patient.age"]})
+    );
+}
+
+#[test]
+fn reasons_are_the_true_rules_of_the_verdicts_tier_and_values_follow_their_verdicts() {
+    let d = run(Some(json!({"age": 40})), 2, json!({"escort": false, "phq9": 22}));
+    assert_eq!(
+        d["session"],
+        json!({"verdict": "hold", "number": 3, "reasons": ["no_escort"], "warnings": ["low_mood"],
+               "first_at": "2026-11-10T10:00:00Z", "missing": []})
+    );
+    let d = run(Some(json!({"age": 16})), 2, json!({"escort": false, "phq9": 5}));
+    assert_eq!(
+        d["session"],
+        json!({"verdict": "stop", "number": 3, "reasons": ["ineligible"], "warnings": [], "missing": []})
+    );
+    let d = run(Some(json!({"age": 40})), 6, json!({"escort": true, "phq9": 5}));
+    assert_eq!(d["session"]["verdict"], "complete");
+    assert_eq!(d["session"]["reasons"], json!(["course_complete"]));
+    let d = run(Some(json!({"age": 40})), 2, json!({"escort": true, "phq9": 5}));
+    assert_eq!(d["session"]["verdict"], "proceed");
+    assert_eq!(d["session"]["first_at"], "2026-11-10T10:00:00Z");
+}
+
+#[test]
+fn the_output_keeps_the_declared_order() {
+    let d = run(Some(json!({"age": 40})), 1, json!({"escort": true}));
+    let keys: Vec<&String> = d["session"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["verdict", "number", "reasons", "warnings", "first_at", "missing"]);
+    // An advisory warning that cannot be decided names its input but changes nothing.
+    assert_eq!(d["session"]["verdict"], "proceed");
+    assert_eq!(d["session"]["missing"], json!(["today.phq9"]));
+}
+
+#[test]
+fn an_unknown_reason_makes_the_session_indeterminate() {
+    let d = run(Some(json!({"age": 40})), 1, json!({"phq9": 5}));
+    assert_eq!(d["session"]["verdict"], "indeterminate");
+    assert_eq!(d["session"]["missing"], json!(["today.escort"]));
+    assert!(d["session"].get("first_at").is_none());
+}
+
+#[test]
+fn decision_references_are_checked() {
+    let broken = SOURCE.replace("when eligibility.verdict = ineligible", "when eligibility.verdict = inelegible");
+    let d = Protocol::compile(&broken).unwrap_err();
+    assert_eq!(d[0].code, "unknown-choice");
+    assert_eq!(
+        d[0].hint.as_deref(),
+        Some("did you mean `ineligible`? `eligibility.verdict` is one of ineligible, indeterminate, eligible")
+    );
+    let broken = SOURCE.replace("missing of eligibility", "missing of eligibilty");
+    let d = Protocol::compile(&broken).unwrap_err();
+    assert_eq!(d[0].message, "no decision `eligibilty` before `session`");
+    let broken = SOURCE.replace("for proceed, hold", "for proceed, hodl");
+    let d = Protocol::compile(&broken).unwrap_err();
+    assert_eq!(d[0].hint.as_deref(), Some("did you mean `hold`?"));
+}
