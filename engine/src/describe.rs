@@ -2,7 +2,7 @@
 //! sections, with types, units, ranges, choices, labels and help), its decisions and its
 //! sources, and a JSON Schema of its input documents.
 
-use crate::eval::program::{FieldType, Member, Program, Shape};
+use crate::eval::program::{FieldType, Member, Output, Program, Shape};
 use crate::input;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -90,8 +90,10 @@ pub struct DecisionInfo {
     pub title: Option<String>,
     /// The possible verdicts, in order.
     pub verdicts: Vec<String>,
-    /// Rule kinds: `{kind, list, quiet}`.
+    /// Rule kinds: `{kind, list, quiet, advisory}`.
     pub kinds: Vec<Value>,
+    /// The fields the output has after `verdict`, in order (`missing` comes last).
+    pub outputs: Vec<String>,
     /// Rules: `{id, kind, message, sources}`.
     pub rules: Vec<Value>,
 }
@@ -177,6 +179,15 @@ pub fn describe(program: &Program, sha256: &str) -> Description {
             name: d.name.clone(),
             title: d.title.clone(),
             verdicts: d.tiers.iter().map(|t| t.verdict.clone()).collect(),
+            outputs: d
+                .outputs
+                .iter()
+                .filter_map(|o| match o {
+                    Output::Kind(k) => d.kinds.get(*k).map(|k| k.list.clone()),
+                    Output::Reasons(name) => Some(name.clone()),
+                    Output::Value(v) => d.values.get(*v).map(|v| v.name.clone()),
+                })
+                .collect(),
             kinds: d
                 .kinds
                 .iter()
