@@ -314,3 +314,31 @@ test("the result panel shows session, monitoring and follow-up decisions (a hand
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a course with sessions given: list items added and filled through the form", async () => {
+  const file = path.join(repo, "tests/corpus/examples/04-session3-im-escalate.json");
+  const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  const expected = nativeEval(file);
+  const { page, context, requests, errors } = await openForm();
+  await fillDocument(page, doc);
+  await expectDecisions(page, expected);
+  // Remove the last session and add it back: the decisions come back the same.
+  const list = "course.sessions";
+  const n = doc.course.sessions.length;
+  assert.equal(await page.locator(`[data-list="${list}"].list-field .item`).count(), n);
+  await page.click(`[data-remove="${list}"][data-index="${n - 1}"]`);
+  assert.equal(await page.locator(`[data-list="${list}"].list-field .item`).count(), n - 1);
+  assert.equal(await page.evaluate(() => document.activeElement.id), model.fieldId(list), "focus goes to the add button");
+  await page.click(byId(model.fieldId(list)));
+  const entry = lay.sections.flatMap((s) => s.entries).find((e) => e.kind === "list" && e.input.path === list);
+  const last = doc.course.sessions[n - 1];
+  for (const f of entry.fields) {
+    const name = model.leaf(f.path);
+    if (name in last) await fillField(page, f, model.itemPath(f.path, n - 1), last[name]);
+  }
+  await expectDecisions(page, expected);
+  await page.locator("aside.results").screenshot({ path: path.join(artefacts, "course.png") });
+  assert.deepEqual(requests.after, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
