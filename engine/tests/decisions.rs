@@ -116,7 +116,8 @@ fn decision_references_are_checked() {
     );
     let broken = SOURCE.replace("missing of eligibility", "missing of eligibilty");
     let d = Protocol::compile(&broken).unwrap_err();
-    assert_eq!(d[0].message, "no decision `eligibilty` before `session`");
+    assert_eq!(d[0].message, "no input or definition named `eligibilty`");
+    assert_eq!(d[0].hint.as_deref(), Some("did you mean `eligibility`?"));
     let broken = SOURCE.replace("for proceed, hold", "for proceed, hodl");
     let d = Protocol::compile(&broken).unwrap_err();
     assert_eq!(d[0].hint.as_deref(), Some("did you mean `hold`?"));

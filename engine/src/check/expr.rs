@@ -41,7 +41,7 @@ pub const MAX_EVAL_DEPTH: usize = 200;
 pub const MAX_NODES: usize = 20_000;
 
 /// Functions the language provides.
-pub const BUILTINS: &[&str] = &["min", "max", "abs", "count"];
+pub const BUILTINS: &[&str] = &["min", "max", "abs", "count", "next", "previous"];
 
 /// What names resolve to while checking.
 pub struct Names<'a> {
@@ -349,6 +349,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 };
                 Some((if *known { test } else { Expr::Not(Box::new(test)) }, Ty::Bool))
             }
+            ExprKind::Choose(arms, otherwise) => self.choose(arms, otherwise, span),
             ExprKind::Quantifier { kind, var, list, cond } => self.quantifier(*kind, var, list, cond.as_deref(), span),
             ExprKind::Not(inner) => {
                 let x = self.condition(inner, "the operand of `not`")?;
@@ -445,8 +446,11 @@ impl<'a, 'd> Checker<'a, 'd> {
                 "type",
                 span,
                 format!("`{name}` is a list, not a value"),
-                "read its items through list functions".into(),
+                "read it with `count(...)`, `any(...)`, `all(...)` or an item such as `[-1]`".into(),
             );
+        }
+        if let Some(found) = self.unique_choice(name) {
+            return Some(found);
         }
         if self
             .names
@@ -463,12 +467,50 @@ impl<'a, 'd> Checker<'a, 'd> {
             .flat_map(|f| f.keys().map(String::as_str))
             .chain(self.names.defines.keys().copied())
             .chain(self.names.fields.keys().copied())
+            .chain(self.decisions.iter().map(|(n, _)| n.as_str()))
             .collect();
         let hint = match did_you_mean(name, candidates) {
             Some(near) => format!("did you mean `{near}`?"),
             None => "declare it with `input` or `define` first".into(),
         };
         self.error("unknown-name", span, format!("no input or definition named `{name}`"), hint)
+    }
+
+    /// `choose when c then e ... otherwise e`: conditions true or false, values of one type.
+    fn choose(&mut self, arms: &[(ast::Expr, ast::Expr)], otherwise: &ast::Expr, span: Span) -> Option<Typed> {
+        let mut checked = Vec::new();
+        let mut ok = true;
+        for (c, e) in arms {
+            let cond = self.condition(c, "a `when` of `choose`");
+            let value = self.expr(e);
+            match (cond, value) {
+                (Some(c), Some(v)) => checked.push((c, v, e.span)),
+                _ => ok = false,
+            }
+        }
+        let (last, ty) = self.expr(otherwise)?;
+        if !ok {
+            return None;
+        }
+        let mut out = Vec::new();
+        for (c, (v, vt), vspan) in checked {
+            let v = match (&ty, &vt) {
+                (Ty::Num(u), Ty::Num(_)) => self.convert_to((v, vt), u, vspan, otherwise.span)?,
+                (Ty::Choice(a), Ty::Choice(b)) if self.choices(*a) == self.choices(*b) => v,
+                _ if ty == vt && !matches!(ty, Ty::Item(_)) => v,
+                _ => {
+                    let (a, b) = (self.describe(&vt), self.describe(&ty));
+                    return self.error(
+                        "type",
+                        vspan,
+                        format!("`choose` gives {a} here but {b} after `otherwise`"),
+                        "every branch must give the same kind of value".into(),
+                    );
+                }
+            };
+            out.push((c, v));
+        }
+        Some((self.fold(Expr::Choose(out, Box::new(last)), span), ty))
     }
 
     /// Resolves `LIST[k]`, `LIST[k].field` and `item.field` (an item bound by a quantifier or
@@ -700,6 +742,28 @@ impl<'a, 'd> Checker<'a, 'd> {
             self.calling.pop();
             self.frames.pop();
             return result.and_then(|r| self.small_enough(r, span));
+        }
+        if name == "next" || name == "previous" {
+            let [arg] = args else {
+                return self.error(
+                    "arguments",
+                    span,
+                    format!("`{name}` takes one choice"),
+                    format!("`{name}(course.sessions[-1].level)`"),
+                );
+            };
+            let (x, ty) = self.expr(arg)?;
+            let Ty::Choice(set) = ty else {
+                let t = self.describe(&ty);
+                return self.error(
+                    "type",
+                    arg.span,
+                    format!("`{name}` needs a choice; this is {t}"),
+                    "it steps through the choices in the order they are declared".into(),
+                );
+            };
+            let count = u16::try_from(self.choices(set).len()).ok()?;
+            return Some((self.fold(Expr::Step(Box::new(x), name == "next", count), span), Ty::Choice(set)));
         }
         if name == "count" {
             // `count(LIST)`: the number of items.
@@ -948,6 +1012,28 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
     }
 
+    /// A bare word that is a choice of exactly one list of choices (`L2`), wherever it is.
+    fn unique_choice(&self, name: &str) -> Option<Typed> {
+        if name.contains('.') {
+            return None;
+        }
+        let mut found: Option<(usize, &[String])> = None;
+        for (i, f) in self.names.schema.fields.iter().enumerate() {
+            if let FieldType::Choice(c) = &f.ty {
+                if c.iter().any(|x| x == name) {
+                    match found {
+                        Some((_, seen)) if seen == c.as_slice() => {}
+                        Some(_) => return None,
+                        None => found = Some((i, c)),
+                    }
+                }
+            }
+        }
+        let (field, choices) = found?;
+        let index = u16::try_from(choices.iter().position(|c| c == name)?).ok()?;
+        Some((Expr::Const(Value::Choice(index)), Ty::Choice(field)))
+    }
+
     /// A bare name on one side of a comparison with a choice may be one of its values.
     fn choice_literal(&mut self, e: &ast::Expr, field: usize) -> Option<Option<Typed>> {
         let ExprKind::Name(n) = &e.node else {
@@ -1069,6 +1155,11 @@ fn shift(expr: Expr, by: u8, cutoff: u8) -> Expr {
             cond: cond.map(|c| Box::new(shift(*c, by, cutoff.saturating_add(1)))),
         },
         Expr::Const(_) | Expr::Field { .. } | Expr::GroupPresent(_) | Expr::Verdict(_) => expr,
+        Expr::Choose(arms, otherwise) => Expr::Choose(
+            arms.into_iter().map(|(c, e)| (shift(c, by, cutoff), shift(e, by, cutoff))).collect(),
+            sh(otherwise),
+        ),
+        Expr::Step(e, up, n) => Expr::Step(sh(e), up, n),
         Expr::Not(e) => Expr::Not(sh(e)),
         Expr::Neg(e) => Expr::Neg(sh(e)),
         Expr::Abs(e) => Expr::Abs(sh(e)),
@@ -1106,9 +1197,20 @@ pub fn measure(expr: &Expr) -> (usize, usize) {
                     go(c)
                 }
             }
-            Expr::Not(x) | Expr::Neg(x) | Expr::Abs(x) | Expr::IsKnown(x) | Expr::Scale(x, _) | Expr::InSet(x, _) => {
-                go(x)
+            Expr::Choose(arms, otherwise) => {
+                for (c, v) in arms {
+                    go(c);
+                    go(v);
+                }
+                go(otherwise)
             }
+            Expr::Not(x)
+            | Expr::Step(x, _, _)
+            | Expr::Neg(x)
+            | Expr::Abs(x)
+            | Expr::IsKnown(x)
+            | Expr::Scale(x, _)
+            | Expr::InSet(x, _) => go(x),
             Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => xs.iter().for_each(go),
             Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
                 go(a);

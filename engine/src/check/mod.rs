@@ -6,7 +6,7 @@ pub mod expr;
 pub mod inputs;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::eval::program::{Decision, Header, Kind, Output, OutputValue, Program, Rule, Source, Tier};
+use crate::eval::program::{Decision, Header, Kind, MissingSource, Output, OutputValue, Program, Rule, Source, Tier};
 use crate::syntax::ast::{self, Entry, Item, RuleFile};
 use expr::{Checker, Names};
 use std::collections::HashSet;
@@ -454,23 +454,32 @@ fn decision(
     let mut values = Vec::new();
     for entry in &d.entries {
         match entry {
-            Entry::MissingOf { decision: other, when } => {
-                let Some(index) = checker.decision_index(&other.node) else {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            "unknown-name",
-                            other.span,
-                            format!("no decision `{}` before `{}`", other.node, d.name.node),
-                        )
-                        .with_hint("a decision can read the decisions declared above it"),
-                    );
-                    ok = false;
-                    continue;
+            Entry::MissingOf { what, when } => {
+                let decision = match &what.node {
+                    ast::ExprKind::Name(n) => checker.decision_index(n),
+                    _ => None,
                 };
-                match checker.condition(when, "the condition of `missing of`") {
-                    Some(e) => missing_of.push((index, e)),
-                    None => ok = false,
-                }
+                let source = match decision {
+                    Some(index) => MissingSource::Decision(index),
+                    None => match checker.expr(what) {
+                        Some((e, _)) => MissingSource::Expr(e),
+                        None => {
+                            ok = false;
+                            continue;
+                        }
+                    },
+                };
+                let when = match when {
+                    Some(w) => match checker.condition(w, "the condition of `missing of`") {
+                        Some(e) => Some(e),
+                        None => {
+                            ok = false;
+                            continue;
+                        }
+                    },
+                    None => None,
+                };
+                missing_of.push((source, when));
             }
             Entry::Value { name, value, verdicts } => {
                 let mut given_for = Vec::new();

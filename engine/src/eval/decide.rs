@@ -3,7 +3,7 @@
 //! undetermined.
 
 use super::kleene::{self, EvalError, Missing, MissingRef, Outcome};
-use super::program::{Decision, FieldType, Output, Program, Value, ValueShape};
+use super::program::{Decision, FieldType, MissingSource, Output, Program, Value, ValueShape};
 use crate::decision::{
     Citation, DecisionOutcome, Evaluation, Explanation, OutputField, ProtocolRef, Reading, RuleResult,
 };
@@ -140,10 +140,24 @@ fn decide(
     }
     let verdict = verdict.ok_or_else(|| error("", "no verdict holds".into()))?;
 
-    for (other, when) in &decision.missing_of {
-        if !matches!(eval(when, "")?, Outcome::Known(Value::Bool(false))) {
-            if let Some(m) = missings.get(*other) {
-                missing.merge(m);
+    for (source, when) in &decision.missing_of {
+        let applies = match when {
+            Some(w) => !matches!(eval(w, "")?, Outcome::Known(Value::Bool(false))),
+            None => true,
+        };
+        if !applies {
+            continue;
+        }
+        match source {
+            MissingSource::Decision(other) => {
+                if let Some(m) = missings.get(*other) {
+                    missing.merge(m);
+                }
+            }
+            MissingSource::Expr(e) => {
+                if let Outcome::Unknown(m) = eval(e, "")? {
+                    missing.merge(&m);
+                }
             }
         }
     }

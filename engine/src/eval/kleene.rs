@@ -189,6 +189,34 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
             Some(present) => Outcome::Known(Value::Bool(*present)),
             None => return Err(internal("a group outside the document")),
         },
+        Expr::Choose(arms, otherwise) => {
+            let mut missing: Option<Missing> = None;
+            for (cond, value) in arms {
+                match ev(cond)? {
+                    Outcome::Known(Value::Bool(false)) => {}
+                    Outcome::Known(Value::Bool(true)) => {
+                        return Ok(match missing {
+                            Some(m) => Outcome::Unknown(m),
+                            None => ev(value)?,
+                        })
+                    }
+                    Outcome::Known(_) => return Err(internal("choose")),
+                    Outcome::Unknown(m) => missing.get_or_insert_with(Missing::default).merge(&m),
+                }
+            }
+            match missing {
+                Some(m) => Outcome::Unknown(m),
+                None => ev(otherwise)?,
+            }
+        }
+        Expr::Step(e, up, count) => match ev(e)? {
+            Outcome::Known(Value::Choice(c)) => {
+                let last = count.saturating_sub(1);
+                Outcome::Known(Value::Choice(if *up { c.saturating_add(1).min(last) } else { c.saturating_sub(1) }))
+            }
+            Outcome::Known(_) => return Err(internal("next/previous")),
+            unknown => unknown,
+        },
         Expr::Not(e) => match ev(e)? {
             Outcome::Known(Value::Bool(b)) => Outcome::Known(Value::Bool(!b)),
             Outcome::Known(_) => return Err(internal("not")),

@@ -202,6 +202,12 @@ pub enum Expr {
         /// The condition, with the item bound as `Bound(0)`; `None` takes every item.
         cond: Option<Box<Expr>>,
     },
+    /// Ordered rules: the value of the first arm whose condition is true, provided every
+    /// condition before it is false; otherwise the last value.
+    Choose(Vec<(Expr, Expr)>, Box<Expr>),
+    /// The next (`true`) or previous choice in declared order, staying at the ends; the
+    /// number of choices is given.
+    Step(Box<Expr>, bool, u16),
     /// Kleene negation.
     Not(Box<Expr>),
     /// Kleene conjunction.
@@ -241,6 +247,14 @@ impl Expr {
                     c.visit_fields(f)
                 }
             }
+            Expr::Choose(arms, otherwise) => {
+                for (c, e) in arms {
+                    c.visit_fields(f);
+                    e.visit_fields(f);
+                }
+                otherwise.visit_fields(f)
+            }
+            Expr::Step(e, _, _) => e.visit_fields(f),
             Expr::Not(e) | Expr::Neg(e) | Expr::Scale(e, _) | Expr::Abs(e) | Expr::InSet(e, _) | Expr::IsKnown(e) => {
                 e.visit_fields(f)
             }
@@ -278,6 +292,10 @@ impl Expr {
             }
             Expr::And(es) | Expr::Or(es) | Expr::Min(es) | Expr::Max(es) => es.iter().any(Expr::reads_document),
             Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => a.reads_document() || b.reads_document(),
+            Expr::Choose(arms, otherwise) => {
+                arms.iter().any(|(c, e)| c.reads_document() || e.reads_document()) || otherwise.reads_document()
+            }
+            Expr::Step(e, _, _) => e.reads_document(),
             Expr::Between(a, b, c) => a.reads_document() || b.reads_document() || c.reads_document(),
         }
     }
@@ -398,8 +416,17 @@ pub struct Decision {
     pub values: Vec<OutputValue>,
     /// What follows the verdict in the output, in order.
     pub outputs: Vec<Output>,
-    /// Earlier decisions (indices) whose missing inputs join this one's when the condition holds.
-    pub missing_of: Vec<(usize, Expr)>,
+    /// Other sources of missing inputs, joined when their condition holds (always without one).
+    pub missing_of: Vec<(MissingSource, Option<Expr>)>,
+}
+
+/// Where a decision's `missing of` entry takes missing inputs from.
+#[derive(Debug, Clone)]
+pub enum MissingSource {
+    /// An earlier decision, by index in [`Program::decisions`].
+    Decision(usize),
+    /// The absent inputs that leave this expression unknown.
+    Expr(Expr),
 }
 
 /// The protocol header.

@@ -181,12 +181,12 @@ pub enum Entry {
         verdicts: Vec<Name>,
     },
     /// `missing of DECISION when EXPR`: that decision's missing inputs join this one's when
-    /// the condition holds.
+    /// the condition holds; `missing of EXPR`: the absent inputs that leave it unknown.
     MissingOf {
-        /// The earlier decision.
-        decision: Name,
-        /// When.
-        when: Expr,
+        /// An earlier decision's name, or an expression.
+        what: Expr,
+        /// When; always if absent.
+        when: Option<Expr>,
     },
     /// `KIND id "message" when CONDITION [SOURCES] help "..."`.
     Rule(Box<RuleDecl>),
@@ -314,6 +314,8 @@ pub enum ExprKind {
         /// The condition; `None` counts every item.
         cond: Option<Box<Expr>>,
     },
+    /// `choose when c1 then e1 when c2 then e2 otherwise e`.
+    Choose(Vec<(Expr, Expr)>, Box<Expr>),
     /// `a and b and ...`.
     And(Vec<Expr>),
     /// `a or b or ...`.

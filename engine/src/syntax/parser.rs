@@ -382,19 +382,10 @@ impl Builder {
                 Ok(Entry::Value { name, value: value.ok_or_else(|| internal(span))?, verdicts })
             }
             Rule::missing_entry => {
-                let mut decision = None;
-                let mut when = None;
-                for p in inner {
-                    match p.as_rule() {
-                        Rule::name => decision = Some(self.name(&p)),
-                        Rule::expr => when = Some(self.expr(p, 0)?),
-                        _ => {}
-                    }
-                }
-                Ok(Entry::MissingOf {
-                    decision: decision.ok_or_else(|| internal(span))?,
-                    when: when.ok_or_else(|| internal(span))?,
-                })
+                let mut exprs = inner.filter(|p| p.as_rule() == Rule::expr);
+                let what = self.expr(self.next(&mut exprs, span)?, 0)?;
+                let when = exprs.next().map(|p| self.expr(p, 0)).transpose()?;
+                Ok(Entry::MissingOf { what, when })
             }
             Rule::rule_entry => {
                 let kind = self.name(&self.next(&mut inner, span)?);
@@ -566,6 +557,25 @@ impl Builder {
                 Ok(Node::new(ExprKind::Bool(value), span))
             }
             Rule::path => Ok(Node::new(ExprKind::Name(text.to_string()), span)),
+            Rule::choose => {
+                let mut arms = Vec::new();
+                let mut otherwise = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::choose_when => {
+                            let wspan = self.span(&p);
+                            let mut parts = p.into_inner().filter(|q| q.as_rule() == Rule::expr);
+                            let cond = self.expr(self.next(&mut parts, wspan)?, depth + 1)?;
+                            let then = self.expr(self.next(&mut parts, wspan)?, depth + 1)?;
+                            arms.push((cond, then));
+                        }
+                        Rule::expr => otherwise = Some(self.expr(p, depth + 1)?),
+                        _ => {}
+                    }
+                }
+                let otherwise = otherwise.ok_or_else(|| internal(span))?;
+                Ok(Node::new(ExprKind::Choose(arms, Box::new(otherwise)), span))
+            }
             Rule::quantifier => {
                 let kind = match self.next(&mut inner, span)?.as_str() {
                     "any" => Quantifier::Any,
