@@ -10,6 +10,8 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod serve;
+
 /// kap: a clinical decision-support rules engine for ketamine-assisted psychotherapy.
 ///
 /// A clinic writes its protocol (who may take part, how the dose escalates, how a patient
@@ -18,7 +20,7 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "kap", version, about, long_about, propagate_version = true)]
 #[command(
-    after_help = "Exit status: 0 success, 1 rule file errors, 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text"
+    after_help = "Exit status: 0 success, 1 rule file errors, 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap serve --port 8080"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -70,6 +72,18 @@ enum Command {
         #[arg(long)]
         json_schema: bool,
     },
+    /// Serve the web form on http://127.0.0.1:PORT/ (build it first with scripts/web-build).
+    ///
+    /// A static file server bound to this machine only. The rules run in the browser: patient
+    /// data never reaches the server, and the page forbids itself any connection once loaded.
+    Serve {
+        /// The port; 0 picks a free one (the printed URL names it).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// The directory of the built form.
+        #[arg(long, value_name = "DIR", default_value = "wasm/www")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -86,6 +100,13 @@ fn main() -> ExitCode {
         Command::Check { files, format, deny_warnings } => check(&files, format, deny_warnings),
         Command::Eval { file, input, format } => eval(&file, &input, format),
         Command::Describe { file, json_schema } => describe(&file, json_schema),
+        Command::Serve { port, dir } => match serve::serve(&dir, port) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("kap: cannot serve the form: {e}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 

@@ -1,6 +1,5 @@
 // The web form in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core):
-// served the way `kap serve` serves it (by `kap serve` itself when the binary has it, else by
-// wasm/tools/serve.mjs), filled in through its controls for an ineligible and an eligible
+// served by `kap serve`, filled in through its controls for an ineligible and an eligible
 // patient, and checked against the native engine's output for the same documents: verdicts,
 // reasons with their messages and sources, missing inputs as links that focus their field,
 // inline validation, another rule file (with diagnostics when it does not compile), the
@@ -11,7 +10,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chromium } from "playwright-core";
 import { repo, wwwDir, artefacts, kap, kapBin, loadPackage } from "./helpers.mjs";
 import { contractOutput } from "./fixtures.mjs";
@@ -29,24 +28,20 @@ const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "
 let browser;
 let server; // { url, stop() }
 
+/** Starts `kap serve` on a free port: the server the README's first command runs. */
 async function startServe() {
   const bin = kapBin();
-  if (spawnSync(bin, ["serve", "--help"], { encoding: "utf8" }).status === 0) {
-    const child = spawn(bin, ["serve", "--port", "0", "--dir", wwwDir], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
-    const url = await new Promise((resolve, reject) => {
-      let out = "";
-      child.stdout.on("data", (d) => {
-        out += d;
-        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-        if (m) resolve(m[0]);
-      });
-      child.on("exit", (code) => reject(new Error(`kap serve exited with ${code}: ${out}`)));
+  const child = spawn(bin, ["serve", "--port", "0", "--dir", wwwDir], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+      if (m) resolve(m[0]);
     });
-    return { url, by: "kap serve", stop: () => child.kill() };
-  }
-  const { startServer } = await import(path.join(repo, "wasm/tools/serve.mjs"));
-  const s = await startServer(wwwDir, 0);
-  return { url: s.url, by: "wasm/tools/serve.mjs", stop: () => s.server.close() };
+    child.on("exit", (code) => reject(new Error(`kap serve exited with ${code}: ${out}`)));
+  });
+  return { url, by: "kap serve", stop: () => child.kill() };
 }
 
 before(async () => {
