@@ -213,7 +213,15 @@ impl fmt::Display for Unit {
             }
         };
         let num: Vec<String> = self.atoms.iter().filter(|(_, p)| *p > 0).map(|&(a, p)| name(a, p)).collect();
-        let den: Vec<String> = self.atoms.iter().filter(|(_, p)| *p < 0).map(|&(a, p)| name(a, p)).collect();
+        // "mg/day", not "mg/days".
+        let singular = |atom: usize, power: i8| {
+            let n = name(atom, power);
+            match n.as_str() {
+                "days" | "weeks" | "years" => n.trim_end_matches('s').to_string(),
+                _ => n,
+            }
+        };
+        let den: Vec<String> = self.atoms.iter().filter(|(_, p)| *p < 0).map(|&(a, p)| singular(a, p)).collect();
         if num.is_empty() && den.is_empty() {
             return f.write_str("no unit");
         }
@@ -241,6 +249,8 @@ mod tests {
         assert_eq!(dose.to_string(), "mg");
         assert_eq!(u("mg/kg").to_string(), "mg/kg");
         assert_eq!(u("kg/m2").to_string(), "kg/m2");
+        assert_eq!(u("mg/day").to_string(), "mg/day");
+        assert_eq!(u("days").to_string(), "days");
     }
 
     #[test]
