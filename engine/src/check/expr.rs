@@ -20,6 +20,8 @@ pub enum Ty {
     Time,
     /// An item of the list with this index in the schema's lists.
     Item(usize),
+    /// A text.
+    Text,
 }
 
 /// A checked expression and its type.
@@ -41,7 +43,7 @@ pub const MAX_EVAL_DEPTH: usize = 200;
 pub const MAX_NODES: usize = 20_000;
 
 /// Functions the language provides.
-pub const BUILTINS: &[&str] = &["min", "max", "abs", "count", "next", "previous"];
+pub const BUILTINS: &[&str] = &["min", "max", "abs", "count", "next", "previous", "dose", "allowed", "highest_allowed"];
 
 /// What names resolve to while checking.
 pub struct Names<'a> {
@@ -95,6 +97,10 @@ pub struct Checker<'a, 'd> {
     call_sites: Vec<(String, Span)>,
     /// Decisions checked so far, with their verdicts: later ones can read them.
     decisions: Vec<(String, Vec<String>)>,
+    /// Ladders checked so far, with their levels.
+    ladders: Vec<(String, Vec<String>)>,
+    /// Texts used as values, interned.
+    texts: Vec<String>,
 }
 
 impl<'a, 'd> Checker<'a, 'd> {
@@ -111,6 +117,8 @@ impl<'a, 'd> Checker<'a, 'd> {
             used: std::collections::HashSet::new(),
             call_sites: Vec::new(),
             decisions: Vec::new(),
+            ladders: Vec::new(),
+            texts: Vec::new(),
         }
     }
 
@@ -177,6 +185,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             Ty::Num(u) => format!("a number in {u}"),
             Ty::Choice(f) => format!("one of {}", self.choices(*f).join(", ")),
             Ty::Time => "a timestamp".into(),
+            Ty::Text => "a text".into(),
             Ty::Item(l) => {
                 format!("an item of `{}`", self.names.schema.lists.get(*l).map_or("a list", |l| l.path.as_str()))
             }
@@ -211,6 +220,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             Ty::Num(u) => ValueShape::Number((!u.is_none()).then(|| u.to_string())),
             Ty::Choice(f) => ValueShape::Choice(self.choices(*f).to_vec()),
             Ty::Time => ValueShape::Time,
+            Ty::Text => ValueShape::Text,
             Ty::Item(_) => return None,
         })
     }
@@ -350,6 +360,16 @@ impl<'a, 'd> Checker<'a, 'd> {
                 Some((if *known { test } else { Expr::Not(Box::new(test)) }, Ty::Bool))
             }
             ExprKind::Choose(arms, otherwise) => self.choose(arms, otherwise, span),
+            ExprKind::Text(text) => {
+                let index = match self.texts.iter().position(|t| t == text) {
+                    Some(i) => i,
+                    None => {
+                        self.texts.push(text.clone());
+                        self.texts.len() - 1
+                    }
+                };
+                Some((Expr::Const(Value::Text(u32::try_from(index).ok()?)), Ty::Text))
+            }
             ExprKind::Quantifier { kind, var, list, cond } => self.quantifier(*kind, var, list, cond.as_deref(), span),
             ExprKind::Not(inner) => {
                 let x = self.condition(inner, "the operand of `not`")?;
@@ -474,6 +494,51 @@ impl<'a, 'd> Checker<'a, 'd> {
             None => "declare it with `input` or `define` first".into(),
         };
         self.error("unknown-name", span, format!("no input or definition named `{name}`"), hint)
+    }
+
+    /// `dose(LADDER, level)`, `allowed(LADDER, level)`, `highest_allowed(LADDER, level)`.
+    fn ladder_call(&mut self, name: &str, args: &[ast::Expr], span: Span) -> Option<Typed> {
+        let [ast::Node { node: ExprKind::Name(ladder), span: ladder_span }, level] = args else {
+            return self.error(
+                "arguments",
+                span,
+                format!("`{name}` takes a ladder and a level"),
+                format!("`{name}(ketamine, course.sessions[-1].level)`"),
+            );
+        };
+        let Some(index) = self.ladders.iter().position(|(n, _)| n == ladder) else {
+            let hint = match did_you_mean(ladder, self.ladders.iter().map(|(n, _)| n.as_str())) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "declare it above with `ladder NAME`".into(),
+            };
+            return self.error("unknown-name", *ladder_span, format!("no ladder named `{ladder}`"), hint);
+        };
+        let (x, ty) = self.expr(level)?;
+        let levels = self.ladders.get(index).map(|(_, l)| l.clone()).unwrap_or_default();
+        let Ty::Choice(set) = ty else {
+            let t = self.describe(&ty);
+            return self.error(
+                "type",
+                level.span,
+                format!("`{name}` needs a level; this is {t}"),
+                format!("a level is one of {}", levels.join(", ")),
+            );
+        };
+        if self.choices(set) != levels.as_slice() {
+            let t = self.describe(&ty);
+            return self.error(
+                "type",
+                level.span,
+                format!("`{name}` needs a level of `{ladder}`; this is {t}"),
+                format!("a level is one of {}", levels.join(", ")),
+            );
+        }
+        let l = u32::try_from(index).ok()?;
+        Some(match name {
+            "dose" => (Expr::Dose(l, Box::new(x)), Ty::Num(Unit::parse("mg").ok()?)),
+            "allowed" => (Expr::Allowed(l, Box::new(x)), Ty::Bool),
+            _ => (Expr::HighestAllowed(l, Box::new(x)), Ty::Choice(set)),
+        })
     }
 
     /// `choose when c then e ... otherwise e`: conditions true or false, values of one type.
@@ -640,6 +705,38 @@ impl<'a, 'd> Checker<'a, 'd> {
         Some((expr, ty))
     }
 
+    /// Binds `name` to a value while checking an expression (a ladder's `weight`).
+    pub fn bind(&mut self, name: &str, value: Typed) {
+        let mut frame = HashMap::new();
+        frame.insert(name.to_string(), value);
+        self.frames.push(frame);
+    }
+
+    /// Undoes the last [`Checker::bind`].
+    pub fn unbind(&mut self) {
+        self.frames.pop();
+    }
+
+    /// Converts a number from `from` to `to`, exactly, or reports why it cannot.
+    pub fn convert(&mut self, x: Expr, from: &Unit, to: &Unit, span: Span) -> Option<Expr> {
+        self.convert_to((x, Ty::Num(from.clone())), to, span, span)
+    }
+
+    /// The type, in words.
+    pub fn describe_type(&self, ty: &Ty) -> String {
+        self.describe(ty)
+    }
+
+    /// Makes a checked ladder usable in `dose`, `allowed` and `highest_allowed`.
+    pub fn add_ladder(&mut self, name: &str, levels: Vec<String>) {
+        self.ladders.push((name.to_string(), levels));
+    }
+
+    /// The texts used as values, by index.
+    pub fn texts(&self) -> Vec<String> {
+        self.texts.clone()
+    }
+
     /// Makes a checked decision's verdict readable by later decisions as `NAME.verdict`.
     pub fn add_decision(&mut self, name: &str, verdicts: Vec<String>) {
         self.decisions.push((name.to_string(), verdicts));
@@ -742,6 +839,9 @@ impl<'a, 'd> Checker<'a, 'd> {
             self.calling.pop();
             self.frames.pop();
             return result.and_then(|r| self.small_enough(r, span));
+        }
+        if matches!(name, "dose" | "allowed" | "highest_allowed") {
+            return self.ladder_call(name, args, span);
         }
         if name == "next" || name == "previous" {
             let [arg] = args else {
@@ -1107,6 +1207,13 @@ impl<'a, 'd> Checker<'a, 'd> {
                     "compare choices of the same list".into(),
                 );
             }
+            // Choices of one list are ordered as declared (levels: L0 < L1 < ...).
+            (Ty::Choice(f), Ty::Choice(g))
+                if self.choices(*f) == self.choices(*g) && ordered_choices(self.choices(*f)) =>
+            {
+                Expr::Compare(op, Box::new(x), Box::new(y))
+            }
+            (Ty::Text, Ty::Text) if equality => Expr::Compare(op, Box::new(x), Box::new(y)),
             (Ty::Bool | Ty::Choice(_), _) if !equality && xt == yt => {
                 let t = self.describe(&xt);
                 return self.error(
@@ -1160,6 +1267,9 @@ fn shift(expr: Expr, by: u8, cutoff: u8) -> Expr {
             sh(otherwise),
         ),
         Expr::Step(e, up, n) => Expr::Step(sh(e), up, n),
+        Expr::Dose(l, e) => Expr::Dose(l, sh(e)),
+        Expr::Allowed(l, e) => Expr::Allowed(l, sh(e)),
+        Expr::HighestAllowed(l, e) => Expr::HighestAllowed(l, sh(e)),
         Expr::Not(e) => Expr::Not(sh(e)),
         Expr::Neg(e) => Expr::Neg(sh(e)),
         Expr::Abs(e) => Expr::Abs(sh(e)),
@@ -1205,6 +1315,9 @@ pub fn measure(expr: &Expr) -> (usize, usize) {
                 go(otherwise)
             }
             Expr::Not(x)
+            | Expr::Dose(_, x)
+            | Expr::Allowed(_, x)
+            | Expr::HighestAllowed(_, x)
             | Expr::Step(x, _, _)
             | Expr::Neg(x)
             | Expr::Abs(x)
@@ -1226,4 +1339,18 @@ pub fn measure(expr: &Expr) -> (usize, usize) {
     let (mut nodes, mut deepest) = (0, 0);
     walk(expr, 1, &mut nodes, &mut deepest);
     (deepest, nodes)
+}
+
+/// Whether a list of choices is ordered: every choice is a common prefix followed by its
+/// position (`L0, L1, L2`), so that `<` and `>` mean something. Other choices compare only
+/// with `=` and `!=`.
+fn ordered_choices(choices: &[String]) -> bool {
+    let prefix = |c: &str| c.trim_end_matches(|ch: char| ch.is_ascii_digit()).to_string();
+    let Some(first) = choices.first() else { return false };
+    let p = prefix(first);
+    choices.len() > 1
+        && choices
+            .iter()
+            .enumerate()
+            .all(|(i, c)| prefix(c) == p && c.get(p.len()..).and_then(|n| n.parse::<usize>().ok()) == Some(i))
 }

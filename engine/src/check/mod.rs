@@ -4,6 +4,7 @@
 
 pub mod expr;
 pub mod inputs;
+pub mod ladder;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::eval::program::{Decision, Header, Kind, MissingSource, Output, OutputValue, Program, Rule, Source, Tier};
@@ -23,6 +24,7 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
     let mut input_decls = Vec::new();
     let mut defines = Vec::new();
     let mut decision_decls = Vec::new();
+    let mut ladder_decls = Vec::new();
     for item in &file.items {
         match item {
             Item::Protocol(h) => headers.push(h),
@@ -30,6 +32,7 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
             Item::Input(i) => input_decls.push(i),
             Item::Define(d) => defines.push(d),
             Item::Decision(d) => decision_decls.push(d),
+            Item::Ladder(l) => ladder_decls.push(l),
         }
     }
 
@@ -78,13 +81,29 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
     }
     let names = Names::new(&schema, &defines, broken);
     let mut decisions = Vec::new();
+    let mut ladders = Vec::new();
+    let texts;
     {
+        let mut pending = Vec::new();
         let mut checker = Checker::new(&names, &mut diagnostics);
+        let mut ladder_names = HashSet::new();
+        for l in &ladder_decls {
+            if !ladder_names.insert(l.name.node.as_str()) {
+                pending.push(
+                    Diagnostic::error("duplicate", l.name.span, format!("ladder `{}` is declared twice", l.name.node))
+                        .with_hint("give each ladder its own name"),
+                );
+                continue;
+            }
+            if let Some(ladder) = ladder::ladder(l, &schema, &sources, &mut checker, &mut pending) {
+                checker.add_ladder(&ladder.name, ladder.levels.clone());
+                ladders.push(ladder);
+            }
+        }
         for d in &defines {
             checker.define(d);
         }
         let mut seen = HashSet::new();
-        let mut pending = Vec::new();
         for d in &decision_decls {
             if !seen.insert(d.name.node.as_str()) {
                 pending.push(
@@ -115,6 +134,7 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
                 );
             }
         }
+        texts = checker.texts();
         drop(checker);
         diagnostics.extend(pending);
     }
@@ -128,7 +148,7 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(b.code)).then(a.message.cmp(&b.message)));
     diagnostics.dedup();
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
-    let program = ok.then(|| Program { header, sources, schema, decisions });
+    let program = ok.then(|| Program { header, sources, schema, decisions, ladders, texts });
     (program, diagnostics)
 }
 
@@ -529,6 +549,11 @@ fn decision(
                     );
                     ok = false;
                     continue;
+                };
+                // A ladder's dose is written with its infusion time, when its route has one.
+                let shape = match &expr {
+                    crate::eval::program::Expr::Dose(l, _) => crate::eval::program::ValueShape::Dose(*l),
+                    _ => shape,
                 };
                 values.push(OutputValue { name: name.node.clone(), expr, shape, verdicts: given_for });
             }

@@ -67,7 +67,8 @@ struct Made {
     verdict: usize,
     truths: Vec<Truth>,
     missing: Missing,
-    values: Vec<Option<Value>>,
+    /// Each value, with the infusion minutes of a dose given by infusion.
+    values: Vec<Option<(Value, Option<rust_decimal::Decimal>)>>,
 }
 
 fn decide(
@@ -84,7 +85,7 @@ fn decide(
         message,
     };
     let eval = |e: &super::program::Expr, rule: &str| {
-        kleene::eval_with(e, doc, verdicts).map_err(|EvalError { message, .. }| error(rule, message))
+        kleene::eval_with(e, doc, verdicts, &program.ladders).map_err(|EvalError { message, .. }| error(rule, message))
     };
     let mut truths = Vec::with_capacity(decision.rules.len());
     for rule in &decision.rules {
@@ -166,7 +167,7 @@ fn decide(
     for v in &decision.values {
         let given = v.verdicts.is_empty() || v.verdicts.contains(&verdict);
         values.push(match (given, eval(&v.expr, &v.name)?) {
-            (true, Outcome::Known(value)) => Some(value),
+            (true, Outcome::Known(value)) => Some((value, infusion(program, &v.shape, doc))),
             _ => None,
         });
     }
@@ -201,7 +202,11 @@ fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutco
             }
             Output::Value(i) => {
                 if let (Some(v), Some(Some(value))) = (decision.values.get(*i), made.values.get(*i)) {
-                    fields.push((v.name.clone(), OutputField::Value(json_value(&v.shape, *value))));
+                    let (value, infusion) = value;
+                    fields.push((
+                        v.name.clone(),
+                        OutputField::Value(json_value(&v.shape, *value, *infusion, &program.texts)),
+                    ));
                 }
             }
         }
@@ -214,19 +219,37 @@ fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutco
 }
 
 /// An output value as JSON: a number with a unit is `{"value": n, "unit": "mg"}`.
-fn json_value(shape: &ValueShape, value: Value) -> serde_json::Value {
+/// The infusion time of a dose on the document's route, if it is given by infusion.
+fn infusion(program: &Program, shape: &ValueShape, doc: &Document) -> Option<rust_decimal::Decimal> {
+    let ValueShape::Dose(l) = shape else { return None };
+    let ladder = program.ladders.get(*l as usize)?;
+    let Some(Some(Value::Choice(r))) = doc.root.fields.get(ladder.route_slot as usize) else { return None };
+    ladder.by_route.get(usize::from(*r))?.infusion_minutes
+}
+
+fn json_value(
+    shape: &ValueShape,
+    value: Value,
+    infusion: Option<rust_decimal::Decimal>,
+    texts: &[String],
+) -> serde_json::Value {
     let number = |n: rust_decimal::Decimal| {
         serde_json::from_str::<serde_json::Value>(&n.normalize().to_string()).unwrap_or(serde_json::Value::Null)
     };
     match (shape, value) {
         (_, Value::Bool(b)) => serde_json::Value::Bool(b),
         (ValueShape::Number(Some(unit)), Value::Num(n)) => serde_json::json!({"value": number(n), "unit": unit}),
+        (ValueShape::Dose(_), Value::Num(n)) => match infusion {
+            Some(minutes) => serde_json::json!({"value": number(n), "unit": "mg", "infusion_minutes": number(minutes)}),
+            None => serde_json::json!({"value": number(n), "unit": "mg"}),
+        },
         (_, Value::Num(n)) => number(n),
         (ValueShape::Choice(choices), Value::Choice(c)) => {
             serde_json::Value::String(choices.get(usize::from(c)).cloned().unwrap_or_default())
         }
         (_, Value::Choice(c)) => serde_json::Value::from(c),
         (_, Value::Time(t)) => serde_json::Value::String(time::format_utc(t).unwrap_or_default()),
+        (_, Value::Text(i)) => serde_json::Value::String(texts.get(i as usize).cloned().unwrap_or_default()),
     }
 }
 
@@ -259,6 +282,7 @@ fn show(ty: &FieldType, value: Value) -> String {
         (FieldType::Choice(choices), Value::Choice(c)) => choices.get(usize::from(c)).cloned().unwrap_or_default(),
         (_, Value::Choice(c)) => c.to_string(),
         (_, Value::Time(t)) => time::format_utc(t).unwrap_or_else(|| t.to_string()),
+        (_, Value::Text(i)) => i.to_string(),
     }
 }
 

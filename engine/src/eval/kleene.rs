@@ -1,7 +1,7 @@
 //! The evaluator: three-valued (Kleene) logic over exact decimals, tracking which absent
 //! inputs left a result unknown.
 
-use super::program::{Expr, ItemRef, Quantifier, Value};
+use super::program::{Expr, ItemRef, Ladder, Quantifier, Value};
 use crate::diagnostic::Span;
 use crate::input::{Document, Record};
 use crate::syntax::ast::{ArithOp, CmpOp};
@@ -78,19 +78,79 @@ pub fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
 
 /// Evaluates `expr` over a validated document.
 pub fn eval(expr: &Expr, doc: &Document) -> Eval {
-    eval_with(expr, doc, &[])
+    eval_with(expr, doc, &[], &[])
 }
 
 /// Evaluates `expr` over a validated document, with the verdicts (indices in their tiers)
-/// of the decisions made so far.
-pub fn eval_with(expr: &Expr, doc: &Document, verdicts: &[u16]) -> Eval {
-    eval_in(expr, &Scope { doc, verdicts }, None)
+/// of the decisions made so far and the protocol's dose ladders.
+pub fn eval_with(expr: &Expr, doc: &Document, verdicts: &[u16], ladders: &[Ladder]) -> Eval {
+    eval_in(expr, &Scope { doc, verdicts, ladders }, None)
 }
 
 /// What an expression reads besides its bound items.
 struct Scope<'a> {
     doc: &'a Document,
     verdicts: &'a [u16],
+    ladders: &'a [Ladder],
+}
+
+/// The route of a document for a ladder, as a choice index.
+fn route(ladder: &Ladder, scope: &Scope<'_>) -> Result<Result<u16, Missing>, EvalError> {
+    match scope.doc.root.fields.get(ladder.route_slot as usize) {
+        Some(Some(Value::Choice(r))) => Ok(Ok(*r)),
+        Some(None) => Ok(Err(Missing::one(MissingRef::Field(ladder.route_field)))),
+        _ => Err(internal("a ladder's route")),
+    }
+}
+
+/// A ladder's dose (mg) at a level on a route: unknown when the route has no such level
+/// (nothing to add) or when the dosing weight is absent.
+fn dose_at(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Eval {
+    let steps = ladder.by_route.get(usize::from(route)).ok_or_else(|| internal("a route outside its ladder"))?;
+    let Some(step) = steps.steps.get(usize::from(level)).ok_or_else(|| internal("a level outside its ladder"))? else {
+        return Ok(Outcome::Unknown(Missing::default()));
+    };
+    let raw = if step.per_kg {
+        let weight = ladder.weight.as_ref().ok_or_else(|| internal("a dose per kg without a weight"))?;
+        match eval_in(weight, scope, None)? {
+            Outcome::Known(Value::Num(w)) => step.amount.checked_mul(w).ok_or_else(|| overflow("a dose"))?,
+            Outcome::Known(_) => return Err(internal("a weight that is not a number")),
+            unknown => return Ok(unknown),
+        }
+    } else {
+        step.amount
+    };
+    let dose = match steps.round {
+        Some(q) if !q.is_zero() => raw
+            .checked_div(q)
+            .map(|x| x.floor())
+            .and_then(|x| x.checked_mul(q))
+            .ok_or_else(|| overflow("a rounding"))?,
+        _ => raw,
+    };
+    Ok(Outcome::Known(Value::Num(dose.normalize())))
+}
+
+/// Whether a level exists on a route and its dose is within the route's cap.
+fn allowed_at(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Eval {
+    let steps = ladder.by_route.get(usize::from(route)).ok_or_else(|| internal("a route outside its ladder"))?;
+    if steps.steps.get(usize::from(level)).is_none_or(Option::is_none) {
+        return Ok(Outcome::Known(Value::Bool(false)));
+    }
+    let dose = dose_at(ladder, route, level, scope)?;
+    let cap = match &steps.cap {
+        Some(c) => eval_in(c, scope, None)?,
+        None => return Err(internal("a route without a cap")),
+    };
+    Ok(match both(dose, cap) {
+        Ok((Value::Num(d), Value::Num(c))) => Outcome::Known(Value::Bool(d <= c)),
+        Ok(_) => return Err(internal("a dose or cap that is not a number")),
+        Err(m) => Outcome::Unknown(m),
+    })
+}
+
+fn overflow(what: &str) -> EvalError {
+    EvalError { message: format!("{what} overflows the exact decimal range"), span: Span::default() }
 }
 
 /// The items bound by the quantifiers around an expression, innermost first.
@@ -189,6 +249,38 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
             Some(present) => Outcome::Known(Value::Bool(*present)),
             None => return Err(internal("a group outside the document")),
         },
+        Expr::Dose(l, level) | Expr::Allowed(l, level) | Expr::HighestAllowed(l, level) => {
+            let ladder = scope.ladders.get(*l as usize).ok_or_else(|| internal("an undeclared ladder"))?;
+            let level = match ev(level)? {
+                Outcome::Known(Value::Choice(c)) => Ok(c),
+                Outcome::Known(_) => return Err(internal("a level that is not a choice")),
+                Outcome::Unknown(m) => Err(m),
+            };
+            let (r, level) = match (route(ladder, scope)?, level) {
+                (Ok(r), Ok(level)) => (r, level),
+                (Err(mut m), Err(n)) => {
+                    m.merge(&n);
+                    return Ok(Outcome::Unknown(m));
+                }
+                (Err(m), _) | (_, Err(m)) => return Ok(Outcome::Unknown(m)),
+            };
+            match expr {
+                Expr::Dose(..) => dose_at(ladder, r, level, scope)?,
+                Expr::Allowed(..) => allowed_at(ladder, r, level, scope)?,
+                _ => {
+                    // The highest allowed level at or below `level`, in order from the top:
+                    // an undecided level above the first allowed one leaves it unknown.
+                    for candidate in (0..=level).rev() {
+                        match allowed_at(ladder, r, candidate, scope)? {
+                            Outcome::Known(Value::Bool(true)) => return Ok(Outcome::Known(Value::Choice(candidate))),
+                            Outcome::Known(_) => {}
+                            unknown => return Ok(unknown),
+                        }
+                    }
+                    Outcome::Unknown(Missing::default())
+                }
+            }
+        }
         Expr::Choose(arms, otherwise) => {
             let mut missing: Option<Missing> = None;
             for (cond, value) in arms {
@@ -345,6 +437,7 @@ fn compare(op: CmpOp, x: Value, y: Value) -> Result<bool, EvalError> {
         (Value::Num(a), Value::Num(b)) | (Value::Time(a), Value::Time(b)) => a.cmp(&b),
         (Value::Bool(a), Value::Bool(b)) => a.cmp(&b),
         (Value::Choice(a), Value::Choice(b)) => a.cmp(&b),
+        (Value::Text(a), Value::Text(b)) => a.cmp(&b),
         _ => return Err(internal("comparison")),
     };
     Ok(match op {

@@ -19,6 +19,8 @@ pub enum Value {
     Choice(u16),
     /// Seconds since 1970-01-01T00:00:00Z.
     Time(Decimal),
+    /// A text, by index in [`Program::texts`].
+    Text(u32),
 }
 
 /// The type of a field's values.
@@ -208,6 +210,12 @@ pub enum Expr {
     /// The next (`true`) or previous choice in declared order, staying at the ends; the
     /// number of choices is given.
     Step(Box<Expr>, bool, u16),
+    /// A ladder's dose (mg) at a level, on the document's route.
+    Dose(u32, Box<Expr>),
+    /// Whether a level exists on the route and its dose is within the cap.
+    Allowed(u32, Box<Expr>),
+    /// The highest allowed level at or below a level.
+    HighestAllowed(u32, Box<Expr>),
     /// Kleene negation.
     Not(Box<Expr>),
     /// Kleene conjunction.
@@ -254,7 +262,9 @@ impl Expr {
                 }
                 otherwise.visit_fields(f)
             }
-            Expr::Step(e, _, _) => e.visit_fields(f),
+            Expr::Step(e, _, _) | Expr::Dose(_, e) | Expr::Allowed(_, e) | Expr::HighestAllowed(_, e) => {
+                e.visit_fields(f)
+            }
             Expr::Not(e) | Expr::Neg(e) | Expr::Scale(e, _) | Expr::Abs(e) | Expr::InSet(e, _) | Expr::IsKnown(e) => {
                 e.visit_fields(f)
             }
@@ -296,6 +306,7 @@ impl Expr {
                 arms.iter().any(|(c, e)| c.reads_document() || e.reads_document()) || otherwise.reads_document()
             }
             Expr::Step(e, _, _) => e.reads_document(),
+            Expr::Dose(..) | Expr::Allowed(..) | Expr::HighestAllowed(..) => true,
             Expr::Between(a, b, c) => a.reads_document() || b.reads_document() || c.reads_document(),
         }
     }
@@ -381,6 +392,11 @@ pub enum ValueShape {
     Choice(Vec<String>),
     /// A timestamp, in UTC.
     Time,
+    /// A text.
+    Text,
+    /// A ladder's dose: `{"value": n, "unit": "mg"}`, with `infusion_minutes` when the route
+    /// has them.
+    Dose(u32),
 }
 
 /// A value a decision outputs.
@@ -455,4 +471,64 @@ pub struct Program {
     pub schema: Schema,
     /// Decisions, in declaration order.
     pub decisions: Vec<Decision>,
+    /// Dose ladders, in declaration order.
+    pub ladders: Vec<Ladder>,
+    /// Texts used as values (`"escalate"`), by index.
+    pub texts: Vec<String>,
+}
+
+/// A dose ladder: for each route, the dose at each level.
+#[derive(Debug, Clone)]
+pub struct Ladder {
+    /// Its name.
+    pub name: String,
+    /// Title for people.
+    pub title: Option<String>,
+    /// The levels, in order (the choices of the levels input).
+    pub levels: Vec<String>,
+    /// The routes (the choices of the route input).
+    pub routes: Vec<String>,
+    /// The route input: a top-level field, by index and slot.
+    pub route_field: u32,
+    /// The route input's slot in the document root.
+    pub route_slot: u32,
+    /// The dosing weight, in kg, for per-kg doses.
+    pub weight: Option<Expr>,
+    /// For each route (by choice index), its steps.
+    pub by_route: Vec<RouteSteps>,
+}
+
+/// A route's doses.
+#[derive(Debug, Clone, Default)]
+pub struct RouteSteps {
+    /// For each level (by choice index), its dose, if the route has that level.
+    pub steps: Vec<Option<Step>>,
+    /// Doses are rounded down to a multiple of this, in mg.
+    pub round: Option<Decimal>,
+    /// No dose above this (mg) is allowed.
+    pub cap: Option<Expr>,
+    /// Hard limits the checker proves no dose exceeds.
+    pub limits: Vec<Limit>,
+    /// Given over this many minutes.
+    pub infusion_minutes: Option<Decimal>,
+}
+
+/// The dose at one level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// mg, or mg per kg of dosing weight.
+    pub amount: Decimal,
+    /// Whether `amount` is per kg.
+    pub per_kg: bool,
+    /// Cited sources.
+    pub sources: Vec<usize>,
+}
+
+/// A hard limit on a route's doses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Never above this many mg.
+    Mg(Decimal),
+    /// Never above this many mg per kg of dosing weight.
+    MgPerKg(Decimal),
 }

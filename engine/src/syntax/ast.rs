@@ -45,6 +45,51 @@ pub enum Item {
     Define(Define),
     /// `decision name "Title"` with its entries.
     Decision(DecisionDecl),
+    /// `ladder name "Title"` with its entries.
+    Ladder(LadderDecl),
+}
+
+/// A dose ladder: levels per route, with fixed amounts or rates per kg.
+#[derive(Debug, Clone)]
+pub struct LadderDecl {
+    /// Its name, used in `dose(NAME, level)`.
+    pub name: Name,
+    /// A title for people.
+    pub title: Option<Node<String>>,
+    /// Entries that parsed.
+    pub entries: Vec<LadderEntry>,
+    /// The header line.
+    pub span: Span,
+}
+
+/// One entry of a ladder.
+#[derive(Debug, Clone)]
+pub enum LadderEntry {
+    /// `levels PATH`.
+    Levels(Name),
+    /// `route PATH`.
+    Route(Name),
+    /// `weight EXPR`.
+    Weight(Expr),
+    /// `dose ROUTE LEVEL AMOUNT [SOURCES]`.
+    Dose {
+        /// The route.
+        route: Name,
+        /// The level.
+        level: Name,
+        /// A fixed amount or a rate per kg.
+        amount: Node<(Decimal, Option<Name>)>,
+        /// Cited sources.
+        cites: Vec<Name>,
+    },
+    /// `round ROUTE down to STEP`.
+    Round(Name, Node<(Decimal, Option<Name>)>),
+    /// `cap ROUTE EXPR`.
+    Cap(Name, Expr),
+    /// `limit ROUTE Q, Q`.
+    Limit(Name, Vec<Node<(Decimal, Option<Name>)>>),
+    /// `infusion ROUTE DURATION`.
+    Infusion(Name, Node<(Decimal, Option<Name>)>),
 }
 
 /// The protocol header.
@@ -287,6 +332,8 @@ pub enum ExprKind {
     Quantity(Decimal, Option<Name>),
     /// A name: an input path, a definition, a parameter or an enumeration value.
     Name(String),
+    /// A text: `"escalate"`.
+    Text(String),
     /// `f(a, b)`.
     Call(Name, Vec<Expr>),
     /// `-e`.

@@ -106,10 +106,14 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
     }
     let mut items = Vec::new();
     for group in groups {
-        let is_decision = group
-            .first()
-            .and_then(|l| l.text.strip_prefix("decision"))
-            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'));
+        // Decisions and ladders are made of entries.
+        let is_decision = group.first().is_some_and(|l| {
+            ["decision", "ladder"].iter().any(|word| {
+                l.text
+                    .strip_prefix(word)
+                    .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+            })
+        });
         if !is_decision {
             if let Some(head) = join(source, &group) {
                 items.push(ItemPieces { head, entries: Vec::new() });

@@ -38,6 +38,17 @@ pub fn parse(source: &str) -> (RuleFile, Vec<Diagnostic>) {
                 }
                 file.items.push(Item::Decision(decision));
             }
+            Ok(Item::Ladder(mut ladder)) => {
+                for piece in item.entries {
+                    match parse_piece(piece, Rule::ladder_entry)
+                        .and_then(|pair| Builder { offset: piece.offset }.ladder_entry(pair))
+                    {
+                        Ok(entry) => ladder.entries.push(entry),
+                        Err(d) => diagnostics.push(d),
+                    }
+                }
+                file.items.push(Item::Ladder(ladder));
+            }
             Ok(other) => file.items.push(other),
             Err(d) => {
                 diagnostics.push(d);
@@ -48,6 +59,26 @@ pub fn parse(source: &str) -> (RuleFile, Vec<Diagnostic>) {
         }
     }
     (file, diagnostics)
+}
+
+/// The text of a quoted string, escapes resolved.
+fn unescape(raw: &str) -> String {
+    let inner = raw.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(raw);
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The name an `input` or `define` item declares, read without the grammar.
@@ -185,23 +216,7 @@ impl Builder {
     }
 
     fn string(&self, pair: &Pair<'_, Rule>) -> Node<String> {
-        let raw = pair.as_str();
-        let inner = raw.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(raw);
-        let mut out = String::with_capacity(inner.len());
-        let mut chars = inner.chars();
-        while let Some(c) = chars.next() {
-            if c == '\\' {
-                match chars.next() {
-                    Some('n') => out.push('\n'),
-                    Some('t') => out.push('\t'),
-                    Some(other) => out.push(other),
-                    None => {}
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        Node::new(out, self.span(pair))
+        Node::new(unescape(pair.as_str()), self.span(pair))
     }
 
     fn decimal(&self, pair: &Pair<'_, Rule>) -> Built<Decimal> {
@@ -277,6 +292,11 @@ impl Builder {
                 }
                 let body = body.ok_or_else(|| internal(span))?;
                 Ok(Item::Define(Define { name, params, body }))
+            }
+            Rule::ladder_head => {
+                let name = self.name(&self.next(&mut inner, span)?);
+                let title = inner.next().map(|p| self.string(&p));
+                Ok(Item::Ladder(LadderDecl { name, title, entries: Vec::new(), span }))
             }
             Rule::decision_head => {
                 let name = self.name(&self.next(&mut inner, span)?);
@@ -407,6 +427,49 @@ impl Builder {
             }
             _ => Err(internal(span)),
         }
+    }
+
+    fn quantity(&self, pair: Pair<'_, Rule>) -> Built<Node<(Decimal, Option<Name>)>> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let number = self.decimal(&self.next(&mut inner, span)?)?;
+        let unit = inner.next().map(|u| self.name(&u));
+        Ok(Node::new((number, unit), span))
+    }
+
+    fn ladder_entry(&self, pair: Pair<'_, Rule>) -> Built<LadderEntry> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        Ok(match rule {
+            Rule::levels_entry => LadderEntry::Levels(self.name(&self.next(&mut inner, span)?)),
+            Rule::route_entry => LadderEntry::Route(self.name(&self.next(&mut inner, span)?)),
+            Rule::weight_entry => LadderEntry::Weight(self.expr(self.next(&mut inner, span)?, 0)?),
+            Rule::dose_entry => {
+                let route = self.name(&self.next(&mut inner, span)?);
+                let level = self.name(&self.next(&mut inner, span)?);
+                let amount = self.quantity(self.next(&mut inner, span)?)?;
+                let cites = inner.next().map(|c| c.into_inner().map(|n| self.name(&n)).collect()).unwrap_or_default();
+                LadderEntry::Dose { route, level, amount, cites }
+            }
+            Rule::round_entry => {
+                let route = self.name(&self.next(&mut inner, span)?);
+                LadderEntry::Round(route, self.quantity(self.next(&mut inner, span)?)?)
+            }
+            Rule::cap_entry => {
+                let route = self.name(&self.next(&mut inner, span)?);
+                LadderEntry::Cap(route, self.expr(self.next(&mut inner, span)?, 0)?)
+            }
+            Rule::limit_entry => {
+                let route = self.name(&self.next(&mut inner, span)?);
+                LadderEntry::Limit(route, inner.map(|q| self.quantity(q)).collect::<Built<_>>()?)
+            }
+            Rule::infusion_entry => {
+                let route = self.name(&self.next(&mut inner, span)?);
+                LadderEntry::Infusion(route, self.quantity(self.next(&mut inner, span)?)?)
+            }
+            _ => return Err(internal(span)),
+        })
     }
 
     fn too_deep(&self, span: Span) -> Diagnostic {
@@ -552,6 +615,7 @@ impl Builder {
                 let unit = inner.next().map(|u| self.name(&u));
                 Ok(Node::new(ExprKind::Quantity(number, unit), span))
             }
+            Rule::string => Ok(Node::new(ExprKind::Text(unescape(text)), span)),
             Rule::boolean => {
                 let value = self.next(&mut inner, span)?.as_rule() == Rule::kw_true;
                 Ok(Node::new(ExprKind::Bool(value), span))
