@@ -131,11 +131,11 @@ const BROKEN: &[Broken] = &[
         hint: "lower end first",
     },
     Broken {
-        find: "input course.sessions[].at:",
-        replace: "input course.session[].at:",
+        find: "input observations.readings[].aldrete:",
+        replace: "input observations.reading[].aldrete:",
         code: "unknown-list",
-        at: "course.session[].at",
-        message: "`course.session` is not a declared list",
+        at: "observations.reading[].aldrete",
+        message: "`observations.reading` is not a declared list",
         hint: "declare it first",
     },
     Broken {

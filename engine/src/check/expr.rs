@@ -515,6 +515,9 @@ impl<'a, 'd> Checker<'a, 'd> {
         };
         let (x, ty) = self.expr(level)?;
         let levels = self.ladders.get(index).map(|(_, l)| l.clone()).unwrap_or_default();
+        if levels.is_empty() {
+            return None; // the ladder's own errors are reported where it is declared
+        }
         let Ty::Choice(set) = ty else {
             let t = self.describe(&ty);
             return self.error(

@@ -50,6 +50,21 @@ fn quantity(
     None
 }
 
+/// The levels a ladder declares, when its `levels` entry names a choice input.
+pub fn declared_levels(decl: &LadderDecl, schema: &Schema) -> Vec<String> {
+    decl.entries
+        .iter()
+        .find_map(|e| match e {
+            LadderEntry::Levels(path) => schema.fields.iter().find(|f| f.path == path.node),
+            _ => None,
+        })
+        .and_then(|f| match &f.ty {
+            FieldType::Choice(c) => Some(c.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
 /// Checks a ladder; `None` when it has an error (reported).
 pub fn ladder(
     decl: &LadderDecl,

@@ -95,9 +95,13 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
                 );
                 continue;
             }
-            if let Some(ladder) = ladder::ladder(l, &schema, &sources, &mut checker, &mut pending) {
-                checker.add_ladder(&ladder.name, ladder.levels.clone());
-                ladders.push(ladder);
+            match ladder::ladder(l, &schema, &sources, &mut checker, &mut pending) {
+                Some(ladder) => {
+                    checker.add_ladder(&ladder.name, ladder.levels.clone());
+                    ladders.push(ladder);
+                }
+                // Its errors are reported; its uses are still checked, not reported again.
+                None => checker.add_ladder(&l.name.node, ladder::declared_levels(l, &schema)),
             }
         }
         for d in &defines {
@@ -116,8 +120,19 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
                 );
                 continue;
             }
-            if let Some(decision) = decision(d, &names, &sources, &mut checker, &mut pending) {
-                checker.add_decision(&decision.name, decision.tiers.iter().map(|t| t.verdict.clone()).collect());
+            let made = decision(d, &names, &sources, &mut checker, &mut pending);
+            // Later decisions can read its verdict even when it has errors of its own: those
+            // are reported once, not again at each use.
+            let verdicts = d
+                .entries
+                .iter()
+                .filter_map(|e| match e {
+                    Entry::Verdict { name, .. } => Some(name.node.clone()),
+                    _ => None,
+                })
+                .collect();
+            checker.add_decision(&d.name.node, verdicts);
+            if let Some(decision) = made {
                 decisions.push(decision);
             }
         }

@@ -1,0 +1,134 @@
+//! Dose ladders: exact doses per route and level, rounding down, caps, the dosing weight,
+//! and the checker's errors on ladders.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use kap_engine::Protocol;
+use serde_json::{json, Value};
+
+const SOURCE: &str = r#"
+protocol "Ladder" version "1" status draft
+source S "s"
+input patient.weight: decimal kg in 20..300 "Weight"
+input course.route: one of oral, muscle, vein "Route"
+input course.level: one of L0, L1, L2, L3 "Level"
+
+ladder k "Doses"
+  levels course.level
+  route course.route
+  weight min(patient.weight, 100 kg)
+  dose oral L0 50 mg [S]
+  dose oral L1 100 mg [S]
+  dose oral L2 150 mg [S]
+  cap oral min(400 mg, 5 mg/kg * weight)
+  dose muscle L1 0.5 mg/kg [S]
+  dose muscle L2 0.75 mg/kg [S]
+  round muscle down to 5 mg
+  cap muscle min(1.0 mg/kg * weight, 100 mg)
+  dose vein L2 0.7 mg/kg [S]
+  dose vein L3 0.9 mg/kg [S]
+  round vein down to 1 mg
+  cap vein min(0.8 mg/kg * weight, 80 mg)
+  infusion vein 40 min
+
+decision d
+  given course
+  kinds never
+  verdict no if any never
+  verdict undecided if unknown never
+  verdict yes otherwise
+  value dose = dose(k, course.level)
+  value allowed = allowed(k, course.level)
+  value best = highest_allowed(k, course.level)
+  never nothing "Never" when course.route = oral and course.level = L3 [S]
+"#;
+
+fn run(weight: Option<&str>, route: &str, level: &str) -> Value {
+    let p = Protocol::compile(SOURCE).unwrap_or_else(|d| panic!("{d:#?}"));
+    let w = weight.map(|w| format!(r#""patient": {{"weight": {w}}},"#)).unwrap_or_default();
+    let doc = format!(r#"{{{w} "course": {{"route": "{route}", "level": "{level}"}}}}"#);
+    let out = p.evaluate_json(&doc).unwrap_or_else(|e| panic!("{e}"));
+    serde_json::to_value(&out).unwrap()["decisions"]["d"].clone()
+}
+
+#[test]
+fn doses_are_exact_and_rounded_down() {
+    // 0.7 mg/kg x 70 kg = 49 mg exactly; 0.7 x 90 = 63; 0.75 x 70 = 52.5, down to 50 (5 mg steps).
+    assert_eq!(run(Some("70"), "vein", "L2")["dose"], json!({"value": 49, "unit": "mg", "infusion_minutes": 40}));
+    assert_eq!(run(Some("90"), "vein", "L2")["dose"], json!({"value": 63, "unit": "mg", "infusion_minutes": 40}));
+    assert_eq!(run(Some("70"), "muscle", "L2")["dose"], json!({"value": 50, "unit": "mg"}));
+    // 82.5 kg x 0.7 = 57.75, down to 57 mg.
+    assert_eq!(run(Some("82.5"), "vein", "L2")["dose"]["value"], 57);
+    assert_eq!(run(Some("70"), "oral", "L1")["dose"], json!({"value": 100, "unit": "mg"}));
+}
+
+#[test]
+fn the_dosing_weight_stops_at_100_kg() {
+    assert_eq!(run(Some("120"), "muscle", "L2")["dose"]["value"], 75);
+    assert_eq!(run(Some("300"), "vein", "L2")["dose"]["value"], 70);
+}
+
+#[test]
+fn caps_decide_which_levels_are_allowed() {
+    // 25 kg orally: cap min(400, 125) = 125 mg; L2 (150 mg) is not allowed, L1 is.
+    let d = run(Some("25"), "oral", "L2");
+    assert_eq!((d["allowed"].clone(), d["best"].clone()), (json!(false), json!("L1")));
+    // 0.9 mg/kg IV is above the 0.8 mg/kg cap: L3 falls to L2.
+    let d = run(Some("70"), "vein", "L3");
+    assert_eq!((d["allowed"].clone(), d["best"].clone()), (json!(false), json!("L2")));
+    // A level the route does not have is not allowed, and has no dose.
+    let d = run(Some("70"), "vein", "L1");
+    assert_eq!(d["allowed"], json!(false));
+    assert!(d.get("dose").is_none());
+    assert!(d.get("best").is_none(), "no allowed level at or below L1 on this route");
+}
+
+#[test]
+fn without_a_weight_per_kg_doses_are_unknown() {
+    let d = run(None, "muscle", "L2");
+    assert!(d.get("dose").is_none() && d.get("allowed").is_none());
+    // A fixed dose needs no weight, but its cap does.
+    let d = run(None, "oral", "L1");
+    assert_eq!(d["dose"]["value"], 100);
+    assert!(d.get("allowed").is_none());
+}
+
+#[test]
+fn ladder_mistakes_are_reported() {
+    let cases = [
+        (
+            "dose vein L3 0.9 mg/kg [S]",
+            "dose vien L3 0.9 mg/kg [S]",
+            "`vien` is not a route",
+            Some("did you mean `vein`?"),
+        ),
+        ("dose vein L3 0.9 mg/kg [S]", "dose vein L4 0.9 mg/kg [S]", "`L4` is not a level", None),
+        (
+            "dose vein L3 0.9 mg/kg [S]",
+            "dose vein L3 0.9 mmHg [S]",
+            "expected an amount in mg or mg/kg, found mmHg",
+            None,
+        ),
+        ("  cap vein min(0.8 mg/kg * weight, 80 mg)\n", "", "route `vein` of ladder `k` has no cap", None),
+        ("  weight min(patient.weight, 100 kg)\n", "", "ladder `k` has doses per kg but no dosing weight", None),
+        (
+            "value dose = dose(k, course.level)",
+            "value dose = dose(kk, course.level)",
+            "no ladder named `kk`",
+            Some("did you mean `k`?"),
+        ),
+        (
+            "value dose = dose(k, course.level)",
+            "value dose = dose(k, course.route)",
+            "`dose` needs a level of `k`",
+            None,
+        ),
+    ];
+    for (find, replace, message, hint) in cases {
+        assert!(SOURCE.contains(find), "{find}");
+        let d = Protocol::compile(&SOURCE.replacen(find, replace, 1)).unwrap_err();
+        assert!(d.iter().any(|d| d.message.starts_with(message)), "{replace}: {d:#?}");
+        if let Some(h) = hint {
+            assert!(d.iter().any(|d| d.hint.as_deref() == Some(h)), "{replace}: {d:#?}");
+        }
+    }
+}
