@@ -91,6 +91,8 @@ pub enum RuleResult {
     Fired,
     /// The condition depends on absent inputs.
     Undetermined,
+    /// A value the decision computed (a dose).
+    Computed,
 }
 
 /// Why a rule fired or stayed undetermined, for a clinician.
@@ -117,6 +119,35 @@ pub struct Explanation {
     pub missing: Vec<String>,
     /// All of the above in one sentence.
     pub text: String,
+    /// For a dose: the arithmetic, step by step, so it can be checked by hand.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dose: Option<DoseTrace>,
+}
+
+/// How a dose was computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoseTrace {
+    /// The ladder.
+    pub ladder: String,
+    /// The route.
+    pub route: String,
+    /// The level.
+    pub level: String,
+    /// The amount at that level: mg, or mg/kg.
+    pub amount: String,
+    /// The dosing weight used, for a dose per kg.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight_kg: Option<String>,
+    /// Amount × weight, before rounding.
+    pub raw_mg: String,
+    /// Rounded down to a multiple of this.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub round_down_to_mg: Option<String>,
+    /// The dose.
+    pub dose_mg: String,
+    /// The route's cap for this patient.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap_mg: Option<String>,
 }
 
 /// A cited source.

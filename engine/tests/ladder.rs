@@ -132,3 +132,23 @@ fn ladder_mistakes_are_reported() {
         }
     }
 }
+
+#[test]
+fn the_explanation_shows_the_dose_arithmetic() {
+    let p = Protocol::compile(SOURCE).unwrap();
+    let out = p.evaluate_json(r#"{"patient": {"weight": 120}, "course": {"route": "vein", "level": "L2"}}"#).unwrap();
+    let trace = out.explanation.iter().find_map(|e| e.dose.clone()).expect("a dose trace");
+    assert_eq!(
+        (
+            trace.amount.as_str(),
+            trace.weight_kg.as_deref(),
+            trace.raw_mg.as_str(),
+            trace.round_down_to_mg.as_deref(),
+            trace.dose_mg.as_str(),
+            trace.cap_mg.as_deref()
+        ),
+        ("0.7 mg/kg", Some("100"), "70", Some("1"), "70", Some("80"))
+    );
+    let text = &out.explanation.iter().find(|e| e.dose.is_some()).unwrap().text;
+    assert_eq!(text, "d: dose at L2 (vein): 0.7 mg/kg × 100 kg dosing weight = 70 mg, rounded down to a multiple of 1 mg = 70 mg; within the cap of 80 mg for this patient; infused over 40 min.");
+}

@@ -5,7 +5,7 @@
 use super::kleene::{self, EvalError, Missing, MissingRef, Outcome};
 use super::program::{Decision, FieldType, MissingSource, Output, Program, Value, ValueShape};
 use crate::decision::{
-    Citation, DecisionOutcome, Evaluation, Explanation, OutputField, ProtocolRef, Reading, RuleResult,
+    Citation, DecisionOutcome, DoseTrace, Evaluation, Explanation, OutputField, ProtocolRef, Reading, RuleResult,
 };
 use crate::input::{time, Document};
 use indexmap::IndexMap;
@@ -55,6 +55,13 @@ pub fn evaluate(program: &Program, doc: &Document, protocol: ProtocolRef) -> Res
         missings.push(made.missing.clone());
         if applies {
             explanation.extend(notes);
+            for (v, value) in decision.values.iter().zip(&made.values) {
+                if let (ValueShape::Dose(l), super::program::Expr::Dose(_, level), Some(_)) = (&v.shape, &v.expr, value)
+                {
+                    let trace = dose_trace(program, decision, *l, level, doc, &verdicts)?;
+                    explanation.extend(trace);
+                }
+            }
             decisions.insert(decision.name.clone(), outcome(program, decision, &made));
         }
     }
@@ -172,6 +179,117 @@ fn decide(
         });
     }
     Ok(Made { verdict, truths, missing, values })
+}
+
+/// How a dose given in the output was computed, as an explanation entry.
+fn dose_trace(
+    program: &Program,
+    decision: &Decision,
+    ladder: u32,
+    level: &super::program::Expr,
+    doc: &Document,
+    verdicts: &[u16],
+) -> Result<Option<Explanation>, EvaluationError> {
+    let fail = |message: String| EvaluationError { decision: decision.name.clone(), rule: "dose".into(), message };
+    let eval =
+        |e: &super::program::Expr| kleene::eval_with(e, doc, verdicts, &program.ladders).map_err(|e| fail(e.message));
+    let Some(l) = program.ladders.get(ladder as usize) else { return Ok(None) };
+    let (Outcome::Known(Value::Choice(lv)), Some(Some(Value::Choice(r)))) =
+        (eval(level)?, doc.root.fields.get(l.route_slot as usize))
+    else {
+        return Ok(None);
+    };
+    let Some(steps) = l.by_route.get(usize::from(*r)) else { return Ok(None) };
+    let Some(Some(step)) = steps.steps.get(usize::from(lv)) else { return Ok(None) };
+    let num = |d: rust_decimal::Decimal| d.normalize().to_string();
+    let weight = match (&l.weight, step.per_kg) {
+        (Some(w), true) => match eval(w)? {
+            Outcome::Known(Value::Num(w)) => Some(w),
+            _ => return Ok(None),
+        },
+        _ => None,
+    };
+    let raw = match weight {
+        Some(w) => step.amount.checked_mul(w).ok_or_else(|| fail("a dose overflows".into()))?,
+        None => step.amount,
+    };
+    let dose = match steps.round {
+        Some(q) if !q.is_zero() => (raw / q).floor() * q,
+        _ => raw,
+    };
+    let cap = match &steps.cap {
+        Some(c) => match eval(c)? {
+            Outcome::Known(Value::Num(c)) => Some(c),
+            _ => None,
+        },
+        None => None,
+    };
+    let route = l.routes.get(usize::from(*r)).cloned().unwrap_or_default();
+    let level_name = l.levels.get(usize::from(lv)).cloned().unwrap_or_default();
+    let amount = if step.per_kg { format!("{} mg/kg", num(step.amount)) } else { format!("{} mg", num(step.amount)) };
+    let mut text = format!("{}: dose at {level_name} ({route}): {amount}", decision.name);
+    if let Some(w) = weight {
+        text.push_str(&format!(" × {} kg dosing weight = {} mg", num(w), num(raw)));
+    }
+    if let Some(q) = steps.round {
+        text.push_str(&format!(", rounded down to a multiple of {} mg = {} mg", num(q), num(dose)));
+    }
+    if let Some(c) = cap {
+        let within = if dose <= c { "within" } else { "ABOVE" };
+        text.push_str(&format!("; {within} the cap of {} mg for this patient", num(c)));
+    }
+    if let Some(m) = steps.infusion_minutes {
+        text.push_str(&format!("; infused over {} min", num(m)));
+    }
+    text.push('.');
+    let sources = step
+        .sources
+        .iter()
+        .filter_map(|s| program.sources.get(*s))
+        .map(|s| Citation { key: s.key.clone(), title: s.title.clone(), url: s.url.clone() })
+        .collect();
+    let mut reads = Vec::new();
+    if let Some(w) = &l.weight {
+        w.visit_fields(&mut |f| reads.push(f));
+    }
+    reads.push(l.route_field);
+    reads.sort_unstable();
+    reads.dedup();
+    let read = reads
+        .iter()
+        .filter_map(|f| program.schema.fields.get(*f as usize))
+        .map(|field| Reading {
+            path: field.path.clone(),
+            value: doc.root.fields.get(field.slot).copied().flatten().map(|v| show(&field.ty, v)),
+            unit: match &field.ty {
+                FieldType::Number { unit, .. } if !unit.is_none() => Some(unit.to_string()),
+                _ => None,
+            },
+        })
+        .collect();
+    Ok(Some(Explanation {
+        decision: decision.name.clone(),
+        kind: "dose".into(),
+        rule: l.name.clone(),
+        result: RuleResult::Computed,
+        message: format!("Dose at {level_name} ({route})"),
+        help: None,
+        sources,
+        read,
+        missing: Vec::new(),
+        text,
+        dose: Some(DoseTrace {
+            ladder: l.name.clone(),
+            route,
+            level: level_name,
+            amount,
+            weight_kg: weight.map(num),
+            raw_mg: num(raw),
+            round_down_to_mg: steps.round.map(num),
+            dose_mg: num(dose),
+            cap_mg: cap.map(num),
+        }),
+    }))
 }
 
 /// The output of a decision made.
@@ -354,5 +472,6 @@ fn explain(
         read,
         missing,
         text,
+        dose: None,
     }
 }
