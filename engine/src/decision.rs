@@ -32,7 +32,8 @@ pub struct ProtocolRef {
 /// `missing`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionOutcome {
-    /// The verdict.
+    /// The verdict; empty for a decision without verdicts, which writes neither `verdict`
+    /// nor `missing`.
     pub verdict: String,
     /// Output lists (`exclusions`, `cautions`, `reasons`...: ids of true rules, sorted by
     /// code point) and values (`number`, `dose`...; left out when unknown), in order.
@@ -70,15 +71,21 @@ impl DecisionOutcome {
 
 impl Serialize for DecisionOutcome {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // A decision without verdicts (a schedule) writes only its fields.
+        let has_verdict = !self.verdict.is_empty();
         let mut map = serializer.serialize_map(Some(self.fields.len() + 2))?;
-        map.serialize_entry("verdict", &self.verdict)?;
+        if has_verdict {
+            map.serialize_entry("verdict", &self.verdict)?;
+        }
         for (name, field) in &self.fields {
             match field {
                 OutputField::Ids(ids) => map.serialize_entry(name, ids)?,
                 OutputField::Value(v) => map.serialize_entry(name, v)?,
             }
         }
-        map.serialize_entry("missing", &self.missing)?;
+        if has_verdict {
+            map.serialize_entry("missing", &self.missing)?;
+        }
         map.end()
     }
 }

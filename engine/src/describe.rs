@@ -186,6 +186,7 @@ pub fn describe(program: &Program, sha256: &str) -> Description {
                     Output::Kind(k) => d.kinds.get(*k).map(|k| k.list.clone()),
                     Output::Reasons(name) => Some(name.clone()),
                     Output::Value(v) => d.values.get(*v).map(|v| v.name.clone()),
+                    Output::Due => Some("due".to_string()),
                 })
                 .collect(),
             kinds: d

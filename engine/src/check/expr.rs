@@ -708,6 +708,26 @@ impl<'a, 'd> Checker<'a, 'd> {
         Some((expr, ty))
     }
 
+    /// Binds `name` to each item of the top-level list `list` while checking expressions,
+    /// until [`Checker::pop_item`]; the list's index and slot, or `None` (reported).
+    pub fn push_item(&mut self, name: &ast::Name, list: &ast::Name) -> Option<(u32, u32)> {
+        let Some(index) = self.names.schema.lists.iter().position(|l| l.path == list.node && l.list.is_none()) else {
+            let hint = match did_you_mean(&list.node, self.names.schema.lists.iter().map(|l| l.path.as_str())) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "name a declared top-level list".into(),
+            };
+            return self.error("unknown-name", list.span, format!("no list named `{}`", list.node), hint);
+        };
+        let slot = self.names.schema.lists.get(index)?.slot;
+        self.items.push((name.node.clone(), index));
+        Some((u32::try_from(index).ok()?, u32::try_from(slot).ok()?))
+    }
+
+    /// Undoes the last [`Checker::push_item`].
+    pub fn pop_item(&mut self) {
+        self.items.pop();
+    }
+
     /// Binds `name` to a value while checking an expression (a ladder's `weight`).
     pub fn bind(&mut self, name: &str, value: Typed) {
         let mut frame = HashMap::new();

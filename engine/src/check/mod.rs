@@ -268,6 +268,11 @@ fn decision(
                 outputs.push(Output::Value(value_count));
                 value_count += 1;
             }
+            Entry::Due(_) => {
+                if !outputs.contains(&Output::Due) {
+                    outputs.push(Output::Due);
+                }
+            }
             Entry::Kinds(names) => {
                 for kind in names {
                     if kinds.iter().any(|k| k.name == kind.node) {
@@ -482,11 +487,17 @@ fn decision(
                     _ => ok = false,
                 }
             }
-            Entry::List { .. } | Entry::Kinds(_) | Entry::Given(_) | Entry::Value { .. } | Entry::MissingOf { .. } => {}
+            Entry::List { .. }
+            | Entry::Kinds(_)
+            | Entry::Given(_)
+            | Entry::Value { .. }
+            | Entry::MissingOf { .. }
+            | Entry::Due(_) => {}
         }
     }
     let mut missing_of = Vec::new();
     let mut values = Vec::new();
+    let mut due_items = Vec::new();
     for entry in &d.entries {
         match entry {
             Entry::MissingOf { what, when } => {
@@ -516,6 +527,10 @@ fn decision(
                 };
                 missing_of.push((source, when));
             }
+            Entry::Due(due) => match due_item(due, checker, diagnostics) {
+                Some(item) => due_items.push(item),
+                None => ok = false,
+            },
             Entry::Value { name, value, verdicts } => {
                 let mut given_for = Vec::new();
                 for v in verdicts {
@@ -575,7 +590,8 @@ fn decision(
             _ => {}
         }
     }
-    if otherwise_seen.is_none() {
+    // A decision with no verdict (a schedule of things due) has no `otherwise` either.
+    if otherwise_seen.is_none() && !tiers.is_empty() {
         diagnostics.push(
             Diagnostic::error("verdict", d.name.span, format!("decision `{}` has no `otherwise` verdict", d.name.node))
                 .with_hint("end the verdicts with one that always holds: `verdict NAME otherwise`"),
@@ -601,6 +617,7 @@ fn decision(
         }
     }
     ok.then(|| Decision {
+        due: due_items,
         values,
         outputs,
         missing_of,
@@ -610,5 +627,63 @@ fn decision(
         kinds,
         rules,
         tiers,
+    })
+}
+
+/// A `due` entry: a timestamp, offsets, an optional list to go through and a condition.
+fn due_item(
+    due: &ast::DueDecl,
+    checker: &mut Checker<'_, '_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<crate::eval::program::Due> {
+    let each = match &due.each {
+        Some((var, list)) => Some(checker.push_item(var, list)?),
+        None => None,
+    };
+    let at = checker.expr(&due.at);
+    let when = due.when.as_ref().map(|(positive, c)| (*positive, checker.condition(c, "the condition of `due`")));
+    if each.is_some() {
+        checker.pop_item();
+    }
+    let (at, ty) = at?;
+    if ty != expr::Ty::Time {
+        let t = checker.describe_type(&ty);
+        diagnostics.push(
+            Diagnostic::error("type", due.at.span, format!("`due ... at` needs a timestamp; this is {t}"))
+                .with_hint("such as `s.at + 24 h`"),
+        );
+        return None;
+    }
+    let when = match when {
+        Some((positive, Some(c))) => Some((positive, c)),
+        Some((_, None)) => return None,
+        None => None,
+    };
+    let seconds = crate::units::Unit::parse("s").ok()?;
+    let mut after = Vec::new();
+    for q in &due.after {
+        let (value, unit) = &q.node;
+        let given = match unit {
+            Some(u) => inputs::unit(u, diagnostics)?,
+            None => crate::units::Unit::none(),
+        };
+        match given.conversion_to(&seconds) {
+            Some(f) => after.push(value.checked_mul(f)?),
+            None => {
+                diagnostics.push(
+                    Diagnostic::error("unit-mismatch", q.span, format!("`after` needs a duration; found {given}"))
+                        .with_hint("such as `after 3 days, 7 days`"),
+                );
+                return None;
+            }
+        }
+    }
+    Some(crate::eval::program::Due {
+        id: due.id.node.clone(),
+        checks: due.checks.iter().map(|c| c.node.clone()).collect(),
+        at,
+        after,
+        each,
+        when,
     })
 }

@@ -51,7 +51,10 @@ pub fn evaluate(program: &Program, doc: &Document, protocol: ProtocolRef) -> Res
         }
         let mut notes = Vec::new();
         let made = decide(program, decision, doc, &verdicts, &missings, &mut notes)?;
-        verdicts.push(u16::try_from(made.verdict).map_err(|_| fail("too many verdicts"))?);
+        verdicts.push(match made.verdict {
+            Some(v) => u16::try_from(v).map_err(|_| fail("too many verdicts"))?,
+            None => u16::MAX,
+        });
         missings.push(made.missing.clone());
         if applies {
             explanation.extend(notes);
@@ -71,7 +74,10 @@ pub fn evaluate(program: &Program, doc: &Document, protocol: ProtocolRef) -> Res
 /// A decision made: its verdict (index in its tiers), the truth of each rule, its missing
 /// inputs and its output values.
 struct Made {
-    verdict: usize,
+    /// `None` for a decision without verdicts (a schedule).
+    verdict: Option<usize>,
+    /// Its `due` items: time, id, checks.
+    due: Vec<(rust_decimal::Decimal, String, Vec<String>)>,
     truths: Vec<Truth>,
     missing: Missing,
     /// Each value, with the infusion minutes of a dose given by infusion.
@@ -146,7 +152,9 @@ fn decide(
             break;
         }
     }
-    let verdict = verdict.ok_or_else(|| error("", "no verdict holds".into()))?;
+    if verdict.is_none() && !decision.tiers.is_empty() {
+        return Err(error("", "no verdict holds".into()));
+    }
 
     for (source, when) in &decision.missing_of {
         let applies = match when {
@@ -172,13 +180,48 @@ fn decide(
 
     let mut values = Vec::with_capacity(decision.values.len());
     for v in &decision.values {
-        let given = v.verdicts.is_empty() || v.verdicts.contains(&verdict);
+        let given = v.verdicts.is_empty() || verdict.is_some_and(|x| v.verdicts.contains(&x));
         values.push(match (given, eval(&v.expr, &v.name)?) {
             (true, Outcome::Known(value)) => Some((value, infusion(program, &v.shape, doc))),
             _ => None,
         });
     }
-    Ok(Made { verdict, truths, missing, values })
+    let mut due = Vec::new();
+    for item in &decision.due {
+        let items: Vec<Option<usize>> = match item.each {
+            None => vec![None],
+            Some((_, slot)) => {
+                let n = doc.root.lists.get(slot as usize).and_then(Option::as_ref).map_or(0, Vec::len);
+                (0..n).map(Some).collect()
+            }
+        };
+        for index in items {
+            let run = |e: &super::program::Expr| {
+                match index {
+                    Some(i) => kleene::eval_for_item(e, doc, verdicts, &program.ladders, i),
+                    None => kleene::eval_with(e, doc, verdicts, &program.ladders),
+                }
+                .map_err(|EvalError { message, .. }| error(&item.id, message))
+            };
+            let included = match &item.when {
+                None => true,
+                // `when`: only when true. `unless`: unless true, so also when unknown.
+                Some((true, c)) => matches!(run(c)?, Outcome::Known(Value::Bool(true))),
+                Some((false, c)) => !matches!(run(c)?, Outcome::Known(Value::Bool(true))),
+            };
+            if !included {
+                continue;
+            }
+            let Outcome::Known(Value::Time(at)) = run(&item.at)? else { continue };
+            let offsets = if item.after.is_empty() { vec![rust_decimal::Decimal::ZERO] } else { item.after.clone() };
+            for off in offsets {
+                let when = at.checked_add(off).ok_or_else(|| error(&item.id, "a time overflows".into()))?;
+                due.push((when, item.id.clone(), item.checks.clone()));
+            }
+        }
+    }
+    due.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    Ok(Made { verdict, due, truths, missing, values })
 }
 
 /// How a dose given in the output was computed, as an explanation entry.
@@ -294,7 +337,7 @@ fn dose_trace(
 
 /// The output of a decision made.
 fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutcome {
-    let tier = decision.tiers.get(made.verdict);
+    let tier = made.verdict.and_then(|v| decision.tiers.get(v));
     let ids = |wanted: &dyn Fn(usize) -> bool| {
         let mut ids: Vec<String> = decision
             .rules
@@ -317,6 +360,16 @@ fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutco
             Output::Reasons(name) => {
                 let of_tier = |r: usize| tier.is_some_and(|t| t.any.contains(&r));
                 fields.push((name.clone(), OutputField::Ids(ids(&of_tier))));
+            }
+            Output::Due => {
+                let items = made
+                    .due
+                    .iter()
+                    .map(|(at, id, checks)| {
+                        serde_json::json!({"id": id, "at": time::format_utc(*at).unwrap_or_default(), "checks": checks})
+                    })
+                    .collect();
+                fields.push(("due".to_string(), OutputField::Value(serde_json::Value::Array(items))));
             }
             Output::Value(i) => {
                 if let (Some(v), Some(Some(value))) = (decision.values.get(*i), made.values.get(*i)) {

@@ -87,6 +87,11 @@ pub fn eval_with(expr: &Expr, doc: &Document, verdicts: &[u16], ladders: &[Ladde
     eval_in(expr, &Scope { doc, verdicts, ladders }, None)
 }
 
+/// Evaluates `expr` with the item at `index` bound, as in the condition of a quantifier.
+pub fn eval_for_item(expr: &Expr, doc: &Document, verdicts: &[u16], ladders: &[Ladder], index: usize) -> Eval {
+    eval_in(expr, &Scope { doc, verdicts, ladders }, Some(&Env { index, outer: None }))
+}
+
 /// What an expression reads besides its bound items.
 struct Scope<'a> {
     doc: &'a Document,

@@ -379,6 +379,26 @@ pub enum Output {
     Reasons(String),
     /// A value, by index in [`Decision::values`].
     Value(usize),
+    /// The `due` list of [`Decision::due`].
+    Due,
+}
+
+/// Something to do at a computed time: `due` entries of a decision.
+#[derive(Debug, Clone)]
+pub struct Due {
+    /// Its id.
+    pub id: String,
+    /// What to check.
+    pub checks: Vec<String>,
+    /// When: a timestamp, with the item bound when `each` is given.
+    pub at: Expr,
+    /// Seconds after `at`, one item each; empty for one item at `at`.
+    pub after: Vec<Decimal>,
+    /// One item per item of this top-level list (index in [`Schema::lists`], slot).
+    pub each: Option<(u32, u32)>,
+    /// `when` (true): due only when the condition is true; `unless` (false): due unless it
+    /// is true, so also when it is unknown.
+    pub when: Option<(bool, Expr)>,
 }
 
 /// How an output value is written.
@@ -434,6 +454,8 @@ pub struct Decision {
     pub outputs: Vec<Output>,
     /// Other sources of missing inputs, joined when their condition holds (always without one).
     pub missing_of: Vec<(MissingSource, Option<Expr>)>,
+    /// Things to do at computed times, written as the `due` list.
+    pub due: Vec<Due>,
 }
 
 /// Where a decision's `missing of` entry takes missing inputs from.

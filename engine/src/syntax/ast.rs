@@ -202,6 +202,8 @@ pub enum Entry {
         /// Advisory kinds never change the verdict (declared so, not by accident).
         advisory: bool,
     },
+    /// `due ID [checks] at EXPR [after Q, Q] [for VAR in LIST] [when|unless EXPR]`.
+    Due(Box<DueDecl>),
     /// `kinds stop, complete, hold`: rule kinds without an output list of their own.
     Kinds(Vec<Name>),
     /// `verdict NAME if any K or unknown K or when EXPR` or `verdict NAME otherwise`.
@@ -235,6 +237,25 @@ pub enum Entry {
     },
     /// `KIND id "message" when CONDITION [SOURCES] help "..."`.
     Rule(Box<RuleDecl>),
+}
+
+/// An item of the `due` list: something to do at a computed time.
+#[derive(Debug, Clone)]
+pub struct DueDecl {
+    /// Its id.
+    pub id: Name,
+    /// What to check.
+    pub checks: Vec<Name>,
+    /// When (a timestamp).
+    pub at: Expr,
+    /// Durations after `at`: one item each.
+    pub after: Vec<Node<(Decimal, Option<Name>)>>,
+    /// One item per item of this list, bound to this name.
+    pub each: Option<(Name, Name)>,
+    /// `when` (true: only when the condition is true) or `unless` (false).
+    pub when: Option<(bool, Expr)>,
+    /// The whole entry.
+    pub span: Span,
 }
 
 /// `any KIND` or `unknown KIND` in a verdict's condition.

@@ -355,6 +355,31 @@ impl Builder {
                 let advisory = inner.any(|p| p.as_rule() == Rule::advisory);
                 Ok(Entry::List { name, kind, quiet, advisory })
             }
+            Rule::due_entry => {
+                let id = self.name(&self.next(&mut inner, span)?);
+                let checks_pair = self.next(&mut inner, span)?;
+                let checks = checks_pair.into_inner().map(|n| self.name(&n)).collect();
+                let mut at = None;
+                let mut after = Vec::new();
+                let mut each_var = None;
+                let mut each_list = None;
+                let mut when = None;
+                let mut positive = true;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::expr if at.is_none() => at = Some(self.expr(p, 0)?),
+                        Rule::expr => when = Some((positive, self.expr(p, 0)?)),
+                        Rule::quantity => after.push(self.quantity(p)?),
+                        Rule::name => each_var = Some(self.name(&p)),
+                        Rule::path => each_list = Some(self.name(&p)),
+                        Rule::kw_unless => positive = false,
+                        _ => {}
+                    }
+                }
+                let at = at.ok_or_else(|| internal(span))?;
+                let each = each_var.zip(each_list);
+                Ok(Entry::Due(Box::new(DueDecl { id, checks, at, after, each, when, span })))
+            }
             Rule::kinds_entry => {
                 Ok(Entry::Kinds(inner.filter(|p| p.as_rule() == Rule::name).map(|p| self.name(&p)).collect()))
             }
