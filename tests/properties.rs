@@ -189,3 +189,91 @@ fn the_generator_covers_every_intake_field() {
     // INTAKE_FIELDS seeds above: one per intake field of the shipped protocol.
     assert_eq!(intake_fields(protocol().program()).len(), INTAKE_FIELDS);
 }
+
+/// A given session: level index, highest systolic and diastolic, minutes at or above
+/// 180/110, lowest MOAA/S, and spo2_low, vomiting, distress, prolonged_perceptual (and one
+/// spare).
+type Given = (u8, u32, u32, u32, u8, [bool; 5]);
+
+/// Route, weight, age, sessions given, PHQ-9 today.
+type CourseCase = (String, String, u32, Vec<Given>, u32);
+
+/// A course of `n` sessions given every three days up to three days before `at`, with the
+/// drawn levels and flags, and a patient who is eligible and fit today.
+fn course_doc(
+    route: &str,
+    weight: &str,
+    age: u32,
+    sessions: &[Given],
+    phq9_today: u32,
+) -> Value {
+    let n = sessions.len();
+    let items: Vec<Value> = sessions
+        .iter()
+        .enumerate()
+        .map(|(i, (level, sys, dia, minutes, moaas, flags))| {
+            let day = 23 - 3 * (n - i) as u32;
+            serde_json::json!({
+                "at": format!("2026-11-{day:02}T10:00:00Z"),
+                "level": format!("L{level}"),
+                "max_systolic": sys, "max_diastolic": dia, "bp_high_minutes": minutes, "moaas_min": moaas,
+                "crisis_symptoms": false, "spo2_low": flags[0], "vomiting": flags[1], "distress": flags[2],
+                "prolonged_perceptual": flags[3],
+            })
+        })
+        .collect();
+    let mut doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(kap_tests::root().join("tests/corpus/examples/04-session3-im-escalate.json")).unwrap(),
+    )
+    .unwrap();
+    doc["at"] = Value::from("2026-11-23T10:00:00Z");
+    doc["patient"]["weight"] = serde_json::from_str(weight).unwrap();
+    doc["patient"]["age"] = Value::from(age);
+    doc["course"]["route"] = Value::from(route);
+    doc["course"]["sessions"] = Value::Array(items);
+    doc["today"]["phq9"] = Value::from(phq9_today);
+    doc
+}
+
+fn session_strategy() -> impl Strategy<Value = CourseCase> {
+    let route =
+        prop_oneof![Just("sublingual".to_string()), Just("intramuscular".to_string()), Just("intravenous".to_string())];
+    let weight = (20u32..300, 0u32..10).prop_map(|(w, d)| format!("{w}.{d}"));
+    let session = (0u8..8, 100u32..210, 60u32..125, 0u32..30, 0u8..6, any::<[bool; 5]>());
+    (route, weight, 18u32..90, prop::collection::vec(session, 0..6), 0u32..27)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_dose_is_never_above_its_cap_nor_a_level_more_than_one_step_up(case in session_strategy()) {
+        let (route, weight, age, sessions, phq9) = case;
+        let doc = course_doc(&route, &weight, age, &sessions, phq9);
+        let out = protocol().evaluate_json(&doc.to_string());
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => { prop_assert!(false, "{e} for {doc}"); unreachable!() }
+        };
+        let session = &out.decisions["session"];
+        if session.verdict != "proceed" {
+            return Ok(());
+        }
+        let level = session.value("level").and_then(Value::as_str).unwrap_or_default().to_string();
+        let dose = out.explanation.iter().find_map(|e| e.dose.clone());
+        let dose = match dose { Some(d) => d, None => { prop_assert!(false, "a proceed without a dose trace"); unreachable!() } };
+        let (given, cap): (f64, f64) = (dose.dose_mg.parse().unwrap(), dose.cap_mg.clone().unwrap_or_default().parse().unwrap());
+        prop_assert!(given <= cap, "dose {given} above cap {cap}");
+        prop_assert_eq!(&dose.level, &level);
+        if let Some(last) = sessions.last() {
+            let previous = last.0;
+            let now: u8 = level.trim_start_matches('L').parse().unwrap();
+            prop_assert!(now <= previous + 1, "L{previous} -> {level}");
+            let flagged = last.1 >= 180 || last.2 >= 110 || last.4 <= 2 || last.5[0] || last.5[1] || last.5[2] || last.5[3];
+            if flagged {
+                prop_assert!(now <= previous, "a flagged session L{previous} escalated to {level}");
+                prop_assert_ne!(session.value("level_change").and_then(Value::as_str), Some("escalate"));
+            }
+        }
+    }
+}

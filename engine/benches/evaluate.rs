@@ -28,6 +28,16 @@ fn benches(c: &mut Criterion) {
         b.iter(|| protocol.evaluate(black_box(&parsed)).unwrap())
     });
 
+    let session = read("tests/corpus/examples/04-session3-im-escalate.json");
+    c.bench_function("evaluate a session (eligibility, session, follow-up)", |b| {
+        b.iter(|| protocol.evaluate_json(black_box(&session)).unwrap())
+    });
+
+    let monitored = read("tests/corpus/examples/06-monitoring.json");
+    c.bench_function("evaluate a monitored session (all decisions, 7 readings)", |b| {
+        b.iter(|| protocol.evaluate_json(black_box(&monitored)).unwrap())
+    });
+
     let missing = read("tests/corpus/examples/03-indeterminate.json");
     c.bench_function("evaluate intake with a missing input", |b| {
         b.iter(|| protocol.evaluate_json(black_box(&missing)).unwrap())
