@@ -616,7 +616,40 @@ fn decision(
             );
         }
     }
+    let mut reads_decisions = Vec::new();
+    {
+        let mut note = |d: u32| reads_decisions.push(d as usize);
+        for r in &rules {
+            r.when.visit_verdicts(&mut note);
+        }
+        for t in &tiers {
+            if let Some(w) = &t.when {
+                w.visit_verdicts(&mut note);
+            }
+        }
+        for v in &values {
+            v.expr.visit_verdicts(&mut note);
+        }
+        for item in &due_items {
+            item.at.visit_verdicts(&mut note);
+            if let Some((_, c)) = &item.when {
+                c.visit_verdicts(&mut note);
+            }
+        }
+        for (source, when) in &missing_of {
+            match source {
+                MissingSource::Decision(d) => reads_decisions.push(*d),
+                MissingSource::Expr(e) => e.visit_verdicts(&mut |d| reads_decisions.push(d as usize)),
+            }
+            if let Some(w) = when {
+                w.visit_verdicts(&mut |d| reads_decisions.push(d as usize));
+            }
+        }
+    }
+    reads_decisions.sort_unstable();
+    reads_decisions.dedup();
     ok.then(|| Decision {
+        reads_decisions,
         due: due_items,
         values,
         outputs,

@@ -39,15 +39,41 @@ pub fn evaluate(program: &Program, doc: &Document, protocol: ProtocolRef) -> Res
     let mut explanation = Vec::new();
     let mut verdicts: Vec<u16> = Vec::with_capacity(program.decisions.len());
     let mut missings: Vec<Missing> = Vec::with_capacity(program.decisions.len());
+    // A decision is made when it is output, or when a decision that is made reads it.
+    let mut applies = Vec::with_capacity(program.decisions.len());
     for decision in &program.decisions {
+        let mut a = decision.given.is_empty();
+        for g in &decision.given {
+            a |= *doc.groups.get(*g as usize).ok_or_else(|| EvaluationError {
+                decision: decision.name.clone(),
+                rule: String::new(),
+                message: "internal error: a group outside the document".into(),
+            })?;
+        }
+        applies.push(a);
+    }
+    let mut needed = applies.clone();
+    for (i, decision) in program.decisions.iter().enumerate().rev() {
+        if needed.get(i).copied().unwrap_or(false) {
+            for d in &decision.reads_decisions {
+                if let Some(n) = needed.get_mut(*d) {
+                    *n = true;
+                }
+            }
+        }
+    }
+    for (i, decision) in program.decisions.iter().enumerate() {
         let fail = |message: &str| EvaluationError {
             decision: decision.name.clone(),
             rule: String::new(),
             message: format!("internal error: {message}"),
         };
-        let mut applies = decision.given.is_empty();
-        for g in &decision.given {
-            applies |= *doc.groups.get(*g as usize).ok_or_else(|| fail("a group outside the document"))?;
+        let applies = applies.get(i).copied().unwrap_or(false);
+        if !needed.get(i).copied().unwrap_or(false) {
+            // Nothing reads it: keep the indices of later decisions in step.
+            verdicts.push(u16::MAX);
+            missings.push(Missing::default());
+            continue;
         }
         let mut notes = Vec::new();
         let made = decide(program, decision, doc, &verdicts, &missings, &mut notes)?;

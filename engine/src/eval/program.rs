@@ -245,6 +245,50 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// Calls `f` on every decision whose verdict this expression reads.
+    pub fn visit_verdicts(&self, f: &mut impl FnMut(u32)) {
+        match self {
+            Expr::Verdict(d) => f(*d),
+            Expr::Const(_)
+            | Expr::Field { .. }
+            | Expr::GroupPresent(_)
+            | Expr::Item { .. }
+            | Expr::ItemField { .. } => {}
+            Expr::Quantifier { cond, .. } => {
+                if let Some(c) = cond {
+                    c.visit_verdicts(f)
+                }
+            }
+            Expr::Choose(arms, otherwise) => {
+                for (c, e) in arms {
+                    c.visit_verdicts(f);
+                    e.visit_verdicts(f);
+                }
+                otherwise.visit_verdicts(f)
+            }
+            Expr::Not(e)
+            | Expr::Neg(e)
+            | Expr::Scale(e, _)
+            | Expr::Abs(e)
+            | Expr::InSet(e, _)
+            | Expr::IsKnown(e)
+            | Expr::Step(e, _, _)
+            | Expr::Dose(_, e)
+            | Expr::Allowed(_, e)
+            | Expr::HighestAllowed(_, e) => e.visit_verdicts(f),
+            Expr::And(es) | Expr::Or(es) | Expr::Min(es) | Expr::Max(es) => es.iter().for_each(|e| e.visit_verdicts(f)),
+            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
+                a.visit_verdicts(f);
+                b.visit_verdicts(f);
+            }
+            Expr::Between(a, b, c) => {
+                a.visit_verdicts(f);
+                b.visit_verdicts(f);
+                c.visit_verdicts(f);
+            }
+        }
+    }
+
     /// Calls `f` on every field this expression reads.
     pub fn visit_fields(&self, f: &mut impl FnMut(u32)) {
         match self {
@@ -456,6 +500,8 @@ pub struct Decision {
     pub missing_of: Vec<(MissingSource, Option<Expr>)>,
     /// Things to do at computed times, written as the `due` list.
     pub due: Vec<Due>,
+    /// The earlier decisions (indices) it reads: they are made even when not output.
+    pub reads_decisions: Vec<usize>,
 }
 
 /// Where a decision's `missing of` entry takes missing inputs from.
