@@ -200,13 +200,7 @@ type CourseCase = (String, String, u32, Vec<Given>, u32);
 
 /// A course of `n` sessions given every three days up to three days before `at`, with the
 /// drawn levels and flags, and a patient who is eligible and fit today.
-fn course_doc(
-    route: &str,
-    weight: &str,
-    age: u32,
-    sessions: &[Given],
-    phq9_today: u32,
-) -> Value {
+fn course_doc(route: &str, weight: &str, age: u32, sessions: &[Given], phq9_today: u32) -> Value {
     let n = sessions.len();
     let items: Vec<Value> = sessions
         .iter()
