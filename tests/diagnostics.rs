@@ -438,3 +438,72 @@ fn an_error_inside_a_definition_names_where_it_is_used() {
     let (line, col, _) = line_col(&source, use_site);
     assert!(text.contains(&format!("= note: in `hypertensive`, used here at k.kap:{line}:{col}")), "{text}");
 }
+
+/// The diagnostics of `kap check` for the shipped file with one replacement.
+fn checked(find: &str, replace: &str) -> Vec<kap_engine::Diagnostic> {
+    let source = reference_source();
+    assert!(source.contains(find), "{find}");
+    Protocol::check(&source.replacen(find, replace, 1))
+}
+
+#[test]
+fn the_shipped_ladders_are_proved_safe() {
+    assert!(Protocol::check(&reference_source()).is_empty());
+}
+
+#[test]
+fn an_unsafe_dose_is_refused_with_a_counterexample() {
+    let d =
+        checked("cap intravenous min(0.8 mg/kg * weight, 80 mg)", "cap intravenous min(0.9 mg/kg * weight, 100 mg)");
+    assert!(d.is_empty(), "a looser cap alone gives no higher dose: {d:#?}");
+    let source = reference_source()
+        .replacen(
+            "cap intravenous min(0.8 mg/kg * weight, 80 mg)",
+            "cap intravenous min(0.9 mg/kg * weight, 100 mg)",
+            1,
+        )
+        .replacen("dose intravenous L4 0.8 mg/kg [R15]", "dose intravenous L4 0.9 mg/kg [R15]", 1);
+    let d = Protocol::check(&source);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, "dose-limit");
+    assert_eq!(
+        d[0].message,
+        "L4 on `intravenous` can give 81 mg, above the limit of 80 mg: for example with patient.weight = 90"
+    );
+    assert_eq!(d[0].notes[0].message, "the limit");
+    let text = d[0].locate("k.kap", &source).render();
+    assert!(text.contains("dose intravenous L4 0.9 mg/kg"), "{text}");
+}
+
+#[test]
+fn a_per_kg_limit_is_proved_or_broken_too() {
+    let d = checked("dose intramuscular L5 1.0 mg/kg [R16]", "dose intramuscular L5 60 mg [R16]");
+    // 60 mg for a 20 kg patient is 3 mg/kg, and the 1.0 mg/kg cap forbids it: still safe.
+    assert!(d.is_empty(), "{d:#?}");
+    let source = reference_source()
+        .replacen("dose intramuscular L5 1.0 mg/kg [R16]", "dose intramuscular L5 60 mg [R16]", 1)
+        .replacen("cap intramuscular min(1.0 mg/kg * weight, 100 mg)", "cap intramuscular 100 mg", 1);
+    let d = Protocol::check(&source);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(
+        d[0].message,
+        "L5 on `intramuscular` can give 60 mg, above the limit of 1 mg/kg: for example with patient.weight = 20"
+    );
+}
+
+#[test]
+fn a_level_no_patient_can_reach_is_reported() {
+    let d = checked("dose intramuscular L5 1.0 mg/kg [R16]", "dose intramuscular L5 10 mg/kg [R16]");
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, "dose-unreachable");
+    assert!(d[0].message.starts_with("no admissible patient is ever allowed L5 on `intramuscular`"));
+    assert!(d[0].hint.as_deref().unwrap_or_default().contains("10 mg/kg written for 1.0"));
+}
+
+#[test]
+fn doses_that_do_not_rise_with_the_level_are_reported() {
+    let d = checked("dose sublingual L3 200 mg [P]", "dose sublingual L3 140 mg [P]");
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, "dose-order");
+    assert_eq!(d[0].message, "on `sublingual`, L3 is not above L2: the doses of a ladder rise with the level");
+}

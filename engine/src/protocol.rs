@@ -28,11 +28,16 @@ pub enum Error {
     Evaluation(#[from] EvaluationError),
 }
 
-/// Parses and checks a rule source: every diagnostic, errors and warnings, in source order.
+/// Parses and checks a rule source: every diagnostic, errors and warnings, in source order,
+/// including the static dose proof of its ladders.
 pub fn diagnostics(source: &str) -> Vec<Diagnostic> {
     let (file, mut diagnostics) = syntax::parse(source);
-    let (_, more) = check::check(&file);
+    let (program, more) = check::check(&file);
     diagnostics.extend(more);
+    // The static dose proof runs on a file that compiles.
+    if let (Some(program), true) = (program, diagnostics.iter().all(|d| !d.is_error())) {
+        diagnostics.extend(check::dose_safety::prove(&program));
+    }
     diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(b.code)));
     diagnostics
 }

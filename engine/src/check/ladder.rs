@@ -190,7 +190,7 @@ pub fn ladder(
                         .with_hint("keep one dose per level and route"),
                     );
                 }
-                *slot = Some(Step { amount: value, per_kg: per == 1, sources: cited });
+                *slot = Some(Step { amount: value, per_kg: per == 1, sources: cited, span: amount.span });
             }
             LadderEntry::Round(r, step) => {
                 let Some(r) = choice(&routes, r, "route", diagnostics) else { continue };
@@ -237,7 +237,7 @@ pub fn ladder(
                 for q in qs {
                     if let Some((v, per)) = quantity(q, &["mg", "mg/kg"], diagnostics) {
                         if let Some(s) = by_route.get_mut(r) {
-                            s.limits.push(if per == 1 { Limit::MgPerKg(v) } else { Limit::Mg(v) });
+                            s.limits.push((if per == 1 { Limit::MgPerKg(v) } else { Limit::Mg(v) }, q.span));
                         }
                     }
                 }
@@ -290,5 +290,6 @@ pub fn ladder(
         route_slot: u32::try_from(route_slot).ok()?,
         weight: weight.map(|(w, _)| w),
         by_route,
+        span: decl.name.span,
     })
 }

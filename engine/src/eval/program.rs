@@ -564,6 +564,8 @@ pub struct Ladder {
     pub weight: Option<Expr>,
     /// For each route (by choice index), its steps.
     pub by_route: Vec<RouteSteps>,
+    /// Where it is declared.
+    pub span: Span,
 }
 
 /// A route's doses.
@@ -575,8 +577,8 @@ pub struct RouteSteps {
     pub round: Option<Decimal>,
     /// No dose above this (mg) is allowed.
     pub cap: Option<Expr>,
-    /// Hard limits the checker proves no dose exceeds.
-    pub limits: Vec<Limit>,
+    /// Hard limits the checker proves no dose exceeds, with where each is written.
+    pub limits: Vec<(Limit, Span)>,
     /// Given over this many minutes.
     pub infusion_minutes: Option<Decimal>,
 }
@@ -590,6 +592,8 @@ pub struct Step {
     pub per_kg: bool,
     /// Cited sources.
     pub sources: Vec<usize>,
+    /// Where it is written.
+    pub span: Span,
 }
 
 /// A hard limit on a route's doses.

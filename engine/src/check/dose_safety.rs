@@ -1,0 +1,299 @@
+//! The static dose proof: over every admissible input (the declared ranges), no dose a
+//! ladder can give is above its route's hard limits. Each limit is first proved by interval
+//! arithmetic; when that is not enough, the admissible values of the one input the doses
+//! depend on are searched exactly for a patient that breaks it (a counterexample), and a
+//! limit that can be neither proved nor broken is reported as unproved. The same analysis
+//! reports levels no admissible patient can ever be allowed at, and ladders whose doses do
+//! not rise with the level.
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::eval::kleene::{self, Outcome};
+use crate::eval::program::{Expr, FieldType, Ladder, Limit, Program, Step, Value};
+use crate::input::{Document, Record};
+use crate::syntax::ast::ArithOp;
+use rust_decimal::Decimal;
+
+/// An interval of exact decimals, both ends included.
+type Interval = (Decimal, Decimal);
+
+/// The most values of the one input searched for a counterexample.
+const MAX_SEARCH: usize = 20_000;
+
+/// Proves every ladder of `program` safe, or reports why not.
+pub fn prove(program: &Program) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for ladder in &program.ladders {
+        prove_ladder(program, ladder, &mut out);
+    }
+    out
+}
+
+/// The interval of an expression over the declared ranges of the inputs it reads, or
+/// `None` when it cannot be bounded.
+fn interval(program: &Program, e: &Expr) -> Option<Interval> {
+    let both = |a: &Expr, b: &Expr| Some((interval(program, a)?, interval(program, b)?));
+    match e {
+        Expr::Const(Value::Num(n)) => Some((*n, *n)),
+        Expr::Field { field, .. } => match program.schema.fields.get(*field as usize) {
+            Some(f) if matches!(f.ty, FieldType::Number { .. }) => f.range,
+            _ => None,
+        },
+        Expr::Scale(x, f) => {
+            let (lo, hi) = interval(program, x)?;
+            let (a, b) = (lo.checked_mul(*f)?, hi.checked_mul(*f)?);
+            Some((a.min(b), a.max(b)))
+        }
+        Expr::Neg(x) => interval(program, x).map(|(lo, hi)| (-hi, -lo)),
+        Expr::Min(xs) | Expr::Max(xs) => {
+            let parts: Option<Vec<Interval>> = xs.iter().map(|x| interval(program, x)).collect();
+            let parts = parts?;
+            let is_min = matches!(e, Expr::Min(_));
+            let pick = |f: fn(&Interval) -> Decimal| {
+                let mut vals = parts.iter().map(f);
+                let first = vals.next()?;
+                Some(vals.fold(first, |acc, v| if is_min { acc.min(v) } else { acc.max(v) }))
+            };
+            Some((pick(|i| i.0)?, pick(|i| i.1)?))
+        }
+        Expr::Arith(op, a, b, _) => {
+            let ((alo, ahi), (blo, bhi)) = both(a, b)?;
+            match op {
+                ArithOp::Add => Some((alo.checked_add(blo)?, ahi.checked_add(bhi)?)),
+                ArithOp::Sub => Some((alo.checked_sub(bhi)?, ahi.checked_sub(blo)?)),
+                ArithOp::Mul => {
+                    let c =
+                        [alo.checked_mul(blo)?, alo.checked_mul(bhi)?, ahi.checked_mul(blo)?, ahi.checked_mul(bhi)?];
+                    Some((c.iter().copied().min()?, c.iter().copied().max()?))
+                }
+                ArithOp::Div => {
+                    if blo <= Decimal::ZERO && bhi >= Decimal::ZERO {
+                        return None;
+                    }
+                    let c =
+                        [alo.checked_div(blo)?, alo.checked_div(bhi)?, ahi.checked_div(blo)?, ahi.checked_div(bhi)?];
+                    Some((c.iter().copied().min()?, c.iter().copied().max()?))
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The dose interval of a step over a weight interval, rounded down as the route says.
+fn dose_interval(step: &Step, weight: Option<Interval>, round: Option<Decimal>) -> Option<Interval> {
+    let (lo, hi) = if step.per_kg {
+        let (wlo, whi) = weight?;
+        (step.amount.checked_mul(wlo)?, step.amount.checked_mul(whi)?)
+    } else {
+        (step.amount, step.amount)
+    };
+    let down = |x: Decimal| match round {
+        Some(q) if !q.is_zero() => x.checked_div(q).map(|v| v.floor()).and_then(|v| v.checked_mul(q)),
+        _ => Some(x),
+    };
+    Some((down(lo)?, down(hi)?))
+}
+
+/// The one top-level numeric input the weight and the cap read, with its range and whether
+/// it is whole: the axis searched for counterexamples.
+fn axis(program: &Program, ladder: &Ladder, cap: Option<&Expr>) -> Option<(u32, usize, Interval, bool)> {
+    let mut fields = Vec::new();
+    if let Some(w) = &ladder.weight {
+        w.visit_fields(&mut |f| fields.push(f));
+    }
+    if let Some(c) = cap {
+        c.visit_fields(&mut |f| fields.push(f));
+    }
+    fields.sort_unstable();
+    fields.dedup();
+    let [field] = fields.as_slice() else { return None };
+    let f = program.schema.fields.get(*field as usize)?;
+    let FieldType::Number { integer, .. } = f.ty else { return None };
+    Some((*field, f.slot, f.range?, integer))
+}
+
+/// The values searched: every admissible value at the input's precision (whole numbers,
+/// or tenths), when there are not too many.
+fn search_values(range: Interval, integer: bool) -> Option<Vec<Decimal>> {
+    let step = if integer { Decimal::ONE } else { Decimal::new(1, 1) };
+    let count = ((range.1 - range.0) / step).floor();
+    if count > Decimal::from(MAX_SEARCH) {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut v = range.0;
+    while v <= range.1 {
+        out.push(v);
+        v = v.checked_add(step)?;
+    }
+    if out.last() != Some(&range.1) {
+        out.push(range.1);
+    }
+    Some(out)
+}
+
+/// Dose, cap and dosing weight for one value of the axis input.
+fn at_value(
+    program: &Program,
+    ladder: &Ladder,
+    step: &Step,
+    round: Option<Decimal>,
+    cap: &Expr,
+    slot: usize,
+    value: Decimal,
+) -> Option<(Decimal, Decimal, Option<Decimal>)> {
+    let mut fields = vec![None; program.schema.root_fields];
+    *fields.get_mut(slot)? = Some(Value::Num(value));
+    let doc = Document {
+        root: Record { fields, lists: vec![None; program.schema.root_lists] },
+        groups: vec![true; program.schema.groups.len()],
+    };
+    let num = |e: &Expr| match kleene::eval(e, &doc) {
+        Ok(Outcome::Known(Value::Num(n))) => Some(n),
+        _ => None,
+    };
+    let weight = match &ladder.weight {
+        Some(w) => Some(num(w)?),
+        None => None,
+    };
+    let (dose, _) = dose_interval(step, weight.map(|w| (w, w)), round)?;
+    Some((dose, num(cap)?, weight))
+}
+
+fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
+    let weight = ladder.weight.as_ref().and_then(|w| interval(program, w));
+    for (r, route) in ladder.by_route.iter().enumerate() {
+        let route_name = ladder.routes.get(r).map_or("", String::as_str);
+        let Some(cap) = &route.cap else { continue };
+        let cap_range = interval(program, cap);
+        let axis = axis(program, ladder, Some(cap));
+        let values = axis.and_then(|(_, _, range, integer)| search_values(range, integer));
+        let mut previous: Option<(&Step, usize)> = None;
+        for (l, step) in route.steps.iter().enumerate() {
+            let Some(step) = step else { continue };
+            let level = ladder.levels.get(l).map_or("", String::as_str);
+            let dose = dose_interval(step, weight, route.round);
+            // Doses rise with the level.
+            if let Some((before, bl)) = previous {
+                if before.per_kg == step.per_kg && step.amount <= before.amount {
+                    let b = ladder.levels.get(bl).map_or("", String::as_str);
+                    out.push(
+                        Diagnostic::error("dose-order", step.span, format!("on `{route_name}`, {level} is not above {b}: the doses of a ladder rise with the level"))
+                            .with_hint("check the amounts of these two levels"),
+                    );
+                }
+            }
+            previous = Some((step, l));
+            // A level that no admissible patient can be allowed at.
+            let never = match (dose, cap_range) {
+                (Some((dlo, _)), Some((_, chi))) if dlo > chi => true,
+                _ => match (&values, axis) {
+                    (Some(vals), Some((_, slot, _, _))) => vals.iter().all(|v| {
+                        at_value(program, ladder, step, route.round, cap, slot, *v).is_none_or(|(d, c, _)| d > c)
+                    }),
+                    _ => false,
+                },
+            };
+            if never {
+                out.push(
+                    Diagnostic::error("dose-unreachable", step.span, format!("no admissible patient is ever allowed {level} on `{route_name}`: its dose is above the cap for every admissible weight"))
+                        .with_hint("a likely typo in the amount (10 mg/kg written for 1.0?); check it against the cap"),
+                );
+            }
+            for (limit, limit_span) in &route.limits {
+                check_limit(
+                    program,
+                    ladder,
+                    route_name,
+                    level,
+                    step,
+                    route.round,
+                    cap,
+                    *limit,
+                    *limit_span,
+                    weight,
+                    dose,
+                    cap_range,
+                    axis,
+                    values.as_deref(),
+                    out,
+                );
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_limit(
+    program: &Program,
+    ladder: &Ladder,
+    route: &str,
+    level: &str,
+    step: &Step,
+    round: Option<Decimal>,
+    cap: &Expr,
+    limit: Limit,
+    limit_span: Span,
+    weight: Option<Interval>,
+    dose: Option<Interval>,
+    cap_range: Option<Interval>,
+    axis: Option<(u32, usize, Interval, bool)>,
+    values: Option<&[Decimal]>,
+    out: &mut Vec<Diagnostic>,
+) {
+    // Proved by intervals: the dose itself, or the cap that bounds every allowed dose.
+    let proved = match limit {
+        Limit::Mg(max) => dose.is_some_and(|(_, hi)| hi <= max) || cap_range.is_some_and(|(_, hi)| hi <= max),
+        Limit::MgPerKg(max) => {
+            if step.per_kg {
+                step.amount <= max
+            } else {
+                match (dose, weight) {
+                    (Some((_, hi)), Some((wlo, _))) if wlo > Decimal::ZERO => {
+                        hi.checked_div(wlo).is_some_and(|r| r <= max)
+                    }
+                    _ => false,
+                }
+            }
+        }
+    };
+    if proved {
+        return;
+    }
+    let describe = match limit {
+        Limit::Mg(max) => format!("{} mg", max.normalize()),
+        Limit::MgPerKg(max) => format!("{} mg/kg", max.normalize()),
+    };
+    // Look for an admissible patient allowed a dose above the limit.
+    if let (Some(vals), Some((field, slot, _, _))) = (values, axis) {
+        for v in vals {
+            let Some((d, c, w)) = at_value(program, ladder, step, round, cap, slot, *v) else { continue };
+            if d > c {
+                continue; // not allowed: never given
+            }
+            let over = match limit {
+                Limit::Mg(max) => d > max,
+                Limit::MgPerKg(max) => w.is_some_and(|w| !w.is_zero() && d.checked_div(w).is_some_and(|r| r > max)),
+            };
+            if over {
+                let path = program.schema.fields.get(field as usize).map_or("", |f| f.path.as_str());
+                out.push(
+                    Diagnostic::error("dose-limit", step.span, format!("{level} on `{route}` can give {} mg, above the limit of {describe}: for example with {path} = {}", d.normalize(), v.normalize()))
+                        .with_hint("lower the amount, or tighten the route's cap")
+                        .with_note("the limit", limit_span),
+                );
+                return;
+            }
+        }
+        return; // every admissible value searched: the limit holds
+    }
+    out.push(
+        Diagnostic::error(
+            "dose-unproved",
+            step.span,
+            format!("kap cannot prove that {level} on `{route}` stays within {describe}"),
+        )
+        .with_hint("bound the dosing weight and the cap by inputs with declared ranges, or simplify them")
+        .with_note("the limit", limit_span),
+    );
+}
