@@ -10,6 +10,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod course;
 mod serve;
 
 /// kap: a clinical decision-support rules engine for ketamine-assisted psychotherapy.
@@ -20,7 +21,7 @@ mod serve;
 #[derive(Debug, Parser)]
 #[command(name = "kap", version, about, long_about, propagate_version = true)]
 #[command(
-    after_help = "Exit status: 0 success, 1 rule file errors, 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap serve --port 8080"
+    after_help = "Exit status: 0 success, 1 rule file errors, 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap course rules/kap-reference.kap --input patient.json\n  kap serve --port 8080"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -72,6 +73,24 @@ enum Command {
         #[arg(long)]
         json_schema: bool,
     },
+    /// Plan a whole course: each session's verdict, level and dose, if every session goes well.
+    ///
+    /// Starting from the document (its `at` is the first session to plan), the next session
+    /// is evaluated; if it proceeds, a session that went well (from the plan file) is added
+    /// at that level, and the next is evaluated, until the course ends or a session does not
+    /// proceed. The plan file says how far apart the sessions are and what a session that
+    /// went well records (rules/course-plan.json).
+    Course {
+        /// The rule file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The patient document (JSON).
+        #[arg(long, short, value_name = "DOC.json")]
+        input: PathBuf,
+        /// The course plan.
+        #[arg(long, value_name = "PLAN.json", default_value = "rules/course-plan.json")]
+        plan: PathBuf,
+    },
     /// Serve the web form on http://127.0.0.1:PORT/ (build it first with scripts/web-build).
     ///
     /// A static file server bound to this machine only. The rules run in the browser: patient
@@ -100,6 +119,7 @@ fn main() -> ExitCode {
         Command::Check { files, format, deny_warnings } => check(&files, format, deny_warnings),
         Command::Eval { file, input, format } => eval(&file, &input, format),
         Command::Describe { file, json_schema } => describe(&file, json_schema),
+        Command::Course { file, input, plan } => plan_course(&file, &input, &plan),
         Command::Serve { port, dir } => match serve::serve(&dir, port) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -183,6 +203,27 @@ fn compile(file: &Path) -> Result<Protocol, ExitCode> {
         eprintln!("kap: {} has errors; run `kap check {}`", file.display(), file.display());
         ExitCode::from(1)
     })
+}
+
+fn plan_course(file: &Path, input: &Path, plan: &Path) -> ExitCode {
+    let protocol = match compile(file) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    let result = read(plan)
+        .and_then(|text| course::plan(&text))
+        .and_then(|plan| read(input).and_then(|doc| course::simulate(&protocol, &doc, &plan)));
+    match result {
+        Ok(table) => {
+            print!("{table}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kap: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn describe(file: &Path, json_schema: bool) -> ExitCode {

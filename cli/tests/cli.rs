@@ -176,3 +176,41 @@ fn check_goes_on_past_an_unreadable_file() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json, serde_json::json!([]));
 }
+
+#[test]
+fn course_shows_a_whole_course_that_goes_well() {
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/corpus/examples/04-session3-im-escalate.json")).unwrap(),
+    )
+    .unwrap();
+    doc["course"]["sessions"] = serde_json::json!([]);
+    doc["at"] = serde_json::json!("2026-11-16T10:00:00Z");
+    let dir = std::env::temp_dir().join(format!("kap-course-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("start.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = kap(&["course", RULES, "--input", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    let rows: Vec<Vec<&str>> = table.lines().skip(2).map(|l| l.split_whitespace().collect()).collect();
+    // 70 kg, intramuscular: 0.5, 0.6, 0.75, 0.9, 1.0 mg/kg rounded down to 5 mg, then L5 again.
+    let doses: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[3], r[4], r[5])).collect();
+    assert_eq!(
+        doses,
+        [
+            ("L1", "start", "35"),
+            ("L2", "escalate", "40"),
+            ("L3", "escalate", "50"),
+            ("L4", "escalate", "60"),
+            ("L5", "escalate", "70"),
+            ("L5", "maintain", "70")
+        ],
+        "{table}"
+    );
+    // A 65-year-old starts one level lower.
+    doc["patient"]["age"] = serde_json::json!(67);
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let table = text(&kap(&["course", RULES, "--input", file.to_str().unwrap()]).stdout);
+    assert!(table.lines().nth(2).unwrap().contains("L0"), "{table}");
+    std::fs::remove_dir_all(&dir).ok();
+}
