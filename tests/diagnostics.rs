@@ -132,9 +132,9 @@ const BROKEN: &[Broken] = &[
     },
     Broken {
         find: "input observations.readings[].aldrete:",
-        replace: "input observations.reading[].aldrete:",
+        replace: "input observations.reading[].sedation: integer in 0..5 \"Sedation\"\ninput observations.readings[].aldrete:",
         code: "unknown-list",
-        at: "observations.reading[].aldrete",
+        at: "observations.reading[].sedation",
         message: "`observations.reading` is not a declared list",
         hint: "declare it first",
     },

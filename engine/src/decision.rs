@@ -40,6 +40,9 @@ pub struct DecisionOutcome {
     pub fields: Vec<(String, OutputField)>,
     /// Sorted paths of absent inputs that left a rule of this decision unknown.
     pub missing: Vec<String>,
+    /// Whether `missing` is written: always with a verdict, and for a decision without one
+    /// when it has rules or alerts that can be undecided.
+    pub reports_missing: bool,
 }
 
 /// A field of a decision's output after its verdict.
@@ -83,7 +86,7 @@ impl Serialize for DecisionOutcome {
                 OutputField::Value(v) => map.serialize_entry(name, v)?,
             }
         }
-        if has_verdict {
+        if has_verdict || self.reports_missing {
             map.serialize_entry("missing", &self.missing)?;
         }
         map.end()

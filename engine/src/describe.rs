@@ -187,6 +187,7 @@ pub fn describe(program: &Program, sha256: &str) -> Description {
                     Output::Reasons(name) => Some(name.clone()),
                     Output::Value(v) => d.values.get(*v).map(|v| v.name.clone()),
                     Output::Due => Some("due".to_string()),
+                    Output::Alerts => Some("alerts".to_string()),
                 })
                 .collect(),
             kinds: d

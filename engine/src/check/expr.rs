@@ -22,6 +22,8 @@ pub enum Ty {
     Item(usize),
     /// A text.
     Text,
+    /// A list of constants.
+    List(Box<Ty>),
 }
 
 /// A checked expression and its type.
@@ -101,6 +103,8 @@ pub struct Checker<'a, 'd> {
     ladders: Vec<(String, Vec<String>)>,
     /// Texts used as values, interned.
     texts: Vec<String>,
+    /// Lists of constants used as values.
+    lists: Vec<Vec<Value>>,
 }
 
 impl<'a, 'd> Checker<'a, 'd> {
@@ -119,6 +123,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             decisions: Vec::new(),
             ladders: Vec::new(),
             texts: Vec::new(),
+            lists: Vec::new(),
         }
     }
 
@@ -186,6 +191,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             Ty::Choice(f) => format!("one of {}", self.choices(*f).join(", ")),
             Ty::Time => "a timestamp".into(),
             Ty::Text => "a text".into(),
+            Ty::List(t) => format!("a list of {}", self.describe(t)),
             Ty::Item(l) => {
                 format!("an item of `{}`", self.names.schema.lists.get(*l).map_or("a list", |l| l.path.as_str()))
             }
@@ -221,6 +227,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             Ty::Choice(f) => ValueShape::Choice(self.choices(*f).to_vec()),
             Ty::Time => ValueShape::Time,
             Ty::Text => ValueShape::Text,
+            Ty::List(t) => ValueShape::List(Box::new(self.shape(t)?)),
             Ty::Item(_) => return None,
         })
     }
@@ -360,6 +367,37 @@ impl<'a, 'd> Checker<'a, 'd> {
                 Some((if *known { test } else { Expr::Not(Box::new(test)) }, Ty::Bool))
             }
             ExprKind::Choose(arms, otherwise) => self.choose(arms, otherwise, span),
+            ExprKind::List(items) => {
+                let mut values = Vec::new();
+                let mut elem: Option<Ty> = None;
+                for item in items {
+                    let (x, ty) = self.expr(item)?;
+                    let Expr::Const(v) = x else {
+                        return self.error(
+                            "type",
+                            item.span,
+                            "a list holds constants".into(),
+                            "write numbers or texts, such as `[20, 40, 60]`".into(),
+                        );
+                    };
+                    if let Some(t) = &elem {
+                        if *t != ty {
+                            let (a, b) = (self.describe(&ty), self.describe(t));
+                            return self.error(
+                                "type",
+                                item.span,
+                                format!("this is {a}, the list's first item {b}"),
+                                "every item of a list has the same type".into(),
+                            );
+                        }
+                    }
+                    elem = Some(ty);
+                    values.push(v);
+                }
+                let index = u32::try_from(self.lists.len()).ok()?;
+                self.lists.push(values);
+                Some((Expr::Const(Value::List(index)), Ty::List(Box::new(elem.unwrap_or(Ty::Num(Unit::none()))))))
+            }
             ExprKind::Text(text) => {
                 let index = match self.texts.iter().position(|t| t == text) {
                     Some(i) => i,
@@ -606,10 +644,30 @@ impl<'a, 'd> Checker<'a, 'd> {
             (typed, rest.strip_prefix('.').or(if rest.is_empty() { Some("") } else { None })?)
         } else {
             let (head, rest) = name.split_once('.')?;
-            let bound = self.argument(head).or_else(|| self.bound_item(head))?;
+            let mut bound = self.argument(head).or_else(|| self.bound_item(head))?;
             if !matches!(bound.1, Ty::Item(_)) {
                 return None;
             }
+            // `r.previous`: the item before a bound one.
+            let rest = match rest.strip_prefix("previous") {
+                Some(after) if after.is_empty() || after.starts_with('.') => {
+                    if let (Expr::Item { item: ItemRef::Bound(i), .. }, _) = &mut bound {
+                        let up = *i;
+                        if let (Expr::Item { item, .. }, _) = &mut bound {
+                            *item = ItemRef::BoundBefore(up);
+                        }
+                    } else {
+                        return Some(self.error(
+                            "list-field",
+                            span,
+                            "`previous` follows an item bound by `for` or a quantifier".into(),
+                            "such as `r.previous.systolic` in `for r in observations.readings`".into(),
+                        ));
+                    }
+                    after.strip_prefix('.').unwrap_or(after)
+                }
+                _ => rest,
+            };
             (bound, rest)
         };
         if rest.is_empty() {
@@ -758,6 +816,11 @@ impl<'a, 'd> Checker<'a, 'd> {
     /// The texts used as values, by index.
     pub fn texts(&self) -> Vec<String> {
         self.texts.clone()
+    }
+
+    /// The lists of constants used as values, by index.
+    pub fn lists(&self) -> Vec<Vec<Value>> {
+        self.lists.clone()
     }
 
     /// Makes a checked decision's verdict readable by later decisions as `NAME.verdict`.
@@ -1269,6 +1332,7 @@ fn shift(expr: Expr, by: u8, cutoff: u8) -> Expr {
     }
     let item = |item: ItemRef| match item {
         ItemRef::Bound(i) if i >= cutoff => ItemRef::Bound(i.saturating_add(by)),
+        ItemRef::BoundBefore(i) if i >= cutoff => ItemRef::BoundBefore(i.saturating_add(by)),
         other => other,
     };
     let sh = |e: Box<Expr>| Box::new(shift(*e, by, cutoff));

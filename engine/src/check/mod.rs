@@ -84,6 +84,7 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
     let mut decisions = Vec::new();
     let mut ladders = Vec::new();
     let texts;
+    let lists;
     {
         let mut pending = Vec::new();
         let mut checker = Checker::new(&names, &mut diagnostics);
@@ -151,6 +152,7 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
             }
         }
         texts = checker.texts();
+        lists = checker.lists();
         drop(checker);
         diagnostics.extend(pending);
     }
@@ -164,7 +166,7 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(b.code)).then(a.message.cmp(&b.message)));
     diagnostics.dedup();
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
-    let program = ok.then(|| Program { header, sources, schema, decisions, ladders, texts });
+    let program = ok.then(|| Program { header, sources, schema, decisions, ladders, texts, lists });
     (program, diagnostics)
 }
 
@@ -272,6 +274,11 @@ fn decision(
             Entry::Due(_) => {
                 if !outputs.contains(&Output::Due) {
                     outputs.push(Output::Due);
+                }
+            }
+            Entry::Alert(_) => {
+                if !outputs.contains(&Output::Alerts) {
+                    outputs.push(Output::Alerts);
                 }
             }
             Entry::Kinds(names) => {
@@ -493,12 +500,14 @@ fn decision(
             | Entry::Given(_)
             | Entry::Value { .. }
             | Entry::MissingOf { .. }
-            | Entry::Due(_) => {}
+            | Entry::Due(_)
+            | Entry::Alert(_) => {}
         }
     }
     let mut missing_of = Vec::new();
     let mut values = Vec::new();
     let mut due_items = Vec::new();
+    let mut alerts = Vec::new();
     for entry in &d.entries {
         match entry {
             Entry::MissingOf { what, when } => {
@@ -530,6 +539,23 @@ fn decision(
             }
             Entry::Due(due) => match due_item(due, checker, diagnostics) {
                 Some(item) => due_items.push(item),
+                None => ok = false,
+            },
+            Entry::Alert(a) => match alert(a, sources, checker, diagnostics) {
+                Some(item) => {
+                    if alerts.iter().any(|x: &crate::eval::program::Alert| x.id == item.id) {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                "duplicate",
+                                a.id.span,
+                                format!("alert `{}` is declared twice", a.id.node),
+                            )
+                            .with_hint("one alert per id: join the conditions with `or`"),
+                        );
+                        ok = false;
+                    }
+                    alerts.push(item);
+                }
                 None => ok = false,
             },
             Entry::Value { name, value, verdicts } => {
@@ -649,7 +675,34 @@ fn decision(
     }
     reads_decisions.sort_unstable();
     reads_decisions.dedup();
+    for a in &alerts {
+        let mut note = |d: u32| reads_decisions.push(d as usize);
+        a.when.visit_verdicts(&mut note);
+        a.at.visit_verdicts(&mut note);
+    }
+    reads_decisions.sort_unstable();
+    reads_decisions.dedup();
+    let within = match &d.within {
+        None => None,
+        Some(parent) => match checker.decision_index(&parent.node) {
+            Some(i) => Some(i),
+            None => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "unknown-name",
+                        parent.span,
+                        format!("no decision `{}` above `{}`", parent.node, d.name.node),
+                    )
+                    .with_hint("a decision can be within a decision declared above it"),
+                );
+                ok = false;
+                None
+            }
+        },
+    };
     ok.then(|| Decision {
+        alerts,
+        within,
         reads_decisions,
         due: due_items,
         values,
@@ -719,5 +772,58 @@ fn due_item(
         after,
         each,
         when,
+    })
+}
+
+/// An `alert` entry: its condition and time for each item of a list, and an otherwise.
+fn alert(
+    a: &ast::AlertDecl,
+    sources: &[Source],
+    checker: &mut Checker<'_, '_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<crate::eval::program::Alert> {
+    let (var, list) = &a.each;
+    let (_, list_slot) = checker.push_item(var, list)?;
+    let when = checker.condition(&a.when, "an alert's condition");
+    let at = checker.expr(&a.at);
+    checker.pop_item();
+    let otherwise = match &a.otherwise {
+        Some((c, t)) => Some((checker.condition(c, "an alert's condition")?, checker.expr(t)?)),
+        None => None,
+    };
+    let (when, (at, at_ty)) = (when?, at?);
+    let times_ok = at_ty == expr::Ty::Time && otherwise.as_ref().is_none_or(|(_, (_, t))| *t == expr::Ty::Time);
+    if !times_ok {
+        diagnostics.push(
+            Diagnostic::error("type", a.at.span, "an alert's `at` is a timestamp").with_hint("such as `at r.at`"),
+        );
+        return None;
+    }
+    let mut cited = Vec::new();
+    for key in &a.cites {
+        match sources.iter().position(|s| s.key == key.node) {
+            Some(i) => cited.push(i),
+            None => {
+                let hint = match did_you_mean(&key.node, sources.iter().map(|s| s.key.as_str())) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("declare it: `source {} \"Title\"`", key.node),
+                };
+                diagnostics.push(
+                    Diagnostic::error("unknown-source", key.span, format!("source `{}` is not declared", key.node))
+                        .with_hint(hint),
+                );
+                return None;
+            }
+        }
+    }
+    Some(crate::eval::program::Alert {
+        id: a.id.node.clone(),
+        severity: a.severity.node.clone(),
+        message: a.message.node.clone(),
+        sources: cited,
+        list_slot,
+        when,
+        at,
+        otherwise: otherwise.map(|(c, (t, _))| (c, t)),
     })
 }

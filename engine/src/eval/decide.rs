@@ -35,7 +35,7 @@ enum Truth {
 /// Evaluates every decision of `program`, in order (a decision may read the verdicts of
 /// those above it), and outputs those whose groups are in `doc`.
 pub fn evaluate(program: &Program, doc: &Document, protocol: ProtocolRef) -> Result<Evaluation, EvaluationError> {
-    let mut decisions = IndexMap::new();
+    let mut decisions: IndexMap<String, DecisionOutcome> = IndexMap::new();
     let mut explanation = Vec::new();
     let mut verdicts: Vec<u16> = Vec::with_capacity(program.decisions.len());
     let mut missings: Vec<Missing> = Vec::with_capacity(program.decisions.len());
@@ -91,7 +91,18 @@ pub fn evaluate(program: &Program, doc: &Document, protocol: ProtocolRef) -> Res
                     explanation.extend(trace);
                 }
             }
-            decisions.insert(decision.name.clone(), outcome(program, decision, &made));
+            let made_outcome = outcome(program, decision, &made);
+            // A decision `within` another is a field of its output, when that one is made.
+            let parent = decision.within.and_then(|p| program.decisions.get(p)).map(|p| p.name.clone());
+            match parent.and_then(|p| decisions.get_mut(&p)) {
+                Some(parent) => {
+                    let value = serde_json::to_value(&made_outcome).map_err(|e| fail(&e.to_string()))?;
+                    parent.fields.push((decision.name.clone(), OutputField::Value(value)));
+                }
+                None => {
+                    decisions.insert(decision.name.clone(), made_outcome);
+                }
+            }
         }
     }
     Ok(Evaluation { protocol, engine: ENGINE_VERSION, decisions, explanation })
@@ -104,6 +115,8 @@ struct Made {
     verdict: Option<usize>,
     /// Its `due` items: time, id, checks.
     due: Vec<(rust_decimal::Decimal, String, Vec<String>)>,
+    /// Its alerts raised: time, id, severity.
+    alerts: Vec<(rust_decimal::Decimal, String, String)>,
     truths: Vec<Truth>,
     missing: Missing,
     /// Each value, with the infusion minutes of a dose given by infusion.
@@ -247,7 +260,88 @@ fn decide(
         }
     }
     due.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    Ok(Made { verdict, due, truths, missing, values })
+
+    // Alerts: raised at the first item where the condition is true; every item where it is
+    // unknown names its absent inputs, whether or not the alert was raised elsewhere.
+    let mut alerts = Vec::new();
+    for alert in &decision.alerts {
+        let fail = |EvalError { message, .. }| error(&alert.id, message);
+        let n = doc.root.lists.get(alert.list_slot as usize).and_then(Option::as_ref).map_or(0, Vec::len);
+        let mut raised = None;
+        let mut undecided = Missing::default();
+        for i in 0..n {
+            match kleene::eval_for_item(&alert.when, doc, verdicts, &program.ladders, i).map_err(fail)? {
+                Outcome::Known(Value::Bool(true)) if raised.is_none() => {
+                    match kleene::eval_for_item(&alert.at, doc, verdicts, &program.ladders, i).map_err(fail)? {
+                        Outcome::Known(Value::Time(t)) => raised = Some(t),
+                        Outcome::Unknown(m) => undecided.merge(&m),
+                        Outcome::Known(_) => {
+                            return Err(error(&alert.id, "an alert time that is not a timestamp".into()))
+                        }
+                    }
+                }
+                Outcome::Unknown(m) => undecided.merge(&m),
+                _ => {}
+            }
+        }
+        if let (None, Some((cond, at))) = (raised, &alert.otherwise) {
+            match eval(cond, &alert.id)? {
+                Outcome::Known(Value::Bool(true)) => match eval(at, &alert.id)? {
+                    Outcome::Known(Value::Time(t)) => raised = Some(t),
+                    Outcome::Unknown(m) => undecided.merge(&m),
+                    Outcome::Known(_) => return Err(error(&alert.id, "an alert time that is not a timestamp".into())),
+                },
+                Outcome::Unknown(m) => undecided.merge(&m),
+                Outcome::Known(_) => {}
+            }
+        }
+        missing.merge(&undecided);
+        if let Some(t) = raised {
+            alerts.push((t, alert.id.clone(), alert.severity.clone()));
+        }
+        if raised.is_some() || !undecided.0.is_empty() {
+            let sources = alert
+                .sources
+                .iter()
+                .filter_map(|s| program.sources.get(*s))
+                .map(|s| Citation { key: s.key.clone(), title: s.title.clone(), url: s.url.clone() })
+                .collect::<Vec<_>>();
+            let missing_paths = paths(program, &undecided);
+            let (result, state) = match raised {
+                Some(t) => (RuleResult::Fired, format!("raised at {}", time::format_utc(t).unwrap_or_default())),
+                None => (RuleResult::Undetermined, "undecided".to_string()),
+            };
+            let mut text = format!(
+                "{}: {} alert `{}` {state}: {}.",
+                decision.name,
+                alert.severity,
+                alert.id,
+                alert.message.trim_end_matches('.')
+            );
+            if !missing_paths.is_empty() {
+                text.push_str(&format!(" Missing: {}.", missing_paths.join(", ")));
+            }
+            if !sources.is_empty() {
+                let cited: Vec<String> = sources.iter().map(|s| format!("{} ({})", s.key, s.title)).collect();
+                text.push_str(&format!(" Sources: {}.", cited.join("; ")));
+            }
+            explanation.push(Explanation {
+                decision: decision.name.clone(),
+                kind: "alert".into(),
+                rule: alert.id.clone(),
+                result,
+                message: alert.message.clone(),
+                help: None,
+                sources,
+                read: Vec::new(),
+                missing: missing_paths,
+                text,
+                dose: None,
+            });
+        }
+    }
+    alerts.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    Ok(Made { verdict, due, alerts, truths, missing, values })
 }
 
 /// How a dose given in the output was computed, as an explanation entry.
@@ -387,6 +481,16 @@ fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutco
                 let of_tier = |r: usize| tier.is_some_and(|t| t.any.contains(&r));
                 fields.push((name.clone(), OutputField::Ids(ids(&of_tier))));
             }
+            Output::Alerts => {
+                let items = made
+                    .alerts
+                    .iter()
+                    .map(|(at, id, severity)| {
+                        serde_json::json!({"id": id, "severity": severity, "at": time::format_utc(*at).unwrap_or_default()})
+                    })
+                    .collect();
+                fields.push(("alerts".to_string(), OutputField::Value(serde_json::Value::Array(items))));
+            }
             Output::Due => {
                 let items = made
                     .due
@@ -400,10 +504,7 @@ fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutco
             Output::Value(i) => {
                 if let (Some(v), Some(Some(value))) = (decision.values.get(*i), made.values.get(*i)) {
                     let (value, infusion) = value;
-                    fields.push((
-                        v.name.clone(),
-                        OutputField::Value(json_value(&v.shape, *value, *infusion, &program.texts)),
-                    ));
+                    fields.push((v.name.clone(), OutputField::Value(json_value(&v.shape, *value, *infusion, program))));
                 }
             }
         }
@@ -412,6 +513,7 @@ fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutco
         verdict: tier.map(|t| t.verdict.clone()).unwrap_or_default(),
         fields,
         missing: paths(program, &made.missing),
+        reports_missing: !decision.tiers.is_empty() || !decision.rules.is_empty() || !decision.alerts.is_empty(),
     }
 }
 
@@ -428,8 +530,9 @@ fn json_value(
     shape: &ValueShape,
     value: Value,
     infusion: Option<rust_decimal::Decimal>,
-    texts: &[String],
+    program: &Program,
 ) -> serde_json::Value {
+    let texts = &program.texts;
     let number = |n: rust_decimal::Decimal| {
         serde_json::from_str::<serde_json::Value>(&n.normalize().to_string()).unwrap_or(serde_json::Value::Null)
     };
@@ -447,6 +550,16 @@ fn json_value(
         (_, Value::Choice(c)) => serde_json::Value::from(c),
         (_, Value::Time(t)) => serde_json::Value::String(time::format_utc(t).unwrap_or_default()),
         (_, Value::Text(i)) => serde_json::Value::String(texts.get(i as usize).cloned().unwrap_or_default()),
+        (ValueShape::List(elem), Value::List(i)) => serde_json::Value::Array(
+            program
+                .lists
+                .get(i as usize)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .map(|v| json_value(elem, *v, None, program))
+                .collect(),
+        ),
+        (_, Value::List(_)) => serde_json::Value::Null,
     }
 }
 
@@ -479,7 +592,7 @@ fn show(ty: &FieldType, value: Value) -> String {
         (FieldType::Choice(choices), Value::Choice(c)) => choices.get(usize::from(c)).cloned().unwrap_or_default(),
         (_, Value::Choice(c)) => c.to_string(),
         (_, Value::Time(t)) => time::format_utc(t).unwrap_or_else(|| t.to_string()),
-        (_, Value::Text(i)) => i.to_string(),
+        (_, Value::Text(i)) | (_, Value::List(i)) => i.to_string(),
     }
 }
 

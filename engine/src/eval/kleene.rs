@@ -205,6 +205,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
                     records.len().checked_sub(usize::try_from(p.unsigned_abs()).unwrap_or(usize::MAX))
                 }
                 ItemRef::Bound(level) => env.and_then(|e| e.bound(level)),
+                ItemRef::BoundBefore(level) => env.and_then(|e| e.bound(level)).and_then(|i| i.checked_sub(1)),
             };
             let Some((index, record)) = index.and_then(|i| Some((i, records.get(i)?))) else {
                 // No item at that position: unknown, and nothing the user could add.

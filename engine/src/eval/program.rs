@@ -21,6 +21,8 @@ pub enum Value {
     Time(Decimal),
     /// A text, by index in [`Program::texts`].
     Text(u32),
+    /// A list of constants, by index in [`Program::lists`].
+    List(u32),
 }
 
 /// The type of a field's values.
@@ -151,6 +153,8 @@ pub enum ItemRef {
     Position(i32),
     /// The item bound by an enclosing quantifier: 0 the innermost, 1 the one around it...
     Bound(u8),
+    /// The item just before that one in its list (`r.previous`).
+    BoundBefore(u8),
 }
 
 pub use crate::syntax::ast::Quantifier;
@@ -425,6 +429,29 @@ pub enum Output {
     Value(usize),
     /// The `due` list of [`Decision::due`].
     Due,
+    /// The `alerts` list of [`Decision::alerts`].
+    Alerts,
+}
+
+/// An alert: raised at the first item of a list where its condition is true.
+#[derive(Debug, Clone)]
+pub struct Alert {
+    /// Its id.
+    pub id: String,
+    /// Its severity.
+    pub severity: String,
+    /// The message for people.
+    pub message: String,
+    /// Cited sources (indices in [`Program::sources`]).
+    pub sources: Vec<usize>,
+    /// The list's slot in the document root.
+    pub list_slot: u32,
+    /// The condition, with the item bound.
+    pub when: Expr,
+    /// The time, with the item bound.
+    pub at: Expr,
+    /// Otherwise: a condition and a time, without items.
+    pub otherwise: Option<(Expr, Expr)>,
 }
 
 /// Something to do at a computed time: `due` entries of a decision.
@@ -458,6 +485,8 @@ pub enum ValueShape {
     Time,
     /// A text.
     Text,
+    /// A list of values of one shape.
+    List(Box<ValueShape>),
     /// A ladder's dose: `{"value": n, "unit": "mg"}`, with `infusion_minutes` when the route
     /// has them.
     Dose(u32),
@@ -502,6 +531,10 @@ pub struct Decision {
     pub due: Vec<Due>,
     /// The earlier decisions (indices) it reads: they are made even when not output.
     pub reads_decisions: Vec<usize>,
+    /// Alerts, written as the `alerts` list.
+    pub alerts: Vec<Alert>,
+    /// The earlier decision (index) whose output holds this one's, as a field named after it.
+    pub within: Option<usize>,
 }
 
 /// Where a decision's `missing of` entry takes missing inputs from.
@@ -543,6 +576,8 @@ pub struct Program {
     pub ladders: Vec<Ladder>,
     /// Texts used as values (`"escalate"`), by index.
     pub texts: Vec<String>,
+    /// Lists of constants used as values (`[20, 40]`), by index.
+    pub lists: Vec<Vec<Value>>,
 }
 
 /// A dose ladder: for each route, the dose at each level.

@@ -207,7 +207,7 @@ fn show(v: Value) -> String {
         Value::Num(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Choice(c) => c.to_string(),
-        Value::Text(t) => t.to_string(),
+        Value::Text(t) | Value::List(t) => t.to_string(),
     }
 }
 

@@ -182,6 +182,8 @@ pub struct DecisionDecl {
     pub title: Option<Node<String>>,
     /// Entries that parsed.
     pub entries: Vec<Entry>,
+    /// `within PARENT`: its output is a field of that decision's.
+    pub within: Option<Name>,
     /// The decision's header line.
     pub span: Span,
 }
@@ -204,6 +206,8 @@ pub enum Entry {
     },
     /// `due ID [checks] at EXPR [after Q, Q] [for VAR in LIST] [when|unless EXPR]`.
     Due(Box<DueDecl>),
+    /// `alert ID SEVERITY "message" for r in LIST when C at T [or when C at T] [SOURCES]`.
+    Alert(Box<AlertDecl>),
     /// `kinds stop, complete, hold`: rule kinds without an output list of their own.
     Kinds(Vec<Name>),
     /// `verdict NAME if any K or unknown K or when EXPR` or `verdict NAME otherwise`.
@@ -237,6 +241,29 @@ pub enum Entry {
     },
     /// `KIND id "message" when CONDITION [SOURCES] help "..."`.
     Rule(Box<RuleDecl>),
+}
+
+/// An alert: raised at the first item of a list where its condition is true.
+#[derive(Debug, Clone)]
+pub struct AlertDecl {
+    /// Its id.
+    pub id: Name,
+    /// Its severity (info, warning, critical...).
+    pub severity: Name,
+    /// The message for people.
+    pub message: Node<String>,
+    /// The name each item is bound to, and the list.
+    pub each: (Name, Name),
+    /// The condition on an item.
+    pub when: Expr,
+    /// The time of an item.
+    pub at: Expr,
+    /// Otherwise: a condition and a time without items.
+    pub otherwise: Option<(Expr, Expr)>,
+    /// Cited sources.
+    pub cites: Vec<Name>,
+    /// The whole entry.
+    pub span: Span,
 }
 
 /// An item of the `due` list: something to do at a computed time.
@@ -355,6 +382,8 @@ pub enum ExprKind {
     Name(String),
     /// A text: `"escalate"`.
     Text(String),
+    /// A list of constants: `[20, 40]`.
+    List(Vec<Expr>),
     /// `f(a, b)`.
     Call(Name, Vec<Expr>),
     /// `-e`.

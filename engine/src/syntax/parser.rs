@@ -300,8 +300,16 @@ impl Builder {
             }
             Rule::decision_head => {
                 let name = self.name(&self.next(&mut inner, span)?);
-                let title = inner.next().map(|p| self.string(&p));
-                Ok(Item::Decision(DecisionDecl { name, title, entries: Vec::new(), span }))
+                let mut title = None;
+                let mut within = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::string => title = Some(self.string(&p)),
+                        Rule::name => within = Some(self.name(&p)),
+                        _ => {}
+                    }
+                }
+                Ok(Item::Decision(DecisionDecl { name, title, entries: Vec::new(), within, span }))
             }
             _ => Err(internal(span)),
         }
@@ -354,6 +362,41 @@ impl Builder {
                 let quiet = inner.clone().any(|p| p.as_rule() == Rule::quiet);
                 let advisory = inner.any(|p| p.as_rule() == Rule::advisory);
                 Ok(Entry::List { name, kind, quiet, advisory })
+            }
+            Rule::alert_entry => {
+                let id = self.name(&self.next(&mut inner, span)?);
+                let severity = self.name(&self.next(&mut inner, span)?);
+                let message = self.string(&self.next(&mut inner, span)?);
+                let mut names = Vec::new();
+                let mut list = None;
+                let mut exprs = Vec::new();
+                let mut cites = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::name => names.push(self.name(&p)),
+                        Rule::path => list = Some(self.name(&p)),
+                        Rule::expr => exprs.push(self.expr(p, 0)?),
+                        Rule::cites => cites = p.into_inner().map(|n| self.name(&n)).collect(),
+                        _ => {}
+                    }
+                }
+                let var = names.into_iter().next().ok_or_else(|| internal(span))?;
+                let list = list.ok_or_else(|| internal(span))?;
+                let mut exprs = exprs.into_iter();
+                let when = exprs.next().ok_or_else(|| internal(span))?;
+                let at = exprs.next().ok_or_else(|| internal(span))?;
+                let otherwise = exprs.next().zip(exprs.next());
+                Ok(Entry::Alert(Box::new(AlertDecl {
+                    id,
+                    severity,
+                    message,
+                    each: (var, list),
+                    when,
+                    at,
+                    otherwise,
+                    cites,
+                    span,
+                })))
             }
             Rule::due_entry => {
                 let id = self.name(&self.next(&mut inner, span)?);
@@ -641,6 +684,10 @@ impl Builder {
                 Ok(Node::new(ExprKind::Quantity(number, unit), span))
             }
             Rule::string => Ok(Node::new(ExprKind::Text(unescape(text)), span)),
+            Rule::list_lit => {
+                let items = inner.map(|p| self.expr(p, depth + 1)).collect::<Built<_>>()?;
+                Ok(Node::new(ExprKind::List(items), span))
+            }
             Rule::boolean => {
                 let value = self.next(&mut inner, span)?.as_rule() == Rule::kw_true;
                 Ok(Node::new(ExprKind::Bool(value), span))
