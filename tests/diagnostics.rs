@@ -507,3 +507,21 @@ fn doses_that_do_not_rise_with_the_level_are_reported() {
     assert_eq!(d[0].code, "dose-order");
     assert_eq!(d[0].message, "on `sublingual`, L3 is not above L2: the doses of a ladder rise with the level");
 }
+
+#[test]
+fn a_level_that_could_rise_more_than_one_step_is_refused() {
+    let d = checked(
+        "when allowed(ketamine, next(previous_level)) then next(previous_level)",
+        "when allowed(ketamine, next(next(previous_level))) then next(next(previous_level))",
+    );
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, "dose-step");
+    assert_eq!(d[0].message, "`level` of `session` can rise 2 levels above the previous session's");
+    // A fixed level is a start only where no session was given.
+    let d = checked(
+        "when today.phq9 <= screening.phq9 / 2 then previous_level",
+        "when today.phq9 <= screening.phq9 / 2 then L5",
+    );
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(d[0].message.starts_with("kap cannot bound how far `level` of `session` rises"), "{d:#?}");
+}

@@ -25,7 +25,83 @@ pub fn prove(program: &Program) -> Vec<Diagnostic> {
     for ladder in &program.ladders {
         prove_ladder(program, ladder, &mut out);
     }
+    prove_steps(program, &mut out);
     out
+}
+
+/// How far above the previous item's level an expression can be: `Some(n)` at most `n`
+/// steps, `None` without a bound. The previous level is the last item's field of a ladder's
+/// levels; a `choose` branch taken only when the list is empty (the first session) starts
+/// the course and is not a move.
+fn rise(e: &Expr, levels_field: u32) -> Option<i64> {
+    match e {
+        Expr::ItemField { field, item: crate::eval::program::ItemRef::Position(-1), .. } if *field == levels_field => {
+            Some(0)
+        }
+        Expr::Step(x, up, _) => {
+            let r = rise(x, levels_field)?;
+            Some(if *up { r + 1 } else { r })
+        }
+        // Never above its argument.
+        Expr::HighestAllowed(_, x) => rise(x, levels_field),
+        Expr::Choose(arms, otherwise) => {
+            let mut most = rise(otherwise, levels_field)?;
+            for (cond, value) in arms {
+                if starts_course(cond) {
+                    continue;
+                }
+                most = most.max(rise(value, levels_field)?);
+            }
+            Some(most)
+        }
+        _ => None,
+    }
+}
+
+/// `count(LIST) = 0`: the branch of a course's first item.
+fn starts_course(cond: &Expr) -> bool {
+    matches!(cond, Expr::Compare(crate::syntax::ast::CmpOp::Eq, a, b)
+        if matches!(**a, Expr::Quantifier { kind: crate::eval::program::Quantifier::Count, cond: None, .. })
+            && matches!(**b, Expr::Const(Value::Num(n)) if n.is_zero()))
+}
+
+/// No output level can move more than one step above the previous session's level.
+fn prove_steps(program: &Program, out: &mut Vec<Diagnostic>) {
+    for ladder in &program.ladders {
+        // The ladder's levels input (a field of each list item).
+        let levels_field = program
+            .schema
+            .fields
+            .iter()
+            .position(|f| f.list.is_some() && matches!(&f.ty, FieldType::Choice(c) if *c == ladder.levels));
+        let Some(levels_field) = levels_field.and_then(|f| u32::try_from(f).ok()) else { continue };
+        for decision in &program.decisions {
+            for value in &decision.values {
+                if matches!(&value.shape, crate::eval::program::ValueShape::Choice(c) if *c == ladder.levels) {
+                    report_rise(value, levels_field, &decision.name, out);
+                }
+            }
+        }
+    }
+}
+
+fn report_rise(
+    value: &crate::eval::program::OutputValue,
+    levels_field: u32,
+    decision: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    match rise(&value.expr, levels_field) {
+        Some(n) if n <= 1 => {}
+        Some(n) => out.push(
+            Diagnostic::error("dose-step", value.span, format!("`{}` of `{decision}` can rise {n} levels above the previous session's", value.name))
+                .with_hint("a level moves at most one step from the previous session: use next(...) once"),
+        ),
+        None => out.push(
+            Diagnostic::error("dose-step", value.span, format!("kap cannot bound how far `{}` of `{decision}` rises above the previous session's level", value.name))
+                .with_hint("compute the level from the previous one with next(...), previous(...) and highest_allowed(...), with a fixed level only when no session was given (count(...) = 0)"),
+        ),
+    }
 }
 
 /// The interval of an expression over the declared ranges of the inputs it reads, or

@@ -612,7 +612,13 @@ fn decision(
                     crate::eval::program::Expr::Dose(l, _) => crate::eval::program::ValueShape::Dose(*l),
                     _ => shape,
                 };
-                values.push(OutputValue { name: name.node.clone(), expr, shape, verdicts: given_for });
+                values.push(OutputValue {
+                    name: name.node.clone(),
+                    expr,
+                    shape,
+                    verdicts: given_for,
+                    span: value.span,
+                });
             }
             _ => {}
         }

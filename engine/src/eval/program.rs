@@ -503,6 +503,8 @@ pub struct OutputValue {
     pub shape: ValueShape,
     /// The verdicts (indices in [`Decision::tiers`]) it is given for; empty for all.
     pub verdicts: Vec<usize>,
+    /// Where it is declared.
+    pub span: Span,
 }
 
 /// A compiled decision.
