@@ -263,6 +263,12 @@ proptest! {
             let previous = last.0;
             let now: u8 = level.trim_start_matches('L').parse().unwrap();
             prop_assert!(now <= previous + 1, "L{previous} -> {level}");
+            // From 60 kg every route allows L0..L4: a level given before is still allowed,
+            // and the next one moves at most one step down as well.
+            let kg: f64 = weight.parse().unwrap();
+            if kg >= 60.0 && previous <= 4 {
+                prop_assert!(now + 1 >= previous, "L{previous} -> {level} at {weight} kg");
+            }
             let flagged = last.1 >= 180 || last.2 >= 110 || last.4 <= 2 || last.5[0] || last.5[1] || last.5[2] || last.5[3];
             if flagged {
                 prop_assert!(now <= previous, "a flagged session L{previous} escalated to {level}");

@@ -1,7 +1,7 @@
 //! Benchmarks: compiling the reference protocol, and evaluating one patient with it.
 //!
 //! Run with `cargo bench -p kap-engine`. Numbers are reported, never asserted.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use kap_engine::input::json;
@@ -31,6 +31,24 @@ fn benches(c: &mut Criterion) {
     let session = read("tests/corpus/examples/04-session3-im-escalate.json");
     c.bench_function("evaluate a session (eligibility, session, follow-up)", |b| {
         b.iter(|| protocol.evaluate_json(black_box(&session)).unwrap())
+    });
+
+    // Session 4, in progress: three sessions given, seven readings: all four decisions.
+    let mut fourth: serde_json::Value =
+        serde_json::from_str(&read("tests/corpus/examples/06-monitoring.json")).unwrap();
+    let given = fourth["course"]["sessions"][0].clone();
+    let mut earlier = vec![given.clone(), given.clone(), given];
+    for (i, at) in ["2026-11-12T09:30:00Z", "2026-11-16T09:30:00Z", "2026-11-19T09:30:00Z"].iter().enumerate() {
+        earlier[i]["at"] = serde_json::json!(at);
+        earlier[i]["level"] = serde_json::json!(format!("L{}", i + 1));
+    }
+    fourth["course"]["sessions"] = serde_json::json!(earlier);
+    let fourth = fourth.to_string();
+    let out = protocol.evaluate_json(&fourth).unwrap();
+    assert_eq!(out.decisions.len(), 4);
+    assert_eq!(out.decisions["session"].value("number"), Some(&serde_json::json!(4)));
+    c.bench_function("evaluate session 4 in progress (all four decisions)", |b| {
+        b.iter(|| protocol.evaluate_json(black_box(&fourth)).unwrap())
     });
 
     let monitored = read("tests/corpus/examples/06-monitoring.json");
