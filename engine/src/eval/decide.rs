@@ -75,15 +75,16 @@ pub fn evaluate(program: &Program, doc: &Document, protocol: ProtocolRef) -> Res
             missings.push(Missing::default());
             continue;
         }
-        let mut notes = Vec::new();
-        let made = decide(program, decision, doc, &verdicts, &missings, &mut notes)?;
+        // Explanations only for the decisions that are output.
+        let mut notes = applies.then(Vec::new);
+        let made = decide(program, decision, doc, &verdicts, &missings, notes.as_mut())?;
         verdicts.push(match made.verdict {
             Some(v) => u16::try_from(v).map_err(|_| fail("too many verdicts"))?,
             None => u16::MAX,
         });
         missings.push(made.missing.clone());
         if applies {
-            explanation.extend(notes);
+            explanation.extend(notes.unwrap_or_default());
             for (v, value) in decision.values.iter().zip(&made.values) {
                 if let (ValueShape::Dose(l), super::program::Expr::Dose(_, level), Some(_)) = (&v.shape, &v.expr, value)
                 {
@@ -129,7 +130,7 @@ fn decide(
     doc: &Document,
     verdicts: &[u16],
     missings: &[Missing],
-    explanation: &mut Vec<Explanation>,
+    mut explanation: Option<&mut Vec<Explanation>>,
 ) -> Result<Made, EvaluationError> {
     let error = |rule: &str, message: String| EvaluationError {
         decision: decision.name.clone(),
@@ -171,8 +172,8 @@ fn decide(
             }
             Truth::False => {}
         }
-        if !matches!(truth, Truth::False) {
-            explanation.push(explain(program, decision, rule, truth, doc));
+        if let (Some(notes), false) = (explanation.as_deref_mut(), matches!(truth, Truth::False)) {
+            notes.push(explain(program, decision, rule, truth, doc));
         }
     }
 
@@ -299,7 +300,7 @@ fn decide(
         if let Some(t) = raised {
             alerts.push((t, alert.id.clone(), alert.severity.clone()));
         }
-        if raised.is_some() || !undecided.0.is_empty() {
+        if let (Some(notes), true) = (explanation.as_deref_mut(), raised.is_some() || !undecided.0.is_empty()) {
             let sources = alert
                 .sources
                 .iter()
@@ -325,7 +326,7 @@ fn decide(
                 let cited: Vec<String> = sources.iter().map(|s| format!("{} ({})", s.key, s.title)).collect();
                 text.push_str(&format!(" Sources: {}.", cited.join("; ")));
             }
-            explanation.push(Explanation {
+            notes.push(Explanation {
                 decision: decision.name.clone(),
                 kind: "alert".into(),
                 rule: alert.id.clone(),
