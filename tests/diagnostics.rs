@@ -525,3 +525,22 @@ fn a_level_that_could_rise_more_than_one_step_is_refused() {
     assert_eq!(d.len(), 1, "{d:#?}");
     assert!(d[0].message.starts_with("kap cannot bound how far `level` of `session` rises"), "{d:#?}");
 }
+
+#[test]
+fn changing_a_ladder_amount_or_a_schedule_changes_the_output() {
+    let doc = std::fs::read_to_string(kap_tests::root().join("tests/corpus/examples/06-monitoring.json")).unwrap();
+    let out = |source: &str| {
+        let p = Protocol::compile(source).unwrap_or_else(|d| panic!("{d:#?}"));
+        serde_json::to_value(p.evaluate_json(&doc).unwrap()).unwrap()["decisions"].clone()
+    };
+    let shipped = out(&reference_source());
+    assert_eq!(shipped["session"]["dose"]["value"], 49);
+    assert_eq!(shipped["monitoring"]["schedule"][4], 55);
+    let edited = reference_source()
+        .replacen("dose intravenous L2 0.6 mg/kg [P]", "dose intravenous L2 0.55 mg/kg [P]", 1)
+        .replacen("otherwise [10, 20, 30, 40, 55, 70, 85, 100, 120]", "otherwise [10, 20, 30, 40, 50, 60, 90, 120]", 1);
+    let edited = out(&edited);
+    // 0.55 mg/kg x 82 kg = 45.1 mg, rounded down to 45 mg.
+    assert_eq!(edited["session"]["dose"]["value"], 45);
+    assert_eq!(edited["monitoring"]["schedule"], serde_json::json!([10, 20, 30, 40, 50, 60, 90, 120]));
+}
