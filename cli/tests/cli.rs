@@ -97,12 +97,12 @@ fn eval_prints_the_contract_json_for_every_corpus_document() {
                 &std::fs::read_to_string(path.with_file_name(name.replace(".json", ".expected.json"))).unwrap(),
             )
             .unwrap();
-            assert_eq!(got["decisions"]["eligibility"], expected["decisions"]["eligibility"], "{name}");
+            assert_eq!(got["decisions"], expected["decisions"], "{name}");
             assert_eq!(got["protocol"]["version"], "2026.11.0");
             checked += 1;
         }
     }
-    assert!(checked > 100, "only {checked} documents");
+    assert!(checked > 250, "only {checked} documents");
 }
 
 #[test]
