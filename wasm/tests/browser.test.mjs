@@ -20,7 +20,8 @@ const { Protocol } = await loadPackage();
 // The rule file the page loads (copied there by scripts/web-build).
 const servedRules = path.join(wwwDir, "pkg/kap-reference.kap");
 const referenceSource = fs.readFileSync(servedRules, "utf8");
-const lay = model.layout(Protocol.compile(referenceSource).describe());
+const description = Protocol.compile(referenceSource).describe();
+const lay = model.layout(description);
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -142,8 +143,12 @@ async function expectDecisions(page, expected) {
       const chip = await page.locator(`#status [data-decision="${name}"]`).innerText();
       assert.ok(chip.includes(outcome.verdict.replace(/_/g, " ")), `status bar: ${chip}`);
     }
+    // Lists of rule ids: a kind's list, and the reasons of the verdict (other lists, such
+    // as alerts, the due items or instructions, are values).
+    const described = description.decisions.find((d) => d.name === name);
+    const ruleLists = new Set([...described.kinds.map((k) => k.list).filter(Boolean), "reasons"]);
     for (const [list, ids] of Object.entries(outcome)) {
-      if (!Array.isArray(ids) || list === "missing") continue;
+      if (!Array.isArray(ids) || !ruleLists.has(list)) continue;
       for (const id of ids) {
         const item = card.locator(`[data-list="${list}"] li[data-rule="${id}"]`);
         const text = await item.innerText();
@@ -310,13 +315,24 @@ test("the result panel shows session, monitoring and follow-up decisions (a hand
   await context.close();
 });
 
-test("a course with sessions given: list items added and filled through the form", async () => {
+test("an eligible patient in session 3: level, dose and its arithmetic; list items added and removed", async () => {
   const file = path.join(repo, "tests/corpus/examples/04-session3-im-escalate.json");
   const doc = JSON.parse(fs.readFileSync(file, "utf8"));
   const expected = nativeEval(file);
   const { page, context, requests, errors } = await openForm();
   await fillDocument(page, doc);
   await expectDecisions(page, expected);
+  // Today's session on screen: the level, the dose, and how the dose was computed.
+  const session = expected.decisions.session;
+  assert.equal(session.verdict, "proceed");
+  const card = (await page.locator('article[data-decision="session"]').innerText()).replace(/\s+/g, " ");
+  for (const t of [session.level, `${session.dose.value} ${session.dose.unit}`, model.humanize(session.level_change)]) {
+    assert.ok(card.includes(t), `"${t}" not in the session card: ${card}`);
+  }
+  const trace = expected.explanation.find((e) => e.decision === "session" && e.dose);
+  assert.ok(trace, "the native output explains the dose");
+  const panel = (await page.locator("aside.results").innerText()).replace(/\s+/g, " ");
+  assert.ok(panel.includes(`${trace.dose.raw_mg} mg`), `the arithmetic (${trace.dose.raw_mg} mg before rounding) is not on screen`);
   // Remove the last session and add it back: the decisions come back the same.
   const list = "course.sessions";
   const n = doc.course.sessions.length;
@@ -332,7 +348,7 @@ test("a course with sessions given: list items added and filled through the form
     if (name in last) await fillField(page, f, model.itemPath(f.path, n - 1), last[name]);
   }
   await expectDecisions(page, expected);
-  await page.locator("aside.results").screenshot({ path: path.join(artefacts, "course.png") });
+  await page.locator("aside.results").screenshot({ path: path.join(artefacts, "session3.png") });
   assert.deepEqual(requests.after, []);
   assert.deepEqual(errors, []);
   await context.close();

@@ -175,7 +175,8 @@ function minutesText(ctx, minutes) {
   return at ? `${minutes} min (${formatTime(at).replace(/^\d{4}-\d{2}-\d{2} /, "")})` : `${minutes} min`;
 }
 
-function doseView(dose) {
+/** A dose, with the arithmetic the engine explains for it (so it can be checked by hand). */
+function doseView(dose, trace) {
   const extra = Object.entries(dose).filter(([k]) => !["value", "unit", "infusion_minutes"].includes(k));
   return h(
     "div",
@@ -183,6 +184,7 @@ function doseView(dose) {
     h("span", { class: "dose-value" }, `${dose.value} ${dose.unit || ""}`.trim()),
     dose.infusion_minutes !== undefined ? h("span", { class: "dose-infusion" }, ` infused over ${dose.infusion_minutes} min`) : null,
     extra.length > 0 ? h("dl", null, extra.map(([k, v]) => [h("dt", null, humanize(k)), h("dd", null, plain(v))])) : null,
+    trace ? h("p", { class: "dose-trace", "data-field": "dose-trace" }, trace.text.replace(/^[^:]*: /, "")) : null,
   );
 }
 
@@ -264,7 +266,8 @@ function decisionView(ctx, name, outcome, { title, ruleDecision = name, level = 
   for (const [key, value] of Object.entries(outcome)) {
     if (key === "verdict" || key === "missing") continue;
     if (key === "dose" && value && typeof value === "object") {
-      facts.push([key, doseView(value)]);
+      const trace = (ctx.output.explanation || []).find((e) => e.decision === name && e.dose);
+      facts.push([key, doseView(value, trace)]);
     } else if (key === "level_change" && typeof value === "string") {
       facts.push([key, h("span", { "data-field": key }, h("span", { "aria-hidden": "true" }, (LEVEL_CHANGE_ICONS[value] || "") + " "), humanize(value))]);
     } else if (MINUTE_FIELDS.has(key) && (typeof value === "number" || Array.isArray(value))) {
