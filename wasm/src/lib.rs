@@ -24,9 +24,17 @@ pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub fn diagnostics_json(file: &str, source: &str, diagnostics: &[Diagnostic]) -> String {
     let located: Vec<_> = diagnostics.iter().map(|d| d.locate(file, source)).collect();
     serde_json::to_string(&located).unwrap_or_else(|e| {
-        serde_json::json!([{ "file": file, "severity": "error", "code": "internal", "message": e.to_string() }])
-            .to_string()
+        compact(
+            &serde_json::json!([{ "file": file, "severity": "error", "code": "internal", "message": e.to_string() }]),
+        )
     })
+}
+
+/// `value` as compact JSON text: what its `Display` (`to_string()`) writes, through the
+/// serialiser every other output goes through, so that the module holds one copy of it (the
+/// `Display` impl instantiates a second one; smaller .wasm, same text).
+fn compact(value: &serde_json::Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// Evaluates the JSON text `document`: `Ok` with the compact decisions JSON (section 6 of the
@@ -37,24 +45,23 @@ pub fn diagnostics_json(file: &str, source: &str, diagnostics: &[Diagnostic]) ->
 pub fn evaluate_text(protocol: &Protocol, document: &str) -> Result<String, String> {
     match protocol.evaluate_json(document) {
         Ok(out) => serde_json::to_string(&out).map_err(|e| {
-            serde_json::json!({"kind": "evaluation", "message": e.to_string(), "text": e.to_string()}).to_string()
+            compact(&serde_json::json!({"kind": "evaluation", "message": e.to_string(), "text": e.to_string()}))
         }),
-        Err(Error::Input(e)) => Err(serde_json::json!({
+        Err(Error::Input(e)) => Err(compact(&serde_json::json!({
             "kind": "input",
             "code": e.code,
             "path": e.path,
             "message": e.message,
             "expected": e.expected,
             "text": e.to_string(),
-        })
-        .to_string()),
+        }))),
         Err(e @ Error::Evaluation(_)) => {
             let text = e.to_string();
             let message = match e {
                 Error::Evaluation(inner) => inner.to_string(),
                 Error::Input(inner) => inner.to_string(),
             };
-            Err(serde_json::json!({"kind": "evaluation", "message": message, "text": text}).to_string())
+            Err(compact(&serde_json::json!({"kind": "evaluation", "message": message, "text": text})))
         }
     }
 }
@@ -116,7 +123,7 @@ impl CompiledProtocol {
     /// A JSON Schema (draft 2020-12) of the input documents.
     #[wasm_bindgen(js_name = jsonSchema)]
     pub fn json_schema(&self) -> String {
-        self.inner.json_schema().to_string()
+        compact(&self.inner.json_schema())
     }
 
     /// Hex SHA-256 of the rule source.
