@@ -111,7 +111,7 @@ pub struct SourceInfo {
 }
 
 fn number(d: rust_decimal::Decimal) -> Value {
-    serde_json::from_str(&d.normalize().to_string()).unwrap_or(Value::Null)
+    d.normalize().to_string().parse::<serde_json::Number>().map_or(Value::Null, Value::Number)
 }
 
 /// Describes a compiled program.

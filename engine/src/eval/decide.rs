@@ -535,7 +535,10 @@ fn json_value(
 ) -> serde_json::Value {
     let texts = &program.texts;
     let number = |n: rust_decimal::Decimal| {
-        serde_json::from_str::<serde_json::Value>(&n.normalize().to_string()).unwrap_or(serde_json::Value::Null)
+        n.normalize()
+            .to_string()
+            .parse::<serde_json::Number>()
+            .map_or(serde_json::Value::Null, serde_json::Value::Number)
     };
     match (shape, value) {
         (_, Value::Bool(b)) => serde_json::Value::Bool(b),
