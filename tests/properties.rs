@@ -3,7 +3,7 @@
 //! always gives the same output.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
-use kap_engine::eval::program::{FieldType, Program};
+use kap_engine::eval::program::{FieldType, Limit, Program};
 use kap_engine::{Error, Protocol};
 use kap_tests::{reference, reference_source};
 use proptest::prelude::*;
@@ -229,6 +229,14 @@ fn course_doc(route: &str, weight: &str, age: u32, sessions: &[Given], phq9_toda
     doc
 }
 
+/// The hard limits the rule file declares for a route of a ladder.
+fn route_limits(ladder: &str, route: &str) -> Vec<Limit> {
+    let program = protocol().program();
+    let Some(l) = program.ladders.iter().find(|l| l.name == ladder) else { return Vec::new() };
+    let Some(r) = l.routes.iter().position(|x| x == route) else { return Vec::new() };
+    l.by_route[r].limits.iter().map(|(limit, _)| *limit).collect()
+}
+
 fn session_strategy() -> impl Strategy<Value = CourseCase> {
     let route =
         prop_oneof![Just("sublingual".to_string()), Just("intramuscular".to_string()), Just("intravenous".to_string())];
@@ -258,6 +266,17 @@ proptest! {
         let dose = match dose { Some(d) => d, None => { prop_assert!(false, "a proceed without a dose trace"); unreachable!() } };
         let (given, cap): (f64, f64) = (dose.dose_mg.parse().unwrap(), dose.cap_mg.clone().unwrap_or_default().parse().unwrap());
         prop_assert!(given <= cap, "dose {given} above cap {cap}");
+        // Nor above any hard limit of its route, as the rule file declares them.
+        let weight_kg: Option<f64> = dose.weight_kg.as_deref().map(|w| w.parse().unwrap());
+        for limit in route_limits(&dose.ladder, &dose.route) {
+            match limit {
+                Limit::Mg(max) => prop_assert!(given <= max.to_string().parse::<f64>().unwrap(), "dose {given} above {max} mg"),
+                Limit::MgPerKg(max) => {
+                    let kg = weight_kg.unwrap_or_else(|| weight.parse::<f64>().unwrap().min(100.0));
+                    prop_assert!(given <= max.to_string().parse::<f64>().unwrap() * kg + 1e-9, "dose {given} above {max} mg/kg at {kg} kg");
+                }
+            }
+        }
         prop_assert_eq!(&dose.level, &level);
         if let Some(last) = sessions.last() {
             let previous = last.0;

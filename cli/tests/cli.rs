@@ -214,3 +214,21 @@ fn course_shows_a_whole_course_that_goes_well() {
     assert!(table.lines().nth(2).unwrap().contains("L0"), "{table}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_rule_file_that_fails_the_dose_proof_is_never_evaluated() {
+    // L1 can give 90 mg on `vein` under a hard limit of 50 mg.
+    let rules = "tests/unsafe-rules/dose-over-limit.kap";
+    let doc = "tests/unsafe-rules/dose-over-limit.json";
+    let check = kap(&["check", rules]);
+    assert_eq!(check.status.code(), Some(1));
+    for args in
+        [vec!["eval", rules, "--input", doc], vec!["course", rules, "--input", doc, "--plan", "rules/course-plan.json"]]
+    {
+        let out = kap(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?} printed {}", text(&out.stdout));
+        let err = text(&out.stderr);
+        assert!(err.contains("error[dose-limit]") && err.contains("above the limit of 50 mg"), "{args:?}: {err}");
+    }
+}

@@ -28,36 +28,44 @@ pub enum Error {
     Evaluation(#[from] EvaluationError),
 }
 
-/// Parses and checks a rule source: every diagnostic, errors and warnings, in source order,
-/// including the static dose proof of its ladders.
-pub fn diagnostics(source: &str) -> Vec<Diagnostic> {
+/// The whole pipeline of checks, the one way from a rule source to a program: parse, check,
+/// and (on a file without errors) the static dose proof of its ladders. The program is
+/// `None` unless every check passed; the diagnostics, errors and warnings, are in source
+/// order.
+fn analyse(source: &str) -> (Option<Program>, Vec<Diagnostic>) {
     let (file, mut diagnostics) = syntax::parse(source);
     let (program, more) = check::check(&file);
     diagnostics.extend(more);
-    // The static dose proof runs on a file that compiles.
-    if let (Some(program), true) = (program, diagnostics.iter().all(|d| !d.is_error())) {
-        diagnostics.extend(check::dose_safety::prove(&program));
-    }
+    let program = match program {
+        Some(program) if !diagnostics.iter().any(Diagnostic::is_error) => {
+            diagnostics.extend(check::dose_safety::prove(&program));
+            Some(program)
+        }
+        _ => None,
+    };
     diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(b.code)));
-    diagnostics
+    let program = program.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
+    (program, diagnostics)
+}
+
+/// Parses and checks a rule source: every diagnostic, errors and warnings, in source order,
+/// including the static dose proof of its ladders.
+pub fn diagnostics(source: &str) -> Vec<Diagnostic> {
+    analyse(source).1
 }
 
 impl Protocol {
-    /// Parses and checks `source`. On success the protocol keeps its warnings; on failure
-    /// every diagnostic is returned, in source order.
+    /// Parses and checks `source`, running every check `kap check` runs, the static dose
+    /// proof included: this is the only way to build a `Protocol`, so a rule file with any
+    /// error is never evaluated. On success the protocol keeps its warnings; on failure every
+    /// diagnostic is returned, in source order.
     pub fn compile(source: &str) -> Result<Protocol, Vec<Diagnostic>> {
-        let (file, syntax_errors) = syntax::parse(source);
-        let (program, checked) = check::check(&file);
-        let mut all = syntax_errors;
-        let syntax_failed = !all.is_empty();
-        all.extend(checked);
-        all.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(b.code)));
-        match program {
-            Some(program) if !syntax_failed => {
+        match analyse(source) {
+            (Some(program), warnings) => {
                 let sha256 = Sha256::digest(source.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-                Ok(Protocol { program, sha256, warnings: all })
+                Ok(Protocol { program, sha256, warnings })
             }
-            _ => Err(all),
+            (None, all) => Err(all),
         }
     }
 
@@ -109,5 +117,61 @@ impl Protocol {
     pub fn evaluate(&self, json: &Json) -> Result<Evaluation, Error> {
         let doc = input::validate(&self.program.schema, json)?;
         Ok(decide::evaluate(&self.program, &doc, self.reference())?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    use super::*;
+
+    /// L1 can give 90 mg on `vein` under a hard limit of 50 mg.
+    const OVER_LIMIT: &str = include_str!("../../tests/unsafe-rules/dose-over-limit.kap");
+    const DOCUMENT: &str = include_str!("../../tests/unsafe-rules/dose-over-limit.json");
+
+    #[test]
+    fn a_protocol_that_fails_the_dose_proof_cannot_be_compiled() {
+        let diagnostics = Protocol::compile(OVER_LIMIT).unwrap_err();
+        assert!(diagnostics.iter().any(|d| d.code == "dose-limit"), "{diagnostics:#?}");
+        assert_eq!(diagnostics, Protocol::check(OVER_LIMIT));
+    }
+
+    #[test]
+    fn a_dose_above_its_hard_limit_is_an_error_even_if_the_proof_missed_it() {
+        // Build the program without the dose proof, as if the proof had a bug.
+        let (file, syntax_errors) = syntax::parse(OVER_LIMIT);
+        assert!(syntax_errors.is_empty());
+        let (program, diagnostics) = check::check(&file);
+        assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:#?}");
+        let program = program.unwrap();
+        let doc = input::read(&program.schema, DOCUMENT).unwrap();
+        let reference = ProtocolRef { name: String::new(), version: String::new(), sha256: String::new() };
+        let err = decide::evaluate(&program, &doc, reference.clone()).unwrap_err();
+        assert_eq!(err.decision, "session");
+        assert_eq!(
+            err.message,
+            "the dose of ladder `k` at L1 on `vein` would be 90 mg, above the route's hard limit of 50 mg; no dose is given"
+        );
+        // Under the limit, the same program gives the dose.
+        let doc = input::read(&program.schema, &DOCUMENT.replace("100", "55")).unwrap();
+        let out = decide::evaluate(&program, &doc, reference).unwrap();
+        let value = serde_json::to_value(&out).unwrap();
+        assert_eq!(value["decisions"]["session"]["dose"]["value"], 49.5);
+    }
+
+    #[test]
+    fn a_limit_per_kg_is_checked_against_the_dosing_weight() {
+        let source = OVER_LIMIT.replace("limit vein 50 mg", "limit vein 0.8 mg/kg");
+        let (file, _) = syntax::parse(&source);
+        let (program, _) = check::check(&file);
+        let program = program.unwrap();
+        let doc = input::read(&program.schema, DOCUMENT).unwrap();
+        let reference = ProtocolRef { name: String::new(), version: String::new(), sha256: String::new() };
+        let err = decide::evaluate(&program, &doc, reference).unwrap_err();
+        assert_eq!(
+            err.message,
+            "the dose of ladder `k` at L1 on `vein` would be 90 mg, above the route's hard limit of 0.8 mg/kg (80 mg at 100 kg); no dose is given"
+        );
+        assert!(Protocol::compile(&source).unwrap_err().iter().any(|d| d.code == "dose-limit"));
     }
 }

@@ -25,7 +25,7 @@ ladder k "Doses"
   round muscle down to 5 mg
   cap muscle min(1.0 mg/kg * weight, 100 mg)
   dose vein L2 0.7 mg/kg [S]
-  dose vein L3 0.9 mg/kg [S]
+  dose vein L3 0.8 mg/kg [S]
   round vein down to 1 mg
   cap vein min(0.8 mg/kg * weight, 80 mg)
   infusion vein 40 min
@@ -36,7 +36,7 @@ decision d
   verdict no if any never
   verdict undecided if unknown never
   verdict yes otherwise
-  value dose = dose(k, course.level)
+  value dose = dose(k, highest_allowed(k, course.level))
   value allowed = allowed(k, course.level)
   value best = highest_allowed(k, course.level)
   never nothing "Never" when course.route = oral and course.level = L3 [S]
@@ -72,9 +72,13 @@ fn caps_decide_which_levels_are_allowed() {
     // 25 kg orally: cap min(400, 125) = 125 mg; L2 (150 mg) is not allowed, L1 is.
     let d = run(Some("25"), "oral", "L2");
     assert_eq!((d["allowed"].clone(), d["best"].clone()), (json!(false), json!("L1")));
-    // 0.9 mg/kg IV is above the 0.8 mg/kg cap: L3 falls to L2.
+    assert_eq!(d["dose"], json!({"value": 100, "unit": "mg"}));
+    // 0.8 mg/kg IV at 70 kg is exactly the 0.8 mg/kg cap: allowed.
     let d = run(Some("70"), "vein", "L3");
-    assert_eq!((d["allowed"].clone(), d["best"].clone()), (json!(false), json!("L2")));
+    assert_eq!(
+        (d["allowed"].clone(), d["best"].clone(), d["dose"]["value"].clone()),
+        (json!(true), json!("L3"), json!(56))
+    );
     // A level the route does not have is not allowed, and has no dose.
     let d = run(Some("70"), "vein", "L1");
     assert_eq!(d["allowed"], json!(false));
@@ -86,24 +90,24 @@ fn caps_decide_which_levels_are_allowed() {
 fn without_a_weight_per_kg_doses_are_unknown() {
     let d = run(None, "muscle", "L2");
     assert!(d.get("dose").is_none() && d.get("allowed").is_none());
-    // A fixed dose needs no weight, but its cap does.
+    // A fixed dose needs no weight, but its cap does, and a dose is given only once it is
+    // known to be within its cap.
     let d = run(None, "oral", "L1");
-    assert_eq!(d["dose"]["value"], 100);
-    assert!(d.get("allowed").is_none());
+    assert!(d.get("dose").is_none() && d.get("allowed").is_none());
 }
 
 #[test]
 fn ladder_mistakes_are_reported() {
     let cases = [
         (
-            "dose vein L3 0.9 mg/kg [S]",
+            "dose vein L3 0.8 mg/kg [S]",
             "dose vien L3 0.9 mg/kg [S]",
             "`vien` is not a route",
             Some("did you mean `vein`?"),
         ),
-        ("dose vein L3 0.9 mg/kg [S]", "dose vein L4 0.9 mg/kg [S]", "`L4` is not a level", None),
+        ("dose vein L3 0.8 mg/kg [S]", "dose vein L4 0.9 mg/kg [S]", "`L4` is not a level", None),
         (
-            "dose vein L3 0.9 mg/kg [S]",
+            "dose vein L3 0.8 mg/kg [S]",
             "dose vein L3 0.9 mmHg [S]",
             "expected an amount in mg or mg/kg, found mmHg",
             None,
@@ -111,13 +115,13 @@ fn ladder_mistakes_are_reported() {
         ("  cap vein min(0.8 mg/kg * weight, 80 mg)\n", "", "route `vein` of ladder `k` has no cap", None),
         ("  weight min(patient.weight, 100 kg)\n", "", "ladder `k` has doses per kg but no dosing weight", None),
         (
-            "value dose = dose(k, course.level)",
-            "value dose = dose(kk, course.level)",
+            "value dose = dose(k, highest_allowed(k, course.level))",
+            "value dose = dose(kk, highest_allowed(k, course.level))",
             "no ladder named `kk`",
             Some("did you mean `k`?"),
         ),
         (
-            "value dose = dose(k, course.level)",
+            "value dose = dose(k, highest_allowed(k, course.level))",
             "value dose = dose(k, course.route)",
             "`dose` needs a level of `k`",
             None,
@@ -151,4 +155,22 @@ fn the_explanation_shows_the_dose_arithmetic() {
     );
     let text = &out.explanation.iter().find(|e| e.dose.is_some()).unwrap().text;
     assert_eq!(text, "d: dose at L2 (vein): 0.7 mg/kg × 100 kg dosing weight = 70 mg, rounded down to a multiple of 1 mg = 70 mg; within the cap of 80 mg for this patient; infused over 40 min.");
+}
+
+#[test]
+fn a_dose_above_the_patients_cap_is_never_given() {
+    // A rule file may ask for the dose of a level the patient is not allowed: the evaluation
+    // fails, naming the ladder, route, level and cap, rather than output it.
+    let source =
+        SOURCE.replace("value dose = dose(k, highest_allowed(k, course.level))", "value dose = dose(k, course.level)");
+    let p = Protocol::compile(&source).unwrap();
+    let err =
+        p.evaluate_json(r#"{"patient": {"weight": 25}, "course": {"route": "oral", "level": "L2"}}"#).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "evaluation failed: decision `d`, rule `dose`: the dose of ladder `k` at L2 on `oral` would be 150 mg, above the route's cap of 125 mg for this patient; no dose is given"
+    );
+    // Within the cap, the same rule file gives the dose.
+    let out = p.evaluate_json(r#"{"patient": {"weight": 25}, "course": {"route": "oral", "level": "L1"}}"#).unwrap();
+    assert_eq!(serde_json::to_value(&out).unwrap()["decisions"]["d"]["dose"]["value"], 100);
 }

@@ -120,3 +120,14 @@ export async function run(source: string): Promise<string> {
   const r = spawnSync(tsc, ["--noEmit", "--strict", "--target", "es2022", "--module", "es2022", "--moduleResolution", "bundler", "--lib", "es2022,dom", path.join(dir, "use.ts")], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
+
+test("a rule file that fails the dose proof cannot be compiled: CompileError with dose-limit", () => {
+  // L1 can give 90 mg on `vein` under a hard limit of 50 mg; `kap check` refuses it, and so
+  // does every other way in.
+  const unsafe = fs.readFileSync(path.join(repo, "tests/unsafe-rules/dose-over-limit.kap"), "utf8");
+  assert.throws(
+    () => Protocol.compile(unsafe),
+    (e) => e instanceof CompileError && e.diagnostics.some((d) => d.code === "dose-limit" && d.severity === "error"),
+  );
+  assert.ok(check(unsafe).some((d) => d.code === "dose-limit"));
+});

@@ -34,7 +34,11 @@ enum Truth {
 
 /// Evaluates every decision of `program`, in order (a decision may read the verdicts of
 /// those above it), and outputs those whose groups are in `doc`.
-pub fn evaluate(program: &Program, doc: &Document, protocol: ProtocolRef) -> Result<Evaluation, EvaluationError> {
+pub(crate) fn evaluate(
+    program: &Program,
+    doc: &Document,
+    protocol: ProtocolRef,
+) -> Result<Evaluation, EvaluationError> {
     let mut decisions: IndexMap<String, DecisionOutcome> = IndexMap::new();
     let mut explanation = Vec::new();
     let mut verdicts: Vec<u16> = Vec::with_capacity(program.decisions.len());
@@ -355,40 +359,16 @@ fn dose_trace(
     verdicts: &[u16],
 ) -> Result<Option<Explanation>, EvaluationError> {
     let fail = |message: String| EvaluationError { decision: decision.name.clone(), rule: "dose".into(), message };
-    let eval =
-        |e: &super::program::Expr| kleene::eval_with(e, doc, verdicts, &program.ladders).map_err(|e| fail(e.message));
     let Some(l) = program.ladders.get(ladder as usize) else { return Ok(None) };
-    let (Outcome::Known(Value::Choice(lv)), Some(Some(Value::Choice(r)))) =
-        (eval(level)?, doc.root.fields.get(l.route_slot as usize))
-    else {
+    let Some(calc) = kleene::dose_given(l, level, doc, verdicts, &program.ladders).map_err(|e| fail(e.message))? else {
         return Ok(None);
     };
-    let Some(steps) = l.by_route.get(usize::from(*r)) else { return Ok(None) };
+    let (r, lv) = (calc.route, calc.level);
+    let Some(steps) = l.by_route.get(usize::from(r)) else { return Ok(None) };
     let Some(Some(step)) = steps.steps.get(usize::from(lv)) else { return Ok(None) };
     let num = |d: rust_decimal::Decimal| d.normalize().to_string();
-    let weight = match (&l.weight, step.per_kg) {
-        (Some(w), true) => match eval(w)? {
-            Outcome::Known(Value::Num(w)) => Some(w),
-            _ => return Ok(None),
-        },
-        _ => None,
-    };
-    let raw = match weight {
-        Some(w) => step.amount.checked_mul(w).ok_or_else(|| fail("a dose overflows".into()))?,
-        None => step.amount,
-    };
-    let dose = match steps.round {
-        Some(q) if !q.is_zero() => (raw / q).floor() * q,
-        _ => raw,
-    };
-    let cap = match &steps.cap {
-        Some(c) => match eval(c)? {
-            Outcome::Known(Value::Num(c)) => Some(c),
-            _ => None,
-        },
-        None => None,
-    };
-    let route = l.routes.get(usize::from(*r)).cloned().unwrap_or_default();
+    let (weight, raw, dose, cap) = (calc.weight, calc.raw, calc.dose, calc.cap);
+    let route = l.routes.get(usize::from(r)).cloned().unwrap_or_default();
     let level_name = l.levels.get(usize::from(lv)).cloned().unwrap_or_default();
     let amount = if step.per_kg { format!("{} mg/kg", num(step.amount)) } else { format!("{} mg", num(step.amount)) };
     let mut text = format!("{}: dose at {level_name} ({route}): {amount}", decision.name);
@@ -399,8 +379,8 @@ fn dose_trace(
         text.push_str(&format!(", rounded down to a multiple of {} mg = {} mg", num(q), num(dose)));
     }
     if let Some(c) = cap {
-        let within = if dose <= c { "within" } else { "ABOVE" };
-        text.push_str(&format!("; {within} the cap of {} mg for this patient", num(c)));
+        // A dose above its cap is an evaluation error, never given (kleene::given_dose).
+        text.push_str(&format!("; within the cap of {} mg for this patient", num(c)));
     }
     if let Some(m) = steps.infusion_minutes {
         text.push_str(&format!("; infused over {} min", num(m)));

@@ -1,7 +1,7 @@
 //! The evaluator: three-valued (Kleene) logic over exact decimals, tracking which absent
 //! inputs left a result unknown.
 
-use super::program::{Expr, ItemRef, Ladder, Quantifier, Value};
+use super::program::{Expr, ItemRef, Ladder, Limit, Quantifier, Value};
 use crate::diagnostic::Span;
 use crate::input::{Document, Record};
 use crate::syntax::ast::{ArithOp, CmpOp};
@@ -108,22 +108,57 @@ fn route(ladder: &Ladder, scope: &Scope<'_>) -> Result<Result<u16, Missing>, Eva
     }
 }
 
+/// How one dose was computed: the one computation that the value, the runtime limit check
+/// and the explanation all read, so the explanation can never show another number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoseCalc {
+    /// The route, as a choice index of the ladder's routes.
+    pub route: u16,
+    /// The level, as a choice index of the ladder's levels.
+    pub level: u16,
+    /// The dosing weight (kg) the amount was multiplied by, for a dose per kg.
+    pub weight: Option<Decimal>,
+    /// Amount, or amount × weight, before rounding (mg).
+    pub raw: Decimal,
+    /// The dose (mg), rounded down as the route says.
+    pub dose: Decimal,
+    /// The route's cap for this patient (mg), when it is known.
+    pub cap: Option<Decimal>,
+}
+
+/// A number, or unknown.
+fn number(e: &Expr, scope: &Scope<'_>, what: &str) -> Result<Result<Decimal, Missing>, EvalError> {
+    match eval_in(e, scope, None)? {
+        Outcome::Known(Value::Num(n)) => Ok(Ok(n)),
+        Outcome::Known(_) => Err(internal(what)),
+        Outcome::Unknown(m) => Ok(Err(m)),
+    }
+}
+
 /// A ladder's dose (mg) at a level on a route: unknown when the route has no such level
-/// (nothing to add) or when the dosing weight is absent.
-fn dose_at(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Eval {
+/// (nothing to add) or when the dosing weight is absent. The cap is not read.
+fn dose_calc(
+    ladder: &Ladder,
+    route: u16,
+    level: u16,
+    scope: &Scope<'_>,
+) -> Result<Result<DoseCalc, Missing>, EvalError> {
     let steps = ladder.by_route.get(usize::from(route)).ok_or_else(|| internal("a route outside its ladder"))?;
     let Some(step) = steps.steps.get(usize::from(level)).ok_or_else(|| internal("a level outside its ladder"))? else {
-        return Ok(Outcome::Unknown(Missing::default()));
+        return Ok(Err(Missing::default()));
     };
-    let raw = if step.per_kg {
-        let weight = ladder.weight.as_ref().ok_or_else(|| internal("a dose per kg without a weight"))?;
-        match eval_in(weight, scope, None)? {
-            Outcome::Known(Value::Num(w)) => step.amount.checked_mul(w).ok_or_else(|| overflow("a dose"))?,
-            Outcome::Known(_) => return Err(internal("a weight that is not a number")),
-            unknown => return Ok(unknown),
+    let weight = if step.per_kg {
+        let w = ladder.weight.as_ref().ok_or_else(|| internal("a dose per kg without a weight"))?;
+        match number(w, scope, "a weight that is not a number")? {
+            Ok(w) => Some(w),
+            Err(m) => return Ok(Err(m)),
         }
     } else {
-        step.amount
+        None
+    };
+    let raw = match weight {
+        Some(w) => step.amount.checked_mul(w).ok_or_else(|| overflow("a dose"))?,
+        None => step.amount,
     };
     let dose = match steps.round {
         Some(q) if !q.is_zero() => raw
@@ -133,7 +168,105 @@ fn dose_at(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Eval {
             .ok_or_else(|| overflow("a rounding"))?,
         _ => raw,
     };
-    Ok(Outcome::Known(Value::Num(dose.normalize())))
+    Ok(Ok(DoseCalc { route, level, weight, raw, dose: dose.normalize(), cap: None }))
+}
+
+fn dose_at(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Eval {
+    Ok(match dose_calc(ladder, route, level, scope)? {
+        Ok(calc) => Outcome::Known(Value::Num(calc.dose)),
+        Err(m) => Outcome::Unknown(m),
+    })
+}
+
+/// The dose given at a level: computed once, then checked at run time against the route's
+/// cap for this patient and its hard limits. The static proof says a dose given never
+/// exceeds them; this check is what still holds if the proof has a bug: such a dose is an
+/// error, never an output. A limit that cannot be checked (an absent dosing weight for a
+/// limit per kg) leaves the dose unknown.
+fn given_dose(
+    ladder: &Ladder,
+    route: u16,
+    level: u16,
+    scope: &Scope<'_>,
+) -> Result<Result<DoseCalc, Missing>, EvalError> {
+    let mut calc = match dose_calc(ladder, route, level, scope)? {
+        Ok(calc) => calc,
+        Err(m) => return Ok(Err(m)),
+    };
+    let steps = ladder.by_route.get(usize::from(route)).ok_or_else(|| internal("a route outside its ladder"))?;
+    let route_name = ladder.routes.get(usize::from(route)).map_or("", String::as_str);
+    let level_name = ladder.levels.get(usize::from(level)).map_or("", String::as_str);
+    let refuse = |what: String, span: Span| EvalError {
+        message: format!(
+            "the dose of ladder `{}` at {level_name} on `{route_name}` would be {} mg, above {what}; no dose is given",
+            ladder.name, calc.dose
+        ),
+        span,
+    };
+    let mut missing = Missing::default();
+    let cap = match &steps.cap {
+        Some(c) => number(c, scope, "a cap that is not a number")?,
+        None => return Err(internal("a route without a cap")),
+    };
+    match cap {
+        Ok(c) if calc.dose > c => {
+            return Err(refuse(format!("the route's cap of {} mg for this patient", c.normalize()), Span::default()))
+        }
+        Ok(c) => calc.cap = Some(c.normalize()),
+        Err(m) => missing.merge(&m),
+    }
+    for (limit, span) in &steps.limits {
+        match *limit {
+            Limit::Mg(max) if calc.dose > max => {
+                return Err(refuse(format!("the route's hard limit of {} mg", max.normalize()), *span))
+            }
+            Limit::Mg(_) => {}
+            Limit::MgPerKg(max) => {
+                let weight = match (calc.weight, &ladder.weight) {
+                    (Some(w), _) => Ok(w),
+                    (None, Some(w)) => number(w, scope, "a weight that is not a number")?,
+                    (None, None) => return Err(internal("a limit per kg without a weight")),
+                };
+                match weight {
+                    Ok(w) => {
+                        let most = max.checked_mul(w).ok_or_else(|| overflow("a limit"))?;
+                        if calc.dose > most {
+                            return Err(refuse(
+                                format!(
+                                    "the route's hard limit of {} mg/kg ({} mg at {} kg)",
+                                    max.normalize(),
+                                    most.normalize(),
+                                    w.normalize()
+                                ),
+                                *span,
+                            ));
+                        }
+                    }
+                    Err(m) => missing.merge(&m),
+                }
+            }
+        }
+    }
+    if missing.0.is_empty() {
+        Ok(Ok(calc))
+    } else {
+        Ok(Err(missing))
+    }
+}
+
+/// The dose given at the level `level` evaluates to, on the document's route, as computed
+/// for the output: `None` when the level, the route or the dose is unknown.
+pub fn dose_given(
+    ladder: &Ladder,
+    level: &Expr,
+    doc: &Document,
+    verdicts: &[u16],
+    ladders: &[Ladder],
+) -> Result<Option<DoseCalc>, EvalError> {
+    let scope = Scope { doc, verdicts, ladders };
+    let Outcome::Known(Value::Choice(level)) = eval_in(level, &scope, None)? else { return Ok(None) };
+    let Ok(route) = route(ladder, &scope)? else { return Ok(None) };
+    Ok(given_dose(ladder, route, level, &scope)?.ok())
 }
 
 /// Whether a level exists on a route and its dose is within the route's cap.
@@ -271,7 +404,10 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
                 (Err(m), _) | (_, Err(m)) => return Ok(Outcome::Unknown(m)),
             };
             match expr {
-                Expr::Dose(..) => dose_at(ladder, r, level, scope)?,
+                Expr::Dose(..) => match given_dose(ladder, r, level, scope)? {
+                    Ok(calc) => Outcome::Known(Value::Num(calc.dose)),
+                    Err(m) => Outcome::Unknown(m),
+                },
                 Expr::Allowed(..) => allowed_at(ladder, r, level, scope)?,
                 _ => {
                     // The highest allowed level at or below `level`, in order from the top:
