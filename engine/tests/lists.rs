@@ -91,15 +91,16 @@ fn missing_item_fields_are_named_with_their_index() {
 }
 
 #[test]
-fn an_item_that_does_not_exist_is_unknown_but_not_missing() {
-    // One session: `course.sessions[-2]` does not exist.
+fn an_item_that_does_not_exist_names_its_list() {
+    // One session: `course.sessions[-2]` does not exist, so `two_flagged` is unknown, and the
+    // list too short for it is named by its path.
     let (v, hits, missing) = eval(&doc(&[session("2026-11-21T10:00:00Z", Some(true), Some(120))]));
     assert_eq!(hits, ["first_distress", "last_flagged"]);
     assert_eq!(v, "hit");
-    assert!(missing.is_empty());
-    // No session at all: every item rule is unknown, nothing can be added to settle it.
+    assert_eq!(missing, ["course.sessions"]);
+    // No session at all: every item rule is unknown, and the verdict says why.
     let (v, hits, missing) = eval(&doc(&[]));
-    assert_eq!((v.as_str(), hits, missing), ("unsure", vec![], vec![]));
+    assert_eq!((v.as_str(), hits, missing), ("unsure", vec![], vec!["course.sessions".to_string()]));
 }
 
 #[test]

@@ -187,11 +187,19 @@ fn decide(
         let by_rules = tier.any.iter().any(|k| fired_kinds.get(*k).copied().unwrap_or(false))
             || tier.unknown.iter().any(|k| unknown_kinds.get(*k).copied().unwrap_or(false));
         // A `when` condition holds when true, and also when unknown: fail closed.
-        let by_condition = match &tier.when {
-            Some(e) => !matches!(eval(e, &tier.verdict)?, Outcome::Known(Value::Bool(false))),
-            None => false,
+        // Unknown, it names what it is missing when it decides the verdict.
+        let (by_condition, undecided) = match &tier.when {
+            Some(e) => match eval(e, &tier.verdict)? {
+                Outcome::Known(Value::Bool(false)) => (false, None),
+                Outcome::Unknown(m) => (true, Some(m)),
+                _ => (true, None),
+            },
+            None => (false, None),
         };
         if otherwise || by_rules || by_condition {
+            if let (false, Some(m)) = (by_rules, undecided) {
+                missing.merge(&m);
+            }
             verdict = Some(index);
             break;
         }
@@ -555,7 +563,7 @@ fn paths(program: &Program, missing: &Missing) -> Vec<String> {
         .iter()
         .filter_map(|m| match *m {
             MissingRef::Field(f) => schema.fields.get(f as usize).map(|f| f.path.clone()),
-            MissingRef::List(l) => schema.lists.get(l as usize).map(|l| l.path.clone()),
+            MissingRef::List(l) | MissingRef::ShortList(l) => schema.lists.get(l as usize).map(|l| l.path.clone()),
             MissingRef::ItemField(f, index) => {
                 let field = schema.fields.get(f as usize)?;
                 let (list, name) = field.path.rsplit_once("[].")?;

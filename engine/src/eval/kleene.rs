@@ -17,10 +17,14 @@ pub enum MissingRef {
     ItemField(u32, u32),
     /// A whole list, by index in the schema's lists.
     List(u32),
+    /// A list that is present but has no item at a position read (`readings[-2]` of a list
+    /// of one): the list, by index in the schema's lists, is named by its path.
+    ShortList(u32),
 }
 
-/// The absent inputs that left a result unknown: sorted, without repeats. Empty when the
-/// result is unknown only because a list has no item at the position read.
+/// The absent inputs that left a result unknown: sorted, without repeats. Empty only when
+/// nothing could be added to decide it: the item before the first of a list (`r.previous`),
+/// a level a route does not have.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Missing(pub Vec<MissingRef>);
 
@@ -287,6 +291,45 @@ fn allowed_at(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Eva
     })
 }
 
+/// The highest allowed level at or below `level`, in order from the top. An undecided
+/// level above the first allowed one leaves it unknown, naming what every level down to the
+/// first allowed one is missing (any of them may be the answer).
+fn highest_allowed(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Eval {
+    let mut missing: Option<Missing> = None;
+    for candidate in (0..=level).rev() {
+        match allowed_at(ladder, route, candidate, scope)? {
+            Outcome::Known(Value::Bool(true)) => {
+                return Ok(match missing {
+                    Some(m) => Outcome::Unknown(m),
+                    None => Outcome::Known(Value::Choice(candidate)),
+                })
+            }
+            Outcome::Known(_) => {}
+            Outcome::Unknown(m) => missing.get_or_insert_with(Missing::default).merge(&m),
+        }
+    }
+    Ok(Outcome::Unknown(missing.unwrap_or_default()))
+}
+
+/// The absent inputs that computing and checking the dose at a level on a route reads: its
+/// dosing weight and its cap. Nothing when the route has no such level.
+fn dose_inputs_missing(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Missing {
+    let mut m = Missing::default();
+    let Some(steps) = ladder.by_route.get(usize::from(route)) else { return m };
+    if steps.steps.get(usize::from(level)).is_none_or(Option::is_none) {
+        return m;
+    }
+    let weight_read = steps.limits.iter().any(|(l, _)| matches!(l, Limit::MgPerKg(_)))
+        || steps.steps.get(usize::from(level)).is_some_and(|s| s.as_ref().is_some_and(|s| s.per_kg));
+    let exprs = [weight_read.then_some(ladder.weight.as_ref()).flatten(), steps.cap.as_ref()];
+    for e in exprs.into_iter().flatten() {
+        if let Ok(Outcome::Unknown(n)) = eval_in(e, scope, None) {
+            m.merge(&n);
+        }
+    }
+    m
+}
+
 fn overflow(what: &str) -> EvalError {
     EvalError { message: format!("{what} overflows the exact decimal range"), span: Span::default() }
 }
@@ -341,8 +384,12 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
                 ItemRef::BoundBefore(level) => env.and_then(|e| e.bound(level)).and_then(|i| i.checked_sub(1)),
             };
             let Some((index, record)) = index.and_then(|i| Some((i, records.get(i)?))) else {
-                // No item at that position: unknown, and nothing the user could add.
-                return Ok(Outcome::Unknown(Missing::default()));
+                return Ok(Outcome::Unknown(match item {
+                    // No item at that position: the list is too short, and named.
+                    ItemRef::Position(_) => Missing::one(MissingRef::ShortList(*list)),
+                    // The item before the first: there is none to add.
+                    _ => Missing::default(),
+                }));
             };
             match record.fields.get(*slot as usize) {
                 Some(Some(v)) => Outcome::Known(*v),
@@ -397,11 +444,31 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
             };
             let (r, level) = match (route(ladder, scope)?, level) {
                 (Ok(r), Ok(level)) => (r, level),
-                (Err(mut m), Err(n)) => {
-                    m.merge(&n);
+                (route, level) => {
+                    // Unknown: what is missing to decide it, and to check every dose it can
+                    // still come to (each level and route still possible).
+                    let mut m = Missing::default();
+                    let routes: Vec<u16> = match &route {
+                        Ok(r) => vec![*r],
+                        Err(n) => {
+                            m.merge(n);
+                            (0..ladder.by_route.len()).filter_map(|r| u16::try_from(r).ok()).collect()
+                        }
+                    };
+                    let levels: Vec<u16> = match &level {
+                        Ok(l) => vec![*l],
+                        Err(n) => {
+                            m.merge(n);
+                            (0..ladder.levels.len()).filter_map(|l| u16::try_from(l).ok()).collect()
+                        }
+                    };
+                    for r in routes {
+                        for l in &levels {
+                            m.merge(&dose_inputs_missing(ladder, r, *l, scope));
+                        }
+                    }
                     return Ok(Outcome::Unknown(m));
                 }
-                (Err(m), _) | (_, Err(m)) => return Ok(Outcome::Unknown(m)),
             };
             match expr {
                 Expr::Dose(..) => match given_dose(ladder, r, level, scope)? {
@@ -409,37 +476,47 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
                     Err(m) => Outcome::Unknown(m),
                 },
                 Expr::Allowed(..) => allowed_at(ladder, r, level, scope)?,
-                _ => {
-                    // The highest allowed level at or below `level`, in order from the top:
-                    // an undecided level above the first allowed one leaves it unknown.
-                    for candidate in (0..=level).rev() {
-                        match allowed_at(ladder, r, candidate, scope)? {
-                            Outcome::Known(Value::Bool(true)) => return Ok(Outcome::Known(Value::Choice(candidate))),
-                            Outcome::Known(_) => {}
-                            unknown => return Ok(unknown),
-                        }
-                    }
-                    Outcome::Unknown(Missing::default())
-                }
+                _ => highest_allowed(ladder, r, level, scope)?,
             }
         }
         Expr::Choose(arms, otherwise) => {
+            // Ordered rules: the first true condition decides, provided every one before it
+            // is false. Until one is true, an unknown condition counts its absent inputs and
+            // those of its value (the outcome it may still give), and the value of
+            // `otherwise` counts when no condition is true.
             let mut missing: Option<Missing> = None;
+            let value_missing = |value: &Expr, into: &mut Missing| {
+                // A value that cannot be computed yet (a division by zero in a branch that may
+                // never be taken) names nothing; it is reported if its branch is taken.
+                if let Ok(Outcome::Unknown(m)) = ev(value) {
+                    into.merge(&m);
+                }
+            };
             for (cond, value) in arms {
                 match ev(cond)? {
                     Outcome::Known(Value::Bool(false)) => {}
                     Outcome::Known(Value::Bool(true)) => {
                         return Ok(match missing {
-                            Some(m) => Outcome::Unknown(m),
+                            Some(mut m) => {
+                                value_missing(value, &mut m);
+                                Outcome::Unknown(m)
+                            }
                             None => ev(value)?,
                         })
                     }
                     Outcome::Known(_) => return Err(internal("choose")),
-                    Outcome::Unknown(m) => missing.get_or_insert_with(Missing::default).merge(&m),
+                    Outcome::Unknown(m) => {
+                        let all = missing.get_or_insert_with(Missing::default);
+                        all.merge(&m);
+                        value_missing(value, all);
+                    }
                 }
             }
             match missing {
-                Some(m) => Outcome::Unknown(m),
+                Some(mut m) => {
+                    value_missing(otherwise, &mut m);
+                    Outcome::Unknown(m)
+                }
                 None => ev(otherwise)?,
             }
         }
