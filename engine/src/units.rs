@@ -66,6 +66,74 @@ pub struct Unit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownUnit(pub String);
 
+/// An exact positive factor between units, as a reduced fraction: `1 day` per `1 s` is
+/// 86400, `1 s` per `1 day` is 1/86400.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Factor {
+    num: i128,
+    den: i128,
+}
+
+impl Factor {
+    /// No conversion.
+    pub const ONE: Factor = Factor { num: 1, den: 1 };
+
+    /// `num / den`, reduced; `None` unless both are positive.
+    fn new(num: i128, den: i128) -> Option<Factor> {
+        if num <= 0 || den <= 0 {
+            return None;
+        }
+        let g = gcd(num, den);
+        Some(Factor { num: num / g, den: den / g })
+    }
+
+    fn times(self, other: Factor) -> Option<Factor> {
+        // Cross-reduce first so that the products stay small.
+        let g1 = gcd(self.num, other.den);
+        let g2 = gcd(other.num, self.den);
+        Factor::new((self.num / g1).checked_mul(other.num / g2)?, (self.den / g2).checked_mul(other.den / g1)?)
+    }
+
+    fn pow(self, power: i8) -> Option<Factor> {
+        let base = if power < 0 { Factor { num: self.den, den: self.num } } else { self };
+        let mut result = Factor::ONE;
+        for _ in 0..power.unsigned_abs() {
+            result = result.times(base)?;
+        }
+        Some(result)
+    }
+
+    /// Whether this is no conversion at all.
+    pub fn is_one(&self) -> bool {
+        *self == Factor::ONE
+    }
+
+    /// The numerator, as a decimal (`None` when too large for one).
+    pub fn numerator(&self) -> Option<Decimal> {
+        Decimal::try_from_i128_with_scale(self.num, 0).ok()
+    }
+
+    /// The denominator, as a decimal (`None` when too large for one).
+    pub fn denominator(&self) -> Option<Decimal> {
+        Decimal::try_from_i128_with_scale(self.den, 0).ok()
+    }
+
+    /// The factor as a decimal, when it is one exactly (its denominator has no prime
+    /// factor but 2 and 5).
+    pub fn exact(&self) -> Option<Decimal> {
+        let mut rest = self.den;
+        for p in [2, 5] {
+            while rest % p == 0 {
+                rest /= p;
+            }
+        }
+        if rest != 1 {
+            return None;
+        }
+        self.numerator()?.checked_div(self.denominator()?)
+    }
+}
+
 impl Unit {
     /// No unit: a pure number or score.
     pub fn none() -> Unit {
@@ -89,7 +157,7 @@ impl Unit {
             let atom =
                 ATOMS.iter().position(|a| a.names.contains(&name)).ok_or_else(|| UnknownUnit(part.to_string()))?;
             let power = if i == 0 { power } else { -power };
-            unit = unit.times(&Unit { atoms: vec![(atom, power)] });
+            unit = unit.combine(&Unit { atoms: vec![(atom, power)] });
         }
         Ok(unit)
     }
@@ -104,8 +172,15 @@ impl Unit {
         self.atoms.is_empty()
     }
 
-    /// The product of two units.
-    pub fn times(&self, other: &Unit) -> Unit {
+    /// Whether this is a unit of no dimension that is not plain: a ratio of units of the same
+    /// kind, such as `mg/kg` or `h/day`.
+    pub fn is_ratio(&self) -> bool {
+        !self.is_none() && self.dimension() == NONE
+    }
+
+    /// The product of two units as written side by side, atom by atom (`mg/kg` from `mg` and
+    /// `/kg`): what a unit name means, with no conversion.
+    fn combine(&self, other: &Unit) -> Unit {
         let mut atoms = self.atoms.clone();
         for &(atom, power) in &other.atoms {
             match atoms.iter_mut().find(|(a, _)| *a == atom) {
@@ -118,10 +193,69 @@ impl Unit {
         Unit { atoms }
     }
 
-    /// The quotient of two units.
-    pub fn per(&self, other: &Unit) -> Unit {
-        let inverse = Unit { atoms: other.atoms.iter().map(|&(a, p)| (a, p.saturating_neg())).collect() };
-        self.times(&inverse)
+    /// The unit of a product of a number in `self` by a number in `other`, and the exact
+    /// factor by which the product of the two numbers is multiplied to be in that unit.
+    ///
+    /// Where the two units meet in atoms of one kind with opposite exponents, the right
+    /// one is converted into the left one and they cancel: `h/day * min` is in `h` (with a
+    /// factor of 1/1440) and `1/day * h` is a plain number (1/24). A unit that one side
+    /// brings alone stays as written: `mg/kg * 2` is in `mg/kg`, `mg/kg * kg` in `mg`.
+    /// `None` when the factor is too large to hold.
+    pub fn times(&self, other: &Unit) -> Option<(Unit, Factor)> {
+        self.meet(&other.atoms)
+    }
+
+    /// The unit of a quotient of a number in `self` by a number in `other`, and the exact
+    /// factor by which the quotient of the two numbers is multiplied to be in that unit.
+    /// A ratio of two quantities of the same kind is a plain number: `s` per `day` is no
+    /// unit, with a factor of 1/86400; `mg/kg` per `g/kg` is no unit, with 1/1000.
+    pub fn per(&self, other: &Unit) -> Option<(Unit, Factor)> {
+        let inverse: Vec<(usize, i8)> = other.atoms.iter().map(|&(a, p)| (a, p.saturating_neg())).collect();
+        self.meet(&inverse)
+    }
+
+    /// `self` times the atoms `right`, converting each right atom that meets a left atom of
+    /// the same kind with the opposite sign into that left atom.
+    fn meet(&self, right: &[(usize, i8)]) -> Option<(Unit, Factor)> {
+        let mut atoms = self.atoms.clone();
+        let mut factor = Factor::ONE;
+        for &(atom, power) in right {
+            if let Some(entry) = atoms.iter_mut().find(|(a, _)| *a == atom) {
+                entry.1 = entry.1.saturating_add(power);
+                continue;
+            }
+            let kind = ATOMS.get(atom)?.dimension;
+            let meets = |&(a, p): &(usize, i8)| {
+                p != 0
+                    && (p > 0) != (power > 0)
+                    && self.atoms.iter().any(|(l, _)| *l == a)
+                    && ATOMS.get(a).is_some_and(|def| def.dimension == kind)
+            };
+            match atoms.iter_mut().find(|entry| meets(entry)) {
+                Some(entry) => {
+                    // atom = (size of atom / size of entry) entry, raised to `power`.
+                    let (n, d) = ATOMS.get(atom)?.factor;
+                    let (m, e) = ATOMS.get(entry.0)?.factor;
+                    let one = Factor::new(n.checked_mul(e)?, d.checked_mul(m)?)?;
+                    factor = factor.times(one.pow(power)?)?;
+                    entry.1 = entry.1.saturating_add(power);
+                }
+                None => atoms.push((atom, power)),
+            }
+        }
+        atoms.retain(|(_, p)| *p != 0);
+        atoms.sort_unstable();
+        let unit = Unit { atoms };
+        // What is left of both sides and measures nothing (`bpm` per `beats/min`, `mg/kg`
+        // times `h/day`) is a plain number too; a ratio unit that one side brings alone
+        // (`mg/kg * 2`) stays.
+        let from_left = unit.atoms.iter().any(|(a, _)| self.atoms.iter().any(|(l, _)| l == a));
+        let from_right = unit.atoms.iter().any(|(a, _)| self.atoms.iter().all(|(l, _)| l != a));
+        if from_left && from_right && unit.dimension() == NONE {
+            let (n, d) = unit.factor()?;
+            return Some((Unit::none(), factor.times(Factor::new(n, d)?)?));
+        }
+        Some((unit, factor))
     }
 
     /// The exponents of the base dimensions.
@@ -169,23 +303,7 @@ impl Unit {
         let (a, b) = self.factor()?;
         let (c, d) = to.factor()?;
         // (a/b) / (c/d) = (a·d) / (b·c)
-        let mut num = a.checked_mul(d)?;
-        let mut den = b.checked_mul(c)?;
-        let g = gcd(num, den);
-        num /= g;
-        den /= g;
-        let mut rest = den;
-        for p in [2, 5] {
-            while rest % p == 0 {
-                rest /= p;
-            }
-        }
-        if rest != 1 {
-            return None;
-        }
-        let num = Decimal::try_from_i128_with_scale(num, 0).ok()?;
-        let den = Decimal::try_from_i128_with_scale(den, 0).ok()?;
-        num.checked_div(den)
+        Factor::new(a.checked_mul(d)?, b.checked_mul(c)?)?.exact()
     }
 }
 
@@ -238,19 +356,107 @@ impl fmt::Display for Unit {
 mod tests {
     use super::*;
 
+    /// A unit as written, or `""` for none and `1/x` for the inverse of `x`.
     fn u(text: &str) -> Unit {
-        Unit::parse(text).unwrap_or_else(|e| unreachable!("{e:?}"))
+        match text.strip_prefix("1/") {
+            _ if text.is_empty() => Unit::none(),
+            Some(inverse) => Unit::none().per(&u(inverse)).unwrap_or_else(|| unreachable!("1/{inverse}")).0,
+            None => Unit::parse(text).unwrap_or_else(|e| unreachable!("{e:?}")),
+        }
+    }
+
+    fn times(a: &str, b: &str) -> (Unit, Factor) {
+        u(a).times(&u(b)).unwrap_or_else(|| unreachable!("{a} * {b}"))
+    }
+
+    fn per(a: &str, b: &str) -> (Unit, Factor) {
+        u(a).per(&u(b)).unwrap_or_else(|| unreachable!("{a} / {b}"))
+    }
+
+    fn factor(num: i128, den: i128) -> Factor {
+        Factor::new(num, den).unwrap_or_else(|| unreachable!("{num}/{den}"))
     }
 
     #[test]
     fn rate_times_weight_is_a_mass() {
-        let dose = u("mg/kg").times(&u("kg"));
-        assert_eq!(dose, u("mg"));
+        let (dose, f) = times("mg/kg", "kg");
+        assert_eq!((&dose, f), (&u("mg"), Factor::ONE));
         assert_eq!(dose.to_string(), "mg");
+        // a weight in g meets the kg of the rate: 1 mg/kg × 1 g = 0.001 mg
+        assert_eq!(times("mg/kg", "g"), (u("mg"), factor(1, 1000)));
+        assert_eq!(times("kg", "mg/kg"), (u("mg"), Factor::ONE));
         assert_eq!(u("mg/kg").to_string(), "mg/kg");
         assert_eq!(u("kg/m2").to_string(), "kg/m2");
         assert_eq!(u("mg/day").to_string(), "mg/day");
         assert_eq!(u("days").to_string(), "days");
+    }
+
+    #[test]
+    fn a_ratio_of_like_quantities_is_a_plain_number() {
+        // the issue: a duration in s over a duration in days
+        assert_eq!(per("s", "days"), (Unit::none(), factor(1, 86_400)));
+        assert_eq!(per("days", "s"), (Unit::none(), factor(86_400, 1)));
+        assert_eq!(per("days", "days"), (Unit::none(), Factor::ONE));
+        assert_eq!(per("h", "days"), (Unit::none(), factor(1, 24)));
+        assert_eq!(per("weeks", "days"), (Unit::none(), factor(7, 1)));
+        assert_eq!(per("mg", "mg"), (Unit::none(), Factor::ONE));
+        assert_eq!(per("mg", "g"), (Unit::none(), factor(1, 1000)));
+        assert_eq!(per("mg/kg", "mg/kg"), (Unit::none(), Factor::ONE));
+        assert_eq!(per("mg/kg", "mcg/kg"), (Unit::none(), factor(1000, 1)));
+        assert_eq!(per("mg/kg", "g/kg"), (Unit::none(), factor(1, 1000)));
+        assert_eq!(per("mL", "L"), (Unit::none(), factor(1, 1000)));
+        assert_eq!(per("bpm", "bpm"), (Unit::none(), Factor::ONE));
+        assert_eq!(times("1/days", "h"), (Unit::none(), factor(1, 24)));
+        assert_eq!(times("min", "1/h"), (Unit::none(), factor(1, 60)));
+        // exactly as a decimal, or not
+        assert_eq!(factor(1, 24).exact(), None);
+        assert_eq!(factor(1, 1000).exact(), Some(Decimal::new(1, 3)));
+        assert_eq!(factor(86_400, 1).exact(), Some(Decimal::from(86_400)));
+    }
+
+    #[test]
+    fn units_that_meet_cancel_and_the_rest_stay() {
+        assert_eq!(times("h/day", "min"), (u("h"), factor(1, 1440)));
+        assert_eq!(times("h/day", "days"), (u("h"), Factor::ONE));
+        assert_eq!(times("mg/day", "h"), (u("mg"), factor(1, 24)));
+        assert_eq!(per("mg", "h"), (u("mg/h"), Factor::ONE));
+        assert_eq!(per("mg/h", "mg/day"), (Unit::none(), factor(24, 1)));
+        // g over (mg/kg) is kg, 1000 of them per g/(mg/kg)
+        assert_eq!(per("g", "mg/kg"), (u("kg"), factor(1000, 1)));
+        // s over (day/h): the day meets the s, the h stays
+        assert_eq!(per("s", "days/h"), (u("h"), factor(1, 86_400)));
+        // a ratio unit that one side brings alone is kept as written
+        assert_eq!(times("mg/kg", ""), (u("mg/kg"), Factor::ONE));
+        assert_eq!(per("h/day", ""), (u("h/day"), Factor::ONE));
+        assert_eq!(times("", "mg/kg"), (u("mg/kg"), Factor::ONE));
+        // no meeting of different kinds
+        assert_eq!(times("mg", "h"), (u("mg").combine(&u("h")), Factor::ONE));
+        assert_eq!(per("beats", "min"), (u("beats/min"), Factor::ONE));
+        // composite atoms, and ratio units from both sides, that measure nothing together
+        assert_eq!(per("bpm", "beats/min"), (Unit::none(), Factor::ONE));
+        assert_eq!(per("bpm", "beats/h"), (Unit::none(), factor(60, 1)));
+        assert_eq!(times("mg/kg", "h/day"), (Unit::none(), factor(1, 24_000_000)));
+        assert_eq!(times("bpm", "min"), (u("bpm").combine(&u("min")), Factor::ONE));
+        // a ratio unit left from one side stays, though the other side met it
+        assert_eq!(u("mg/kg").combine(&u("s")).per(&u("days")), Some((u("mg/kg"), factor(1, 86_400))));
+        assert!(u("mg/kg").is_ratio());
+        assert!(u("s/day").is_ratio());
+        assert!(!Unit::none().is_ratio());
+        assert!(!u("mg").is_ratio());
+    }
+
+    #[test]
+    fn factors_too_large_are_refused() {
+        let mut big = u("mcg");
+        for _ in 0..6 {
+            big = big.combine(&big);
+        }
+        // mcg^64 over kg^64: 10^(9·64), far beyond i128
+        let mut kg = u("kg");
+        for _ in 0..6 {
+            kg = kg.combine(&kg);
+        }
+        assert_eq!(big.per(&kg), None);
     }
 
     #[test]

@@ -4,7 +4,8 @@ use crate::diagnostic::{did_you_mean, Diagnostic, Span};
 use crate::eval::kleene;
 use crate::eval::program::{Expr, FieldType, ItemRef, Quantifier, Schema, Value, ValueShape};
 use crate::syntax::ast::{self, ArithOp, CmpOp, ExprKind};
-use crate::units::Unit;
+use crate::units::{Factor, Unit};
+use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 /// The static type of an expression.
@@ -1055,6 +1056,11 @@ impl<'a, 'd> Checker<'a, 'd> {
             let with = if a.is_none() { b } else { a };
             let hint = match bare {
                 Some(Expr::Const(Value::Num(n))) => format!("give the number its unit: `{n} {with}`"),
+                Some(e) if with.is_ratio() && is_product(e) => format!(
+                    "a ratio of two quantities of the same kind is a plain number, while {with} is a unit of its \
+                     own: compare the ratio with a plain number, or multiply instead of dividing \
+                     (`a > 2 {with} * b`, not `a / b > 2 {with}`)"
+                ),
                 _ => format!("both sides need the same kind of unit; this side has none and the other is in {with}"),
             };
             (format!("unit mismatch: a number without unit against a number in {with}"), hint)
@@ -1122,8 +1128,20 @@ impl<'a, 'd> Checker<'a, 'd> {
                 let (x, y) = self.unify((x, xt), (y, yt), a.span, b.span, span)?;
                 (node(x, y), Ty::Num(unit))
             }
-            (ArithOp::Mul, Ty::Num(ua), Ty::Num(ub)) => (node(x, y), Ty::Num(ua.times(ub))),
-            (ArithOp::Div, Ty::Num(ua), Ty::Num(ub)) => (node(x, y), Ty::Num(ua.per(ub))),
+            (ArithOp::Mul | ArithOp::Div, Ty::Num(ua), Ty::Num(ub)) => {
+                let meet = if op == ArithOp::Mul { ua.times(ub) } else { ua.per(ub) };
+                let Some((unit, factor)) = meet else {
+                    return self.error(
+                        "unit-mismatch",
+                        span,
+                        format!("{ua} and {ub} are too far apart to convert exactly"),
+                        "convert one side to a unit closer to the other's first".into(),
+                    );
+                };
+                let x = (x, a.span);
+                let y = (y, b.span);
+                (self.scaled(op, x, y, factor, span)?, Ty::Num(unit))
+            }
             (ArithOp::Sub, Ty::Time, Ty::Time) => (node(x, y), Ty::Num(seconds)),
             (ArithOp::Add | ArithOp::Sub, Ty::Time, Ty::Num(_)) => {
                 let y = self.convert_to((y, yt), &seconds, b.span, a.span)?;
@@ -1150,6 +1168,50 @@ impl<'a, 'd> Checker<'a, 'd> {
             }
         };
         Some((self.fold(result.0, span), result.1))
+    }
+
+    /// `x * y` or `x / y` with the exact factor that brings the result into its unit
+    /// ([`Unit::times`], [`Unit::per`]): a quotient is `(x·n) / (y·d)` for a factor n/d, so
+    /// that its only rounding is the division's own; a product is scaled once when n/d is a
+    /// terminating decimal, and is otherwise `(x·y·n) / d`.
+    fn scaled(
+        &mut self,
+        op: ArithOp,
+        (x, xs): (Expr, Span),
+        (y, ys): (Expr, Span),
+        f: Factor,
+        span: Span,
+    ) -> Option<Expr> {
+        let node = |x: Expr, y: Expr| Expr::Arith(op, Box::new(x), Box::new(y), span);
+        if f.is_one() {
+            return Some(node(x, y));
+        }
+        let (Some(n), Some(d)) = (f.numerator(), f.denominator()) else {
+            return self.error(
+                "unit-mismatch",
+                span,
+                "the units of this expression are too far apart to convert exactly".into(),
+                "convert one side to a unit closer to the other's first".into(),
+            );
+        };
+        let mut scale = |e: Expr, by: Decimal, at: Span| {
+            if by == Decimal::ONE {
+                e
+            } else {
+                self.fold(Expr::Scale(Box::new(e), by), at)
+            }
+        };
+        Some(match (op, f.exact()) {
+            (ArithOp::Div, _) => {
+                let (x, y) = (scale(x, n, xs), scale(y, d, ys));
+                node(x, y)
+            }
+            (_, Some(exact)) => scale(node(x, y), exact, span),
+            (_, None) => {
+                let product = scale(node(x, y), n, span);
+                Expr::Arith(ArithOp::Div, Box::new(product), Box::new(Expr::Const(Value::Num(d))), span)
+            }
+        })
     }
 
     /// Warns about a comparison of an input with a constant that its declared range decides.
@@ -1320,6 +1382,15 @@ impl<'a, 'd> Checker<'a, 'd> {
             }
         };
         Some((self.fold(expr, span), Ty::Bool))
+    }
+}
+
+/// Whether a number is computed by `*` or `/` (converted or not).
+fn is_product(expr: &Expr) -> bool {
+    match expr {
+        Expr::Scale(e, _) => is_product(e),
+        Expr::Arith(op, ..) => matches!(op, ArithOp::Mul | ArithOp::Div),
+        _ => false,
     }
 }
 
