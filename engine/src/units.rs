@@ -134,6 +134,19 @@ impl Factor {
     }
 }
 
+/// Whether an atom is the kilogram.
+fn is_kg(atom: usize) -> bool {
+    ATOMS.get(atom).is_some_and(|a| a.display == "kg")
+}
+
+/// Whether atoms are a mass per kilogram (`mg/kg`, `mcg/kg`): a dose per kg of body weight,
+/// which stays in its unit rather than becoming a plain number like other ratios of one kind
+/// (`mg / g` is a plain number; `mg / kg` is in mg/kg).
+fn per_body_mass(atoms: &[(usize, i8)]) -> bool {
+    let mass = |a: usize| ATOMS.get(a).is_some_and(|d| d.dimension == MASS);
+    matches!(atoms, [(x, 1), (y, -1)] | [(y, -1), (x, 1)] if is_kg(*y) && mass(*x) && !is_kg(*x))
+}
+
 impl Unit {
     /// No unit: a pure number or score.
     pub fn none() -> Unit {
@@ -230,6 +243,7 @@ impl Unit {
                     && (p > 0) != (power > 0)
                     && self.atoms.iter().any(|(l, _)| *l == a)
                     && ATOMS.get(a).is_some_and(|def| def.dimension == kind)
+                    && !(is_kg(atom) && power < 0 && p > 0 && !is_kg(a))
             };
             match atoms.iter_mut().find(|entry| meets(entry)) {
                 Some(entry) => {
@@ -251,7 +265,7 @@ impl Unit {
         // (`mg/kg * 2`) stays.
         let from_left = unit.atoms.iter().any(|(a, _)| self.atoms.iter().any(|(l, _)| l == a));
         let from_right = unit.atoms.iter().any(|(a, _)| self.atoms.iter().all(|(l, _)| l != a));
-        if from_left && from_right && unit.dimension() == NONE {
+        if from_left && from_right && unit.dimension() == NONE && !per_body_mass(&unit.atoms) {
             let (n, d) = unit.factor()?;
             return Some((Unit::none(), factor.times(Factor::new(n, d)?)?));
         }

@@ -121,6 +121,17 @@ fn a_dose_over_a_dose_is_a_plain_number() {
 }
 
 #[test]
+fn a_dose_per_body_weight_is_in_mg_per_kg() {
+    let p = compile("  value per_kg = a.dose / a.weight\n  value per_kg_g = a.dose / a.weight_g\n");
+    assert_eq!(shape(&p, "per_kg"), ValueShape::Number(Some("mg/kg".into())));
+    let v = values(&p, DOC);
+    // 52.5 mg over 70 kg
+    assert_eq!(number(&v["per_kg"]["value"]), Decimal::new(75, 2));
+    // over grams of weight: a plain ratio of masses
+    assert_eq!(shape(&p, "per_kg_g"), ValueShape::Number(None));
+}
+
+#[test]
 fn a_rate_times_a_weight_is_a_dose() {
     let p = compile(
         "  value kg = a.rate * a.weight\n  value g = a.rate * a.weight_g\n  value twice = a.rate * 2\n  value under = a.dose <= 1 mg/kg * a.weight_g\n",
@@ -160,11 +171,10 @@ fn a_ratio_against_a_ratio_unit_is_refused_without_suggesting_the_unit() {
     let hint = errs[0].hint.clone().unwrap_or_default();
     assert!(!hint.contains("give the number its unit"), "{hint}");
     assert!(hint.contains("plain number"), "{hint}");
-    // a ratio of masses is a plain number too: compare the dose itself
-    let errs = errors("  value r = a.dose / a.weight > 1 mg/kg\n");
-    assert_eq!(errs.len(), 1, "{errs:#?}");
-    assert!(errs[0].hint.clone().unwrap_or_default().contains("`a > 2 mg/kg * b`"), "{errs:#?}");
+    // a mass per kg of body weight stays a dose per kg: compared with mg/kg, not a number
+    assert!(errors("  value r = a.dose / a.weight > 1 mg/kg\n").is_empty());
     assert!(errors("  value r = a.dose > 1 mg/kg * a.weight\n").is_empty());
+    assert_eq!(errors("  value r = a.dose / a.weight > 1\n").len(), 1);
 }
 
 #[test]
