@@ -56,6 +56,12 @@ fn benches(c: &mut Criterion) {
         b.iter(|| protocol.evaluate_json(black_box(&monitored)).unwrap())
     });
 
+    // The largest document the declarations allow: 6 sessions, 100 readings with every member.
+    let largest = read("tests/large/largest-course.json");
+    c.bench_function("evaluate the largest document (6 sessions, 100 readings)", |b| {
+        b.iter(|| protocol.evaluate_json(black_box(&largest)).unwrap())
+    });
+
     let missing = read("tests/corpus/examples/03-indeterminate.json");
     c.bench_function("evaluate intake with a missing input", |b| {
         b.iter(|| protocol.evaluate_json(black_box(&missing)).unwrap())
