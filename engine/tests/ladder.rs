@@ -113,7 +113,12 @@ fn ladder_mistakes_are_reported() {
             None,
         ),
         ("  cap vein min(0.8 mg/kg * weight, 80 mg)\n", "", "route `vein` of ladder `k` has no cap", None),
-        ("  weight min(patient.weight, 100 kg)\n", "", "ladder `k` has doses per kg but no dosing weight", None),
+        (
+            "  weight min(patient.weight, 100 kg)\n",
+            "",
+            "ladder `k` has doses or limits per kg but no dosing weight",
+            None,
+        ),
         (
             "value dose = dose(k, highest_allowed(k, course.level))",
             "value dose = dose(kk, highest_allowed(k, course.level))",
@@ -173,4 +178,42 @@ fn a_dose_above_the_patients_cap_is_never_given() {
     // Within the cap, the same rule file gives the dose.
     let out = p.evaluate_json(r#"{"patient": {"weight": 25}, "course": {"route": "oral", "level": "L1"}}"#).unwrap();
     assert_eq!(serde_json::to_value(&out).unwrap()["decisions"]["d"]["dose"]["value"], 100);
+}
+
+#[test]
+fn a_ladder_of_fixed_doses_needs_no_weight() {
+    // One route, fixed doses in mg, a plain cap: no false "no cap" nor "doses per kg" error.
+    let source = r#"
+protocol "Fixed" version "1" status draft
+source S "Label"
+input course.route: one of intranasal "Route"
+input course.level: one of D56, D84 "Level"
+
+ladder esk "Esketamine"
+  levels course.level
+  route course.route
+  dose intranasal D56 56 mg [S]
+  dose intranasal D84 84 mg [S]
+  cap intranasal 84 mg
+  limit intranasal 84 mg
+
+decision d
+  given course
+  kinds never
+  verdict no if any never
+  verdict undecided if unknown never
+  verdict yes otherwise
+  value dose = dose(esk, highest_allowed(esk, course.level))
+  never nothing "Never" when course.level = D84 and course.route != intranasal [S]
+"#;
+    let p = Protocol::compile(source).unwrap_or_else(|d| panic!("{d:#?}"));
+    let out = p.evaluate_json(r#"{"course": {"route": "intranasal", "level": "D84"}}"#).unwrap();
+    assert_eq!(serde_json::to_value(&out).unwrap()["decisions"]["d"]["dose"], json!({"value": 84, "unit": "mg"}));
+    // A limit per kg needs a dosing weight to be checked against.
+    let d = Protocol::compile(&source.replace("limit intranasal 84 mg", "limit intranasal 1.5 mg/kg")).unwrap_err();
+    assert!(d.iter().any(|d| d.message == "ladder `esk` has doses or limits per kg but no dosing weight"), "{d:#?}");
+    // A cap that reads a weight the ladder does not declare is an unknown name.
+    let d = Protocol::compile(&source.replace("cap intranasal 84 mg", "cap intranasal min(84 mg, 1 mg/kg * weight)"))
+        .unwrap_err();
+    assert!(d.iter().any(|d| d.code == "unknown-name"), "{d:#?}");
 }

@@ -207,14 +207,17 @@ pub fn ladder(
             }
             LadderEntry::Cap(r, e) => {
                 let Some(r) = choice(&routes, r, "route", diagnostics) else { continue };
-                let Some((w, _)) = &weight else {
-                    needs_weight.get_or_insert(e.span);
-                    continue;
+                // A cap may read the dosing weight; a ladder of fixed doses has none, and its
+                // cap is a plain dose (`cap intranasal 84 mg`).
+                let checked = match &weight {
+                    Some((w, _)) => {
+                        checker.bind("weight", (w.clone(), Ty::Num(unit("kg"))));
+                        let checked = checker.expr(e);
+                        checker.unbind();
+                        checked
+                    }
+                    None => checker.expr(e),
                 };
-                let bound = (w.clone(), Ty::Num(unit("kg")));
-                checker.bind("weight", bound);
-                let checked = checker.expr(e);
-                checker.unbind();
                 let Some((x, ty)) = checked else { continue };
                 let mg = unit("mg");
                 let cap = match &ty {
@@ -236,6 +239,9 @@ pub fn ladder(
                 let Some(r) = choice(&routes, r, "route", diagnostics) else { continue };
                 for q in qs {
                     if let Some((v, per)) = quantity(q, &["mg", "mg/kg"], diagnostics) {
+                        if per == 1 {
+                            needs_weight.get_or_insert(q.span);
+                        }
                         if let Some(s) = by_route.get_mut(r) {
                             s.limits.push((if per == 1 { Limit::MgPerKg(v) } else { Limit::Mg(v) }, q.span));
                         }
@@ -256,7 +262,7 @@ pub fn ladder(
             Diagnostic::error(
                 "ladder",
                 span,
-                format!("ladder `{}` has doses per kg but no dosing weight", decl.name.node),
+                format!("ladder `{}` has doses or limits per kg but no dosing weight", decl.name.node),
             )
             .with_hint("add `weight EXPRESSION`, such as `weight min(patient.weight, 100 kg)`"),
         );
