@@ -527,6 +527,19 @@ fn a_level_that_could_rise_more_than_one_step_is_refused() {
 }
 
 #[test]
+fn the_first_session_is_recognised_by_meaning_not_spelling() {
+    // Equivalent ways to say "no session was given yet" start the course.
+    for start in ["not (count(course.sessions) >= 1)", "count(course.sessions) < 1", "0 = count(course.sessions)"] {
+        let d = checked("    when count(course.sessions) = 0 then\n", &format!("    when {start} then\n"));
+        assert!(d.is_empty(), "{start}: {d:#?}");
+    }
+    // A condition that also holds after a session is not a start.
+    let d = checked("    when count(course.sessions) = 0 then\n", "    when count(course.sessions) <= 1 then\n");
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, "dose-step");
+}
+
+#[test]
 fn changing_a_ladder_amount_or_a_schedule_changes_the_output() {
     let doc = std::fs::read_to_string(kap_tests::root().join("tests/corpus/examples/06-monitoring.json")).unwrap();
     let out = |source: &str| {

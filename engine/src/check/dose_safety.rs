@@ -58,11 +58,63 @@ fn rise(e: &Expr, levels_field: u32) -> Option<i64> {
     }
 }
 
-/// `count(LIST) = 0`: the branch of a course's first item.
+/// Whether a condition holds only when a list is empty: the branch of a course's first
+/// item. Decided by its meaning, not its spelling: `count(LIST) = 0`, `count(LIST) < 1`,
+/// `not (count(LIST) >= 1)` and their combinations with `and`, `or`, `not` all qualify.
 fn starts_course(cond: &Expr) -> bool {
-    matches!(cond, Expr::Compare(crate::syntax::ast::CmpOp::Eq, a, b)
-        if matches!(**a, Expr::Quantifier { kind: crate::eval::program::Quantifier::Count, cond: None, .. })
-            && matches!(**b, Expr::Const(Value::Num(n)) if n.is_zero()))
+    let mut most = Decimal::ZERO;
+    if !count_condition(cond, &mut most) {
+        return false;
+    }
+    // Comparisons with constants up to `most` are settled for every count by the counts up
+    // to `most + 1`; a condition that is false for all of those is false for every longer list.
+    let Some(top) = most.checked_add(Decimal::ONE).and_then(|t| u32::try_from(t.ceil()).ok()) else { return false };
+    top <= 10_000 && (1..=top).all(|n| truth_at(cond, Decimal::from(n)) == Some(false))
+}
+
+/// Whether `e` is built only from comparisons of one `count(LIST)` with constants, with
+/// `and`, `or` and `not`; `most` becomes the largest constant.
+fn count_condition(e: &Expr, most: &mut Decimal) -> bool {
+    let is_count =
+        |x: &Expr| matches!(x, Expr::Quantifier { kind: crate::eval::program::Quantifier::Count, cond: None, .. });
+    match e {
+        Expr::Compare(_, a, b) => match (&**a, &**b) {
+            (c, Expr::Const(Value::Num(n))) | (Expr::Const(Value::Num(n)), c) if is_count(c) => {
+                *most = (*most).max(n.abs());
+                true
+            }
+            _ => false,
+        },
+        Expr::Not(x) => count_condition(x, most),
+        Expr::And(xs) | Expr::Or(xs) => xs.iter().all(|x| count_condition(x, most)),
+        _ => false,
+    }
+}
+
+/// The truth of a condition that `count_condition` accepts, for a list of `n` items.
+fn truth_at(e: &Expr, n: Decimal) -> Option<bool> {
+    use crate::syntax::ast::CmpOp;
+    match e {
+        Expr::Compare(op, a, b) => {
+            let (x, y) = match (&**a, &**b) {
+                (Expr::Const(Value::Num(c)), _) => (*c, n),
+                (_, Expr::Const(Value::Num(c))) => (n, *c),
+                _ => return None,
+            };
+            Some(match op {
+                CmpOp::Lt => x < y,
+                CmpOp::Le => x <= y,
+                CmpOp::Gt => x > y,
+                CmpOp::Ge => x >= y,
+                CmpOp::Eq => x == y,
+                CmpOp::Ne => x != y,
+            })
+        }
+        Expr::Not(x) => truth_at(x, n).map(|t| !t),
+        Expr::And(xs) => xs.iter().try_fold(true, |acc, x| Some(acc && truth_at(x, n)?)),
+        Expr::Or(xs) => xs.iter().try_fold(false, |acc, x| Some(acc || truth_at(x, n)?)),
+        _ => None,
+    }
 }
 
 /// No output level can move more than one step above the previous session's level.
