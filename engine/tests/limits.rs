@@ -1,8 +1,11 @@
 //! The limits on what the engine reads (`kap_engine::limits`): each is a clear error with a
-//! code, and no error message echoes more than an excerpt of what it quotes.
+//! code, and no error message echoes more than an excerpt of what it quotes. Also the
+//! regressions found by fuzzing the reader and the parser (fuzz/).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
-use kap_engine::limits::{excerpt, MAX_DOCUMENT_BYTES, MAX_JSON_DEPTH, MAX_QUOTED_CHARS, MAX_RULE_FILE_BYTES};
+use kap_engine::limits::{
+    excerpt, MAX_BRACKET_NESTING, MAX_DOCUMENT_BYTES, MAX_JSON_DEPTH, MAX_QUOTED_CHARS, MAX_RULE_FILE_BYTES,
+};
 use kap_engine::{Error, InputError, Protocol};
 use std::time::{Duration, Instant};
 
@@ -129,4 +132,18 @@ fn parser_diagnostics_quote_at_most_an_excerpt_of_the_source() {
         number.message,
         format!("`{}…` is not a number kap can represent exactly", "1".repeat(MAX_QUOTED_CHARS))
     );
+}
+
+/// Found while writing the fuzz targets: `choose` nested a thousand deep (no brackets) made
+/// the parser recurse until the WebAssembly stack overflowed ("memory access out of bounds");
+/// natively pest stopped with a misleading "unexpected `true`".
+#[test]
+fn choose_nested_without_brackets_is_too_deep() {
+    for n in [MAX_BRACKET_NESTING + 1, 1_000, 20_000] {
+        let src = format!("define x = {}1{}\n", "choose when true then ".repeat(n), " otherwise 2".repeat(n));
+        let d = Protocol::check(&src);
+        let deep: Vec<&str> =
+            d.iter().filter(|d| d.code != "header" && d.code != "no-decision").map(|d| d.code).collect();
+        assert_eq!(deep, ["too-deep"], "{n}: {d:#?}");
+    }
 }

@@ -139,6 +139,14 @@ fn syntax_error(piece: Piece<'_>, error: pest::error::Error<Rule>) -> Diagnostic
         }
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    // pest stops, rather than overflow, when the stack runs low (natively) or at a call limit.
+    if let pest::error::ErrorVariant::CustomError { message } = &error.variant {
+        if message.contains("limit reached") {
+            let at = piece.offset + start;
+            return Diagnostic::error("too-deep", Span::new(at, at + 1), "this item is nested too deeply to be read")
+                .with_hint("split the expression into named parts with `define`");
+        }
+    }
     let found_text = if found.is_empty() { "the end of the item".to_string() } else { format!("`{}`", excerpt(found)) };
     let message = if expected.is_empty() {
         format!("unexpected {found_text}")
@@ -826,6 +834,20 @@ mod tests {
         assert_eq!(file.items.len(), 2);
         let Some(Item::Decision(d)) = file.items.get(1) else { unreachable!() };
         assert_eq!(d.entries.len(), 1);
+    }
+
+    #[test]
+    fn running_low_on_stack_is_too_deep_not_a_syntax_error() {
+        // pest stops when less than 64 KiB of stack is left: a thread with little more than
+        // that stops within a few brackets.
+        let src = format!("define x = {}1{}\n", "(".repeat(30), ")".repeat(30));
+        let found = std::thread::Builder::new()
+            .stack_size(96 * 1024)
+            .spawn(move || parse(&src).1.into_iter().map(|d| (d.code, d.message)).collect::<Vec<_>>())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(found, [("too-deep", "this item is nested too deeply to be read".to_string())]);
     }
 
     #[test]
