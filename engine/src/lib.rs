@@ -46,6 +46,7 @@ pub mod describe;
 pub mod diagnostic;
 pub mod eval;
 pub mod input;
+pub mod limits;
 mod protocol;
 pub mod syntax;
 pub mod units;

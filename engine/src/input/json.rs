@@ -54,7 +54,7 @@ impl fmt::Display for JsonError {
 impl std::error::Error for JsonError {}
 
 /// The deepest nesting accepted (arrays/objects); deeper documents are refused, never overflow the stack.
-pub const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = crate::limits::MAX_JSON_DEPTH;
 
 /// Reads one JSON document (RFC 8259, strictly).
 ///

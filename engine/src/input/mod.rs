@@ -8,6 +8,7 @@ pub mod time;
 
 use crate::diagnostic::did_you_mean;
 use crate::eval::program::{Field, FieldType, Member, Required, Schema, Shape, Value};
+use crate::limits::{excerpt, MAX_DOCUMENT_BYTES};
 use json::Json;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -35,7 +36,7 @@ pub struct Record {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{}{message}; expected {expected}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
 pub struct InputError {
-    /// Stable class: `json_syntax`, `not_an_object`, `unknown_member`, `wrong_type`,
+    /// Stable class: `too_large`, `json_syntax`, `not_an_object`, `unknown_member`, `wrong_type`,
     /// `null_value`, `not_finite`, `too_precise`, `out_of_range`, `not_whole`,
     /// `duplicate_member`, `bad_timestamp`, `unknown_choice`, and the structural
     /// `missing_required`, `out_of_order`, `after_limit`.
@@ -52,8 +53,17 @@ fn error(code: &'static str, path: &str, message: impl Into<String>, expected: i
     InputError { code, path: path.to_string(), message: message.into(), expected: expected.into() }
 }
 
-/// Reads and validates a JSON text.
+/// Reads and validates a JSON text. A text over [`MAX_DOCUMENT_BYTES`] is refused
+/// (`too_large`) without being parsed.
 pub fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(error(
+            "too_large",
+            "",
+            format!("the document is {} bytes, more than kap reads", text.len()),
+            format!("a JSON document of at most {MAX_DOCUMENT_BYTES} bytes (1 MiB)"),
+        ));
+    }
     let json = json::parse(text).map_err(|e| {
         error(
             "json_syntax",
@@ -211,13 +221,24 @@ fn show(v: Value) -> String {
     }
 }
 
+/// The declared name `word` is likely a typo of, as [`did_you_mean`] finds it. A word more
+/// than twice as long as every candidate (plus two) is none's typo, and is not compared: the
+/// comparison takes time in proportion to the word's length.
+fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    let longest = candidates.clone().map(|c| c.chars().count()).max().unwrap_or(0);
+    if word.chars().count() > 2 * longest + 2 {
+        return None;
+    }
+    did_you_mean(word, candidates)
+}
+
 /// "a list", "an object", "null"...: a JSON value's kind with its article.
 fn found(json: &Json) -> String {
     match json {
         Json::Null => "null".to_string(),
         Json::Bool(_) => "true or false".to_string(),
-        Json::Number(n) => format!("the number {n}"),
-        Json::String(s) => format!("the text \"{s}\""),
+        Json::Number(n) => format!("the number {}", excerpt(n)),
+        Json::String(s) => format!("the text \"{}\"", excerpt(s)),
         Json::Array(_) => "a list".to_string(),
         Json::Object(_) => "an object".to_string(),
     }
@@ -246,7 +267,9 @@ fn object(
             return Err(error("duplicate_member", &path, "this member is given twice", "each member once"));
         }
         let Some(member) = shape.members.get(name) else {
-            let near = did_you_mean(name, shape.members.keys().map(String::as_str));
+            // The name is not declared: its path quotes at most an excerpt of it.
+            let path = join(prefix, &excerpt(name));
+            let near = suggest(name, shape.members.keys().map(String::as_str));
             let message = match near {
                 Some(n) => format!("no such input (did you mean `{}`?)", join(prefix, n)),
                 None => "no such input".to_string(),
@@ -374,31 +397,32 @@ fn field_value(field: &Field, json: &Json, path: &str) -> Result<Value, InputErr
         (FieldType::Choice(choices), Json::String(s)) => match choices.iter().position(|c| c == s) {
             Some(i) => Ok(Value::Choice(u16::try_from(i).map_err(|_| wrong())?)),
             None => {
-                let near = did_you_mean(s, choices.iter().map(String::as_str));
+                let near = suggest(s, choices.iter().map(String::as_str));
                 let message = match near {
-                    Some(n) => format!("\"{s}\" is not a choice (did you mean \"{n}\"?)"),
-                    None => format!("\"{s}\" is not a choice"),
+                    Some(n) => format!("\"{}\" is not a choice (did you mean \"{n}\"?)", excerpt(s)),
+                    None => format!("\"{}\" is not a choice", excerpt(s)),
                 };
                 Err(error("unknown_choice", path, message, describe(field)))
             }
         },
         (FieldType::Timestamp, Json::String(s)) => time::parse_rfc3339(s).map(Value::Time).ok_or_else(|| {
-            error("bad_timestamp", path, format!("\"{s}\" is not an RFC 3339 timestamp"), describe(field))
+            error("bad_timestamp", path, format!("\"{}\" is not an RFC 3339 timestamp", excerpt(s)), describe(field))
         }),
         (FieldType::Number { integer, .. }, Json::Number(text)) => {
+            let quoted = || excerpt(text);
             let n = number(text).map_err(|code| {
                 let message = match code {
-                    "not_finite" => format!("{text} is too large to be a finite exact number"),
-                    _ => format!("{text} has more digits than kap keeps exactly (28)"),
+                    "not_finite" => format!("{} is too large to be a finite exact number", quoted()),
+                    _ => format!("{} has more digits than kap keeps exactly (28)", quoted()),
                 };
                 error(code, path, message, describe(field))
             })?;
             if *integer && !n.fract().is_zero() {
-                return Err(error("not_whole", path, format!("{text} is not a whole number"), describe(field)));
+                return Err(error("not_whole", path, format!("{} is not a whole number", quoted()), describe(field)));
             }
             if let Some((lo, hi)) = field.range {
                 if n < lo || n > hi {
-                    return Err(error("out_of_range", path, format!("{text} is out of range"), describe(field)));
+                    return Err(error("out_of_range", path, format!("{} is out of range", quoted()), describe(field)));
                 }
             }
             Ok(Value::Num(n.normalize()))

@@ -9,7 +9,7 @@
 use crate::diagnostic::{Diagnostic, Span};
 
 /// The deepest nesting of brackets accepted in one item.
-pub const MAX_NESTING: usize = 32;
+pub const MAX_NESTING: usize = crate::limits::MAX_BRACKET_NESTING;
 
 /// A piece of the source and where it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,14 +163,46 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
     (items, diagnostics)
 }
 
-/// Reports brackets nested deeper than [`MAX_NESTING`] in `piece`, which the parser would
-/// otherwise descend into without bound.
+/// Reports brackets and `choose` expressions nested deeper than [`MAX_NESTING`] in `piece`,
+/// which the parser would otherwise descend into without bound (on WebAssembly, where the
+/// parser cannot see how much stack is left, until the stack overflows).
+///
+/// A `choose` is counted from its keyword to the end of the innermost bracket around it (or
+/// of the item): its `otherwise` expression runs as far as it can, so a `choose` written
+/// after another one's `otherwise` is nested in it.
 pub fn check_nesting(piece: Piece<'_>) -> Option<Diagnostic> {
+    // For each open bracket (and the item itself), how many `choose` began within it.
+    let mut chooses: Vec<usize> = vec![0];
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
     let mut in_comment = false;
-    for (i, c) in piece.text.char_indices() {
+    let mut word_start: Option<usize> = None;
+    let too_deep = |at: usize| {
+        let at = piece.offset + at;
+        Diagnostic::error(
+            "too-deep",
+            Span::new(at, at + 1),
+            format!("brackets and `choose` nested more than {MAX_NESTING} deep"),
+        )
+        .with_hint("split the expression with `define`")
+    };
+    for (i, c) in piece.text.char_indices().chain(std::iter::once((piece.text.len(), '\n'))) {
+        if let Some(start) = word_start {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                continue;
+            }
+            word_start = None;
+            if piece.text.get(start..i) == Some("choose") {
+                if let Some(count) = chooses.last_mut() {
+                    *count += 1;
+                }
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(too_deep(start));
+                }
+            }
+        }
         if in_comment {
             in_comment = c != '\n';
             continue;
@@ -188,20 +220,16 @@ pub fn check_nesting(piece: Piece<'_>) -> Option<Diagnostic> {
             '"' => in_string = true,
             '#' => in_comment = true,
             '(' | '[' | '{' => {
+                chooses.push(0);
                 depth += 1;
                 if depth > MAX_NESTING {
-                    let at = piece.offset + i;
-                    return Some(
-                        Diagnostic::error(
-                            "too-deep",
-                            Span::new(at, at + 1),
-                            format!("brackets nested more than {MAX_NESTING} deep"),
-                        )
-                        .with_hint("split the expression with `define`"),
-                    );
+                    return Some(too_deep(i));
                 }
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ')' | ']' | '}' if chooses.len() > 1 => {
+                depth = depth.saturating_sub(1 + chooses.pop().unwrap_or(0));
+            }
+            c if c.is_ascii_alphabetic() || c == '_' => word_start = Some(i),
             _ => {}
         }
     }
@@ -272,5 +300,25 @@ mod tests {
         assert!(check_nesting(Piece { text: &deep, offset: 0 }).is_some());
         let quoted = format!("define x = 1 # {}\n", "(".repeat(40));
         assert!(check_nesting(Piece { text: &quoted, offset: 0 }).is_none());
+        let quoted = format!("define x = \"{}\"\n", "(".repeat(40));
+        assert!(check_nesting(Piece { text: &quoted, offset: 0 }).is_none());
+    }
+
+    #[test]
+    fn choose_nests_until_the_bracket_around_it_closes() {
+        let nested =
+            |n: usize| format!("define x = {}1{}\n", "choose when a then ".repeat(n), " otherwise 2".repeat(n));
+        assert!(check_nesting(Piece { text: &nested(MAX_NESTING), offset: 0 }).is_none());
+        let d = check_nesting(Piece { text: &nested(MAX_NESTING + 1), offset: 0 });
+        assert_eq!(d.as_ref().map(|d| d.code), Some("too-deep"));
+        // `otherwise choose ...` nests too.
+        let chain = format!("define x = {}3\n", "choose when a then 1 otherwise ".repeat(MAX_NESTING + 1));
+        assert!(check_nesting(Piece { text: &chain, offset: 0 }).is_some());
+        // Each bracket ends the `choose` expressions begun in it.
+        let side_by_side = format!("define x = {}0\n", "(choose when a then 1 otherwise 2) + ".repeat(100));
+        assert!(check_nesting(Piece { text: &side_by_side, offset: 0 }).is_none());
+        // Not a keyword: a longer word, a string, a comment.
+        let words = format!("define x = {} \"choose\" # choose\n", "chooser ".repeat(100));
+        assert!(check_nesting(Piece { text: &words, offset: 0 }).is_none());
     }
 }

@@ -3,6 +3,7 @@
 use super::ast::*;
 use super::layout::{self, Piece};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::limits::{excerpt, MAX_RULE_FILE_BYTES};
 use pest::error::InputLocation;
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -17,13 +18,18 @@ mod grammar {
 use grammar::{Grammar, Rule};
 
 /// The deepest expression tree accepted (operators and brackets nested).
-pub const MAX_DEPTH: usize = 128;
+pub const MAX_DEPTH: usize = crate::limits::MAX_EXPRESSION_DEPTH;
 
 type Built<T> = Result<T, Diagnostic>;
 
 /// Parses a whole rule file. Items that fail to parse are reported and left out; the others
 /// are still returned, so a later stage can report their own problems in the same run.
+/// A source over [`MAX_RULE_FILE_BYTES`] is not parsed: its one diagnostic is
+/// `file-too-large`.
 pub fn parse(source: &str) -> (RuleFile, Vec<Diagnostic>) {
+    if source.len() > MAX_RULE_FILE_BYTES {
+        return (RuleFile::default(), vec![too_large(source)]);
+    }
     let (pieces, mut diagnostics) = layout::split(source);
     let mut file = RuleFile::default();
     for item in pieces {
@@ -59,6 +65,16 @@ pub fn parse(source: &str) -> (RuleFile, Vec<Diagnostic>) {
         }
     }
     (file, diagnostics)
+}
+
+/// The diagnostic of a source over [`MAX_RULE_FILE_BYTES`], at the start of the file.
+fn too_large(source: &str) -> Diagnostic {
+    Diagnostic::error(
+        "file-too-large",
+        Span::new(0, 0),
+        format!("this rule file is {} bytes, more than kap reads ({MAX_RULE_FILE_BYTES} bytes, 1 MiB)", source.len()),
+    )
+    .with_hint("a protocol is far smaller than this: check that this is the intended file, or split the protocol")
 }
 
 /// The text of a quoted string, escapes resolved.
@@ -123,7 +139,15 @@ fn syntax_error(piece: Piece<'_>, error: pest::error::Error<Rule>) -> Diagnostic
         }
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    let found_text = if found.is_empty() { "the end of the item".to_string() } else { format!("`{found}`") };
+    // pest stops, rather than overflow, when the stack runs low (natively) or at a call limit.
+    if let pest::error::ErrorVariant::CustomError { message } = &error.variant {
+        if message.contains("limit reached") {
+            let at = piece.offset + start;
+            return Diagnostic::error("too-deep", Span::new(at, at + 1), "this item is nested too deeply to be read")
+                .with_hint("split the expression into named parts with `define`");
+        }
+    }
+    let found_text = if found.is_empty() { "the end of the item".to_string() } else { format!("`{}`", excerpt(found)) };
     let message = if expected.is_empty() {
         format!("unexpected {found_text}")
     } else {
@@ -224,7 +248,7 @@ impl Builder {
             Diagnostic::error(
                 "number",
                 self.span(pair),
-                format!("`{}` is not a number kap can represent exactly", pair.as_str()),
+                format!("`{}` is not a number kap can represent exactly", excerpt(pair.as_str())),
             )
             .with_hint("numbers have at most 28 digits, and are never rounded")
         })
@@ -810,6 +834,20 @@ mod tests {
         assert_eq!(file.items.len(), 2);
         let Some(Item::Decision(d)) = file.items.get(1) else { unreachable!() };
         assert_eq!(d.entries.len(), 1);
+    }
+
+    #[test]
+    fn running_low_on_stack_is_too_deep_not_a_syntax_error() {
+        // pest stops when less than 64 KiB of stack is left: a thread with little more than
+        // that stops within a few brackets.
+        let src = format!("define x = {}1{}\n", "(".repeat(30), ")".repeat(30));
+        let found = std::thread::Builder::new()
+            .stack_size(96 * 1024)
+            .spawn(move || parse(&src).1.into_iter().map(|d| (d.code, d.message)).collect::<Vec<_>>())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(found, [("too-deep", "this item is nested too deeply to be read".to_string())]);
     }
 
     #[test]
