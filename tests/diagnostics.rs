@@ -557,3 +557,20 @@ fn changing_a_ladder_amount_or_a_schedule_changes_the_output() {
     assert_eq!(edited["session"]["dose"]["value"], 45);
     assert_eq!(edited["monitoring"]["schedule"], serde_json::json!([10, 20, 30, 40, 50, 60, 90, 120]));
 }
+
+#[test]
+fn a_huge_unknown_name_is_quoted_by_an_excerpt() {
+    // A name of 100,000 characters: the diagnostic quotes its first 60 and `…`, and no
+    // suggestion is searched for (comparing it with every name would cost its length times
+    // theirs).
+    let name = format!("patient.{}", "a".repeat(100_000));
+    let source = reference_source().replacen("patient.age < 18 years", &format!("{name} < 18 years"), 1);
+    let d = Protocol::check(&source);
+    let unknown = d.iter().find(|d| d.code == "unknown-name").expect("an unknown name");
+    assert!(unknown.message.chars().count() < 200, "{} characters", unknown.message.chars().count());
+    assert!(unknown.message.contains(&format!("`{}…`", &name[..60])), "{}", unknown.message);
+    assert!(!unknown.hint.clone().unwrap_or_default().contains("did you mean"));
+    // A short misspelling still gets its suggestion.
+    let d = Protocol::check(&reference_source().replacen("patient.age < 18 years", "patient.agee < 18 years", 1));
+    assert_eq!(d[0].hint.as_deref(), Some("did you mean `patient.age`?"));
+}

@@ -65,17 +65,31 @@ pub struct Note {
 impl Diagnostic {
     /// An error of class `code` at `span`.
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity: Severity::Error, message: message.into(), span, hint: None, notes: Vec::new() }
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: quoted(message.into()),
+            span,
+            hint: None,
+            notes: Vec::new(),
+        }
     }
 
     /// A warning of class `code` at `span`.
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity: Severity::Warning, message: message.into(), span, hint: None, notes: Vec::new() }
+        Diagnostic {
+            code,
+            severity: Severity::Warning,
+            message: quoted(message.into()),
+            span,
+            hint: None,
+            notes: Vec::new(),
+        }
     }
 
     /// Adds a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(quoted(hint.into()));
         self
     }
 
@@ -118,6 +132,21 @@ impl Diagnostic {
             diagnostic: self.clone(),
         }
     }
+}
+
+/// A message with every text it quotes between backticks (a name from the rule file) cut to
+/// [`crate::limits::MAX_QUOTED_CHARS`] characters: a 1 MiB name is never echoed whole.
+fn quoted(message: String) -> String {
+    let parts: Vec<&str> = message.split('`').collect();
+    if parts.iter().skip(1).step_by(2).all(|q| q.chars().nth(crate::limits::MAX_QUOTED_CHARS).is_none()) {
+        return message;
+    }
+    let cut: Vec<std::borrow::Cow<'_, str>> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| if i % 2 == 1 { crate::limits::excerpt(p) } else { std::borrow::Cow::Borrowed(*p) })
+        .collect();
+    cut.join("`")
 }
 
 /// 1-based line and column (in characters) of byte `offset`, and the byte where its line starts.
@@ -211,9 +240,17 @@ impl Located {
 
 /// The closest of `candidates` to `word`, if one is close enough to be a likely typo.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(2);
+    let length = word.chars().count();
+    if length > crate::limits::MAX_QUOTED_CHARS {
+        // No name worth suggesting is that far from a name this long; and comparing a huge
+        // one with every candidate would cost its length times theirs.
+        return None;
+    }
+    let limit = (length / 3).max(2);
     candidates
         .into_iter()
+        // The distance is at least the difference in length.
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| (edit_distance(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
