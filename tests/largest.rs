@@ -47,3 +47,63 @@ fn one_item_more_than_declared_is_refused() {
         assert!(err.contains(&format!("{path}.{list}")) && err.contains("items"), "{err}");
     }
 }
+
+#[test]
+fn the_cost_of_one_evaluation_is_bounded_before_any_document_is_read() {
+    use kap_engine::check::cost::{evaluation_cost, MAX_EVALUATION_COST};
+    let protocol = reference();
+    let cost = evaluation_cost(protocol.program());
+    println!("reference protocol: {cost} node visits at most per evaluation (limit {MAX_EVALUATION_COST})");
+    assert!(cost > 1_000 && cost < MAX_EVALUATION_COST / 4, "{cost}");
+    // A quantifier nested in another over the 100 readings is 100 x 100 visits: one such rule
+    // is within the bound, two are refused.
+    let source = kap_tests::reference_source();
+    let anchor = "  unmet escort \"No escort present\"\n    when not observations.escort_present [R29]\n";
+    assert!(source.contains(anchor));
+    let nested = "  unmet echo \"Echo\"\n    when count(r in observations.readings where count(s in observations.readings where s.systolic > r.systolic) > 50) > 50 [R29]\n";
+    assert!(kap_engine::Protocol::check(&source.replacen(anchor, &format!("{anchor}{nested}"), 1)).is_empty());
+    let nested = format!("{nested}{}", nested.replace("echo", "echo_again"));
+    let d = kap_engine::Protocol::check(&source.replacen(anchor, &format!("{anchor}{nested}"), 1));
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, "too-costly");
+    assert!(d[0].message.contains("`discharge` alone visits"), "{}", d[0].message);
+    assert!(kap_engine::Protocol::compile(&source.replacen(anchor, &format!("{anchor}{nested}"), 1)).is_err());
+    println!("{}", d[0].message);
+    // Nested over the 6 sessions: within the bound.
+    let small = "  stop echo \"Echo\"\n    when count(r in course.sessions where count(s in course.sessions where s.at < r.at) > 3) > 3 [P]\n";
+    let anchor = "  # The course is complete.\n";
+    assert!(source.contains(anchor));
+    let d = kap_engine::Protocol::check(&source.replacen(anchor, &format!("{small}{anchor}"), 1));
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[test]
+fn quantifiers_nested_over_a_list_of_no_declared_size_are_refused() {
+    let source = r#"
+protocol "Unbounded" version "1" status draft
+source S "s"
+input at: timestamp required with course "Now"
+input course.sessions: list required "Sessions"
+input course.sessions[].at: timestamp required "At"
+decision d
+  given course
+  kinds k
+  verdict a if any k
+  verdict b if unknown k
+  verdict c otherwise
+  k recent "Two sessions in a day" when count(s in course.sessions where at - s.at < 1 day) >= 2 [S]
+"#;
+    // One quantifier over it is linear in the document: accepted.
+    assert!(kap_engine::Protocol::check(source).is_empty());
+    // Nested, its cost grows with the square of the document: refused, with the fix.
+    let nested = source.replace(
+        "count(s in course.sessions where at - s.at < 1 day) >= 2",
+        "any(s in course.sessions where count(t in course.sessions where s.at - t.at < 1 day) >= 2)",
+    );
+    let d = kap_engine::Protocol::check(&nested);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, "too-costly");
+    assert_eq!(d[0].hint.as_deref(), Some("declare the list's size (`list in 0..100`)"));
+    // With a declared size it is bounded, and accepted.
+    assert!(kap_engine::Protocol::check(&nested.replace("list required", "list in 0..20 required")).is_empty());
+}

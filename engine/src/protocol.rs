@@ -29,7 +29,8 @@ pub enum Error {
 }
 
 /// The whole pipeline of checks, the one way from a rule source to a program: parse, check,
-/// and (on a file without errors) the static dose proof of its ladders. The program is
+/// and (on a file without errors) the static dose proof of its ladders and the bound on the
+/// cost of one evaluation. The program is
 /// `None` unless every check passed; the diagnostics, errors and warnings, are in source
 /// order.
 fn analyse(source: &str) -> (Option<Program>, Vec<Diagnostic>) {
@@ -39,6 +40,7 @@ fn analyse(source: &str) -> (Option<Program>, Vec<Diagnostic>) {
     let program = match program {
         Some(program) if !diagnostics.iter().any(Diagnostic::is_error) => {
             diagnostics.extend(check::dose_safety::prove(&program));
+            diagnostics.extend(check::cost::check(&program));
             Some(program)
         }
         _ => None,

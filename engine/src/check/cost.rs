@@ -1,0 +1,253 @@
+//! The cost of one evaluation, bounded before any document is read: every expression of
+//! every decision is weighed by how many times the evaluator may visit each of its nodes on
+//! the largest document the declarations allow (a quantifier over a list of at most 100
+//! items visits its condition 100 times; a ladder function checks every level). A protocol
+//! whose total is above [`MAX_EVALUATION_COST`] is refused, so no rule file that compiles can
+//! make one evaluation slow on documents of the declared sizes. A list without a declared
+//! size is weighed as [`UNBOUNDED_ITEMS`] items (a reference-size document), and a quantifier
+//! nested with one over such a list is refused: its cost would grow with the square of the
+//! document, and no document may make evaluation super-linear in its size.
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::eval::program::{Expr, Ladder, Program};
+use rust_decimal::prelude::ToPrimitive;
+
+/// The most node visits one evaluation may cost: about four times the reference protocol's
+/// (11,374 on its largest document, 6 sessions and 100 readings, which evaluates in about a
+/// millisecond), so that a protocol several times its size passes and no protocol can make
+/// one evaluation take more than a few milliseconds.
+pub const MAX_EVALUATION_COST: u64 = 50_000;
+
+/// What a list without a declared size is weighed as: the reference protocol's longest list.
+pub const UNBOUNDED_ITEMS: u64 = 100;
+
+/// The diagnostics of a protocol too costly to evaluate: one at the most costly decision, and
+/// one at each rule that nests quantifiers with one over a list of no declared size.
+pub fn check(program: &Program) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for d in &program.decisions {
+        let rules = d.rules.iter().map(|r| (&r.id, &r.when, None, r.span));
+        let values = d.values.iter().map(|v| (&v.name, &v.expr, None, v.span));
+        let alerts = d.alerts.iter().map(|a| (&a.id, &a.when, alert_list(program, a.list_slot), span_of(d)));
+        for (id, e, around, span) in rules.chain(values).chain(alerts) {
+            if nests_unbounded(program, e, around) {
+                out.push(
+                    Diagnostic::error(
+                        "too-costly",
+                        span,
+                        format!("`{id}` nests quantifiers with one over a list of no declared size: its cost grows with the square of the document"),
+                    )
+                    .with_hint("declare the list's size (`list in 0..100`)"),
+                );
+            }
+        }
+    }
+    if !out.is_empty() {
+        // Its total would be reported too: one error for one mistake.
+        return out;
+    }
+    let mut total: u64 = 0;
+    let mut worst: Option<(u64, &str, Span)> = None;
+    for d in &program.decisions {
+        let cost = decision_cost(program, d);
+        total = total.saturating_add(cost);
+        let span = span_of(d);
+        if worst.is_none_or(|(w, _, _)| cost > w) {
+            worst = Some((cost, d.name.as_str(), span));
+        }
+    }
+    match worst {
+        Some((cost, name, span)) if total > MAX_EVALUATION_COST => out.push(Diagnostic::error(
+            "too-costly",
+            span,
+            format!(
+                "one evaluation could visit {total} expression nodes on the largest document the inputs allow, above the limit of {MAX_EVALUATION_COST}; `{name}` alone visits {cost}"
+            ),
+        )
+        .with_hint("bound the lists the rules go through (`list in 0..100`), and do not nest quantifiers over long lists")),
+        _ => {}
+    }
+    out
+}
+
+/// Whether a list has no declared size.
+fn unbounded(program: &Program, list: u32) -> bool {
+    program.schema.lists.get(list as usize).is_none_or(|l| l.range.is_none())
+}
+
+/// Whether `e` nests a quantifier in another (or in the alert over the list `around`) where
+/// either goes over a list of no declared size.
+fn nests_unbounded(program: &Program, e: &Expr, around: Option<u32>) -> bool {
+    let mut found = false;
+    visit(e, &mut |x| {
+        if let Expr::Quantifier { list, cond, .. } = x {
+            found |= around.is_some_and(|a| unbounded(program, a) || unbounded(program, *list));
+            if let Some(c) = cond {
+                visit(c, &mut |y| {
+                    if let Expr::Quantifier { list: inner, .. } = y {
+                        found |= unbounded(program, *list) || unbounded(program, *inner);
+                    }
+                });
+            }
+        }
+    });
+    found
+}
+
+/// Calls `f` on `e` and every expression within it.
+fn visit(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    fn go(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+        f(e);
+        match e {
+            Expr::Const(_)
+            | Expr::Field { .. }
+            | Expr::GroupPresent(_)
+            | Expr::Verdict(_)
+            | Expr::Item { .. }
+            | Expr::ItemField { .. } => {}
+            Expr::Quantifier { cond, .. } => {
+                if let Some(c) = cond {
+                    go(c, f);
+                }
+            }
+            Expr::Choose(arms, otherwise) => {
+                for (c, v) in arms {
+                    go(c, f);
+                    go(v, f);
+                }
+                go(otherwise, f);
+            }
+            Expr::Dose(_, x)
+            | Expr::Allowed(_, x)
+            | Expr::HighestAllowed(_, x)
+            | Expr::Step(x, _, _)
+            | Expr::Not(x)
+            | Expr::Neg(x)
+            | Expr::Scale(x, _)
+            | Expr::Abs(x)
+            | Expr::InSet(x, _)
+            | Expr::IsKnown(x) => go(x, f),
+            Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => xs.iter().for_each(|x| go(x, f)),
+            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
+                go(a, f);
+                go(b, f);
+            }
+            Expr::Between(a, b, c) => {
+                go(a, f);
+                go(b, f);
+                go(c, f);
+            }
+        }
+    }
+    go(e, f)
+}
+
+fn decision_cost(program: &Program, d: &crate::eval::program::Decision) -> u64 {
+    let cost = |e: &Expr| expr_cost(program, e);
+    let mut total: u64 = 0;
+    let mut add = |c: u64| total = total.saturating_add(c);
+    for r in &d.rules {
+        add(cost(&r.when));
+    }
+    for t in &d.tiers {
+        if let Some(w) = &t.when {
+            add(cost(w));
+        }
+    }
+    for v in &d.values {
+        add(cost(&v.expr));
+    }
+    for (source, when) in &d.missing_of {
+        if let crate::eval::program::MissingSource::Expr(e) = source {
+            add(cost(e));
+        }
+        if let Some(w) = when {
+            add(cost(w));
+        }
+    }
+    for due in &d.due {
+        let per_item = cost(&due.at).saturating_add(due.when.as_ref().map_or(0, |(_, w)| cost(w)));
+        let items = due.each.map_or(1, |(list, _)| list_items(program, list));
+        add(per_item.saturating_mul(items));
+    }
+    for alert in &d.alerts {
+        let items = alert_list(program, alert.list_slot).map_or(UNBOUNDED_ITEMS, |l| list_items(program, l));
+        add(cost(&alert.when).saturating_add(cost(&alert.at)).saturating_mul(items));
+        if let Some((c, at)) = &alert.otherwise {
+            add(cost(c).saturating_add(cost(at)));
+        }
+    }
+    total
+}
+
+/// Where a decision's cost is reported: its first rule or value.
+fn span_of(d: &crate::eval::program::Decision) -> Span {
+    d.rules.first().map(|r| r.span).or_else(|| d.values.first().map(|v| v.span)).unwrap_or_default()
+}
+
+/// The top-level list in the document root's list slot `slot`.
+fn alert_list(program: &Program, slot: u32) -> Option<u32> {
+    let list = program.schema.lists.iter().position(|l| l.slot == slot as usize && l.list.is_none())?;
+    u32::try_from(list).ok()
+}
+
+/// The most items a list can hold.
+fn list_items(program: &Program, list: u32) -> u64 {
+    program
+        .schema
+        .lists
+        .get(list as usize)
+        .and_then(|l| l.range)
+        .and_then(|(_, hi)| hi.to_u64())
+        .map_or(UNBOUNDED_ITEMS, |n| n.min(UNBOUNDED_ITEMS))
+}
+
+/// What checking one level of a ladder costs: its dosing weight and one route's cap.
+fn ladder_cost(program: &Program, ladder: &Ladder) -> u64 {
+    let weight = ladder.weight.as_ref().map_or(0, |w| expr_cost(program, w));
+    let cap = ladder.by_route.iter().filter_map(|r| r.cap.as_ref()).map(|c| expr_cost(program, c)).max().unwrap_or(0);
+    weight.saturating_add(cap).saturating_add(1)
+}
+
+/// The node visits of one evaluation of `e`, at most.
+fn expr_cost(program: &Program, e: &Expr) -> u64 {
+    let cost = |x: &Expr| expr_cost(program, x);
+    let sum = |xs: &mut dyn Iterator<Item = &Expr>| xs.fold(1u64, |acc, x| acc.saturating_add(cost(x)));
+    match e {
+        Expr::Const(_)
+        | Expr::Field { .. }
+        | Expr::GroupPresent(_)
+        | Expr::Verdict(_)
+        | Expr::Item { .. }
+        | Expr::ItemField { .. } => 1,
+        Expr::Quantifier { list, cond, .. } => {
+            let per_item = cond.as_ref().map_or(1, |c| cost(c));
+            list_items(program, *list).saturating_mul(per_item).saturating_add(1)
+        }
+        Expr::Choose(arms, otherwise) => {
+            sum(&mut arms.iter().flat_map(|(c, v)| [c, v]).chain(std::iter::once(&**otherwise)))
+        }
+        Expr::Dose(l, level) | Expr::Allowed(l, level) | Expr::HighestAllowed(l, level) => {
+            let ladder = program.ladders.get(*l as usize);
+            // Every level on every route, when the level or the route is still open.
+            let outcomes = ladder.map_or(1, |l| (l.levels.len().max(1) * l.routes.len().max(1)) as u64);
+            let per = ladder.map_or(1, |l| ladder_cost(program, l));
+            cost(level).saturating_add(outcomes.saturating_mul(per))
+        }
+        Expr::Step(x, _, _)
+        | Expr::Not(x)
+        | Expr::Neg(x)
+        | Expr::Scale(x, _)
+        | Expr::Abs(x)
+        | Expr::InSet(x, _)
+        | Expr::IsKnown(x) => cost(x).saturating_add(1),
+        Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => sum(&mut xs.iter()),
+        Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => sum(&mut [&**a, &**b].into_iter()),
+        Expr::Between(a, b, c) => sum(&mut [&**a, &**b, &**c].into_iter()),
+    }
+}
+
+/// The cost of one evaluation of `program`'s decisions, for tests and benchmarks.
+pub fn evaluation_cost(program: &Program) -> u64 {
+    program.decisions.iter().fold(0u64, |acc, d| acc.saturating_add(decision_cost(program, d)))
+}
