@@ -127,3 +127,37 @@ trait Pipe: Sized {
     }
 }
 impl Pipe for String {}
+
+#[test]
+fn an_explanation_names_the_items_a_count_read() {
+    let p = Protocol::compile(SOURCE).unwrap();
+    let calm = |at: &str| session(at, Some(false), Some(130));
+    let out = p
+        .evaluate_json(&doc(&[
+            calm("2026-11-17T10:00:00Z"),
+            calm("2026-11-19T10:00:00Z"),
+            calm("2026-11-21T10:00:00Z"),
+        ]))
+        .unwrap();
+    let weekly = out.explanation.iter().find(|e| e.rule == "weekly").unwrap();
+    let read: Vec<(String, Option<String>)> = weekly.read.iter().map(|r| (r.path.clone(), r.value.clone())).collect();
+    assert_eq!(
+        read,
+        [
+            ("at".to_string(), Some("2026-11-23T10:00:00Z".to_string())),
+            ("course.sessions[0].at".to_string(), Some("2026-11-17T10:00:00Z".to_string())),
+            ("course.sessions[1].at".to_string(), Some("2026-11-19T10:00:00Z".to_string())),
+            ("course.sessions[2].at".to_string(), Some("2026-11-21T10:00:00Z".to_string())),
+        ]
+    );
+    assert!(weekly.text.contains("course.sessions[0].at = 2026-11-17T10:00:00Z"), "{}", weekly.text);
+    // An item read by position is shown at that item only.
+    let last = out.explanation.iter().find(|e| e.rule == "last_flagged");
+    assert!(last.is_none(), "not fired, not undetermined");
+    let out = p
+        .evaluate_json(&doc(&[calm("2026-11-19T10:00:00Z"), session("2026-11-21T10:00:00Z", Some(true), Some(120))]))
+        .unwrap();
+    let last = out.explanation.iter().find(|e| e.rule == "last_flagged").unwrap();
+    let paths: Vec<&str> = last.read.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, ["course.sessions[1].distress", "course.sessions[1].max_systolic"]);
+}

@@ -79,11 +79,11 @@ fn unbounded(program: &Program, list: u32) -> bool {
 /// either goes over a list of no declared size.
 fn nests_unbounded(program: &Program, e: &Expr, around: Option<u32>) -> bool {
     let mut found = false;
-    visit(e, &mut |x| {
+    e.walk(&mut |x| {
         if let Expr::Quantifier { list, cond, .. } = x {
             found |= around.is_some_and(|a| unbounded(program, a) || unbounded(program, *list));
             if let Some(c) = cond {
-                visit(c, &mut |y| {
+                c.walk(&mut |y| {
                     if let Expr::Quantifier { list: inner, .. } = y {
                         found |= unbounded(program, *list) || unbounded(program, *inner);
                     }
@@ -92,54 +92,6 @@ fn nests_unbounded(program: &Program, e: &Expr, around: Option<u32>) -> bool {
         }
     });
     found
-}
-
-/// Calls `f` on `e` and every expression within it.
-fn visit(e: &Expr, f: &mut dyn FnMut(&Expr)) {
-    fn go(e: &Expr, f: &mut dyn FnMut(&Expr)) {
-        f(e);
-        match e {
-            Expr::Const(_)
-            | Expr::Field { .. }
-            | Expr::GroupPresent(_)
-            | Expr::Verdict(_)
-            | Expr::Item { .. }
-            | Expr::ItemField { .. } => {}
-            Expr::Quantifier { cond, .. } => {
-                if let Some(c) = cond {
-                    go(c, f);
-                }
-            }
-            Expr::Choose(arms, otherwise) => {
-                for (c, v) in arms {
-                    go(c, f);
-                    go(v, f);
-                }
-                go(otherwise, f);
-            }
-            Expr::Dose(_, x)
-            | Expr::Allowed(_, x)
-            | Expr::HighestAllowed(_, x)
-            | Expr::Step(x, _, _)
-            | Expr::Not(x)
-            | Expr::Neg(x)
-            | Expr::Scale(x, _)
-            | Expr::Abs(x)
-            | Expr::InSet(x, _)
-            | Expr::IsKnown(x) => go(x, f),
-            Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => xs.iter().for_each(|x| go(x, f)),
-            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
-                go(a, f);
-                go(b, f);
-            }
-            Expr::Between(a, b, c) => {
-                go(a, f);
-                go(b, f);
-                go(c, f);
-            }
-        }
-    }
-    go(e, f)
 }
 
 fn decision_cost(program: &Program, d: &crate::eval::program::Decision) -> u64 {

@@ -555,6 +555,55 @@ fn json_value(
     }
 }
 
+/// What an expression read from the items of lists: each item field it reads by position
+/// (`course.sessions[-1].at`) at that item, and each it reads through a quantifier or
+/// `.previous` (`count(s in course.sessions where at - s.at < 7 days)`) at every item, so
+/// an explanation shows which items were counted. In path order, present values only.
+fn item_readings(program: &Program, when: &super::program::Expr, doc: &Document) -> Vec<Reading> {
+    use super::program::{Expr, ItemRef};
+    let mut wanted: Vec<(u32, u32, usize, Option<usize>)> = Vec::new();
+    when.walk(&mut |e| {
+        if let Expr::ItemField { list_slot, item, field, slot, .. } = e {
+            let n = doc.root.lists.get(*list_slot as usize).and_then(Option::as_ref).map_or(0, Vec::len);
+            let at = match *item {
+                ItemRef::Position(p) if p >= 0 => usize::try_from(p).ok().filter(|i| *i < n).map(Some),
+                ItemRef::Position(p) => {
+                    n.checked_sub(usize::try_from(p.unsigned_abs()).unwrap_or(usize::MAX)).map(Some)
+                }
+                ItemRef::Bound(_) | ItemRef::BoundBefore(_) => Some(None),
+            };
+            if let Some(at) = at {
+                wanted.push((*field, *list_slot, *slot as usize, at));
+            }
+        }
+    });
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut out = Vec::new();
+    for (field, list_slot, slot, at) in wanted {
+        let Some(decl) = program.schema.fields.get(field as usize) else { continue };
+        let Some((list, name)) = decl.path.rsplit_once("[].") else { continue };
+        let Some(items) = doc.root.lists.get(list_slot as usize).and_then(Option::as_ref) else { continue };
+        let unit = match &decl.ty {
+            FieldType::Number { unit, .. } if !unit.is_none() => Some(unit.to_string()),
+            _ => None,
+        };
+        for (i, record) in items.iter().enumerate() {
+            if at.is_some_and(|a| a != i) {
+                continue;
+            }
+            if let Some(Some(v)) = record.fields.get(slot) {
+                out.push(Reading {
+                    path: format!("{list}[{i}].{name}"),
+                    value: Some(show(&decl.ty, *v)),
+                    unit: unit.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// The dotted paths of missing fields, sorted by code point.
 fn paths(program: &Program, missing: &Missing) -> Vec<String> {
     let schema = &program.schema;
@@ -614,6 +663,7 @@ fn explain(
             };
             Reading { path: field.path.clone(), value, unit }
         })
+        .chain(item_readings(program, &rule.when, doc))
         .collect();
     let (result, missing) = match truth {
         Truth::Unknown(m) => (RuleResult::Undetermined, paths(program, m)),
