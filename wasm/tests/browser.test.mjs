@@ -353,3 +353,155 @@ test("an eligible patient in session 3: level, dose and its arithmetic; list ite
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// ---------------------------------------------------------------------------------------
+// Accessibility: the keyboard, axe-core, screen readers; and what a newcomer meets first.
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const EXAMPLES = fs
+  .readdirSync(path.join(repo, "tests/corpus/examples"))
+  .filter((f) => f.endsWith(".json") && !f.endsWith(".expected.json"))
+  .sort()
+  .map((f) => path.join(repo, "tests/corpus/examples", f));
+
+/** Opens a saved document through "Open a document…", and waits until the form shows it. */
+async function loadDocument(page, file) {
+  const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  await page.setInputFiles("#doc-file", file);
+  if (doc.at) {
+    const local = model.fieldId("at");
+    await page.waitForFunction(
+      ([id, at]) => {
+        const el = document.getElementById(id);
+        return el && el.value && new Date(el.value + "Z").getTime() === new Date(at).getTime();
+      },
+      [local, doc.at],
+    );
+  }
+  await page.waitForSelector("#status [data-decision], #status [data-state], #status .chip");
+  return doc;
+}
+
+/** Where the focus is, and how it shows: the focused element, or the visible control standing for it. */
+async function focusStop(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return null;
+    let proxy = el;
+    // A file input is hidden: its label is the button seen. A tri-state radio is hidden: its text is seen.
+    if (el.matches('input[type="file"]')) proxy = el.closest("label") || document.querySelector(`label[for="${el.id}"]`) || el;
+    else if (el.matches(".tri-option input")) proxy = el.nextElementSibling;
+    const cs = getComputedStyle(proxy);
+    let outline = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 2;
+    // A date-time field's calendar button has the focus when the field is :focus-within
+    // but not :focus: the button itself must then show it.
+    if (el.matches('input[type="datetime-local"]') && !el.matches(":focus")) {
+      outline = outline && getComputedStyle(el, "::-webkit-calendar-picker-indicator").outlineStyle !== "none";
+    }
+    const shadow = cs.boxShadow !== "none";
+    const extent = outline ? parseFloat(cs.outlineWidth) + Math.max(0, parseFloat(cs.outlineOffset) || 0) : 0;
+    const r = proxy.getBoundingClientRect();
+    const barEl = document.getElementById("status");
+    const bar = barEl.getBoundingClientRect();
+    return {
+      name: el.id || el.dataset.path || el.outerHTML.slice(0, 90),
+      ring: outline || shadow,
+      extent,
+      r: { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height },
+      vw: document.documentElement.clientWidth,
+      vh: window.innerHeight,
+      bar: { top: bar.top, bottom: bar.bottom },
+      inBar: barEl.contains(el),
+    };
+  });
+}
+
+function checkStop(stop, where) {
+  const at = `${where}: ${stop.name}`;
+  assert.ok(stop.ring, `${at}: no visible focus outline`);
+  assert.ok(stop.r.width >= 8 && stop.r.height >= 8, `${at}: the focus is on something not seen (${stop.r.width}×${stop.r.height})`);
+  assert.ok(stop.r.top >= -0.5 && stop.r.left >= -0.5, `${at}: outside the viewport (${JSON.stringify(stop.r)})`);
+  assert.ok(stop.r.bottom <= stop.vh + 0.5 && stop.r.right <= stop.vw + 0.5, `${at}: outside the viewport (${JSON.stringify(stop.r)}, ${stop.vw}×${stop.vh})`);
+  // The sticky verdict bar is at the top once the page has scrolled: nothing focused hides under it.
+  if (!stop.inBar && stop.bar.top <= 0.5) {
+    assert.ok(stop.r.top >= stop.bar.bottom - 0.5, `${at}: under the sticky verdict bar (top ${stop.r.top}, bar bottom ${stop.bar.bottom})`);
+  }
+}
+
+/** Tabs through every control to the end of the page, then Shift+Tabs back to the start, checking each stop. */
+async function keyboardWalk(page, where) {
+  await page.evaluate(() => {
+    document.activeElement && document.activeElement.blur();
+    window.scrollTo(0, 0);
+  });
+  const forward = [];
+  for (let i = 0; i < 2000; i++) {
+    await page.keyboard.press("Tab");
+    const stop = await focusStop(page);
+    if (stop === null) break;
+    checkStop(stop, `${where}, Tab #${i + 1}`);
+    forward.push(stop.name);
+  }
+  assert.ok(forward.length > 20, `${where}: only ${forward.length} Tab stops`);
+  const backward = [];
+  for (let i = 0; i < 2000; i++) {
+    await page.keyboard.press("Shift+Tab");
+    const stop = await focusStop(page);
+    if (stop === null) break;
+    checkStop(stop, `${where}, Shift+Tab #${i + 1}`);
+    backward.push(stop.name);
+  }
+  assert.deepEqual([...new Set(backward)].sort(), [...new Set(forward)].sort(), `${where}: Shift+Tab reaches every stop Tab did`);
+  return forward;
+}
+
+for (const [size, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
+  test(`keyboard (${size} ${viewport.width}×${viewport.height}): every stop shows its focus, in view and clear of the verdict bar, Tab and Shift+Tab`, async () => {
+    const { page, context, errors } = await openForm(viewport);
+    await loadDocument(page, path.join(repo, "tests/corpus/examples/04-session3-im-escalate.json"));
+    const stops = await keyboardWalk(page, size);
+    for (const id of ["rule-file", "doc-file", "save-doc", "clear-form", "print"]) assert.ok(stops.includes(id), `${id} is not reached by Tab`);
+    // Each part of a date-time field (the calendar button included) is a stop of its own.
+    const at = model.fieldId("at");
+    assert.ok(stops.filter((s) => s === at).length > 1, "the parts of a date-time field");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test("keyboard: the file buttons and a date-time field's calendar button show their focus", async () => {
+  const { page, context } = await openForm(DESKTOP);
+  for (const id of ["rule-file", "doc-file"]) {
+    await page.focus(`#${id}`);
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Tab");
+    const label = page.locator(`label:has(#${id})`);
+    const outline = await label.evaluate((l) => getComputedStyle(l).outlineStyle + " " + getComputedStyle(l).outlineWidth);
+    assert.match(outline, /^solid 3px$/, `${id}: the button seen has no focus outline`);
+    // The next control does not take the outline meant for this one.
+    const next = await page.evaluate((i) => {
+      const el = document.getElementById(i).closest("label").nextElementSibling;
+      return el ? getComputedStyle(el).outlineStyle : "none";
+    }, id);
+    assert.equal(next, "none", `${id}: the outline is drawn on the next element`);
+  }
+  // The calendar button: the last stop inside the field, before its "Now" button.
+  const at = model.fieldId("at");
+  await page.focus(`[data-now="at"]`);
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), at);
+  const field = page.locator(`[id="${at}"]`);
+  const box = await field.boundingBox();
+  const clip = { x: box.x + box.width - 34, y: box.y - 4, width: 38, height: box.height + 8 };
+  const onButton = await field.evaluate((el) => [el.matches(":focus"), getComputedStyle(el).outlineStyle, getComputedStyle(el, "::-webkit-calendar-picker-indicator").outlineStyle]);
+  assert.deepEqual(onButton, [false, "solid", "solid"], "the calendar button (the field :focus-within, not :focus) shows its focus");
+  const withFocus = await page.screenshot({ clip });
+  await page.screenshot({ path: path.join(artefacts, "calendar-focus.png"), clip: { x: box.x - 6, y: box.y - 6, width: box.width + 12, height: box.height + 12 } });
+  // The same field with the focus on its last part (seconds) rather than on the calendar button.
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), at);
+  const without = await page.screenshot({ clip });
+  assert.notDeepEqual(withFocus, without, "the calendar button shows no focus");
+  await context.close();
+});

@@ -363,6 +363,9 @@ async function start() {
     evaluate();
   });
   $("print").addEventListener("click", () => window.print());
+  // The sticky verdict bar's height, for the scroll padding that keeps the focus out from under it.
+  const bar = $("status");
+  new ResizeObserver(() => document.documentElement.style.setProperty("--bar-height", `${bar.offsetHeight}px`)).observe(bar);
   document.documentElement.dataset.ready = "true";
 }
 
