@@ -505,3 +505,39 @@ test("keyboard: the file buttons and a date-time field's calendar button show th
   assert.notDeepEqual(withFocus, without, "the calendar button shows no focus");
   await context.close();
 });
+
+const AXE_SOURCE = fs.readFileSync(path.join(repo, "wasm/node_modules/axe-core/axe.min.js"), "utf8");
+const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/** axe-core's violations of WCAG 2.2 AA on the page as it is now. */
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 4).map((n) => `${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`).join(" | ")}`);
+  }, WCAG_AA);
+  return violations;
+}
+
+for (const [size, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
+  test(`axe-core, WCAG 2.2 AA (${size}): the empty form, every worked example, an invalid field: no violation`, async () => {
+    // axe is injected as an inline script, which the page's policy forbids: bypassed for this test only.
+    const context = await browser.newContext({ viewport, timezoneId: "UTC", locale: "en-GB", bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === "true");
+    const found = [];
+    found.push(...(await axeViolations(page)).map((v) => `empty form: ${v}`));
+    for (const file of EXAMPLES) {
+      await loadDocument(page, file);
+      // The results' <details> open too, so that what they hold is checked.
+      await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+      found.push(...(await axeViolations(page)).map((v) => `${path.basename(file)}: ${v}`));
+    }
+    await page.fill(byId(model.fieldId("patient.age")), "999");
+    await page.waitForSelector('[data-field="patient.age"].invalid');
+    found.push(...(await axeViolations(page)).map((v) => `invalid field: ${v}`));
+    assert.deepEqual(found, []);
+    await context.close();
+  });
+}

@@ -87,7 +87,7 @@ export function fieldView(input, path, raw) {
       "span",
       { class: "time" },
       h("input", { ...common, id, type: "datetime-local", step: "1", value: raw ? utcToLocal(raw) : "" }),
-      h("button", { type: "button", class: "small", "data-now": path, "aria-label": `Set ${input.label} to the current time` }, "Now"),
+      h("button", { type: "button", class: "small", "data-now": path, "aria-label": `Now: set ${input.label} to the current time` }, "Now"),
       h("output", { class: "utc", for: id, id: `${id}-utc` }, raw ? `${raw}` : ""),
     );
   } else {
@@ -119,7 +119,7 @@ export function listView(entry, items) {
         ),
         h(
           "button",
-          { type: "button", class: "remove", "data-remove": list.path, "data-index": i, "aria-label": `Remove ${list.label} #${i + 1}` },
+          { type: "button", class: "remove", "data-remove": list.path, "data-index": i, "aria-label": `Remove #${i + 1} of ${list.label}` },
           "Remove #" + (i + 1),
         ),
       ),
