@@ -233,8 +233,11 @@ test("out-of-range values are marked at the field, never clamped, and nothing is
   assert.equal(await page.locator(byId(id)).getAttribute("aria-invalid"), "true");
   assert.equal(await page.locator(byId(id)).inputValue(), over);
   assert.ok((await page.locator(byId(`${id}-error`)).innerText()).includes(input.expects));
-  assert.ok((await page.locator("#status").innerText()).includes("Not evaluated"));
-  assert.equal(await page.locator("[data-verdict]").count(), 0);
+  // The field to fix is named at the top; no decision is shown as current (the last ones, if
+  // any, are marked out of date).
+  assert.match((await page.locator("#status").innerText()).replace(/\s+/g, " "), new RegExp(`(Not evaluated|Out of date): fix ${input.label}`));
+  const current = await page.evaluate(() => [...document.querySelectorAll("#results [data-verdict]")].filter((v) => !v.closest('[data-state="stale"]')).length);
+  assert.equal(current, 0);
   await page.locator("aside.results").screenshot({ path: path.join(artefacts, "invalid.png") });
   // The engine's own input errors mark their field too: a list item without its time.
   const list = [...lay.byPath.values()].find((i) => i.type === "list");
@@ -541,3 +544,95 @@ for (const [size, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
     await context.close();
   });
 }
+
+test('"Now" starts at the current time, labelled and editable; messages use the form\'s words', async () => {
+  const before = Date.now();
+  const { page, context, errors } = await openForm(DESKTOP);
+  const at = page.locator(byId(model.fieldId("at")));
+  const value = await at.inputValue();
+  assert.ok(value, '"Now" is empty');
+  const shown = new Date(value + "Z").getTime(); // the browser runs in UTC here
+  assert.ok(Math.abs(shown - before) < 3 * 60000, `"Now" is ${value}, not the current time`);
+  assert.equal(await page.locator(`label[for="${model.fieldId("at")}"]`).innerText(), lay.byPath.get("at").label);
+  assert.match(await page.locator(byId(`${model.fieldId("at")}-expects`)).innerText(), /current time/);
+  assert.match(await page.locator(byId(`${model.fieldId("at")}-utc`)).innerText(), /UTC$/);
+  // Editable: another time is kept and decides.
+  await fillField(page, lay.byPath.get("at"), "at", "2026-11-20T10:00:00Z");
+  assert.equal(await at.inputValue(), "2026-11-20T10:00");
+  // The engine's refusal (a list item without its time) is said in the form's words.
+  const list = [...lay.byPath.values()].find((i) => i.type === "list");
+  await page.click(byId(model.fieldId(list.path)));
+  await page.waitForSelector(".field.invalid");
+  // What is said, without the input paths the links show in small print under their labels.
+  const said = await page.evaluate(() =>
+    [...document.querySelectorAll("#status, .problems, .field-error:not([hidden])")]
+      .map((el) => {
+        const copy = el.cloneNode(true);
+        copy.querySelectorAll("code").forEach((c) => c.remove());
+        return copy.textContent;
+      })
+      .join("\n"),
+  );
+  assert.doesNotMatch(said, /RFC 3339|`|\bdocument\b|\bat\b/, said);
+  assert.match((await page.locator("#status").innerText()).replace(/\s+/g, " "), new RegExp(`fix ${list.label} #1`));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a wrong field keeps the last decisions on screen, out of date, names the field at the top; fixed, they are live again", async () => {
+  const file = path.join(repo, "tests/corpus/examples/02-ineligible.json");
+  const expected = nativeEval(file);
+  const { page, context, errors } = await openForm(DESKTOP);
+  const doc = await loadDocument(page, file);
+  await expectDecisions(page, expected);
+  const age = lay.byPath.get("patient.age");
+  const id = model.fieldId(age.path);
+  // Letters in a number field stay visible, and the form says they are not a number.
+  await page.locator(byId(id)).fill("");
+  await page.locator(byId(id)).pressSequentially("4x");
+  assert.equal(await page.locator(byId(id)).inputValue(), "4x");
+  assert.match(await page.locator(byId(`${id}-error`)).innerText(), /"4x" is not a number/);
+  const status = (await page.locator("#status").innerText()).replace(/\s+/g, " ");
+  assert.match(status, new RegExp(`Out of date: fix ${age.label}`));
+  assert.match(status, /out of date/);
+  const stale = page.locator('[data-state="stale"]');
+  assert.equal(await stale.locator(`[data-verdict="${expected.decisions.eligibility.verdict}"]`).count(), 1, "the last verdict is still shown");
+  assert.match(await stale.innerText(), /Out of date/);
+  assert.match((await page.locator(".problems").innerText()).replace(/\s+/g, " "), new RegExp(`fix ${age.label}`));
+  await page.locator("#status a[data-focus]").click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), id, "the link at the top focuses the field");
+  await page.screenshot({ path: path.join(artefacts, "out-of-date.png") });
+  // Fixed: live again.
+  await page.fill(byId(id), String(doc.patient.age));
+  assert.equal(await page.locator('[data-state="stale"]').count(), 0);
+  assert.doesNotMatch(await page.locator("#status").innerText(), /out of date/i);
+  await expectDecisions(page, expected);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("missing inputs are listed in the form's order", async () => {
+  // A patient of whom only the age is known: many inputs missing, over two sections.
+  const file = path.join(artefacts, "only-age.json");
+  fs.writeFileSync(file, JSON.stringify({ at: "2026-11-20T10:00:00Z", patient: { age: 40 } }));
+  const expected = nativeEval(file);
+  const { page, context } = await openForm(DESKTOP);
+  await loadDocument(page, file);
+  let checked = 0;
+  for (const [name, outcome] of Object.entries(expected.decisions)) {
+    if (!Array.isArray(outcome.missing) || outcome.missing.length < 2) continue;
+    const shown = await page.locator(`article[data-decision="${name}"] [data-list="missing"] a[data-focus]`).evaluateAll((as) => as.map((a) => a.dataset.focus));
+    assert.deepEqual([...shown].sort(), [...outcome.missing].sort());
+    // Where each field is on the page, top to bottom.
+    const positions = await page.evaluate((paths) => {
+      const all = [...document.querySelectorAll("[data-field], [data-list].list-field")];
+      return paths.map((p) => all.findIndex((el) => (el.dataset.field || el.dataset.list) === p));
+    }, shown);
+    assert.ok(positions.every((i) => i >= 0), `${name}: a missing input without its field`);
+    assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `${name}: ${shown.join(", ")}`);
+    checked++;
+  }
+  assert.ok(checked > 0, "an example with two missing inputs or more");
+  await context.close();
+});
+
