@@ -636,3 +636,44 @@ test("missing inputs are listed in the form's order", async () => {
   await context.close();
 });
 
+test("screen readers hear a verdict once when it changes, with its first reason, not every keystroke", async () => {
+  const { page, context, errors } = await openForm(DESKTOP);
+  assert.equal(await page.locator("#status").getAttribute("aria-live"), null, "the verdict bar is not a live region");
+  assert.equal(await page.locator("#announce").getAttribute("aria-live"), "polite");
+  await page.evaluate(() => {
+    window.__said = [];
+    new MutationObserver(() => window.__said.push(document.getElementById("announce").textContent)).observe(document.getElementById("announce"), { childList: true, characterData: true, subtree: true });
+  });
+  const settle = () => page.waitForTimeout(1400);
+  const file = path.join(repo, "tests/corpus/examples/01-eligible-intake.json");
+  const expected = nativeEval(file);
+  await settle();
+  await loadDocument(page, file);
+  await settle();
+  let said = await page.evaluate(() => window.__said);
+  assert.equal(said.length, 1, JSON.stringify(said));
+  const eligibility = description.decisions.find((d) => d.name === "eligibility");
+  assert.ok(said[0].includes(`${eligibility.title}: ${model.humanize(expected.decisions.eligibility.verdict)}.`), said[0]);
+  // Typing a new age key by key, through values that change the verdict: one announcement, at the end.
+  const id = model.fieldId("patient.age");
+  await page.locator(byId(id)).fill("");
+  await page.locator(byId(id)).pressSequentially("16", { delay: 120 });
+  await settle();
+  said = await page.evaluate(() => window.__said);
+  assert.equal(said.length, 2, JSON.stringify(said));
+  const copy = JSON.parse(fs.readFileSync(file, "utf8"));
+  copy.patient.age = 16;
+  const out = Protocol.compile(referenceSource).evaluate(copy);
+  const verdict = out.decisions.eligibility.verdict;
+  assert.notEqual(verdict, expected.decisions.eligibility.verdict);
+  assert.ok(said[1].includes(`${eligibility.title}: ${model.humanize(verdict)}.`), said[1]);
+  const firstList = Object.entries(out.decisions.eligibility).find(([k, v]) => k !== "missing" && Array.isArray(v) && typeof v[0] === "string");
+  const reason = out.explanation.find((e) => e.decision === "eligibility" && e.rule === firstList[1][0]);
+  assert.ok(said[1].includes(reason.message.replace(/\.$/, "")), `"${said[1]}" lacks the first reason "${reason.message}"`);
+  // A change that leaves the verdicts as they are says nothing.
+  await page.locator(byId(id)).fill("15");
+  await settle();
+  assert.equal((await page.evaluate(() => window.__said)).length, 2);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -12,7 +12,7 @@ import { contractOutput } from "./fixtures.mjs";
 
 const { Protocol } = await loadPackage();
 const model = await import(path.join(wwwDir, "model.js"));
-const { resultsView, verdictSummary, toneOf, formatTime, engineProblem } = await import(path.join(wwwDir, "results.js"));
+const { resultsView, verdictSummary, toneOf, formatTime, engineProblem, announcement } = await import(path.join(wwwDir, "results.js"));
 const { formView } = await import(path.join(wwwDir, "form.js"));
 const { textOf, findAll } = await import(path.join(wwwDir, "dom.js"));
 
@@ -234,3 +234,8 @@ test("missing inputs are listed in the form's order, not by path", () => {
   assert.deepEqual(model.inFormOrder(lay, items), [items[2], items[1], items[0]]);
 });
 
+test("the announcement says each verdict and its first reason", () => {
+  const said = announcement(handMade.description, handMade.output);
+  assert.ok(said.length > 0);
+  for (const s of said) assert.ok(s.text.startsWith(`${s.text.split(":")[0]}: ${model.humanize(s.verdict)}.`), s.text);
+});

@@ -6,7 +6,7 @@ import { init, Protocol, CompileError, DocumentError, check } from "./pkg/kap.js
 import { h, toDom } from "./dom.js";
 import { layout, emptyState, keepDeclared, buildDocument, stateFromDocument, fieldId, labelOf, clockFields, NOT_A_NUMBER } from "./model.js";
 import { formView, listView, localToUtc, utcToLocal, utcText } from "./form.js";
-import { resultsView, verdictSummary, engineProblem } from "./results.js";
+import { resultsView, verdictSummary, announcement, engineProblem } from "./results.js";
 
 const REFERENCE_URL = "pkg/kap-reference.kap";
 
@@ -19,6 +19,8 @@ const app = {
   state: emptyState(),
   marked: new Set(), // field paths marked invalid
   lastGood: null, // { output, document } of the last evaluation without a problem
+  announced: null, // what #announce last said, and the timer that will say the next
+  announceTimer: 0,
 };
 
 /** The current time, to the minute, as the engine reads times: the page reads the clock, the engine never does. */
@@ -348,6 +350,35 @@ function renderStatus(output, problems, stale) {
     views = summary.length === 0 ? [h("span", { class: "chip tone-neutral" }, "No decision yet")] : summary;
   }
   replaceChildren(bar, views);
+  scheduleAnnouncement(problems ? { problems } : { output });
+}
+
+/**
+ * Screen readers hear the verdicts once, when they change, from a polite live region: said a
+ * moment after the typing stops, and only when the verdicts (or the field to fix) differ
+ * from what was last said.
+ */
+function scheduleAnnouncement(what) {
+  clearTimeout(app.announceTimer);
+  app.announceTimer = setTimeout(() => {
+    const said = app.announced;
+    let next;
+    let text = "";
+    if (what.problems) {
+      const first = what.problems.find((p) => p.path);
+      next = { fix: first ? first.path : "", verdicts: said ? said.verdicts : new Map() };
+      if (!said || said.fix !== next.fix) text = `Decisions out of date: fix ${first ? labelOf(app.layout, first.path) : "the marked fields"}.`;
+    } else {
+      const now = announcement(app.description, what.output, app.layout);
+      next = { fix: null, verdicts: new Map(now.map((s) => [s.name, s.verdict])) };
+      const changed = said ? now.filter((s) => said.verdicts.get(s.name) !== s.verdict) : [];
+      text = changed.map((s) => s.text).join(" ");
+      if (!text && said && said.fix !== null) text = "Decisions up to date.";
+    }
+    // The page has just loaded: nothing is said until something changes.
+    if (said && text) $("announce").textContent = text;
+    app.announced = next;
+  }, 900);
 }
 
 // ---------------------------------------------------------------------------------------

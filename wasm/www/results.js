@@ -367,7 +367,7 @@ function problemsView(ctx, problems, error) {
   const what = labels.length > 0 ? labels.join(", ") : "the marked fields";
   return h(
     "div",
-    { class: "problems", role: "alert", "data-state": "invalid" },
+    { class: "problems", "data-state": "invalid" },
     h(
       "p",
       { class: "verdict tone-stop" },
@@ -468,6 +468,33 @@ export function verdictSummary(description, output) {
       const tone = toneOf(o.verdict);
       return { name, title: (info && info.title) || humanize(name), verdict: o.verdict, tone, icon: ICONS[tone] };
     });
+}
+
+/**
+ * What a screen reader hears of the verdicts: [{name, verdict, text}], the text being the
+ * decision's title, its verdict and its first reason (the message of the first rule listed
+ * in its outcome), or the first input it is missing.
+ */
+export function announcement(description, output, lay = null) {
+  if (!output) return [];
+  return verdictSummary(description, output).map((s) => {
+    const outcome = output.decisions[s.name];
+    let reason = "";
+    for (const [key, value] of Object.entries(outcome)) {
+      if (key === "missing" || !Array.isArray(value) || value.length === 0 || typeof value[0] !== "string") continue;
+      const entry = (output.explanation || []).find((e) => e.decision === s.name && e.rule === value[0] && e.message);
+      if (entry) {
+        reason = entry.message;
+        break;
+      }
+    }
+    if (!reason && Array.isArray(outcome.missing) && outcome.missing.length > 0) {
+      const first = lay ? inFormOrder(lay, outcome.missing)[0] : outcome.missing[0];
+      reason = `Missing: ${lay ? labelOf(lay, first) : first}`;
+    }
+    const text = `${s.title}: ${humanize(s.verdict)}.${reason ? ` ${reason.replace(/\.?$/, ".")}` : ""}`;
+    return { name: s.name, verdict: s.verdict, text };
+  });
 }
 
 export { ICONS };
