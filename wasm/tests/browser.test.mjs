@@ -677,3 +677,20 @@ test("screen readers hear a verdict once when it changes, with its first reason,
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a phone (390×844): a compact header, and Unknown / Yes / No buttons of 44 px", async () => {
+  const { page, context } = await openForm(PHONE);
+  await loadDocument(page, path.join(repo, "tests/corpus/examples/01-eligible-intake.json"));
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const header = await page.locator("header.top").evaluate((el) => el.getBoundingClientRect().height);
+  assert.ok(header < 0.45 * PHONE.height, `the header takes ${header}px of ${PHONE.height}`);
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll(".tri-option")]
+      .map((el) => ({ id: el.querySelector("input").id, r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.width < 44 || r.height < 44)
+      .map(({ id, r }) => `${id}: ${r.width}×${r.height}`),
+  );
+  assert.deepEqual(small, [], "touch targets under 44 px");
+  await page.screenshot({ path: path.join(artefacts, "phone-top.png") });
+  await context.close();
+});
