@@ -410,7 +410,7 @@ export function resultsView(ctx) {
         h(
           "div",
           { class: "stale", "data-state": "stale", role: "group", "aria-label": "Decisions out of date" },
-          h("p", { class: "stale-label" }, h("span", { class: "icon", "aria-hidden": "true" }, "⧗"), " Out of date: made before the last change"),
+          h("p", { class: "stale-label" }, h("span", { class: "icon", "aria-hidden": "true" }, "!"), " Out of date: made before the last change"),
           Object.entries(stale.decisions).map(([name, outcome]) => decisionView(old, name, outcome)),
         ),
       );
