@@ -233,8 +233,11 @@ test("out-of-range values are marked at the field, never clamped, and nothing is
   assert.equal(await page.locator(byId(id)).getAttribute("aria-invalid"), "true");
   assert.equal(await page.locator(byId(id)).inputValue(), over);
   assert.ok((await page.locator(byId(`${id}-error`)).innerText()).includes(input.expects));
-  assert.ok((await page.locator("#status").innerText()).includes("Not evaluated"));
-  assert.equal(await page.locator("[data-verdict]").count(), 0);
+  // The field to fix is named at the top; no decision is shown as current (the last ones, if
+  // any, are marked out of date).
+  assert.match((await page.locator("#status").innerText()).replace(/\s+/g, " "), new RegExp(`(Not evaluated|Out of date): fix ${input.label}`));
+  const current = await page.evaluate(() => [...document.querySelectorAll("#results [data-verdict]")].filter((v) => !v.closest('[data-state="stale"]')).length);
+  assert.equal(current, 0);
   await page.locator("aside.results").screenshot({ path: path.join(artefacts, "invalid.png") });
   // The engine's own input errors mark their field too: a list item without its time.
   const list = [...lay.byPath.values()].find((i) => i.type === "list");
@@ -351,5 +354,343 @@ test("an eligible patient in session 3: level, dose and its arithmetic; list ite
   await page.locator("aside.results").screenshot({ path: path.join(artefacts, "session3.png") });
   assert.deepEqual(requests.after, []);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// ---------------------------------------------------------------------------------------
+// Accessibility: the keyboard, axe-core, screen readers; and what a newcomer meets first.
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const EXAMPLES = fs
+  .readdirSync(path.join(repo, "tests/corpus/examples"))
+  .filter((f) => f.endsWith(".json") && !f.endsWith(".expected.json"))
+  .sort()
+  .map((f) => path.join(repo, "tests/corpus/examples", f));
+
+/** Opens a saved document through "Open a document…", and waits until the form shows it. */
+async function loadDocument(page, file) {
+  const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  await page.setInputFiles("#doc-file", file);
+  if (doc.at) {
+    const local = model.fieldId("at");
+    await page.waitForFunction(
+      ([id, at]) => {
+        const el = document.getElementById(id);
+        return el && el.value && new Date(el.value + "Z").getTime() === new Date(at).getTime();
+      },
+      [local, doc.at],
+    );
+  }
+  await page.waitForSelector("#status [data-decision], #status [data-state], #status .chip");
+  return doc;
+}
+
+/** Where the focus is, and how it shows: the focused element, or the visible control standing for it. */
+async function focusStop(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return null;
+    let proxy = el;
+    // A file input is hidden: its label is the button seen. A tri-state radio is hidden: its text is seen.
+    if (el.matches('input[type="file"]')) proxy = el.closest("label") || document.querySelector(`label[for="${el.id}"]`) || el;
+    else if (el.matches(".tri-option input")) proxy = el.nextElementSibling;
+    const cs = getComputedStyle(proxy);
+    let outline = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 2;
+    // A date-time field's calendar button has the focus when the field is :focus-within
+    // but not :focus: the button itself must then show it.
+    if (el.matches('input[type="datetime-local"]') && !el.matches(":focus")) {
+      outline = outline && getComputedStyle(el, "::-webkit-calendar-picker-indicator").outlineStyle !== "none";
+    }
+    const shadow = cs.boxShadow !== "none";
+    const extent = outline ? parseFloat(cs.outlineWidth) + Math.max(0, parseFloat(cs.outlineOffset) || 0) : 0;
+    const r = proxy.getBoundingClientRect();
+    const barEl = document.getElementById("status");
+    const bar = barEl.getBoundingClientRect();
+    return {
+      name: el.id || el.dataset.path || el.outerHTML.slice(0, 90),
+      ring: outline || shadow,
+      extent,
+      r: { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height },
+      vw: document.documentElement.clientWidth,
+      vh: window.innerHeight,
+      bar: { top: bar.top, bottom: bar.bottom },
+      inBar: barEl.contains(el),
+    };
+  });
+}
+
+function checkStop(stop, where) {
+  const at = `${where}: ${stop.name}`;
+  assert.ok(stop.ring, `${at}: no visible focus outline`);
+  assert.ok(stop.r.width >= 8 && stop.r.height >= 8, `${at}: the focus is on something not seen (${stop.r.width}×${stop.r.height})`);
+  assert.ok(stop.r.top >= -0.5 && stop.r.left >= -0.5, `${at}: outside the viewport (${JSON.stringify(stop.r)})`);
+  assert.ok(stop.r.bottom <= stop.vh + 0.5 && stop.r.right <= stop.vw + 0.5, `${at}: outside the viewport (${JSON.stringify(stop.r)}, ${stop.vw}×${stop.vh})`);
+  // The sticky verdict bar is at the top once the page has scrolled: nothing focused hides under it.
+  if (!stop.inBar && stop.bar.top <= 0.5) {
+    assert.ok(stop.r.top >= stop.bar.bottom - 0.5, `${at}: under the sticky verdict bar (top ${stop.r.top}, bar bottom ${stop.bar.bottom})`);
+  }
+}
+
+/** Tabs through every control to the end of the page, then Shift+Tabs back to the start, checking each stop. */
+async function keyboardWalk(page, where) {
+  await page.evaluate(() => {
+    document.activeElement && document.activeElement.blur();
+    window.scrollTo(0, 0);
+  });
+  const forward = [];
+  for (let i = 0; i < 2000; i++) {
+    await page.keyboard.press("Tab");
+    const stop = await focusStop(page);
+    if (stop === null) break;
+    checkStop(stop, `${where}, Tab #${i + 1}`);
+    forward.push(stop.name);
+  }
+  assert.ok(forward.length > 20, `${where}: only ${forward.length} Tab stops`);
+  const backward = [];
+  for (let i = 0; i < 2000; i++) {
+    await page.keyboard.press("Shift+Tab");
+    const stop = await focusStop(page);
+    if (stop === null) break;
+    checkStop(stop, `${where}, Shift+Tab #${i + 1}`);
+    backward.push(stop.name);
+  }
+  assert.deepEqual([...new Set(backward)].sort(), [...new Set(forward)].sort(), `${where}: Shift+Tab reaches every stop Tab did`);
+  return forward;
+}
+
+for (const [size, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
+  test(`keyboard (${size} ${viewport.width}×${viewport.height}): every stop shows its focus, in view and clear of the verdict bar, Tab and Shift+Tab`, async () => {
+    const { page, context, errors } = await openForm(viewport);
+    await loadDocument(page, path.join(repo, "tests/corpus/examples/04-session3-im-escalate.json"));
+    const stops = await keyboardWalk(page, size);
+    for (const id of ["rule-file", "doc-file", "save-doc", "clear-form", "print"]) assert.ok(stops.includes(id), `${id} is not reached by Tab`);
+    // Each part of a date-time field (the calendar button included) is a stop of its own.
+    const at = model.fieldId("at");
+    assert.ok(stops.filter((s) => s === at).length > 1, "the parts of a date-time field");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test("keyboard: the file buttons and a date-time field's calendar button show their focus", async () => {
+  const { page, context } = await openForm(DESKTOP);
+  for (const id of ["rule-file", "doc-file"]) {
+    await page.focus(`#${id}`);
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Tab");
+    const label = page.locator(`label:has(#${id})`);
+    const outline = await label.evaluate((l) => getComputedStyle(l).outlineStyle + " " + getComputedStyle(l).outlineWidth);
+    assert.match(outline, /^solid 3px$/, `${id}: the button seen has no focus outline`);
+    // The next control does not take the outline meant for this one.
+    const next = await page.evaluate((i) => {
+      const el = document.getElementById(i).closest("label").nextElementSibling;
+      return el ? getComputedStyle(el).outlineStyle : "none";
+    }, id);
+    assert.equal(next, "none", `${id}: the outline is drawn on the next element`);
+  }
+  // The calendar button: the last stop inside the field, before its "Now" button.
+  const at = model.fieldId("at");
+  await page.focus(`[data-now="at"]`);
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), at);
+  const field = page.locator(`[id="${at}"]`);
+  const box = await field.boundingBox();
+  const clip = { x: box.x + box.width - 34, y: box.y - 4, width: 38, height: box.height + 8 };
+  const onButton = await field.evaluate((el) => [el.matches(":focus"), getComputedStyle(el).outlineStyle, getComputedStyle(el, "::-webkit-calendar-picker-indicator").outlineStyle]);
+  assert.deepEqual(onButton, [false, "solid", "solid"], "the calendar button (the field :focus-within, not :focus) shows its focus");
+  const withFocus = await page.screenshot({ clip });
+  await page.screenshot({ path: path.join(artefacts, "calendar-focus.png"), clip: { x: box.x - 6, y: box.y - 6, width: box.width + 12, height: box.height + 12 } });
+  // The same field with the focus on its last part (seconds) rather than on the calendar button.
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), at);
+  const without = await page.screenshot({ clip });
+  assert.notDeepEqual(withFocus, without, "the calendar button shows no focus");
+  await context.close();
+});
+
+const AXE_SOURCE = fs.readFileSync(path.join(repo, "wasm/node_modules/axe-core/axe.min.js"), "utf8");
+const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/** axe-core's violations of WCAG 2.2 AA on the page as it is now. */
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 4).map((n) => `${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`).join(" | ")}`);
+  }, WCAG_AA);
+  return violations;
+}
+
+for (const [size, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
+  test(`axe-core, WCAG 2.2 AA (${size}): the empty form, every worked example, an invalid field: no violation`, async () => {
+    // axe is injected as an inline script, which the page's policy forbids: bypassed for this test only.
+    const context = await browser.newContext({ viewport, timezoneId: "UTC", locale: "en-GB", bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === "true");
+    const found = [];
+    found.push(...(await axeViolations(page)).map((v) => `empty form: ${v}`));
+    for (const file of EXAMPLES) {
+      await loadDocument(page, file);
+      // The results' <details> open too, so that what they hold is checked.
+      await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+      found.push(...(await axeViolations(page)).map((v) => `${path.basename(file)}: ${v}`));
+    }
+    await page.fill(byId(model.fieldId("patient.age")), "999");
+    await page.waitForSelector('[data-field="patient.age"].invalid');
+    found.push(...(await axeViolations(page)).map((v) => `invalid field: ${v}`));
+    assert.deepEqual(found, []);
+    await context.close();
+  });
+}
+
+test('"Now" starts at the current time, labelled and editable; messages use the form\'s words', async () => {
+  const before = Date.now();
+  const { page, context, errors } = await openForm(DESKTOP);
+  const at = page.locator(byId(model.fieldId("at")));
+  const value = await at.inputValue();
+  assert.ok(value, '"Now" is empty');
+  const shown = new Date(value + "Z").getTime(); // the browser runs in UTC here
+  assert.ok(Math.abs(shown - before) < 3 * 60000, `"Now" is ${value}, not the current time`);
+  assert.equal(await page.locator(`label[for="${model.fieldId("at")}"]`).innerText(), lay.byPath.get("at").label);
+  assert.match(await page.locator(byId(`${model.fieldId("at")}-expects`)).innerText(), /current time/);
+  assert.match(await page.locator(byId(`${model.fieldId("at")}-utc`)).innerText(), /UTC$/);
+  // Editable: another time is kept and decides.
+  await fillField(page, lay.byPath.get("at"), "at", "2026-11-20T10:00:00Z");
+  assert.equal(await at.inputValue(), "2026-11-20T10:00");
+  // The engine's refusal (a list item without its time) is said in the form's words.
+  const list = [...lay.byPath.values()].find((i) => i.type === "list");
+  await page.click(byId(model.fieldId(list.path)));
+  await page.waitForSelector(".field.invalid");
+  // What is said, without the input paths the links show in small print under their labels.
+  const said = await page.evaluate(() =>
+    [...document.querySelectorAll("#status, .problems, .field-error:not([hidden])")]
+      .map((el) => {
+        const copy = el.cloneNode(true);
+        copy.querySelectorAll("code").forEach((c) => c.remove());
+        return copy.textContent;
+      })
+      .join("\n"),
+  );
+  assert.doesNotMatch(said, /RFC 3339|`|\bdocument\b|\bat\b/, said);
+  assert.match((await page.locator("#status").innerText()).replace(/\s+/g, " "), new RegExp(`fix ${list.label} #1`));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a wrong field keeps the last decisions on screen, out of date, names the field at the top; fixed, they are live again", async () => {
+  const file = path.join(repo, "tests/corpus/examples/02-ineligible.json");
+  const expected = nativeEval(file);
+  const { page, context, errors } = await openForm(DESKTOP);
+  const doc = await loadDocument(page, file);
+  await expectDecisions(page, expected);
+  const age = lay.byPath.get("patient.age");
+  const id = model.fieldId(age.path);
+  // Letters in a number field stay visible, and the form says they are not a number.
+  await page.locator(byId(id)).fill("");
+  await page.locator(byId(id)).pressSequentially("4x");
+  assert.equal(await page.locator(byId(id)).inputValue(), "4x");
+  assert.match(await page.locator(byId(`${id}-error`)).innerText(), /"4x" is not a number/);
+  const status = (await page.locator("#status").innerText()).replace(/\s+/g, " ");
+  assert.match(status, new RegExp(`Out of date: fix ${age.label}`));
+  assert.match(status, /out of date/);
+  const stale = page.locator('[data-state="stale"]');
+  assert.equal(await stale.locator(`[data-verdict="${expected.decisions.eligibility.verdict}"]`).count(), 1, "the last verdict is still shown");
+  assert.match(await stale.innerText(), /Out of date/);
+  assert.match((await page.locator(".problems").innerText()).replace(/\s+/g, " "), new RegExp(`fix ${age.label}`));
+  await page.locator("#status a[data-focus]").click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), id, "the link at the top focuses the field");
+  await page.screenshot({ path: path.join(artefacts, "out-of-date.png") });
+  // Fixed: live again.
+  await page.fill(byId(id), String(doc.patient.age));
+  assert.equal(await page.locator('[data-state="stale"]').count(), 0);
+  assert.doesNotMatch(await page.locator("#status").innerText(), /out of date/i);
+  await expectDecisions(page, expected);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("missing inputs are listed in the form's order", async () => {
+  // A patient of whom only the age is known: many inputs missing, over two sections.
+  const file = path.join(artefacts, "only-age.json");
+  fs.writeFileSync(file, JSON.stringify({ at: "2026-11-20T10:00:00Z", patient: { age: 40 } }));
+  const expected = nativeEval(file);
+  const { page, context } = await openForm(DESKTOP);
+  await loadDocument(page, file);
+  let checked = 0;
+  for (const [name, outcome] of Object.entries(expected.decisions)) {
+    if (!Array.isArray(outcome.missing) || outcome.missing.length < 2) continue;
+    const shown = await page.locator(`article[data-decision="${name}"] [data-list="missing"] a[data-focus]`).evaluateAll((as) => as.map((a) => a.dataset.focus));
+    assert.deepEqual([...shown].sort(), [...outcome.missing].sort());
+    // Where each field is on the page, top to bottom.
+    const positions = await page.evaluate((paths) => {
+      const all = [...document.querySelectorAll("[data-field], [data-list].list-field")];
+      return paths.map((p) => all.findIndex((el) => (el.dataset.field || el.dataset.list) === p));
+    }, shown);
+    assert.ok(positions.every((i) => i >= 0), `${name}: a missing input without its field`);
+    assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `${name}: ${shown.join(", ")}`);
+    checked++;
+  }
+  assert.ok(checked > 0, "an example with two missing inputs or more");
+  await context.close();
+});
+
+test("screen readers hear a verdict once when it changes, with its first reason, not every keystroke", async () => {
+  const { page, context, errors } = await openForm(DESKTOP);
+  assert.equal(await page.locator("#status").getAttribute("aria-live"), null, "the verdict bar is not a live region");
+  assert.equal(await page.locator("#announce").getAttribute("aria-live"), "polite");
+  await page.evaluate(() => {
+    window.__said = [];
+    new MutationObserver(() => window.__said.push(document.getElementById("announce").textContent)).observe(document.getElementById("announce"), { childList: true, characterData: true, subtree: true });
+  });
+  const settle = () => page.waitForTimeout(1400);
+  const file = path.join(repo, "tests/corpus/examples/01-eligible-intake.json");
+  const expected = nativeEval(file);
+  await settle();
+  await loadDocument(page, file);
+  await settle();
+  let said = await page.evaluate(() => window.__said);
+  assert.equal(said.length, 1, JSON.stringify(said));
+  const eligibility = description.decisions.find((d) => d.name === "eligibility");
+  assert.ok(said[0].includes(`${eligibility.title}: ${model.humanize(expected.decisions.eligibility.verdict)}.`), said[0]);
+  // Typing a new age key by key, through values that change the verdict: one announcement, at the end.
+  const id = model.fieldId("patient.age");
+  await page.locator(byId(id)).fill("");
+  await page.locator(byId(id)).pressSequentially("16", { delay: 120 });
+  await settle();
+  said = await page.evaluate(() => window.__said);
+  assert.equal(said.length, 2, JSON.stringify(said));
+  const copy = JSON.parse(fs.readFileSync(file, "utf8"));
+  copy.patient.age = 16;
+  const out = Protocol.compile(referenceSource).evaluate(copy);
+  const verdict = out.decisions.eligibility.verdict;
+  assert.notEqual(verdict, expected.decisions.eligibility.verdict);
+  assert.ok(said[1].includes(`${eligibility.title}: ${model.humanize(verdict)}.`), said[1]);
+  const firstList = Object.entries(out.decisions.eligibility).find(([k, v]) => k !== "missing" && Array.isArray(v) && typeof v[0] === "string");
+  const reason = out.explanation.find((e) => e.decision === "eligibility" && e.rule === firstList[1][0]);
+  assert.ok(said[1].includes(reason.message.replace(/\.$/, "")), `"${said[1]}" lacks the first reason "${reason.message}"`);
+  // A change that leaves the verdicts as they are says nothing.
+  await page.locator(byId(id)).fill("15");
+  await settle();
+  assert.equal((await page.evaluate(() => window.__said)).length, 2);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a phone (390×844): a compact header, and Unknown / Yes / No buttons of 44 px", async () => {
+  const { page, context } = await openForm(PHONE);
+  await loadDocument(page, path.join(repo, "tests/corpus/examples/01-eligible-intake.json"));
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const header = await page.locator("header.top").evaluate((el) => el.getBoundingClientRect().height);
+  assert.ok(header < 0.45 * PHONE.height, `the header takes ${header}px of ${PHONE.height}`);
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll(".tri-option")]
+      .map((el) => ({ id: el.querySelector("input").id, r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.width < 44 || r.height < 44)
+      .map(({ id, r }) => `${id}: ${r.width}×${r.height}`),
+  );
+  assert.deepEqual(small, [], "touch targets under 44 px");
+  await page.screenshot({ path: path.join(artefacts, "phone-top.png") });
   await context.close();
 });

@@ -12,7 +12,7 @@ import { contractOutput } from "./fixtures.mjs";
 
 const { Protocol } = await loadPackage();
 const model = await import(path.join(wwwDir, "model.js"));
-const { resultsView, verdictSummary, toneOf, formatTime } = await import(path.join(wwwDir, "results.js"));
+const { resultsView, verdictSummary, toneOf, formatTime, engineProblem, announcement } = await import(path.join(wwwDir, "results.js"));
 const { formView } = await import(path.join(wwwDir, "form.js"));
 const { textOf, findAll } = await import(path.join(wwwDir, "dom.js"));
 
@@ -47,10 +47,10 @@ test("every input gets a control, and booleans start at Unknown (never false)", 
       assert.deepEqual(mine.map((c) => c.attrs.checked), [true, false, false], input.path);
     }
     if (input.type === "integer" || input.type === "decimal") {
+      // A text field with a numeric keyboard: what is typed stays visible, the form checks it.
       const [c] = mine;
-      assert.equal(c.attrs.min, input.min);
-      assert.equal(c.attrs.max, input.max);
-      assert.equal(c.attrs.step, input.type === "integer" ? "1" : "any");
+      assert.equal(c.attrs.type, "text");
+      assert.equal(c.attrs.inputmode, input.type === "integer" ? "numeric" : "decimal");
     }
     if (input.type === "choice") {
       const select = mine[0];
@@ -191,7 +191,51 @@ test("an invalid form shows no verdict: it lists the problems as links", () => {
   const ctx = { description, layout: lay, output: null, problems: [{ path: "patient.age", message: "121 is out of range" }], error: null, document: {}, state: model.emptyState() };
   const view = resultsView(ctx);
   const text = squash(textOf(view));
-  assert.match(text, /Not evaluated: fix the marked fields/);
+  assert.match(text, /Not evaluated: fix Age/);
   assert.match(text, /Age patient\.age: 121 is out of range/);
   assert.equal(findAll(view, (n) => n.attrs["data-verdict"] !== undefined).length, 0);
+});
+
+test("an invalid form keeps the last decisions, marked out of date, and names the field to fix", () => {
+  const stale = { output: handMade.output, document: handMade.document };
+  const hm = model.layout(handMade.description);
+  const ctx = { description: handMade.description, layout: hm, output: null, problems: [{ path: "x", message: "bad" }], error: null, stale, document: {}, state: model.emptyState() };
+  const view = resultsView(ctx);
+  const text = squash(textOf(view));
+  assert.match(text, /Out of date: fix/);
+  const old = findAll(view, (n) => n.attrs["data-state"] === "stale");
+  assert.equal(old.length, 1);
+  assert.ok(findAll(old[0], (n) => n.attrs["data-verdict"] !== undefined).length > 0, "the last verdicts are still shown");
+  assert.match(squash(textOf(old[0])), /Out of date/);
+});
+
+test("messages speak the form's words: labels, a date and time, Yes or No; never RFC 3339 or paths", () => {
+  const at = lay.byPath.get("at");
+  assert.match(model.problemOf(at, "yesterday"), /is not a date and time; expected a date and time$/);
+  const p = engineProblem(lay, { kind: "input", code: "bad_timestamp", path: "at", detail: '"x" is not an RFC 3339 timestamp', expected: 'an RFC 3339 timestamp such as "2026-11-22T09:00:00Z"' });
+  assert.doesNotMatch(p.message, /RFC 3339|`|\bdocument\b/);
+  const list = [...lay.byPath.values()].find((i) => i.type === "list");
+  const member = [...lay.byPath.values()].find((i) => i.list === list.path);
+  const q = engineProblem(lay, { kind: "input", code: "missing_required", path: model.itemPath(member.path, 0), detail: "required in every item", expected: "x" });
+  assert.match(q.message, /^required in every item; expected /);
+  assert.doesNotMatch(q.message, /RFC 3339/);
+  const r = engineProblem(lay, { kind: "input", code: "missing_required", path: "at", detail: "required when the document has course or observations", expected: "x" });
+  assert.doesNotMatch(r.message, /\bdocument\b|RFC 3339/);
+});
+
+test("missing inputs are listed in the form's order, not by path", () => {
+  const order = lay.sections.flatMap((s) => s.entries).filter((e) => e.kind === "field").map((e) => e.input.path);
+  const sample = [order[5], order[1], order[3], "at"].filter(Boolean);
+  const sorted = model.inFormOrder(lay, [...sample].sort());
+  assert.deepEqual(sorted, [...sample].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+  const list = [...lay.byPath.values()].find((i) => i.type === "list");
+  const fields = [...lay.byPath.values()].filter((i) => i.list === list.path).map((f) => f.path);
+  const items = [model.itemPath(fields[1], 1), model.itemPath(fields[0], 1), model.itemPath(fields[1], 0)];
+  assert.deepEqual(model.inFormOrder(lay, items), [items[2], items[1], items[0]]);
+});
+
+test("the announcement says each verdict and its first reason", () => {
+  const said = announcement(handMade.description, handMade.output);
+  assert.ok(said.length > 0);
+  for (const s of said) assert.ok(s.text.startsWith(`${s.text.split(":")[0]}: ${model.humanize(s.verdict)}.`), s.text);
 });

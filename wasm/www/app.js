@@ -4,9 +4,9 @@
 
 import { init, Protocol, CompileError, DocumentError, check } from "./pkg/kap.js";
 import { h, toDom } from "./dom.js";
-import { layout, emptyState, keepDeclared, buildDocument, stateFromDocument, fieldId, NOT_A_NUMBER } from "./model.js";
-import { formView, listView, localToUtc, utcToLocal } from "./form.js";
-import { resultsView, verdictSummary } from "./results.js";
+import { layout, emptyState, keepDeclared, buildDocument, stateFromDocument, fieldId, labelOf, clockFields, NOT_A_NUMBER } from "./model.js";
+import { formView, listView, localToUtc, utcToLocal, utcText } from "./form.js";
+import { resultsView, verdictSummary, announcement, engineProblem } from "./results.js";
 
 const REFERENCE_URL = "pkg/kap-reference.kap";
 
@@ -18,7 +18,25 @@ const app = {
   layout: null,
   state: emptyState(),
   marked: new Set(), // field paths marked invalid
+  lastGood: null, // { output, document } of the last evaluation without a problem
+  announced: null, // what #announce last said, and the timer that will say the next
+  announceTimer: 0,
 };
+
+/** The current time, to the minute, as the engine reads times: the page reads the clock, the engine never does. */
+function nowUtc() {
+  const t = new Date();
+  t.setSeconds(0, 0);
+  return t.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Sets every top-level time of the form (the rule file's "Now") that is empty to the current time. */
+function startClock(state) {
+  for (const input of clockFields(app.layout)) {
+    if (!state.values[input.path]) state.values[input.path] = nowUtc();
+  }
+  return state;
+}
 
 function replaceChildren(el, views) {
   el.replaceChildren(...[].concat(views).map((v) => toDom(v)));
@@ -40,7 +58,8 @@ function useProtocol(protocol, label) {
   app.protocol = protocol;
   app.description = protocol.describe();
   app.layout = layout(app.description);
-  app.state = keepDeclared(app.layout, app.state);
+  app.state = startClock(keepDeclared(app.layout, app.state));
+  app.lastGood = null;
   const p = app.description.protocol;
   $("protocol-name").textContent = `${p.name} ${p.version}`;
   $("protocol-status").textContent = p.status;
@@ -112,6 +131,7 @@ async function openRuleFile(file) {
 function renderForm() {
   replaceChildren($("form-sections"), formView(app.layout, app.state));
   app.marked.clear();
+  app.evaluated = null;
 }
 
 function renderList(listPath) {
@@ -122,6 +142,7 @@ function renderList(listPath) {
   const items = app.state.lists[listPath] || [];
   for (const item of items) for (const k of Object.keys(item)) if (item[k] === NOT_A_NUMBER) delete item[k];
   old.replaceWith(toDom(listView(entry, items)));
+  app.evaluated = null;
 }
 
 /** Splits a path into where its value lives in the state: a top-level field or a list item's member. */
@@ -153,12 +174,14 @@ function onInput(event) {
   let raw = el.value;
   if (el.type === "radio") {
     if (!el.checked) return;
-  } else if (el.type === "number") {
-    raw = el.validity.badInput ? NOT_A_NUMBER : el.value.trim();
+  } else if (el.dataset.type === "integer" || el.dataset.type === "decimal") {
+    // A text field (inputmode decimal): what was typed stays on screen, and the form says
+    // when it is not a number (a number input would drop letters silently).
+    raw = el.value.trim();
   } else if (el.type === "datetime-local") {
     raw = localToUtc(el.value);
     const out = document.getElementById(`${el.id}-utc`);
-    if (out) out.textContent = raw;
+    if (out) out.textContent = utcText(raw);
   }
   setValue(path, raw);
   evaluate();
@@ -190,13 +213,13 @@ function onClick(event) {
     if (add) add.focus();
   } else if (button.dataset.now) {
     const path = button.dataset.now;
-    const utc = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    const utc = nowUtc();
     setValue(path, utc);
     const input = document.getElementById(fieldId(path));
     if (input) {
       input.value = utcToLocal(utc);
       const out = document.getElementById(`${input.id}-utc`);
-      if (out) out.textContent = utc;
+      if (out) out.textContent = utcText(utc);
     }
     evaluate();
   }
@@ -254,6 +277,12 @@ function mark(problems) {
 
 function evaluate() {
   const { json, problems } = buildDocument(app.layout, app.state);
+  // Nothing changed (a "change" event after the "input" events, when a field loses the
+  // focus): the page stays as it is, so that a click on a link of the results or of the
+  // verdict bar is not lost under a re-rendering.
+  const key = json + "\u0000" + JSON.stringify(problems);
+  if (key === app.evaluated) return;
+  app.evaluated = key;
   let output = null;
   let error = null;
   try {
@@ -262,41 +291,94 @@ function evaluate() {
     // A refused document names its input; anything else is shown, never swallowed.
     error = e instanceof DocumentError ? e : { kind: "evaluation", detail: `the engine failed: ${e.message}` };
   }
+  // The engine's own refusal of the document, said in the form's words.
+  const engineSaid = error && error.kind === "input" ? engineProblem(app.layout, error) : null;
   const all = [...problems];
-  if (error && error.kind === "input" && !problems.some((p) => p.path === error.path)) {
-    all.push({ path: error.path, message: `${error.detail}; expected ${error.expected}` });
-  }
+  if (engineSaid && !problems.some((p) => p.path === engineSaid.path)) all.push(engineSaid);
   mark(all);
   if (problems.length > 0) output = null;
   app.lastDocument = json;
+  const document_ = JSON.parse(json);
+  if (output && !error) app.lastGood = { output, document: document_ };
+  const invalid = all.length > 0 || Boolean(error);
   const ctx = {
     description: app.description,
     layout: app.layout,
     output,
     error,
-    problems,
-    document: JSON.parse(json),
+    problems: all,
+    // While a field is wrong, the last decisions stay on screen, marked out of date.
+    stale: invalid ? app.lastGood : null,
+    document: document_,
     state: app.state,
   };
   replaceChildren($("results"), resultsView(ctx));
-  renderStatus(output, all.length > 0);
+  renderStatus(output, invalid ? all : null, invalid ? app.lastGood : null);
 }
 
-function renderStatus(output, invalid) {
+/** The verdict bar: the verdicts, or the field to fix first with the last verdicts marked out of date. */
+function renderStatus(output, problems, stale) {
   const bar = $("status");
+  const chips = (out, { outOfDate = false } = {}) =>
+    verdictSummary(app.description, out).map((s) =>
+      h(
+        "span",
+        { class: `chip tone-${s.tone}${outOfDate ? " stale" : ""}`, "data-decision": s.name },
+        h("span", { class: "icon", "aria-hidden": "true" }, s.icon),
+        ` ${s.title}: `,
+        h("strong", null, s.verdict.replace(/_/g, " ")),
+        outOfDate ? h("em", null, " (out of date)") : null,
+      ),
+    );
   let views;
-  if (invalid) {
-    views = [h("span", { class: "chip tone-stop" }, h("span", { class: "icon", "aria-hidden": "true" }, "✕"), " Not evaluated: fix the marked fields")];
+  if (problems) {
+    const first = problems.find((p) => p.path) || null;
+    const more = problems.length - 1;
+    views = [
+      h(
+        "span",
+        { class: "chip tone-stop", "data-state": "invalid" },
+        h("span", { class: "icon", "aria-hidden": "true" }, "✕"),
+        stale ? " Out of date: fix " : " Not evaluated: fix ",
+        first ? h("a", { href: "#" + fieldId(first.path), "data-focus": first.path }, labelOf(app.layout, first.path)) : "the marked fields",
+        more > 0 ? ` and ${more} more` : "",
+      ),
+      ...(stale ? chips(stale.output, { outOfDate: true }) : []),
+    ];
   } else {
-    const summary = verdictSummary(app.description, output);
-    views =
-      summary.length === 0
-        ? [h("span", { class: "chip tone-neutral" }, "No decision yet")]
-        : summary.map((s) =>
-            h("span", { class: `chip tone-${s.tone}`, "data-decision": s.name }, h("span", { class: "icon", "aria-hidden": "true" }, s.icon), ` ${s.title}: `, h("strong", null, s.verdict.replace(/_/g, " "))),
-          );
+    const summary = chips(output);
+    views = summary.length === 0 ? [h("span", { class: "chip tone-neutral" }, "No decision yet")] : summary;
   }
   replaceChildren(bar, views);
+  scheduleAnnouncement(problems ? { problems } : { output });
+}
+
+/**
+ * Screen readers hear the verdicts once, when they change, from a polite live region: said a
+ * moment after the typing stops, and only when the verdicts (or the field to fix) differ
+ * from what was last said.
+ */
+function scheduleAnnouncement(what) {
+  clearTimeout(app.announceTimer);
+  app.announceTimer = setTimeout(() => {
+    const said = app.announced;
+    let next;
+    let text = "";
+    if (what.problems) {
+      const first = what.problems.find((p) => p.path);
+      next = { fix: first ? first.path : "", verdicts: said ? said.verdicts : new Map() };
+      if (!said || said.fix !== next.fix) text = `Decisions out of date: fix ${first ? labelOf(app.layout, first.path) : "the marked fields"}.`;
+    } else {
+      const now = announcement(app.description, what.output, app.layout);
+      next = { fix: null, verdicts: new Map(now.map((s) => [s.name, s.verdict])) };
+      const changed = said ? now.filter((s) => said.verdicts.get(s.name) !== s.verdict) : [];
+      text = changed.map((s) => s.text).join(" ");
+      if (!text && said && said.fix !== null) text = "Decisions up to date.";
+    }
+    // The page has just loaded: nothing is said until something changes.
+    if (said && text) $("announce").textContent = text;
+    app.announced = next;
+  }, 900);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -310,7 +392,7 @@ async function openDocument(file) {
     window.alert(`${file.name} is not JSON: ${e.message}`);
     return;
   }
-  app.state = stateFromDocument(app.layout, doc);
+  app.state = startClock(stateFromDocument(app.layout, doc));
   renderForm();
   evaluate();
 }
@@ -358,11 +440,15 @@ async function start() {
   });
   $("save-doc").addEventListener("click", saveDocument);
   $("clear-form").addEventListener("click", () => {
-    app.state = emptyState();
+    app.state = startClock(emptyState());
+    app.lastGood = null;
     renderForm();
     evaluate();
   });
   $("print").addEventListener("click", () => window.print());
+  // The sticky verdict bar's height, for the scroll padding that keeps the focus out from under it.
+  const bar = $("status");
+  new ResizeObserver(() => document.documentElement.style.setProperty("--bar-height", `${bar.offsetHeight}px`)).observe(bar);
   document.documentElement.dataset.ready = "true";
 }
 

@@ -4,7 +4,13 @@
 // unknown, never false. Lists have items added and removed.
 
 import { h } from "./dom.js";
-import { fieldId, itemPath, leaf } from "./model.js";
+import { fieldId, itemPath, leaf, formExpects } from "./model.js";
+import { formatTime } from "./results.js";
+
+/** How a time shown in local time reads in UTC, under its field: "= 2026-11-20 09:15 UTC". */
+export function utcText(utc) {
+  return utc ? `= ${formatTime(utc)}` : "";
+}
 
 /** "2026-11-20T10:15" (local, as datetime-local gives it) -> "2026-11-20T09:15:00Z" (UTC). */
 export function localToUtc(local) {
@@ -28,11 +34,18 @@ function describedBy(id, input) {
   return [input.help ? `${id}-help` : null, expects, `${id}-error`].filter(Boolean).join(" ");
 }
 
-function helpLines(id, input) {
+function helpLines(id, input, { clock = false } = {}) {
   return [
     input.help ? h("p", { class: "help", id: `${id}-help` }, input.help) : null,
     // Booleans and choices show what they admit; numbers and times say it.
-    input.type === "boolean" || input.type === "choice" ? null : h("p", { class: "expects", id: `${id}-expects` }, `Expects ${input.expects}.`),
+    input.type === "boolean" || input.type === "choice"
+      ? null
+      : h(
+          "p",
+          { class: "expects", id: `${id}-expects` },
+          `Expects ${formExpects(input)}.`,
+          clock ? " Set to the current time when the form opened; change it to decide for another time." : "",
+        ),
     h("p", { class: "field-error", id: `${id}-error`, role: "alert", hidden: true }),
   ];
 }
@@ -42,7 +55,7 @@ function labelText(input) {
 }
 
 /** One control for `input`, at `path` (list items have their index in it), showing `raw`. */
-export function fieldView(input, path, raw) {
+export function fieldView(input, path, raw, { clock = false } = {}) {
   const id = fieldId(path);
   const common = { "data-path": path, "data-type": input.type, "aria-describedby": describedBy(id, input) };
   if (input.type === "boolean") {
@@ -71,29 +84,30 @@ export function fieldView(input, path, raw) {
       (input.choices || []).map((c) => h("option", { value: c, selected: raw === c }, c)),
     );
   } else if (input.type === "integer" || input.type === "decimal") {
+    // A text field with a numeric keyboard, checked by the form (model.js problemOf): what
+    // was typed stays visible, and "7x" is said not to be a number, where a number input
+    // would drop the letters without a word.
     control = h("input", {
       ...common,
       id,
-      type: "number",
-      min: input.min,
-      max: input.max,
-      step: input.type === "integer" ? "1" : "any",
+      type: "text",
       inputmode: input.type === "integer" ? "numeric" : "decimal",
       value: raw && !raw.startsWith("\u0000") ? raw : "",
       autocomplete: "off",
+      spellcheck: "false",
     });
   } else if (input.type === "timestamp") {
     control = h(
       "span",
       { class: "time" },
       h("input", { ...common, id, type: "datetime-local", step: "1", value: raw ? utcToLocal(raw) : "" }),
-      h("button", { type: "button", class: "small", "data-now": path, "aria-label": `Set ${input.label} to the current time` }, "Now"),
-      h("output", { class: "utc", for: id, id: `${id}-utc` }, raw ? `${raw}` : ""),
+      h("button", { type: "button", class: "small", "data-now": path, "aria-label": `Now: set ${input.label} to the current time` }, "Now"),
+      h("output", { class: "utc", for: id, id: `${id}-utc` }, utcText(raw)),
     );
   } else {
     control = h("input", { ...common, id, type: "text", value: raw || "" });
   }
-  return h("div", { class: `field ${input.type}`, "data-field": path }, h("label", { for: id }, labelText(input)), control, helpLines(id, input));
+  return h("div", { class: `field ${input.type}`, "data-field": path }, h("label", { for: id }, labelText(input)), control, helpLines(id, input, { clock }));
 }
 
 /** The items of a list, each with its fields and a remove button, and the add button. */
@@ -119,7 +133,7 @@ export function listView(entry, items) {
         ),
         h(
           "button",
-          { type: "button", class: "remove", "data-remove": list.path, "data-index": i, "aria-label": `Remove ${list.label} #${i + 1}` },
+          { type: "button", class: "remove", "data-remove": list.path, "data-index": i, "aria-label": `Remove #${i + 1} of ${list.label}` },
           "Remove #" + (i + 1),
         ),
       ),
@@ -144,7 +158,7 @@ export function formView(lay, state) {
         { class: "grid" },
         section.entries.map((entry) =>
           entry.kind === "field"
-            ? fieldView(entry.input, entry.input.path, state.values[entry.input.path])
+            ? fieldView(entry.input, entry.input.path, state.values[entry.input.path], { clock: section.name === "" && entry.input.type === "timestamp" })
             : listView(entry, state.lists[entry.input.path] || []),
         ),
       ),

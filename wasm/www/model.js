@@ -60,6 +60,50 @@ export function layout(description) {
   return { sections, byPath };
 }
 
+/**
+ * The times of the form's top section ("Now", the time the data describe): the page starts
+ * them at the current time, which the prescriber can change. The engine never reads a clock.
+ */
+export function clockFields(lay) {
+  const top = lay.sections.find((s) => s.name === "");
+  return top ? top.entries.filter((e) => e.kind === "field" && e.input.type === "timestamp").map((e) => e.input) : [];
+}
+
+/**
+ * What an input admits, in the form's words: a time is entered as a date and time (the
+ * engine's own wording names the exchange format), a yes/no question as Yes or No.
+ */
+export function formExpects(input) {
+  if (input.type === "timestamp") return "a date and time";
+  if (input.type === "boolean") return "Yes or No";
+  return input.expects;
+}
+
+/** Input paths sorted in the form's order (list items by item, then by field), unknown paths last. */
+export function inFormOrder(lay, paths) {
+  const order = new Map();
+  let n = 0;
+  for (const section of lay.sections) {
+    for (const entry of section.entries) {
+      order.set(entry.input.path, n++);
+      if (entry.kind === "list") for (const f of entry.fields) order.set(f.path, n++);
+    }
+  }
+  const key = (path) => {
+    const m = /^(.*)\[(\d+)\]\.(.*)$/.exec(path);
+    if (m) {
+      const list = order.has(m[1]) ? order.get(m[1]) : Infinity;
+      const field = order.get(`${m[1]}[].${m[3]}`);
+      return [list, Number(m[2]), field === undefined ? Infinity : field];
+    }
+    return [order.has(path) ? order.get(path) : Infinity, -1, -1];
+  };
+  return [...paths]
+    .map((p, i) => ({ p, i, k: key(p) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2] || a.i - b.i)
+    .map((x) => x.p);
+}
+
 /** A fresh, empty state: every input unknown, every list empty. */
 export function emptyState() {
   return { values: {}, lists: {} };
@@ -104,26 +148,27 @@ export function jsonNumber(raw) {
 /** Why a raw value does not fit its input (null when it fits, or is empty). */
 export function problemOf(input, raw) {
   if (raw === undefined || raw === "") return null;
-  if (raw === NOT_A_NUMBER) return `not a number; expected ${input.expects}`;
+  const expects = formExpects(input);
+  if (raw === NOT_A_NUMBER) return `not a number; expected ${expects}`;
   switch (input.type) {
     case "integer":
     case "decimal": {
       const text = jsonNumber(raw);
-      if (text === null) return `"${raw}" is not a number; expected ${input.expects}`;
+      if (text === null) return `"${raw}" is not a number; expected ${expects}`;
       const n = Number(text);
-      if (!Number.isFinite(n)) return `${raw} is not a finite number; expected ${input.expects}`;
-      if (input.type === "integer" && !Number.isInteger(n)) return `${raw} is not a whole number; expected ${input.expects}`;
+      if (!Number.isFinite(n)) return `${raw} is not a finite number; expected ${expects}`;
+      if (input.type === "integer" && !Number.isInteger(n)) return `${raw} is not a whole number; expected ${expects}`;
       if ((input.min !== undefined && n < input.min) || (input.max !== undefined && n > input.max)) {
-        return `${raw} is out of range; expected ${input.expects}`;
+        return `${raw} is out of range; expected ${expects}`;
       }
       return null;
     }
     case "boolean":
-      return raw === "true" || raw === "false" ? null : `expected ${input.expects}`;
+      return raw === "true" || raw === "false" ? null : `expected ${expects}`;
     case "choice":
-      return (input.choices || []).includes(raw) ? null : `"${raw}" is not a choice; expected ${input.expects}`;
+      return (input.choices || []).includes(raw) ? null : `"${raw}" is not a choice; expected ${expects}`;
     case "timestamp":
-      return Number.isNaN(Date.parse(raw)) ? `"${raw}" is not a time; expected ${input.expects}` : null;
+      return Number.isNaN(Date.parse(raw)) ? `"${raw}" is not a date and time; expected ${expects}` : null;
     default:
       return null;
   }

@@ -6,7 +6,7 @@
 // number shown comes from the rule file through the engine.
 
 import { h } from "./dom.js";
-import { humanize, labelOf, fieldId, enteredValues } from "./model.js";
+import { humanize, labelOf, fieldId, enteredValues, inFormOrder, formExpects } from "./model.js";
 
 /**
  * How a verdict looks: a tone (colour) and an icon, always beside the verdict's text so that
@@ -165,7 +165,8 @@ function missingList(ctx, paths) {
     "div",
     { class: "missing", "data-list": "missing" },
     h("h4", null, `${fieldLabel("missing")} (${paths.length})`),
-    h("ul", null, paths.map((p) => h("li", null, fieldLink(ctx, p)))),
+    // In the form's order (the engine lists them by path).
+    h("ul", null, inFormOrder(ctx.layout, paths).map((p) => h("li", null, fieldLink(ctx, p)))),
   );
 }
 
@@ -327,7 +328,7 @@ function decisionView(ctx, name, outcome, { title, ruleDecision = name, level = 
                 h("strong", null, e.message),
                 " ",
                 h("code", { class: "id" }, e.rule),
-                h("div", { class: "meta" }, "Needs: ", e.missing.map((p, i) => [i > 0 ? ", " : "", fieldLink(ctx, p)])),
+                h("div", { class: "meta" }, "Needs: ", inFormOrder(ctx.layout, e.missing).map((p, i) => [i > 0 ? ", " : "", fieldLink(ctx, p)])),
               ),
             ),
           ),
@@ -336,21 +337,57 @@ function decisionView(ctx, name, outcome, { title, ruleDecision = name, level = 
   );
 }
 
+/**
+ * The engine's refusal of a document, in the form's words: { path, message }, the message
+ * naming what the field expects as the form asks for it (a date and time, Yes or No), and
+ * inputs by their labels, never by path.
+ */
+export function engineProblem(lay, error) {
+  const path = error.path || "";
+  const generic = path.replace(/\[\d+\]/g, "[]");
+  const input = lay.byPath.get(generic);
+  const expects = input ? formExpects(input) : null;
+  let message;
+  if (error.code === "missing_required") {
+    message = /item/.test(error.detail || "") ? "required in every item" : "required once the form has data in its sections";
+  } else {
+    message = String(error.detail || "")
+      .replace(/`([^`]+)`/g, (_, p) => labelOf(lay, p))
+      .replace(/RFC 3339 timestamp/g, "date and time")
+      .replace(/\bdocument\b/g, "form");
+  }
+  return { path, message: expects ? `${message}; expected ${expects}` : message };
+}
+
 function problemsView(ctx, problems, error) {
-  const items = problems.map((p) => h("li", null, fieldLink(ctx, p.path), ": ", p.message));
+  const items = problems.map((p) => h("li", null, p.path ? [fieldLink(ctx, p.path), ": "] : null, p.message));
   const engineSaid = error && !problems.some((p) => p.path === error.path);
+  const labels = problems.filter((p) => p.path).map((p) => labelOf(ctx.layout, p.path));
+  const stale = ctx.stale && ctx.stale.output && Object.keys(ctx.stale.output.decisions).length > 0;
+  const what = labels.length > 0 ? labels.join(", ") : "the marked fields";
   return h(
     "div",
-    { class: "problems", role: "alert", "data-state": "invalid" },
-    h("p", { class: "verdict tone-stop" }, h("span", { class: "icon", "aria-hidden": "true" }, "✕"), " ", h("strong", null, "Not evaluated: fix the marked fields")),
+    { class: "problems", "data-state": "invalid" },
+    h(
+      "p",
+      { class: "verdict tone-stop" },
+      h("span", { class: "icon", "aria-hidden": "true" }, "✕"),
+      " ",
+      h("strong", null, stale ? `Out of date: fix ${what}` : `Not evaluated: fix ${what}`),
+    ),
     h(
       "ul",
       null,
       items,
-      engineSaid
-        ? h("li", null, error.path ? [fieldLink(ctx, error.path), ": "] : null, error.detail || error.message, error.expected ? `; expected ${error.expected}` : "")
-        : null,
+      engineSaid ? h("li", null, error.path ? [fieldLink(ctx, error.path), ": "] : null, error.detail || error.message) : null,
     ),
+    stale
+      ? h(
+          "p",
+          { class: "stale-note" },
+          "The decisions below were made before the last change and may no longer hold. They are brought up to date as soon as the field is fixed.",
+        )
+      : null,
   );
 }
 
@@ -365,10 +402,23 @@ export function resultsView(ctx) {
   const body = [];
   if ((ctx.problems && ctx.problems.length > 0) || ctx.error) {
     body.push(problemsView(ctx, ctx.problems || [], ctx.error));
+    // The last decisions made, kept on screen and marked out of date.
+    const stale = ctx.stale && ctx.stale.output;
+    if (stale && Object.keys(stale.decisions).length > 0) {
+      const old = { ...ctx, output: stale, document: ctx.stale.document };
+      body.push(
+        h(
+          "div",
+          { class: "stale", "data-state": "stale", role: "group", "aria-label": "Decisions out of date" },
+          h("p", { class: "stale-label" }, h("span", { class: "icon", "aria-hidden": "true" }, "!"), " Out of date: made before the last change"),
+          Object.entries(stale.decisions).map(([name, outcome]) => decisionView(old, name, outcome)),
+        ),
+      );
+    }
   } else if (ctx.output) {
     const decisions = Object.entries(ctx.output.decisions);
     if (decisions.length === 0) {
-      body.push(h("p", { class: "empty", "data-state": "empty" }, "No decision yet: enter the patient's data. Each decision appears as soon as the document has the sections it decides on."));
+      body.push(h("p", { class: "empty", "data-state": "empty" }, "No decision yet: enter the patient's data. Each decision appears as soon as the sections of the form it decides on are filled in."));
     }
     for (const [name, outcome] of decisions) body.push(decisionView(ctx, name, outcome));
     if (ctx.output.explanation.length > 0) {
@@ -418,6 +468,33 @@ export function verdictSummary(description, output) {
       const tone = toneOf(o.verdict);
       return { name, title: (info && info.title) || humanize(name), verdict: o.verdict, tone, icon: ICONS[tone] };
     });
+}
+
+/**
+ * What a screen reader hears of the verdicts: [{name, verdict, text}], the text being the
+ * decision's title, its verdict and its first reason (the message of the first rule listed
+ * in its outcome), or the first input it is missing.
+ */
+export function announcement(description, output, lay = null) {
+  if (!output) return [];
+  return verdictSummary(description, output).map((s) => {
+    const outcome = output.decisions[s.name];
+    let reason = "";
+    for (const [key, value] of Object.entries(outcome)) {
+      if (key === "missing" || !Array.isArray(value) || value.length === 0 || typeof value[0] !== "string") continue;
+      const entry = (output.explanation || []).find((e) => e.decision === s.name && e.rule === value[0] && e.message);
+      if (entry) {
+        reason = entry.message;
+        break;
+      }
+    }
+    if (!reason && Array.isArray(outcome.missing) && outcome.missing.length > 0) {
+      const first = lay ? inFormOrder(lay, outcome.missing)[0] : outcome.missing[0];
+      reason = `Missing: ${lay ? labelOf(lay, first) : first}`;
+    }
+    const text = `${s.title}: ${humanize(s.verdict)}.${reason ? ` ${reason.replace(/\.?$/, ".")}` : ""}`;
+    return { name: s.name, verdict: s.verdict, text };
+  });
 }
 
 export { ICONS };
