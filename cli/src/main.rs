@@ -79,7 +79,7 @@ enum Command {
     /// is evaluated; if it proceeds, a session that went well (from the plan file) is added
     /// at that level, and the next is evaluated, until the course ends or a session does not
     /// proceed. The plan file says how far apart the sessions are and what a session that
-    /// went well records (rules/course-plan.json).
+    /// went well records (by default course-plan.json beside the rule file).
     Course {
         /// The rule file.
         #[arg(value_name = "FILE")]
@@ -87,9 +87,13 @@ enum Command {
         /// The patient document (JSON).
         #[arg(long, short, value_name = "DOC.json")]
         input: PathBuf,
-        /// The course plan.
-        #[arg(long, value_name = "PLAN.json", default_value = "rules/course-plan.json")]
-        plan: PathBuf,
+        /// The course plan [default: course-plan.json beside the rule file].
+        #[arg(long, value_name = "PLAN.json")]
+        plan: Option<PathBuf>,
+        /// Output format: `text` (a table) or `json` (the planned sessions: number, at,
+        /// verdict, level, dose with its unit, reasons).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Serve the web form on http://127.0.0.1:PORT/ (build it first with scripts/web-build).
     ///
@@ -119,7 +123,7 @@ fn main() -> ExitCode {
         Command::Check { files, format, deny_warnings } => check(&files, format, deny_warnings),
         Command::Eval { file, input, format } => eval(&file, &input, format),
         Command::Describe { file, json_schema } => describe(&file, json_schema),
-        Command::Course { file, input, plan } => plan_course(&file, &input, &plan),
+        Command::Course { file, input, plan, format } => plan_course(&file, &input, plan.as_deref(), format),
         Command::Serve { port, dir } => match serve::serve(&dir, port) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -205,18 +209,38 @@ fn compile(file: &Path) -> Result<Protocol, ExitCode> {
     })
 }
 
-fn plan_course(file: &Path, input: &Path, plan: &Path) -> ExitCode {
+fn plan_course(file: &Path, input: &Path, plan: Option<&Path>, format: Format) -> ExitCode {
     let protocol = match compile(file) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
-    let result = read(plan)
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let beside = dir.join("course-plan.json");
+    let plan_text = match plan {
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| format!("cannot read the course plan {} (given with --plan): {e}", p.display())),
+        None => std::fs::read_to_string(&beside).map_err(|e| {
+            format!(
+                "cannot read the course plan {}: {e}\n  by default the plan is course-plan.json beside the rule file; \
+                 pass another with --plan PLAN.json",
+                beside.display()
+            )
+        }),
+    };
+    let read_input =
+        |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read input document {}: {e}", p.display()));
+    let result = plan_text
         .and_then(|text| course::plan(&text))
-        .and_then(|plan| read(input).and_then(|doc| course::simulate(&protocol, &doc, &plan)));
-    match result {
-        Ok(table) => {
-            print!("{table}");
+        .and_then(|plan| read_input(input).and_then(|doc| course::simulate(&protocol, &doc, &plan)));
+    let output = result.and_then(|sessions| match format {
+        Format::Text => Ok(course::table(&sessions)),
+        Format::Json => {
+            serde_json::to_string_pretty(&course::json(&sessions)).map(|t| t + "\n").map_err(|e| e.to_string())
+        }
+    });
+    match output {
+        Ok(text) => {
+            print!("{text}");
             ExitCode::SUCCESS
         }
         Err(e) => {
