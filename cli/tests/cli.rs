@@ -339,3 +339,39 @@ fn course_wraps_long_reasons_and_prints_json() {
     assert_eq!(sessions[5]["dose"]["value"], 70);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn eval_text_renders_every_output_field_as_text() {
+    for example in std::fs::read_dir(root().join("tests/corpus/examples")).unwrap() {
+        let path = example.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name.ends_with(".expected.json") {
+            continue;
+        }
+        let out = kap(&["eval", RULES, "--input", path.to_str().unwrap(), "--format", "text"]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+        let summary = text(&out.stdout);
+        let decisions = summary.split("\nWhy:\n").next().unwrap();
+        for json in ["{", "[", "\"", ": \n"] {
+            assert!(!decisions.contains(json), "{name}: `{json}` in\n{summary}");
+        }
+    }
+    let hold = text(
+        &kap(&["eval", RULES, "--input", "tests/corpus/examples/05-session-hold.json", "--format", "text"]).stdout,
+    );
+    assert!(
+        hold.contains("\nfollow_up:\n  due:\n    - phone_check at 2026-11-21T08:30:00Z: cssrs, wellbeing\n"),
+        "{hold}"
+    );
+    let monitoring =
+        text(&kap(&["eval", RULES, "--input", "tests/corpus/examples/06-monitoring.json", "--format", "text"]).stdout);
+    for line in [
+        "  dose: 49 mg (infusion_minutes 40)\n",
+        "  schedule: 10, 20, 30, 40, 55, 70, 85, 100, 120\n",
+        "  alerts:\n    - bp_urgent at 2026-11-26T10:20:00Z: severity warning\n",
+        "  instructions: no_alcohol_cannabis_24h, no_benzodiazepine_opioid_4h, no_driving_until_next_day_after_sleep\n",
+        "  discharge: NOT READY\n    unmet: observation_time\n",
+    ] {
+        assert!(monitoring.contains(line), "lacks {line:?}:\n{monitoring}");
+    }
+}
