@@ -47,7 +47,16 @@ const BROKEN: &[Broken] = &[
         replace: "when patient.age < 18 kg [K2]",
         code: "unit-mismatch",
         at: "patient.age < 18 kg",
-        message: "unit mismatch: years against kg",
+        message: "unit mismatch: `patient.age` is years, `18 kg` is kg",
+        hint: "measure different things",
+    },
+    Broken {
+        // Inside a definition used twice: one error, at the definition, naming both sides.
+        find: "  diastolic > 90 mmHg",
+        replace: "  diastolic > 90 mg",
+        code: "unit-mismatch",
+        at: "diastolic > 90 mg",
+        message: "unit mismatch: `diastolic` is mmHg, `90 mg` is mg",
         hint: "measure different things",
     },
     Broken {
@@ -151,7 +160,7 @@ const BROKEN: &[Broken] = &[
         replace: "when patient.bipolar and patient.days_since_mood_elevation < 90 years [P]",
         code: "unit-mismatch",
         at: "patient.days_since_mood_elevation < 90 years",
-        message: "unit mismatch: days against years",
+        message: "unit mismatch: `patient.days_since_mood_elevation` is days, `90 years` is years",
         hint: "measure different things",
     },
     Broken {
@@ -556,4 +565,18 @@ fn changing_a_ladder_amount_or_a_schedule_changes_the_output() {
     // 0.55 mg/kg x 82 kg = 45.1 mg, rounded down to 45 mg.
     assert_eq!(edited["session"]["dose"]["value"], 45);
     assert_eq!(edited["monitoring"]["schedule"], serde_json::json!([10, 20, 30, 40, 50, 60, 90, 120]));
+}
+
+#[test]
+fn a_mistake_inside_a_definition_is_reported_once_naming_every_use() {
+    let source = reference_source().replacen("  diastolic > 90 mmHg", "  diastolic > 90 mg", 1);
+    let diagnostics = Protocol::check(&source);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(d.code, "unit-mismatch");
+    assert_eq!(d.message, "unit mismatch: `diastolic` is mmHg, `90 mg` is mg");
+    let uses = source.matches("hypertensive(patient.").count() + source.matches("hypertensive(today.").count();
+    assert!(uses >= 2, "the shipped file uses `hypertensive` {uses} time(s)");
+    assert_eq!(d.notes.len(), uses, "{d:#?}");
+    assert!(d.notes.iter().all(|n| n.message == "in `hypertensive`, used here"), "{d:#?}");
 }
