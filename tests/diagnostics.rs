@@ -206,10 +206,10 @@ const BROKEN: &[Broken] = &[
     Broken {
         find: "  exclude psychosis \"Lifetime",
         replace: "exclude psychosis \"Lifetime",
-        code: "syntax",
+        code: "indentation",
         at: "exclude psychosis",
-        message: "expected",
-        hint: "",
+        message: "expected column 3",
+        hint: "indent it by 2 spaces",
     },
     Broken {
         find: "  caution epilepsy \"Epilepsy\"\n    when patient.epilepsy [K9]",
@@ -579,4 +579,53 @@ fn a_mistake_inside_a_definition_is_reported_once_naming_every_use() {
     assert!(uses >= 2, "the shipped file uses `hypertensive` {uses} time(s)");
     assert_eq!(d.notes.len(), uses, "{d:#?}");
     assert!(d.notes.iter().all(|n| n.message == "in `hypertensive`, used here"), "{d:#?}");
+}
+
+/// The one diagnostic of the shipped file with `find` replaced by `replace`: an indentation
+/// error at the start of `at` (line and column in the rendered form), with a hint.
+fn one_indentation_error(find: &str, replace: &str, at: &str, column: usize, expected: &str) {
+    let source = reference_source();
+    assert!(source.contains(find), "{find}");
+    let broken = source.replacen(find, replace, 1);
+    let diagnostics = Protocol::check(&broken);
+    assert_eq!(diagnostics.len(), 1, "{replace:?}: {diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(d.code, "indentation", "{d:#?}");
+    let start = broken.find(replace).unwrap() + replace.find(at).unwrap();
+    assert_eq!(d.span.start, start, "{d:#?}");
+    assert!(d.message.contains(expected), "{d:#?}");
+    let (line, col, _) = line_col(&broken, start);
+    assert_eq!(col, column);
+    let text = d.locate("k.kap", &broken).render();
+    assert!(text.contains(&format!("--> k.kap:{line}:{column}")), "{text}");
+    assert!(text.contains("= hint: "), "{text}");
+}
+
+#[test]
+fn a_rule_indented_one_space_too_far_is_one_indentation_error() {
+    one_indentation_error(
+        "  exclude minor \"Younger than 18\"\n",
+        "   exclude minor \"Younger than 18\"\n",
+        "exclude",
+        4,
+        "between the decision's entries (column 3) and their continuation lines (column 5)",
+    );
+}
+
+#[test]
+fn a_continuation_line_moved_to_the_first_column_is_one_indentation_error() {
+    one_indentation_error(
+        "    when patient.age < 18 years [K2]\n",
+        "when patient.age < 18 years [K2]\n",
+        "when",
+        1,
+        "expected column 5",
+    );
+    one_indentation_error(
+        "  help \"Days since the last manic",
+        "help \"Days since the last manic",
+        "help",
+        1,
+        "expected column 3",
+    );
 }
