@@ -47,7 +47,16 @@ const BROKEN: &[Broken] = &[
         replace: "when patient.age < 18 kg [K2]",
         code: "unit-mismatch",
         at: "patient.age < 18 kg",
-        message: "unit mismatch: years against kg",
+        message: "unit mismatch: `patient.age` is years, `18 kg` is kg",
+        hint: "measure different things",
+    },
+    Broken {
+        // Inside a definition used twice: one error, at the definition, naming both sides.
+        find: "  diastolic > 90 mmHg",
+        replace: "  diastolic > 90 mg",
+        code: "unit-mismatch",
+        at: "diastolic > 90 mg",
+        message: "unit mismatch: `diastolic` is mmHg, `90 mg` is mg",
         hint: "measure different things",
     },
     Broken {
@@ -151,7 +160,7 @@ const BROKEN: &[Broken] = &[
         replace: "when patient.bipolar and patient.days_since_mood_elevation < 90 years [P]",
         code: "unit-mismatch",
         at: "patient.days_since_mood_elevation < 90 years",
-        message: "unit mismatch: days against years",
+        message: "unit mismatch: `patient.days_since_mood_elevation` is days, `90 years` is years",
         hint: "measure different things",
     },
     Broken {
@@ -197,10 +206,10 @@ const BROKEN: &[Broken] = &[
     Broken {
         find: "  exclude psychosis \"Lifetime",
         replace: "exclude psychosis \"Lifetime",
-        code: "syntax",
+        code: "indentation",
         at: "exclude psychosis",
-        message: "expected",
-        hint: "",
+        message: "expected column 3",
+        hint: "indent it by 2 spaces",
     },
     Broken {
         find: "  caution epilepsy \"Epilepsy\"\n    when patient.epilepsy [K9]",
@@ -573,4 +582,67 @@ fn a_huge_unknown_name_is_quoted_by_an_excerpt() {
     // A short misspelling still gets its suggestion.
     let d = Protocol::check(&reference_source().replacen("patient.age < 18 years", "patient.agee < 18 years", 1));
     assert_eq!(d[0].hint.as_deref(), Some("did you mean `patient.age`?"));
+}
+
+#[test]
+fn a_mistake_inside_a_definition_is_reported_once_naming_every_use() {
+    let source = reference_source().replacen("  diastolic > 90 mmHg", "  diastolic > 90 mg", 1);
+    let diagnostics = Protocol::check(&source);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(d.code, "unit-mismatch");
+    assert_eq!(d.message, "unit mismatch: `diastolic` is mmHg, `90 mg` is mg");
+    let uses = source.matches("hypertensive(patient.").count() + source.matches("hypertensive(today.").count();
+    assert!(uses >= 2, "the shipped file uses `hypertensive` {uses} time(s)");
+    assert_eq!(d.notes.len(), uses, "{d:#?}");
+    assert!(d.notes.iter().all(|n| n.message == "in `hypertensive`, used here"), "{d:#?}");
+}
+
+/// The one diagnostic of the shipped file with `find` replaced by `replace`: an indentation
+/// error at the start of `at` (line and column in the rendered form), with a hint.
+fn one_indentation_error(find: &str, replace: &str, at: &str, column: usize, expected: &str) {
+    let source = reference_source();
+    assert!(source.contains(find), "{find}");
+    let broken = source.replacen(find, replace, 1);
+    let diagnostics = Protocol::check(&broken);
+    assert_eq!(diagnostics.len(), 1, "{replace:?}: {diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(d.code, "indentation", "{d:#?}");
+    let start = broken.find(replace).unwrap() + replace.find(at).unwrap();
+    assert_eq!(d.span.start, start, "{d:#?}");
+    assert!(d.message.contains(expected), "{d:#?}");
+    let (line, col, _) = line_col(&broken, start);
+    assert_eq!(col, column);
+    let text = d.locate("k.kap", &broken).render();
+    assert!(text.contains(&format!("--> k.kap:{line}:{column}")), "{text}");
+    assert!(text.contains("= hint: "), "{text}");
+}
+
+#[test]
+fn a_rule_indented_one_space_too_far_is_one_indentation_error() {
+    one_indentation_error(
+        "  exclude minor \"Younger than 18\"\n",
+        "   exclude minor \"Younger than 18\"\n",
+        "exclude",
+        4,
+        "between the decision's entries (column 3) and their continuation lines (column 5)",
+    );
+}
+
+#[test]
+fn a_continuation_line_moved_to_the_first_column_is_one_indentation_error() {
+    one_indentation_error(
+        "    when patient.age < 18 years [K2]\n",
+        "when patient.age < 18 years [K2]\n",
+        "when",
+        1,
+        "expected column 5",
+    );
+    one_indentation_error(
+        "  help \"Days since the last manic",
+        "help \"Days since the last manic",
+        "help",
+        1,
+        "expected column 3",
+    );
 }

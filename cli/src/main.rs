@@ -79,7 +79,7 @@ enum Command {
     /// is evaluated; if it proceeds, a session that went well (from the plan file) is added
     /// at that level, and the next is evaluated, until the course ends or a session does not
     /// proceed. The plan file says how far apart the sessions are and what a session that
-    /// went well records (rules/course-plan.json).
+    /// went well records (by default course-plan.json beside the rule file).
     Course {
         /// The rule file.
         #[arg(value_name = "FILE")]
@@ -87,9 +87,13 @@ enum Command {
         /// The patient document (JSON).
         #[arg(long, short, value_name = "DOC.json")]
         input: PathBuf,
-        /// The course plan.
-        #[arg(long, value_name = "PLAN.json", default_value = "rules/course-plan.json")]
-        plan: PathBuf,
+        /// The course plan [default: course-plan.json beside the rule file].
+        #[arg(long, value_name = "PLAN.json")]
+        plan: Option<PathBuf>,
+        /// Output format: `text` (a table) or `json` (the planned sessions: number, at,
+        /// verdict, level, dose with its unit, reasons).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Serve the web form on http://127.0.0.1:PORT/ (build it first with scripts/web-build).
     ///
@@ -119,7 +123,7 @@ fn main() -> ExitCode {
         Command::Check { files, format, deny_warnings } => check(&files, format, deny_warnings),
         Command::Eval { file, input, format } => eval(&file, &input, format),
         Command::Describe { file, json_schema } => describe(&file, json_schema),
-        Command::Course { file, input, plan } => plan_course(&file, &input, &plan),
+        Command::Course { file, input, plan, format } => plan_course(&file, &input, plan.as_deref(), format),
         Command::Serve { port, dir } => match serve::serve(&dir, port) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -205,18 +209,38 @@ fn compile(file: &Path) -> Result<Protocol, ExitCode> {
     })
 }
 
-fn plan_course(file: &Path, input: &Path, plan: &Path) -> ExitCode {
+fn plan_course(file: &Path, input: &Path, plan: Option<&Path>, format: Format) -> ExitCode {
     let protocol = match compile(file) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
-    let result = read(plan)
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let beside = dir.join("course-plan.json");
+    let plan_text = match plan {
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| format!("cannot read the course plan {} (given with --plan): {e}", p.display())),
+        None => std::fs::read_to_string(&beside).map_err(|e| {
+            format!(
+                "cannot read the course plan {}: {e}\n  by default the plan is course-plan.json beside the rule file; \
+                 pass another with --plan PLAN.json",
+                beside.display()
+            )
+        }),
+    };
+    let read_input =
+        |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read input document {}: {e}", p.display()));
+    let result = plan_text
         .and_then(|text| course::plan(&text))
-        .and_then(|plan| read(input).and_then(|doc| course::simulate(&protocol, &doc, &plan)));
-    match result {
-        Ok(table) => {
-            print!("{table}");
+        .and_then(|plan| read_input(input).and_then(|doc| course::simulate(&protocol, &doc, &plan)));
+    let output = result.and_then(|sessions| match format {
+        Format::Text => Ok(course::table(&sessions)),
+        Format::Json => {
+            serde_json::to_string_pretty(&course::json(&sessions)).map(|t| t + "\n").map_err(|e| e.to_string())
+        }
+    });
+    match output {
+        Ok(text) => {
+            print!("{text}");
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -291,15 +315,73 @@ fn eval(file: &Path, input: &Path, format: Format) -> ExitCode {
     }
 }
 
-/// An output value for people: `50 mg` for a quantity, text without quotes.
+/// An output value for people on one line: `50 mg` for a quantity, text without quotes, a
+/// list joined by commas, an item with an id as `id at TIME: its other members`.
 fn show(value: &serde_json::Value) -> String {
+    use serde_json::Value;
     match value {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Object(map) => match (map.get("value"), map.get("unit")) {
-            (Some(v), Some(serde_json::Value::String(u))) => format!("{v} {u}"),
-            _ => value.to_string(),
-        },
+        Value::String(s) => s.clone(),
+        Value::Null => "unknown".into(),
+        Value::Array(items) => items.iter().map(show).collect::<Vec<_>>().join(", "),
+        Value::Object(map) => {
+            let rest = |skip: &[&str]| -> Vec<(&String, &Value)> {
+                map.iter().filter(|(k, _)| !skip.contains(&k.as_str())).collect()
+            };
+            let pairs = |members: &[(&String, &Value)]| {
+                members.iter().map(|(k, v)| format!("{k} {}", show(v))).collect::<Vec<_>>().join(", ")
+            };
+            if let (Some(v), Some(Value::String(u))) = (map.get("value"), map.get("unit")) {
+                let others = rest(&["value", "unit"]);
+                let more = if others.is_empty() { String::new() } else { format!(" ({})", pairs(&others)) };
+                return format!("{v} {u}{more}");
+            }
+            let mut text = String::new();
+            let mut skip = Vec::new();
+            if let Some(id) = map.get("id") {
+                text.push_str(&show(id));
+                skip.push("id");
+                if let Some(at) = map.get("at") {
+                    text.push_str(&format!(" at {}", show(at)));
+                    skip.push("at");
+                }
+            }
+            let others = rest(&skip);
+            let body = match others.as_slice() {
+                [(_, v @ Value::Array(_))] if !skip.is_empty() => show(v),
+                _ => pairs(&others),
+            };
+            match (text.is_empty(), body.is_empty()) {
+                (_, true) => text,
+                (true, false) => body,
+                (false, false) => format!("{text}: {body}"),
+            }
+        }
         other => other.to_string(),
+    }
+}
+
+/// One output field for people, at `indent`: a list of records one item a line, a nested
+/// decision (an object with a verdict) as its verdict and then its own fields; empty lists
+/// are left out.
+fn render_field(text: &mut String, indent: &str, name: &str, value: &serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) if items.is_empty() => {}
+        Value::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()) => {
+            text.push_str(&format!("{indent}{name}:\n"));
+            for item in items {
+                text.push_str(&format!("{indent}  - {}\n", show(item)));
+            }
+        }
+        Value::Object(map) if map.contains_key("verdict") => {
+            let verdict = map.get("verdict").map(show).unwrap_or_default();
+            text.push_str(&format!("{indent}{name}: {}\n", verdict.replace('_', " ").to_uppercase()));
+            let deeper = format!("{indent}  ");
+            for (k, v) in map.iter().filter(|(k, _)| k.as_str() != "verdict") {
+                render_field(text, &deeper, k, v);
+            }
+        }
+        other => text.push_str(&format!("{indent}{name}: {}\n", show(other))),
     }
 }
 
@@ -310,12 +392,17 @@ fn summary(out: &Evaluation) -> String {
         text.push_str("\nNo decision applies: the document has none of the groups the protocol decides on.\n");
     }
     for (name, decision) in &out.decisions {
-        text.push_str(&format!("\n{name}: {}\n", decision.verdict.replace('_', " ").to_uppercase()));
+        let verdict = decision.verdict.replace('_', " ").to_uppercase();
+        if verdict.is_empty() {
+            text.push_str(&format!("\n{name}:\n"));
+        } else {
+            text.push_str(&format!("\n{name}: {verdict}\n"));
+        }
         for (name, field) in &decision.fields {
             match field {
                 OutputField::Ids(ids) if !ids.is_empty() => text.push_str(&format!("  {name}: {}\n", ids.join(", "))),
                 OutputField::Ids(_) => {}
-                OutputField::Value(v) => text.push_str(&format!("  {name}: {}\n", show(v))),
+                OutputField::Value(v) => render_field(&mut text, "  ", name, v),
             }
         }
         if !decision.missing.is_empty() {

@@ -12,6 +12,10 @@ fn kap(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kap")).args(args).current_dir(root()).output().unwrap()
 }
 
+fn kap_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kap")).args(args).current_dir(dir).output().unwrap()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_string()
 }
@@ -230,5 +234,144 @@ fn a_rule_file_that_fails_the_dose_proof_is_never_evaluated() {
         assert!(out.stdout.is_empty(), "{args:?} printed {}", text(&out.stdout));
         let err = text(&out.stderr);
         assert!(err.contains("error[dose-limit]") && err.contains("above the limit of 50 mg"), "{args:?}: {err}");
+    }
+}
+
+/// A fresh directory outside the repository, holding a copy of the shipped rule file.
+fn outside(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kap-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(root().join(RULES), dir.join("kap-reference.kap")).unwrap();
+    dir
+}
+
+/// The worked example 04 as the start of a course: no session given yet.
+fn course_start(dir: &Path) {
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/corpus/examples/04-session3-im-escalate.json")).unwrap(),
+    )
+    .unwrap();
+    doc["course"]["sessions"] = serde_json::json!([]);
+    doc["at"] = serde_json::json!("2026-11-16T10:00:00Z");
+    std::fs::write(dir.join("start.json"), doc.to_string()).unwrap();
+}
+
+#[test]
+fn course_outside_the_repository_reads_the_plan_beside_the_rule_file() {
+    let dir = outside("course-beside");
+    course_start(&dir);
+    // No plan beside the rule file: the error names the path tried and how to pass one.
+    let out = kap_in(&dir, &["course", "kap-reference.kap", "--input", "start.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("cannot read the course plan ./course-plan.json"), "{err}");
+    assert!(err.contains("--plan PLAN.json"), "{err}");
+    assert!(!err.contains("rules/course-plan.json"), "{err}");
+    // The same, with the rule file named by its full path from elsewhere.
+    let rules = dir.join("kap-reference.kap");
+    let out = kap(&["course", rules.to_str().unwrap(), "--input", dir.join("start.json").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains(&dir.join("course-plan.json").display().to_string()), "{}", text(&out.stderr));
+    // With --plan, the plan given is read.
+    let plan = root().join("rules/course-plan.json");
+    let out = kap_in(&dir, &["course", "kap-reference.kap", "--input", "start.json", "--plan", plan.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 8, "{}", text(&out.stdout));
+    // With the plan beside the rule file, no --plan is needed.
+    std::fs::copy(&plan, dir.join("course-plan.json")).unwrap();
+    let out = kap_in(&dir, &["course", "kap-reference.kap", "--input", "start.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("L5     maintain  70 mg"), "{}", text(&out.stdout));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn course_on_an_intake_document_says_what_to_add() {
+    let out = kap(&["course", RULES, "--input", "tests/corpus/examples/01-eligible-intake.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    for word in ["`course` group", "`route`", "`sessions`", "top-level `at`"] {
+        assert!(err.contains(word), "lacks {word}: {err}");
+    }
+}
+
+#[test]
+fn course_wraps_long_reasons_and_prints_json() {
+    let dir = outside("course-wrap");
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/corpus/examples/01-eligible-intake.json")).unwrap(),
+    )
+    .unwrap();
+    doc["course"] = serde_json::json!({"route": "intramuscular", "sessions": []});
+    let file = dir.join("intake.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let plan = root().join("rules/course-plan.json");
+    let args = ["course", RULES, "--input", file.to_str().unwrap(), "--plan", plan.to_str().unwrap()];
+    let out = kap(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    // Every input of the day is missing: the reasons wrap rather than run on.
+    assert!(table.contains("missing: today."), "{table}");
+    assert!(table.lines().count() > 4, "{table}");
+    for line in table.lines() {
+        assert!(line.chars().count() <= 120, "a line of {} characters:\n{table}", line.chars().count());
+    }
+    let out = kap(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["verdict"], "hold");
+    assert!(json[0]["missing"].as_array().unwrap().contains(&serde_json::json!("today.systolic")));
+
+    course_start(&dir);
+    let start = dir.join("start.json");
+    let out = kap(&["course", RULES, "--input", start.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sessions = json.as_array().unwrap();
+    assert_eq!(sessions.len(), 6);
+    assert_eq!(sessions[0]["number"], 1);
+    assert_eq!(sessions[0]["at"], "2026-11-16T10:00:00Z");
+    assert_eq!(sessions[0]["verdict"], "proceed");
+    assert_eq!(sessions[0]["level"], "L1");
+    assert_eq!(sessions[0]["dose"], serde_json::json!({"value": 35, "unit": "mg"}));
+    assert_eq!(sessions[0]["reasons"], serde_json::json!([]));
+    assert_eq!(sessions[5]["dose"]["value"], 70);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn eval_text_renders_every_output_field_as_text() {
+    for example in std::fs::read_dir(root().join("tests/corpus/examples")).unwrap() {
+        let path = example.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name.ends_with(".expected.json") {
+            continue;
+        }
+        let out = kap(&["eval", RULES, "--input", path.to_str().unwrap(), "--format", "text"]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+        let summary = text(&out.stdout);
+        let decisions = summary.split("\nWhy:\n").next().unwrap();
+        for json in ["{", "[", "\"", ": \n"] {
+            assert!(!decisions.contains(json), "{name}: `{json}` in\n{summary}");
+        }
+    }
+    let hold = text(
+        &kap(&["eval", RULES, "--input", "tests/corpus/examples/05-session-hold.json", "--format", "text"]).stdout,
+    );
+    assert!(
+        hold.contains("\nfollow_up:\n  due:\n    - phone_check at 2026-11-21T08:30:00Z: cssrs, wellbeing\n"),
+        "{hold}"
+    );
+    let monitoring =
+        text(&kap(&["eval", RULES, "--input", "tests/corpus/examples/06-monitoring.json", "--format", "text"]).stdout);
+    for line in [
+        "  dose: 49 mg (infusion_minutes 40)\n",
+        "  schedule: 10, 20, 30, 40, 55, 70, 85, 100, 120\n",
+        "  alerts:\n    - bp_urgent at 2026-11-26T10:20:00Z: severity warning\n",
+        "  instructions: no_alcohol_cannabis_24h, no_benzodiazepine_opioid_4h, no_driving_until_next_day_after_sleep\n",
+        "  discharge: NOT READY\n    unmet: observation_time\n",
+    ] {
+        assert!(monitoring.contains(line), "lacks {line:?}:\n{monitoring}");
     }
 }

@@ -35,7 +35,7 @@ pub enum Error {
 /// order.
 fn analyse(source: &str) -> (Option<Program>, Vec<Diagnostic>) {
     let (file, mut diagnostics) = syntax::parse(source);
-    let (program, more) = check::check(&file);
+    let (program, more) = check::check(&file, source);
     diagnostics.extend(more);
     let program = match program {
         Some(program) if !diagnostics.iter().any(Diagnostic::is_error) => {
@@ -143,7 +143,7 @@ mod tests {
         // Build the program without the dose proof, as if the proof had a bug.
         let (file, syntax_errors) = syntax::parse(OVER_LIMIT);
         assert!(syntax_errors.is_empty());
-        let (program, diagnostics) = check::check(&file);
+        let (program, diagnostics) = check::check(&file, OVER_LIMIT);
         assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:#?}");
         let program = program.unwrap();
         let doc = input::read(&program.schema, DOCUMENT).unwrap();
@@ -165,7 +165,7 @@ mod tests {
     fn a_limit_per_kg_is_checked_against_the_dosing_weight() {
         let source = OVER_LIMIT.replace("limit vein 50 mg", "limit vein 0.8 mg/kg");
         let (file, _) = syntax::parse(&source);
-        let (program, _) = check::check(&file);
+        let (program, _) = check::check(&file, &source);
         let program = program.unwrap();
         let doc = input::read(&program.schema, DOCUMENT).unwrap();
         let reference = ProtocolRef { name: String::new(), version: String::new(), sha256: String::new() };

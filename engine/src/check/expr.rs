@@ -30,6 +30,9 @@ pub enum Ty {
 /// A checked expression and its type.
 type Typed = (Expr, Ty);
 
+/// The longest expression a message quotes whole.
+const QUOTE_WIDTH: usize = 40;
+
 /// How deep definitions may call one another.
 const MAX_INLINE: usize = 32;
 
@@ -57,13 +60,21 @@ pub struct Names<'a> {
     defines: HashMap<&'a str, &'a ast::Define>,
     /// Names whose declaration did not parse: already reported, never again.
     broken: &'a std::collections::HashSet<String>,
+    /// The rule source, to quote expressions in messages.
+    source: &'a str,
 }
 
 impl<'a> Names<'a> {
     /// Indexes the schema and definitions.
-    pub fn new(schema: &'a Schema, defines: &[&'a ast::Define], broken: &'a std::collections::HashSet<String>) -> Self {
+    pub fn new(
+        schema: &'a Schema,
+        defines: &[&'a ast::Define],
+        broken: &'a std::collections::HashSet<String>,
+        source: &'a str,
+    ) -> Self {
         Names {
             broken,
+            source,
             schema,
             fields: schema.fields.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect(),
             groups: schema.groups.iter().enumerate().map(|(i, g)| (g.as_str(), i)).collect(),
@@ -98,6 +109,8 @@ pub struct Checker<'a, 'd> {
     /// The uses of the definitions being expanded, innermost last: errors inside a
     /// definition's body name them.
     call_sites: Vec<(String, Span)>,
+    /// The diagnostics this checker reported, by code, place and message, with their index.
+    reported: HashMap<(&'static str, Span, String), usize>,
     /// Decisions checked so far, with their verdicts: later ones can read them.
     decisions: Vec<(String, Vec<String>)>,
     /// Ladders checked so far, with their levels.
@@ -121,6 +134,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             work: 0,
             used: std::collections::HashSet::new(),
             call_sites: Vec::new(),
+            reported: HashMap::new(),
             decisions: Vec::new(),
             ladders: Vec::new(),
             texts: Vec::new(),
@@ -133,12 +147,38 @@ impl<'a, 'd> Checker<'a, 'd> {
         None
     }
 
-    /// Reports a diagnostic, naming where the definitions being expanded are used.
+    /// Reports a diagnostic, naming where the definitions being expanded are used. A
+    /// diagnostic already reported (the same code, place and message: a mistake inside a
+    /// definition, met again at its next use) is reported once, with the new uses added to it.
     fn push(&mut self, mut d: Diagnostic) {
         for (name, site) in self.call_sites.iter().rev() {
             d = d.with_note(format!("in `{name}`, used here"), *site);
         }
-        self.diagnostics.push(d);
+        let key = (d.code, d.span, d.message.clone());
+        match self.reported.get(&key).and_then(|&i| self.diagnostics.get_mut(i)) {
+            Some(first) => {
+                for note in d.notes {
+                    if !first.notes.contains(&note) {
+                        first.notes.push(note);
+                    }
+                }
+            }
+            None => {
+                self.reported.insert(key, self.diagnostics.len());
+                self.diagnostics.push(d);
+            }
+        }
+    }
+
+    /// The source text of `span` on one line, shortened past [`QUOTE_WIDTH`] characters.
+    fn quote(&self, span: Span) -> String {
+        let text = self.names.source.get(span.start..span.end).unwrap_or_default();
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.chars().count() > QUOTE_WIDTH {
+            text.chars().take(QUOTE_WIDTH).collect::<String>() + "…"
+        } else {
+            text
+        }
     }
 
     /// Checks a rule's condition: true or false, and small enough to evaluate.
@@ -1050,7 +1090,9 @@ impl<'a, 'd> Checker<'a, 'd> {
     }
 
     /// Reports two units that cannot meet. `bare` is the unitless side's value, when it is a
-    /// constant, to show the fix; `span` is the side to mark when one has no unit.
+    /// constant, to show the fix; `span` is the side to mark when one has no unit. When both
+    /// have a unit, `span` is the side in `a` and `other` the side in `b`: the message quotes
+    /// each with its unit.
     fn mismatch(&mut self, a: &Unit, b: &Unit, span: Span, other: Span, bare: Option<&Expr>) {
         let (message, hint) = if a.is_none() || b.is_none() {
             let with = if a.is_none() { b } else { a };
@@ -1067,8 +1109,9 @@ impl<'a, 'd> Checker<'a, 'd> {
         } else if a.same_dimension(b) {
             (format!("no exact conversion between {a} and {b}"), format!("write both in {a} or both in {b}"))
         } else {
+            let (ta, tb) = (self.quote(span), self.quote(other));
             (
-                format!("unit mismatch: {a} against {b}"),
+                format!("unit mismatch: `{ta}` is {a}, `{tb}` is {b}"),
                 "these measure different things; check the input and the unit".into(),
             )
         };
@@ -1098,7 +1141,11 @@ impl<'a, 'd> Checker<'a, 'd> {
             return Some((a, b));
         }
         if ua.is_none() || ub.is_none() || !ua.same_dimension(ub) {
-            let (span, other, bare) = if ua.is_none() { (a_span, b_span, &a) } else { (b_span, a_span, &b) };
+            let (span, other, bare) = match (ua.is_none(), ub.is_none()) {
+                (true, _) => (a_span, b_span, &a),
+                (false, true) => (b_span, a_span, &b),
+                (false, false) => (a_span, b_span, &b),
+            };
             self.mismatch(ua, ub, span, other, Some(bare));
             return None;
         }

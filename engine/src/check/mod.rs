@@ -18,7 +18,7 @@ use std::collections::HashSet;
 pub const STATUSES: &[&str] = &["draft", "testing", "production", "retired"];
 
 /// Checks a parsed file. The program is returned only when there is no error.
-pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
+pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>) {
     let broken = &file.broken;
     let mut diagnostics = Vec::new();
     let mut headers = Vec::new();
@@ -81,7 +81,7 @@ pub fn check(file: &RuleFile) -> (Option<Program>, Vec<Diagnostic>) {
             }
         }
     }
-    let names = Names::new(&schema, &defines, broken);
+    let names = Names::new(&schema, &defines, broken, source);
     let mut decisions = Vec::new();
     let mut ladders = Vec::new();
     let texts;

@@ -44,6 +44,56 @@ struct Line<'a> {
     blank: bool,
     /// Indented with something other than spaces (a tab, a non-breaking space).
     odd_indent: bool,
+    /// At the first column without starting an item: reported, and read as the line of the
+    /// item above it that it was meant to be, at the indentation `indent` now holds.
+    moved: bool,
+}
+
+/// The words an item starts with, at the first column.
+const ITEM_WORDS: &[&str] = &["protocol", "source", "input", "define", "decision", "ladder"];
+
+/// Whether `text` starts with one of `words`, as a whole word.
+fn starts_with_word(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|word| {
+        text.strip_prefix(word).is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+    })
+}
+
+/// Whether a line at the first column starts an item, or a misspelt one (`inptu`): the
+/// parser says what is wrong with it.
+fn looks_like_item(text: &str) -> bool {
+    let word: String = text.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    starts_with_word(text, ITEM_WORDS) || crate::diagnostic::did_you_mean(&word, ITEM_WORDS.iter().copied()).is_some()
+}
+
+/// The indentation a line moved to the first column was meant to have, in `group` (an item
+/// so far). In a decision, a line starting an entry (`given`, `list`, `verdict` or a rule kind
+/// its lists name) is meant at the entries' indentation. Other lines continue: at the
+/// indentation of the continuation lines above, or two spaces deeper than the line above.
+fn meant_indent(group: &[Line<'_>], text: &str) -> usize {
+    let decision = group.first().is_some_and(|l| starts_with_word(l.text, &["decision", "ladder"]));
+    let mut body = group.iter().skip(1).filter(|l| !l.blank);
+    let first = body.clone().next().map(|l| l.indent);
+    let last = body.next_back().map(|l| l.indent);
+    if decision {
+        let entry = first.unwrap_or(2);
+        let kinds: Vec<&str> = group
+            .iter()
+            .filter_map(|l| {
+                let mut words = l.text.split_whitespace();
+                (words.next() == Some("list")).then(|| words.skip_while(|w| *w != "of").nth(1)).flatten()
+            })
+            .collect();
+        let first_word = text.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or_default();
+        if ["given", "list", "verdict"].contains(&first_word) || kinds.contains(&first_word) {
+            return entry;
+        }
+        return match last {
+            Some(last) if last > entry => last,
+            _ => entry + 2,
+        };
+    }
+    last.unwrap_or(2)
 }
 
 fn lines(source: &str) -> Vec<Line<'_>> {
@@ -65,6 +115,7 @@ fn lines(source: &str) -> Vec<Line<'_>> {
             indent,
             blank: trimmed.is_empty() || trimmed.starts_with('#'),
             odd_indent: body.get(..indent).is_some_and(|lead| lead.chars().any(|c| c != ' ')),
+            moved: false,
         });
         offset += raw.len();
     }
@@ -91,6 +142,30 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
                     .with_hint("indent with spaces only, so that every line lines up the same way for everyone"),
             );
         }
+        if !line.blank && line.indent == 0 && !looks_like_item(line.text) {
+            if let Some(group) = groups.last_mut() {
+                // A line of the item above, moved to the first column: said once, here, and
+                // read where it was meant to be, so that neither item is cut short.
+                let indent = meant_indent(group, line.text);
+                let end = line.offset + line.text.trim_end().len();
+                diagnostics.push(
+                    Diagnostic::error(
+                        "indentation",
+                        Span::new(line.offset, end.max(line.offset)),
+                        format!(
+                            "this line starts at column 1 but does not start an item; expected column {}",
+                            indent + 1
+                        ),
+                    )
+                    .with_hint(format!(
+                        "indent it by {indent} spaces to continue the item above; only `protocol`, `source`, `input`, \
+                         `define`, `decision` and `ladder` start at column 1"
+                    )),
+                );
+                group.push(Line { indent, moved: true, ..line });
+                continue;
+            }
+        }
         if !line.blank && line.indent == 0 {
             groups.push(vec![line]);
         } else if let Some(group) = groups.last_mut() {
@@ -107,13 +182,7 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
     let mut items = Vec::new();
     for group in groups {
         // Decisions and ladders are made of entries.
-        let is_decision = group.first().is_some_and(|l| {
-            ["decision", "ladder"].iter().any(|word| {
-                l.text
-                    .strip_prefix(word)
-                    .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
-            })
-        });
+        let is_decision = group.first().is_some_and(|l| starts_with_word(l.text, &["decision", "ladder"]));
         if !is_decision {
             if let Some(head) = join(source, &group) {
                 items.push(ItemPieces { head, entries: Vec::new() });
@@ -128,10 +197,49 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
         // an entry, a deeper one continues it, and a shallower one is a mistake that would
         // otherwise drop rules without a word.
         let body_indent = body.iter().find(|l| !l.blank).map(|l| l.indent);
+        // The usual indentation of continuation lines (the commonest, the shallowest of
+        // equals): a line between it and the entries' is a mistake, said once at the line.
+        let mut deeper: Vec<(usize, usize)> = Vec::new();
+        for line in body.iter().filter(|l| !l.blank && !l.moved && body_indent.is_some_and(|b| l.indent > b)) {
+            match deeper.iter_mut().find(|(indent, _)| *indent == line.indent) {
+                Some((_, count)) => *count += 1,
+                None => deeper.push((line.indent, 1)),
+            }
+        }
+        let continuation = deeper.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|&(indent, _)| indent);
         let mut entries: Vec<Vec<Line<'_>>> = Vec::new();
         // After a line indented too little, its own continuation lines are skipped too.
         let mut skipping = false;
         for line in body {
+            let mut line = *line;
+            if let (Some(entry), Some(cont)) = (body_indent, continuation) {
+                if !line.blank && !line.moved && line.indent > entry && line.indent < cont {
+                    let start = line.offset + line.indent;
+                    let end = line.offset + line.text.trim_end().len();
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "indentation",
+                            Span::new(start, end.max(start)),
+                            format!(
+                                "this line starts at column {}, between the decision's entries (column {}) and \
+                                 their continuation lines (column {})",
+                                line.indent + 1,
+                                entry + 1,
+                                cont + 1
+                            ),
+                        )
+                        .with_hint(format!(
+                            "start an entry at column {} ({entry} spaces), or continue the entry above at column {} \
+                             ({cont} spaces)",
+                            entry + 1,
+                            cont + 1
+                        )),
+                    );
+                    // Read where it is nearer to: an entry when as near to both.
+                    line.indent = if line.indent - entry <= cont - line.indent { entry } else { cont };
+                }
+            }
+            let line = &line;
             let starts_entry = !line.blank && Some(line.indent) == body_indent;
             if starts_entry {
                 entries.push(vec![*line]);
@@ -142,7 +250,7 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
                 diagnostics.push(
                     Diagnostic::error(
                         "indentation",
-                        Span::new(start, end.max(start)),
+                        Span::new(start.min(end), end.max(start)),
                         "this line is indented less than the decision's first entry",
                     )
                     .with_hint(format!(
