@@ -7,7 +7,6 @@ use kap_engine::limits::{
     excerpt, MAX_BRACKET_NESTING, MAX_DOCUMENT_BYTES, MAX_JSON_DEPTH, MAX_QUOTED_CHARS, MAX_RULE_FILE_BYTES,
 };
 use kap_engine::{Error, InputError, Protocol};
-use std::time::{Duration, Instant};
 
 const REFERENCE: &str = include_str!("../../rules/kap-reference.kap");
 
@@ -94,13 +93,12 @@ fn input_errors_quote_at_most_an_excerpt_of_a_value() {
 }
 
 #[test]
-fn an_undeclared_member_is_named_by_an_excerpt_and_refused_quickly() {
+fn an_undeclared_member_is_named_by_an_excerpt() {
     let p = reference();
     let name = "a".repeat(MAX_DOCUMENT_BYTES - 100);
-    let started = Instant::now();
+    // No suggestion is searched for a name this long (comparing it with every declared one
+    // took 10 s at 1 MiB); the benchmark, not this test, is where time is measured.
     let e = refused(&p, &format!(r#"{{"patient": {{"{name}": 1}}}}"#));
-    // Comparing a long name with every declared one for a suggestion took 10 s at 1 MiB.
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
     assert_eq!(e.code, "unknown_member");
     assert_eq!(e.path, format!("patient.{}", excerpt(&name)));
     assert_eq!(e.message, "no such input");
@@ -108,9 +106,7 @@ fn an_undeclared_member_is_named_by_an_excerpt_and_refused_quickly() {
     let e = refused(&p, r#"{"patient": {"agee": 1}}"#);
     assert_eq!(e.message, "no such input (did you mean `patient.age`?)");
     let choice = "m".repeat(MAX_DOCUMENT_BYTES - 100);
-    let started = Instant::now();
     let e = refused(&p, &format!(r#"{{"patient": {{"mood_episode": "{choice}"}}}}"#));
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
     assert_eq!(e.message, format!("\"{}\" is not a choice", excerpt(&choice)));
 }
 

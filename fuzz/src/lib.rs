@@ -3,7 +3,6 @@
 
 pub mod structured;
 
-use kap_engine::check::dose_safety;
 use kap_engine::input::json;
 use kap_engine::limits::MAX_DOCUMENT_BYTES;
 use kap_engine::{Diagnostic, Error, InputError, Protocol};
@@ -81,14 +80,9 @@ pub fn check_rules(source: &str) {
     let errors: Vec<&Diagnostic> = checked.iter().filter(|d| d.is_error()).collect();
     match Protocol::compile(source) {
         Ok(protocol) => {
-            // `compile` does not run the static dose proof, `check` does: a file that compiles
-            // may have errors in `check`, but only those of the proof (see fuzz/regressions/).
-            if !errors.is_empty() {
-                let proof = dose_safety::prove(protocol.program());
-                for e in &errors {
-                    assert!(proof.contains(e), "compile accepted a file that check refuses: {e:#?}");
-                }
-            }
+            // One pipeline: `compile` runs every check `check` runs, the dose proof included.
+            assert!(errors.is_empty(), "compile accepted a file that check refuses: {errors:#?}");
+            assert_eq!(protocol.warnings(), checked.as_slice(), "compile and check disagree");
             for w in protocol.warnings() {
                 assert!(!w.is_error() && checked.contains(w), "a warning of compile is not in check: {w:#?}");
             }
@@ -97,6 +91,7 @@ pub fn check_rules(source: &str) {
         }
         Err(diagnostics) => {
             assert!(diagnostics.iter().any(Diagnostic::is_error), "compile failed without an error: {diagnostics:#?}");
+            assert_eq!(diagnostics, checked, "compile and check disagree");
             assert!(!errors.is_empty(), "compile refused a file that check passes: {diagnostics:#?}");
         }
     }
