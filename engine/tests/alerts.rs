@@ -58,6 +58,22 @@ fn an_alert_undecided_for_a_list_too_short_is_reported_with_the_list() {
     let out = p.evaluate_json(&doc(r#"{"at": "2026-11-23T10:00:00Z", "alarm_on": false}"#)).unwrap();
     let alert = out.explanation.iter().find(|e| e.rule == "silent_low").unwrap();
     assert_eq!(alert.result, RuleResult::Fired);
+    // It shows the values of the reading that raised it, with their units, in the order the
+    // inputs are declared.
+    let read: Vec<(&str, Option<&str>, Option<&str>)> =
+        alert.read.iter().map(|r| (r.path.as_str(), r.value.as_deref(), r.unit.as_deref())).collect();
+    assert_eq!(
+        read,
+        [
+            ("observations.readings[0].spo2", Some("85"), Some("%")),
+            ("observations.devices[0].alarm_on", Some("false"), None)
+        ]
+    );
+    assert!(
+        alert.text.contains("Read: observations.readings[0].spo2 = 85 %, observations.devices[0].alarm_on = false."),
+        "{}",
+        alert.text
+    );
 }
 
 #[test]

@@ -281,12 +281,16 @@ fn decide(
         let fail = |EvalError { message, .. }| error(&alert.id, message);
         let n = doc.root.lists.get(alert.list_slot as usize).and_then(Option::as_ref).map_or(0, Vec::len);
         let mut raised = None;
+        let mut raised_item = None;
         let mut undecided = Missing::default();
         for i in 0..n {
             match kleene::eval_for_item(&alert.when, doc, verdicts, &program.ladders, i).map_err(fail)? {
                 Outcome::Known(Value::Bool(true)) if raised.is_none() => {
                     match kleene::eval_for_item(&alert.at, doc, verdicts, &program.ladders, i).map_err(fail)? {
-                        Outcome::Known(Value::Time(t)) => raised = Some(t),
+                        Outcome::Known(Value::Time(t)) => {
+                            raised = Some(t);
+                            raised_item = Some(i);
+                        }
                         Outcome::Unknown(m) => undecided.merge(&m),
                         Outcome::Known(_) => {
                             return Err(error(&alert.id, "an alert time that is not a timestamp".into()))
@@ -334,6 +338,20 @@ fn decide(
             if !missing_paths.is_empty() {
                 text.push_str(&format!(" Missing: {}.", missing_paths.join(", ")));
             }
+            // What raised it: the reading it was raised at (and the one before, for
+            // `.previous`), or the inputs of its `or when` condition.
+            let read = match (raised_item, &alert.otherwise) {
+                (Some(i), _) => item_readings(program, &alert.when, doc, Some((alert.list_slot, i))),
+                (None, Some((cond, _))) if raised.is_some() => {
+                    let mut fields = Vec::new();
+                    cond.visit_fields(&mut |f| fields.push(f));
+                    fields.sort_unstable();
+                    fields.dedup();
+                    field_readings(program, &fields, doc)
+                }
+                _ => Vec::new(),
+            };
+            push_read(&mut text, &read);
             if !sources.is_empty() {
                 let cited: Vec<String> = sources.iter().map(|s| format!("{} ({})", s.key, s.title)).collect();
                 text.push_str(&format!(" Sources: {}.", cited.join("; ")));
@@ -346,7 +364,7 @@ fn decide(
                 message: alert.message.clone(),
                 help: None,
                 sources,
-                read: Vec::new(),
+                read,
                 missing: missing_paths,
                 text,
                 dose: None,
@@ -555,11 +573,48 @@ fn json_value(
     }
 }
 
+/// The top-level inputs `fields` as read: path, value (when present) and unit.
+fn field_readings(program: &Program, fields: &[u32], doc: &Document) -> Vec<Reading> {
+    fields
+        .iter()
+        .filter_map(|f| program.schema.fields.get(*f as usize))
+        .map(|field| {
+            let value = doc.root.fields.get(field.slot).copied().flatten().map(|v| show(&field.ty, v));
+            let unit = match &field.ty {
+                FieldType::Number { unit, .. } if !unit.is_none() => Some(unit.to_string()),
+                _ => None,
+            };
+            Reading { path: field.path.clone(), value, unit }
+        })
+        .collect()
+}
+
+/// Appends ` Read: path = value unit, ….` for the readings that have a value.
+fn push_read(text: &mut String, read: &[Reading]) {
+    let shown: Vec<String> = read
+        .iter()
+        .filter_map(|r| {
+            r.value.as_ref().map(|v| match &r.unit {
+                Some(u) => format!("{} = {v} {u}", r.path),
+                None => format!("{} = {v}", r.path),
+            })
+        })
+        .collect();
+    if !shown.is_empty() {
+        let _ = write!(text, " Read: {}.", shown.join(", "));
+    }
+}
+
 /// What an expression read from the items of lists: each item field it reads by position
 /// (`course.sessions[-1].at`) at that item, and each it reads through a quantifier or
 /// `.previous` (`count(s in course.sessions where at - s.at < 7 days)`) at every item, so
 /// an explanation shows which items were counted. In path order, present values only.
-fn item_readings(program: &Program, when: &super::program::Expr, doc: &Document) -> Vec<Reading> {
+fn item_readings(
+    program: &Program,
+    when: &super::program::Expr,
+    doc: &Document,
+    bound: Option<(u32, usize)>,
+) -> Vec<Reading> {
     use super::program::{Expr, ItemRef};
     let mut wanted: Vec<(u32, u32, usize, Option<usize>)> = Vec::new();
     when.walk(&mut |e| {
@@ -570,7 +625,14 @@ fn item_readings(program: &Program, when: &super::program::Expr, doc: &Document)
                 ItemRef::Position(p) => {
                     n.checked_sub(usize::try_from(p.unsigned_abs()).unwrap_or(usize::MAX)).map(Some)
                 }
-                ItemRef::Bound(_) | ItemRef::BoundBefore(_) => Some(None),
+                // The item an alert was raised at (and the one before it), for its list.
+                ItemRef::Bound(_) | ItemRef::BoundBefore(_) => match bound {
+                    Some((slot, i)) if slot == *list_slot => match item {
+                        ItemRef::BoundBefore(_) => i.checked_sub(1).map(Some),
+                        _ => Some(Some(i)),
+                    },
+                    _ => Some(None),
+                },
             };
             if let Some(at) = at {
                 wanted.push((*field, *list_slot, *slot as usize, at));
@@ -651,19 +713,9 @@ fn explain(
         .filter_map(|s| program.sources.get(*s))
         .map(|s| Citation { key: s.key.clone(), title: s.title.clone(), url: s.url.clone() })
         .collect();
-    let read: Vec<Reading> = rule
-        .reads
-        .iter()
-        .filter_map(|f| program.schema.fields.get(*f as usize))
-        .map(|field| {
-            let value = doc.root.fields.get(field.slot).copied().flatten().map(|v| show(&field.ty, v));
-            let unit = match &field.ty {
-                FieldType::Number { unit, .. } if !unit.is_none() => Some(unit.to_string()),
-                _ => None,
-            };
-            Reading { path: field.path.clone(), value, unit }
-        })
-        .chain(item_readings(program, &rule.when, doc))
+    let read: Vec<Reading> = field_readings(program, &rule.reads, doc)
+        .into_iter()
+        .chain(item_readings(program, &rule.when, doc, None))
         .collect();
     let (result, missing) = match truth {
         Truth::Unknown(m) => (RuleResult::Undetermined, paths(program, m)),
@@ -679,18 +731,7 @@ fn explain(
     if !missing.is_empty() {
         let _ = write!(text, " Missing: {}.", missing.join(", "));
     }
-    let shown: Vec<String> = read
-        .iter()
-        .filter_map(|r| {
-            r.value.as_ref().map(|v| match &r.unit {
-                Some(u) => format!("{} = {v} {u}", r.path),
-                None => format!("{} = {v}", r.path),
-            })
-        })
-        .collect();
-    if !shown.is_empty() {
-        let _ = write!(text, " Read: {}.", shown.join(", "));
-    }
+    push_read(&mut text, &read);
     if !sources.is_empty() {
         let cited: Vec<String> = sources.iter().map(|s| format!("{} ({})", s.key, s.title)).collect();
         let _ = write!(text, " Sources: {}.", cited.join("; "));
