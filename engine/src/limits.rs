@@ -18,7 +18,8 @@ pub const MAX_RULE_FILE_BYTES: usize = 1024 * 1024;
 /// the stack.
 pub const MAX_JSON_DEPTH: usize = 64;
 
-/// The deepest nesting of brackets in one item of a rule file (`too-deep`).
+/// The deepest nesting of brackets and `choose` expressions in one item of a rule file
+/// (`too-deep`): the parser recurses this deep at most.
 pub const MAX_BRACKET_NESTING: usize = 32;
 
 /// The deepest expression tree in a rule file, operators and brackets nested (`too-deep`).

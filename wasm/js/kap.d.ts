@@ -50,8 +50,8 @@ export class DocumentError extends Error {
   name: "DocumentError";
   /** `input`: it does not fit the declared inputs; `evaluation`: the evaluation failed. */
   kind: "input" | "evaluation";
-  /** For input errors: `json_syntax`, `not_an_object`, `unknown_member`, `wrong_type`,
-   * `null_value`, `not_finite`, `too_precise`, `out_of_range`, `not_whole`,
+  /** For input errors: `too_large`, `json_syntax`, `not_an_object`, `unknown_member`,
+   * `wrong_type`, `null_value`, `not_finite`, `too_precise`, `out_of_range`, `not_whole`,
    * `duplicate_member`, `bad_timestamp`, `unknown_choice`, ... */
   code?: string;
   /** For input errors: the dotted input path, list items with a 0-based index; `""` for the document. */

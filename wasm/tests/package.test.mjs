@@ -80,6 +80,22 @@ test("a refused document: DocumentError with kind, code, path and what was expec
   }
 });
 
+test("the engine's limits hold in WebAssembly: refusals, not traps", () => {
+  // `choose` nested 2,000 deep (no brackets) overflowed the WebAssembly stack in the parser.
+  const deep = `define x = ${"choose when true then ".repeat(2000)}1${" otherwise 2".repeat(2000)}\n`;
+  assert.ok(check(deep).some((d) => d.code === "too-deep"));
+  const protocol = Protocol.compile(source);
+  assert.throws(
+    () => protocol.evaluate(`{}${" ".repeat(1024 * 1024)}`),
+    (e) => e instanceof DocumentError && e.kind === "input" && e.code === "too_large" && e.path === "",
+  );
+  assert.throws(
+    () => protocol.evaluate(`{"patient": {"age": ${"9".repeat(100000)}}}`),
+    (e) => e instanceof DocumentError && e.code === "not_finite" && e.message.length < 300 && e.detail.includes("9…"),
+  );
+  assert.equal(check(" ".repeat(1024 * 1024 + 1))[0].code, "file-too-large");
+});
+
 test("init() twice is harmless; using the engine before init() says so", async () => {
   await kapModule.init();
   const fresh = await import(path.join(pkgDir, "kap.js") + "?fresh");

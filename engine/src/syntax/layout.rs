@@ -8,7 +8,7 @@
 
 use crate::diagnostic::{Diagnostic, Span};
 
-/// The deepest nesting of brackets accepted in one item.
+/// The deepest nesting of brackets and `choose` accepted in one item.
 pub const MAX_NESTING: usize = crate::limits::MAX_BRACKET_NESTING;
 
 /// A piece of the source and where it starts.
