@@ -646,3 +646,14 @@ fn a_continuation_line_moved_to_the_first_column_is_one_indentation_error() {
         "expected column 3",
     );
 }
+
+#[test]
+fn diagnostics_are_the_same_on_every_run() {
+    // Found by fuzzing: the list of an item's fields in a hint followed a hash map's order.
+    let source = reference_source().replacen("s.distress", "s.qqqqqqqq", 1);
+    let first = Protocol::check(&source);
+    assert!(first.iter().any(|d| d.code == "unknown-name"), "{first:#?}");
+    for _ in 0..8 {
+        assert_eq!(Protocol::check(&source), first);
+    }
+}

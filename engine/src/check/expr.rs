@@ -6,7 +6,9 @@ use crate::eval::program::{Expr, FieldType, ItemRef, Quantifier, Schema, Value, 
 use crate::syntax::ast::{self, ArithOp, CmpOp, ExprKind};
 use crate::units::{Factor, Unit};
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+// Insertion-ordered maps: diagnostics that list names list them in declaration order, the
+// same on every run.
+use indexmap::IndexMap;
 
 /// The static type of an expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,9 +57,9 @@ pub const BUILTINS: &[&str] = &["min", "max", "abs", "count", "next", "previous"
 pub struct Names<'a> {
     /// The inputs.
     pub schema: &'a Schema,
-    fields: HashMap<&'a str, usize>,
-    groups: HashMap<&'a str, usize>,
-    defines: HashMap<&'a str, &'a ast::Define>,
+    fields: IndexMap<&'a str, usize>,
+    groups: IndexMap<&'a str, usize>,
+    defines: IndexMap<&'a str, &'a ast::Define>,
     /// Names whose declaration did not parse: already reported, never again.
     broken: &'a std::collections::HashSet<String>,
     /// The rule source, to quote expressions in messages.
@@ -97,11 +99,11 @@ impl<'a> Names<'a> {
 pub struct Checker<'a, 'd> {
     names: &'a Names<'a>,
     diagnostics: &'d mut Vec<Diagnostic>,
-    frames: Vec<HashMap<String, Typed>>,
+    frames: Vec<IndexMap<String, Typed>>,
     /// Items bound by the quantifiers around the expression, outermost first: name, list.
     items: Vec<(String, usize)>,
     calling: Vec<String>,
-    constants: HashMap<String, Option<Typed>>,
+    constants: IndexMap<String, Option<Typed>>,
     /// Expressions checked so far, against [`MAX_WORK`].
     work: usize,
     /// Definitions used so far.
@@ -110,7 +112,7 @@ pub struct Checker<'a, 'd> {
     /// definition's body name them.
     call_sites: Vec<(String, Span)>,
     /// The diagnostics this checker reported, by code, place and message, with their index.
-    reported: HashMap<(&'static str, Span, String), usize>,
+    reported: IndexMap<(&'static str, Span, String), usize>,
     /// Decisions checked so far, with their verdicts: later ones can read them.
     decisions: Vec<(String, Vec<String>)>,
     /// Ladders checked so far, with their levels.
@@ -130,11 +132,11 @@ impl<'a, 'd> Checker<'a, 'd> {
             frames: Vec::new(),
             items: Vec::new(),
             calling: Vec::new(),
-            constants: HashMap::new(),
+            constants: IndexMap::new(),
             work: 0,
             used: std::collections::HashSet::new(),
             call_sites: Vec::new(),
-            reported: HashMap::new(),
+            reported: IndexMap::new(),
             decisions: Vec::new(),
             ladders: Vec::new(),
             texts: Vec::new(),
@@ -829,7 +831,7 @@ impl<'a, 'd> Checker<'a, 'd> {
 
     /// Binds `name` to a value while checking an expression (a ladder's `weight`).
     pub fn bind(&mut self, name: &str, value: Typed) {
-        let mut frame = HashMap::new();
+        let mut frame = IndexMap::new();
         frame.insert(name.to_string(), value);
         self.frames.push(frame);
     }
