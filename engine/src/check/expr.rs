@@ -1501,47 +1501,7 @@ pub fn measure(expr: &Expr) -> (usize, usize) {
         if *nodes > MAX_NODES || depth > MAX_EVAL_DEPTH {
             return;
         }
-        let mut go = |c: &Expr| walk(c, depth + 1, nodes, deepest);
-        match e {
-            Expr::Const(_)
-            | Expr::Field { .. }
-            | Expr::GroupPresent(_)
-            | Expr::Verdict(_)
-            | Expr::Item { .. }
-            | Expr::ItemField { .. } => {}
-            Expr::Quantifier { cond, .. } => {
-                if let Some(c) = cond {
-                    go(c)
-                }
-            }
-            Expr::Choose(arms, otherwise) => {
-                for (c, v) in arms {
-                    go(c);
-                    go(v);
-                }
-                go(otherwise)
-            }
-            Expr::Not(x)
-            | Expr::Dose(_, x)
-            | Expr::Allowed(_, x)
-            | Expr::HighestAllowed(_, x)
-            | Expr::Step(x, _, _)
-            | Expr::Neg(x)
-            | Expr::Abs(x)
-            | Expr::IsKnown(x)
-            | Expr::Scale(x, _)
-            | Expr::InSet(x, _) => go(x),
-            Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => xs.iter().for_each(go),
-            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
-                go(a);
-                go(b)
-            }
-            Expr::Between(a, b, c) => {
-                go(a);
-                go(b);
-                go(c)
-            }
-        }
+        e.for_each_child(&mut |c| walk(c, depth + 1, nodes, deepest));
     }
     let (mut nodes, mut deepest) = (0, 0);
     walk(expr, 1, &mut nodes, &mut deepest);

@@ -249,52 +249,55 @@ pub enum Expr {
 }
 
 impl Expr {
-    /// Calls `f` on this expression and every expression within it, outermost first.
-    pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
-        fn go(e: &Expr, f: &mut dyn FnMut(&Expr)) {
-            f(e);
-            match e {
-                Expr::Const(_)
-                | Expr::Field { .. }
-                | Expr::GroupPresent(_)
-                | Expr::Verdict(_)
-                | Expr::Item { .. }
-                | Expr::ItemField { .. } => {}
-                Expr::Quantifier { cond, .. } => {
-                    if let Some(c) = cond {
-                        go(c, f);
-                    }
-                }
-                Expr::Choose(arms, otherwise) => {
-                    for (c, v) in arms {
-                        go(c, f);
-                        go(v, f);
-                    }
-                    go(otherwise, f);
-                }
-                Expr::Dose(_, x)
-                | Expr::Allowed(_, x)
-                | Expr::HighestAllowed(_, x)
-                | Expr::Step(x, _, _)
-                | Expr::Not(x)
-                | Expr::Neg(x)
-                | Expr::Scale(x, _)
-                | Expr::Abs(x)
-                | Expr::InSet(x, _)
-                | Expr::IsKnown(x) => go(x, f),
-                Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => xs.iter().for_each(|x| go(x, f)),
-                Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
-                    go(a, f);
-                    go(b, f);
-                }
-                Expr::Between(a, b, c) => {
-                    go(a, f);
-                    go(b, f);
-                    go(c, f);
+    /// Calls `f` on each expression directly within this one, in order: the one place that
+    /// knows the shape of every kind of expression, for the traversals that need no more.
+    pub fn for_each_child(&self, f: &mut dyn FnMut(&Expr)) {
+        match self {
+            Expr::Const(_)
+            | Expr::Field { .. }
+            | Expr::GroupPresent(_)
+            | Expr::Verdict(_)
+            | Expr::Item { .. }
+            | Expr::ItemField { .. } => {}
+            Expr::Quantifier { cond, .. } => {
+                if let Some(c) = cond {
+                    f(c);
                 }
             }
+            Expr::Choose(arms, otherwise) => {
+                for (c, v) in arms {
+                    f(c);
+                    f(v);
+                }
+                f(otherwise);
+            }
+            Expr::Dose(_, x)
+            | Expr::Allowed(_, x)
+            | Expr::HighestAllowed(_, x)
+            | Expr::Step(x, _, _)
+            | Expr::Not(x)
+            | Expr::Neg(x)
+            | Expr::Scale(x, _)
+            | Expr::Abs(x)
+            | Expr::InSet(x, _)
+            | Expr::IsKnown(x) => f(x),
+            Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => xs.iter().for_each(&mut *f),
+            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
+                f(a);
+                f(b);
+            }
+            Expr::Between(a, b, c) => {
+                f(a);
+                f(b);
+                f(c);
+            }
         }
-        go(self, f)
+    }
+
+    /// Calls `f` on this expression and every expression within it, outermost first.
+    pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        self.for_each_child(&mut |c| c.walk(f));
     }
 
     /// Calls `f` on every decision whose verdict this expression reads.
