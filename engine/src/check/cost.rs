@@ -158,7 +158,8 @@ fn list_items(program: &Program, list: u32) -> u64 {
 fn ladder_cost(program: &Program, ladder: &Ladder) -> u64 {
     let weight = ladder.weight.as_ref().map_or(0, |w| expr_cost(program, w));
     let cap = ladder.by_route.iter().filter_map(|r| r.cap.as_ref()).map(|c| expr_cost(program, c)).max().unwrap_or(0);
-    weight.saturating_add(cap).saturating_add(1)
+    let gate = ladder.allow_above.as_ref().map_or(0, |(_, c)| expr_cost(program, c));
+    weight.saturating_add(cap).saturating_add(gate).saturating_add(1)
 }
 
 /// The node visits of one evaluation of `e`, at most.

@@ -51,7 +51,8 @@ pub const MAX_EVAL_DEPTH: usize = 200;
 pub const MAX_NODES: usize = 20_000;
 
 /// Functions the language provides.
-pub const BUILTINS: &[&str] = &["min", "max", "abs", "count", "next", "previous", "dose", "allowed", "highest_allowed"];
+pub const BUILTINS: &[&str] =
+    &["min", "max", "abs", "count", "next", "previous", "dose", "allowed", "highest_allowed", "raised"];
 
 /// What names resolve to while checking.
 pub struct Names<'a> {
@@ -60,6 +61,8 @@ pub struct Names<'a> {
     fields: IndexMap<&'a str, usize>,
     groups: IndexMap<&'a str, usize>,
     defines: IndexMap<&'a str, &'a ast::Define>,
+    /// Alerts by id, with every decision's that declares one: `raised(ID)` reads them.
+    alerts: IndexMap<&'a str, Vec<&'a ast::AlertDecl>>,
     /// Names whose declaration did not parse: already reported, never again.
     broken: &'a std::collections::HashSet<String>,
     /// The rule source, to quote expressions in messages.
@@ -71,10 +74,16 @@ impl<'a> Names<'a> {
     pub fn new(
         schema: &'a Schema,
         defines: &[&'a ast::Define],
+        alerts: &[&'a ast::AlertDecl],
         broken: &'a std::collections::HashSet<String>,
         source: &'a str,
     ) -> Self {
+        let mut by_id: IndexMap<&'a str, Vec<&'a ast::AlertDecl>> = IndexMap::new();
+        for a in alerts {
+            by_id.entry(a.id.node.as_str()).or_default().push(*a);
+        }
         Names {
+            alerts: by_id,
             broken,
             source,
             schema,
@@ -408,6 +417,14 @@ impl<'a, 'd> Checker<'a, 'd> {
                     _ => Expr::IsKnown(Box::new(self.expr(inner)?.0)),
                 };
                 Some((if *known { test } else { Expr::Not(Box::new(test)) }, Ty::Bool))
+            }
+            ExprKind::IsTruth(inner, value) => {
+                // Compiled as `c is known and c` (or `and not c`): false, never unknown, when
+                // an input of `c` is absent, so nothing is listed as missing for it.
+                let test = self.condition(inner, "`is true` and `is false`")?;
+                let known = Expr::IsKnown(Box::new(test.clone()));
+                let test = if *value { test } else { Expr::Not(Box::new(test)) };
+                Some((Expr::And(vec![known, test]), Ty::Bool))
             }
             ExprKind::Choose(arms, otherwise) => self.choose(arms, otherwise, span),
             ExprKind::List(items) => {
@@ -927,6 +944,77 @@ impl<'a, 'd> Checker<'a, 'd> {
         Some(typed)
     }
 
+    /// `raised(ALERT)`: whether an alert is raised, read as its decision raises it: true
+    /// when its condition holds for some item of its list (or its `or when` condition
+    /// holds), false when it fails for every item (and the other condition fails), else
+    /// unknown, with what its conditions miss. The alert's conditions are checked here as
+    /// written there, so the two can never drift apart.
+    fn raised(&mut self, args: &[ast::Expr], span: Span) -> Option<Typed> {
+        let [ast::Node { node: ExprKind::Name(id), span: id_span }] = args else {
+            return self.error(
+                "arguments",
+                span,
+                "`raised` takes the id of an alert".into(),
+                "such as `raised(bp_persistent)`".into(),
+            );
+        };
+        let alert = match self.names.alerts.get(id.as_str()).map(Vec::as_slice) {
+            Some([one]) => *one,
+            Some(_) => {
+                return self.error(
+                    "duplicate",
+                    *id_span,
+                    format!("alert `{id}` is declared by more than one decision"),
+                    "give the alerts different ids".into(),
+                )
+            }
+            None => {
+                let hint = match did_you_mean(id, self.names.alerts.keys().copied()) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None if self.names.alerts.is_empty() => "no alert is declared".into(),
+                    None => {
+                        format!("the alerts are {}", self.names.alerts.keys().copied().collect::<Vec<_>>().join(", "))
+                    }
+                };
+                return self.error("unknown-name", *id_span, format!("no alert named `{id}`"), hint);
+            }
+        };
+        let key = format!("raised({id})");
+        if self.calling.contains(&key) {
+            return self.error(
+                "cycle",
+                span,
+                format!("alert `{id}` depends on itself"),
+                "an alert's condition cannot read `raised` of itself, directly or through others".into(),
+            );
+        }
+        let (var, list) = &alert.each;
+        let each = ast::Node::new(
+            ExprKind::Quantifier {
+                kind: Quantifier::Any,
+                var: var.clone(),
+                list: list.clone(),
+                cond: Some(Box::new(alert.when.clone())),
+            },
+            alert.when.span,
+        );
+        let test = match &alert.otherwise {
+            Some((c, _)) => ast::Node::new(ExprKind::Or(vec![each, c.clone()]), alert.span),
+            None => each,
+        };
+        self.calling.push(key.clone());
+        let saved = std::mem::take(&mut self.frames);
+        let saved_items = std::mem::take(&mut self.items);
+        self.call_sites.push((key, span));
+        let result = self.condition(&test, "an alert's condition");
+        self.call_sites.pop();
+        self.frames = saved;
+        self.items = saved_items;
+        self.calling.pop();
+        let x = result?;
+        self.small_enough((x, Ty::Bool), span)
+    }
+
     fn call(&mut self, func: &ast::Name, args: &[ast::Expr], span: Span) -> Option<Typed> {
         let name = func.node.as_str();
         if let Some(d) = self.names.defines.get(name).copied() {
@@ -971,6 +1059,9 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
         if matches!(name, "dose" | "allowed" | "highest_allowed") {
             return self.ladder_call(name, args, span);
+        }
+        if name == "raised" {
+            return self.raised(args, span);
         }
         if name == "next" || name == "previous" {
             let [arg] = args else {

@@ -50,6 +50,24 @@ fn quantity(
     None
 }
 
+/// The sources cited, by index; an unknown key is reported with the closest one.
+fn citations(cites: &[Name], sources: &[Source], diagnostics: &mut Vec<Diagnostic>) -> Vec<usize> {
+    let mut cited = Vec::new();
+    for key in cites {
+        match sources.iter().position(|s| s.key == key.node) {
+            Some(i) => cited.push(i),
+            None => diagnostics.push(
+                Diagnostic::error("unknown-source", key.span, format!("source `{}` is not declared", key.node))
+                    .with_hint(match did_you_mean(&key.node, sources.iter().map(|s| s.key.as_str())) {
+                        Some(near) => format!("did you mean `{near}`?"),
+                        None => format!("declare it: `source {} \"Title\"`", key.node),
+                    }),
+            ),
+        }
+    }
+    cited
+}
+
 /// The levels a ladder declares, when its `levels` entry names a choice input.
 pub fn declared_levels(decl: &LadderDecl, schema: &Schema) -> Vec<String> {
     decl.entries
@@ -144,6 +162,7 @@ pub fn ladder(
     let mut by_route: Vec<RouteSteps> =
         routes.iter().map(|_| RouteSteps { steps: vec![None; levels.len()], ..RouteSteps::default() }).collect();
     let mut needs_weight: Option<Span> = None;
+    let mut allow_above = None;
     for entry in &decl.entries {
         match entry {
             LadderEntry::Dose { route: r, level, amount, cites } => {
@@ -153,25 +172,7 @@ pub fn ladder(
                     continue;
                 };
                 let Some((value, per)) = quantity(amount, &["mg", "mg/kg"], diagnostics) else { continue };
-                let mut cited = Vec::new();
-                for key in cites {
-                    match sources.iter().position(|s| s.key == key.node) {
-                        Some(i) => cited.push(i),
-                        None => diagnostics.push(
-                            Diagnostic::error(
-                                "unknown-source",
-                                key.span,
-                                format!("source `{}` is not declared", key.node),
-                            )
-                            .with_hint(
-                                match did_you_mean(&key.node, sources.iter().map(|s| s.key.as_str())) {
-                                    Some(near) => format!("did you mean `{near}`?"),
-                                    None => format!("declare it: `source {} \"Title\"`", key.node),
-                                },
-                            ),
-                        ),
-                    }
-                }
+                let cited = citations(cites, sources, diagnostics);
                 if per == 1 {
                     needs_weight.get_or_insert(amount.span);
                 }
@@ -254,6 +255,23 @@ pub fn ladder(
                     s.infusion_minutes = Some(minutes);
                 }
             }
+            LadderEntry::AllowAbove { level, when, cites } => {
+                citations(cites, sources, diagnostics);
+                let Some(l) = choice(&levels, level, "level", diagnostics) else { continue };
+                if allow_above.is_some() {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "duplicate",
+                            level.span,
+                            format!("ladder `{}` has two `allow above` entries", decl.name.node),
+                        )
+                        .with_hint("join the conditions with `and` in one entry"),
+                    );
+                    continue;
+                }
+                let Some(condition) = checker.condition(when, "an `allow above` condition") else { continue };
+                allow_above = Some((u16::try_from(l).ok()?, condition));
+            }
             LadderEntry::Levels(_) | LadderEntry::Route(_) | LadderEntry::Weight(_) => {}
         }
     }
@@ -296,6 +314,7 @@ pub fn ladder(
         route_slot: u32::try_from(route_slot).ok()?,
         weight: weight.map(|(w, _)| w),
         by_route,
+        allow_above,
         span: decl.name.span,
     })
 }

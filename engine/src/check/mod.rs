@@ -81,7 +81,15 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
             }
         }
     }
-    let names = Names::new(&schema, &defines, broken, source);
+    let alert_decls: Vec<&ast::AlertDecl> = decision_decls
+        .iter()
+        .flat_map(|d| d.entries.iter())
+        .filter_map(|e| match e {
+            Entry::Alert(a) => Some(&**a),
+            _ => None,
+        })
+        .collect();
+    let names = Names::new(&schema, &defines, &alert_decls, broken, source);
     let mut decisions = Vec::new();
     let mut ladders = Vec::new();
     let texts;
@@ -832,5 +840,6 @@ fn alert(
         when,
         at,
         otherwise: otherwise.map(|(c, (t, _))| (c, t)),
+        action: a.action.as_ref().map(|t| t.node.clone()),
     })
 }

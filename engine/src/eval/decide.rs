@@ -120,8 +120,8 @@ struct Made {
     verdict: Option<usize>,
     /// Its `due` items: time, id, checks.
     due: Vec<(rust_decimal::Decimal, String, Vec<String>)>,
-    /// Its alerts raised: time, id, severity.
-    alerts: Vec<(rust_decimal::Decimal, String, String)>,
+    /// Its alerts raised: time, id, and the alert's index in the decision.
+    alerts: Vec<(rust_decimal::Decimal, String, usize)>,
     truths: Vec<Truth>,
     missing: Missing,
     /// Each value, with the infusion minutes of a dose given by infusion.
@@ -277,7 +277,7 @@ fn decide(
     // Alerts: raised at the first item where the condition is true; every item where it is
     // unknown names its absent inputs, whether or not the alert was raised elsewhere.
     let mut alerts = Vec::new();
-    for alert in &decision.alerts {
+    for (alert_index, alert) in decision.alerts.iter().enumerate() {
         let fail = |EvalError { message, .. }| error(&alert.id, message);
         let n = doc.root.lists.get(alert.list_slot as usize).and_then(Option::as_ref).map_or(0, Vec::len);
         let mut raised = None;
@@ -314,7 +314,7 @@ fn decide(
         }
         missing.merge(&undecided);
         if let Some(t) = raised {
-            alerts.push((t, alert.id.clone(), alert.severity.clone()));
+            alerts.push((t, alert.id.clone(), alert_index));
         }
         if let (Some(notes), true) = (explanation.as_deref_mut(), raised.is_some() || !undecided.0.is_empty()) {
             let sources = alert
@@ -335,6 +335,9 @@ fn decide(
                 alert.id,
                 alert.message.trim_end_matches('.')
             );
+            if let (Some(action), Some(_)) = (&alert.action, raised) {
+                text.push_str(&format!(" Action: {}.", action.trim_end_matches('.')));
+            }
             if !missing_paths.is_empty() {
                 text.push_str(&format!(" Missing: {}.", missing_paths.join(", ")));
             }
@@ -492,8 +495,16 @@ fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutco
                 let items = made
                     .alerts
                     .iter()
-                    .map(|(at, id, severity)| {
-                        serde_json::json!({"id": id, "severity": severity, "at": time::format_utc(*at).unwrap_or_default()})
+                    .filter_map(|(at, id, index)| {
+                        let alert = decision.alerts.get(*index)?;
+                        let mut item = serde_json::Map::new();
+                        item.insert("id".into(), id.clone().into());
+                        item.insert("severity".into(), alert.severity.clone().into());
+                        item.insert("at".into(), time::format_utc(*at).unwrap_or_default().into());
+                        if let Some(action) = &alert.action {
+                            item.insert("action".into(), action.clone().into());
+                        }
+                        Some(serde_json::Value::Object(item))
                     })
                     .collect();
                 fields.push(("alerts".to_string(), OutputField::Value(serde_json::Value::Array(items))));

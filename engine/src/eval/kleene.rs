@@ -273,7 +273,8 @@ pub fn dose_given(
     Ok(given_dose(ladder, route, level, &scope)?.ok())
 }
 
-/// Whether a level exists on a route and its dose is within the route's cap.
+/// Whether a level exists on a route, its dose is within the route's cap, and the ladder's
+/// `allow above` condition holds when it applies to the level.
 fn allowed_at(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Eval {
     let steps = ladder.by_route.get(usize::from(route)).ok_or_else(|| internal("a route outside its ladder"))?;
     if steps.steps.get(usize::from(level)).is_none_or(Option::is_none) {
@@ -284,10 +285,15 @@ fn allowed_at(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Eva
         Some(c) => eval_in(c, scope, None)?,
         None => return Err(internal("a route without a cap")),
     };
-    Ok(match both(dose, cap) {
+    let within_cap = match both(dose, cap) {
         Ok((Value::Num(d), Value::Num(c))) => Outcome::Known(Value::Bool(d <= c)),
         Ok(_) => return Err(internal("a dose or cap that is not a number")),
         Err(m) => Outcome::Unknown(m),
+    };
+    // `allow above L when C`: a level above L needs C too; the levels up to L never read it.
+    Ok(match &ladder.allow_above {
+        Some((top, condition)) if level > *top => kleene_and(within_cap, eval_in(condition, scope, None)?),
+        _ => within_cap,
     })
 }
 
@@ -312,7 +318,8 @@ fn highest_allowed(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -
 }
 
 /// The absent inputs that computing and checking the dose at a level on a route reads: its
-/// dosing weight and its cap. Nothing when the route has no such level.
+/// dosing weight, its cap, and an `allow above` condition that applies to the level.
+/// Nothing when the route has no such level.
 fn dose_inputs_missing(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Missing {
     let mut m = Missing::default();
     let Some(steps) = ladder.by_route.get(usize::from(route)) else { return m };
@@ -321,7 +328,8 @@ fn dose_inputs_missing(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_
     }
     let weight_read = steps.limits.iter().any(|(l, _)| matches!(l, Limit::MgPerKg(_)))
         || steps.steps.get(usize::from(level)).is_some_and(|s| s.as_ref().is_some_and(|s| s.per_kg));
-    let exprs = [weight_read.then_some(ladder.weight.as_ref()).flatten(), steps.cap.as_ref()];
+    let gate = ladder.allow_above.as_ref().filter(|(top, _)| level > *top).map(|(_, c)| c);
+    let exprs = [weight_read.then_some(ladder.weight.as_ref()).flatten(), steps.cap.as_ref(), gate];
     for e in exprs.into_iter().flatten() {
         if let Ok(Outcome::Unknown(n)) = eval_in(e, scope, None) {
             m.merge(&n);

@@ -503,6 +503,8 @@ pub struct Alert {
     pub at: Expr,
     /// Otherwise: a condition and a time, without items.
     pub otherwise: Option<(Expr, Expr)>,
+    /// What the staff do when it is raised, written with it in the output.
+    pub action: Option<String>,
 }
 
 /// Something to do at a computed time: `due` entries of a decision.
@@ -652,6 +654,9 @@ pub struct Ladder {
     pub weight: Option<Expr>,
     /// For each route (by choice index), its steps.
     pub by_route: Vec<RouteSteps>,
+    /// `allow above LEVEL when C`: the levels above this one (by choice index) are allowed
+    /// only when the condition is true.
+    pub allow_above: Option<(u16, Expr)>,
     /// Where it is declared.
     pub span: Span,
 }

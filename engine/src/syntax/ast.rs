@@ -90,6 +90,15 @@ pub enum LadderEntry {
     Limit(Name, Vec<Node<(Decimal, Option<Name>)>>),
     /// `infusion ROUTE DURATION`.
     Infusion(Name, Node<(Decimal, Option<Name>)>),
+    /// `allow above LEVEL when CONDITION [SOURCES]`.
+    AllowAbove {
+        /// The highest level the condition does not apply to.
+        level: Name,
+        /// When the levels above it are allowed.
+        when: Expr,
+        /// Cited sources.
+        cites: Vec<Name>,
+    },
 }
 
 /// The protocol header.
@@ -206,7 +215,8 @@ pub enum Entry {
     },
     /// `due ID [checks] at EXPR [after Q, Q] [for VAR in LIST] [when|unless EXPR]`.
     Due(Box<DueDecl>),
-    /// `alert ID SEVERITY "message" for r in LIST when C at T [or when C at T] [SOURCES]`.
+    /// `alert ID SEVERITY "message" for r in LIST when C at T [or when C at T] [SOURCES]
+    /// [action "..."]`.
     Alert(Box<AlertDecl>),
     /// `kinds stop, complete, hold`: rule kinds without an output list of their own.
     Kinds(Vec<Name>),
@@ -262,6 +272,8 @@ pub struct AlertDecl {
     pub otherwise: Option<(Expr, Expr)>,
     /// Cited sources.
     pub cites: Vec<Name>,
+    /// What the staff do when it is raised, shown with it.
+    pub action: Option<Node<String>>,
     /// The whole entry.
     pub span: Span,
 }
@@ -398,6 +410,8 @@ pub enum ExprKind {
     InRange(Box<Expr>, Box<Expr>, Box<Expr>, bool),
     /// `e is known` (true) or `e is missing` (false).
     IsKnown(Box<Expr>, bool),
+    /// `c is true` (true) or `c is false` (false): known and of that value, never unknown.
+    IsTruth(Box<Expr>, bool),
     /// `not e`.
     Not(Box<Expr>),
     /// `any(s in list where cond)`, `all(...)`, `count(...)`.

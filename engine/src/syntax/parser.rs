@@ -395,12 +395,17 @@ impl Builder {
                 let mut list = None;
                 let mut exprs = Vec::new();
                 let mut cites = Vec::new();
+                let mut action = None;
                 for p in inner {
                     match p.as_rule() {
                         Rule::name => names.push(self.name(&p)),
                         Rule::path => list = Some(self.name(&p)),
                         Rule::expr => exprs.push(self.expr(p, 0)?),
                         Rule::cites => cites = p.into_inner().map(|n| self.name(&n)).collect(),
+                        Rule::alert_action => {
+                            let text = p.into_inner().find(|q| q.as_rule() == Rule::string);
+                            action = text.map(|t| self.string(&t));
+                        }
                         _ => {}
                     }
                 }
@@ -419,6 +424,7 @@ impl Builder {
                     at,
                     otherwise,
                     cites,
+                    action,
                     span,
                 })))
             }
@@ -560,6 +566,19 @@ impl Builder {
                 let route = self.name(&self.next(&mut inner, span)?);
                 LadderEntry::Infusion(route, self.quantity(self.next(&mut inner, span)?)?)
             }
+            Rule::allow_entry => {
+                let level = self.name(&self.next(&mut inner, span)?);
+                let mut when = None;
+                let mut cites = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::expr => when = Some(self.expr(p, 0)?),
+                        Rule::cites => cites = p.into_inner().map(|n| self.name(&n)).collect(),
+                        _ => {}
+                    }
+                }
+                LadderEntry::AllowAbove { level, when: when.ok_or_else(|| internal(span))?, cites }
+            }
             _ => return Err(internal(span)),
         })
     }
@@ -659,8 +678,13 @@ impl Builder {
                         kind.ok_or_else(|| internal(tspan))?
                     }
                     Rule::is_tail => {
-                        let known = parts.any(|p| p.as_rule() == Rule::kw_known);
-                        ExprKind::IsKnown(left, known)
+                        let word = parts.find(|p| p.as_rule() != Rule::kw_is).map(|p| p.as_rule());
+                        match word {
+                            Some(Rule::kw_true) => ExprKind::IsTruth(left, true),
+                            Some(Rule::kw_false) => ExprKind::IsTruth(left, false),
+                            Some(Rule::kw_known) => ExprKind::IsKnown(left, true),
+                            _ => ExprKind::IsKnown(left, false),
+                        }
                     }
                     _ => return Err(internal(tspan)),
                 };
@@ -804,6 +828,8 @@ mod tests {
         assert!(matches!(one_expr("p.mood not in {manic, mixed}"), ExprKind::InSet(_, ref s, true) if s.len() == 2));
         assert!(matches!(one_expr("p.age is missing"), ExprKind::IsKnown(_, false)));
         assert!(matches!(one_expr("p.age is known"), ExprKind::IsKnown(_, true)));
+        assert!(matches!(one_expr("p.cleared is true"), ExprKind::IsTruth(_, true)));
+        assert!(matches!(one_expr("(p.a or p.b) is false"), ExprKind::IsTruth(_, false)));
     }
 
     #[test]
