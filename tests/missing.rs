@@ -29,6 +29,14 @@ const RECORD_INPUTS: &[&str] = &[
     "observations.physician_cleared_at",
 ];
 
+/// The C-SSRS ideation of a reading other than the last: a record input of the discharge's
+/// `suicide_screen` ("no reading has a known ideation of 1 or more").
+fn earlier_reading_ideation(program: &Program, leaf: &Leaf, doc: &Value) -> bool {
+    let readings = doc["observations"]["readings"].as_array().map_or(0, Vec::len);
+    program.schema.fields[leaf.field].path == "observations.readings[].cssrs_ideation"
+        && leaf.item.is_some_and(|i| i + 1 < readings)
+}
+
 /// How many unlisted absent inputs are filled, one at a time, per document and decision.
 const SOUND_FILLS: usize = 5;
 
@@ -299,6 +307,7 @@ fn check(doc: &Value, base: &Value, seed: u64, tally: &mut Tally) -> Result<(), 
             .filter(|l| l.get(program, doc).is_none())
             .filter(|l| !missing.contains(&l.path(program)))
             .filter(|l| !RECORD_INPUTS.contains(&program.schema.fields[l.field].path.as_str()))
+            .filter(|l| !earlier_reading_ideation(program, l, doc))
             // A timestamp with no value to take from the base document would be a guess that
             // mostly breaks the order of the document's times.
             .filter(|l| program.schema.fields[l.field].ty != FieldType::Timestamp || l.get(program, base).is_some())

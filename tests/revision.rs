@@ -66,7 +66,8 @@ fn a_persistent_high_pressure_near_a_high_baseline_is_not_ready() {
     (readings[n - 2]["systolic"], readings[n - 2]["diastolic"]) = (json!(185), json!(112));
     (readings[n - 1]["systolic"], readings[n - 1]["diastolic"]) = (json!(160), json!(110));
     let d = decisions(&doc);
-    let ids: Vec<&str> = d["monitoring"]["alerts"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        d["monitoring"]["alerts"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["bp_urgent", "bp_persistent"]);
     assert_eq!(d["monitoring"]["alerts"][1]["at"], json!("2026-11-26T11:05:00Z"));
     // Within 20 mmHg of baseline, and still not ready: above the ceiling, and a critical
@@ -114,7 +115,10 @@ fn the_cautions_that_need_longer_observation_extend_it_to_180_minutes() {
     patient["stop_bang"] = json!(6);
     let d = decisions(&doc);
     assert_eq!(d["eligibility"]["verdict"], json!("eligible_with_cautions"));
-    assert_eq!(d["eligibility"]["cautions"], json!(["airway_risk", "benzodiazepine", "cns_depressant", "pressor_interaction"]));
+    assert_eq!(
+        d["eligibility"]["cautions"],
+        json!(["airway_risk", "benzodiazepine", "cns_depressant", "pressor_interaction"])
+    );
     assert_eq!(
         (d["monitoring"]["min_observation_minutes"].clone(), d["monitoring"]["spo2_continuous_until"].clone()),
         (json!(180), json!(180))
@@ -154,7 +158,12 @@ fn a_sedation_or_breathing_event_holds_until_a_physician_reviews_it() {
     doc["today"]["event_reviewed"] = json!(true);
     let session = decisions(&doc)["session"].clone();
     assert_eq!(
-        (session["verdict"].clone(), session["level"].clone(), session["level_change"].clone(), session["dose"]["value"].clone()),
+        (
+            session["verdict"].clone(),
+            session["level"].clone(),
+            session["level_change"].clone(),
+            session["dose"]["value"].clone()
+        ),
         (json!("proceed"), json!("L1"), json!("decrease"), json!(35))
     );
 }
@@ -238,8 +247,12 @@ fn the_conditions_the_review_found_missing_are_read() {
 fn a_dose_increase_earns_a_phone_check() {
     // Example 04: session 2 (L2 after L1) was an increase.
     let doc = example("04-session3-im-escalate");
-    let due: Vec<String> =
-        decisions(&doc)["follow_up"]["due"].as_array().unwrap().iter().map(|d| d["at"].as_str().unwrap().to_string()).collect();
+    let due: Vec<String> = decisions(&doc)["follow_up"]["due"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["at"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(due, ["2026-11-17T10:00:00Z", "2026-11-20T10:00:00Z"]);
     // Kept at L1: no call after session 2.
     let mut doc = example("04-session3-im-escalate");

@@ -340,6 +340,10 @@ fn show(value: &serde_json::Value) -> String {
             if let Some(id) = map.get("id") {
                 text.push_str(&show(id));
                 skip.push("id");
+                if let Some(severity) = map.get("severity") {
+                    text.push_str(&format!(" ({})", show(severity)));
+                    skip.push("severity");
+                }
                 if let Some(at) = map.get("at") {
                     text.push_str(&format!(" at {}", show(at)));
                     skip.push("at");
@@ -348,6 +352,8 @@ fn show(value: &serde_json::Value) -> String {
             let others = rest(&skip);
             let body = match others.as_slice() {
                 [(_, v @ Value::Array(_))] if !skip.is_empty() => show(v),
+                // An alert's action reads as what to do: `bp_urgent (warning) at T: Recheck...`.
+                [(k, v @ Value::String(_))] if k.as_str() == "action" && !skip.is_empty() => show(v),
                 _ => pairs(&others),
             };
             match (text.is_empty(), body.is_empty()) {

@@ -197,17 +197,18 @@ fn course_shows_a_whole_course_that_goes_well() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let table = text(&out.stdout);
     let rows: Vec<Vec<&str>> = table.lines().skip(2).map(|l| l.split_whitespace().collect()).collect();
-    // 70 kg, intramuscular: 0.5, 0.6, 0.75, 0.9, 1.0 mg/kg rounded down to 5 mg, then L5 again.
+    // 70 kg, intramuscular, every session tolerated well (MOAA/S 5): one step up in any two
+    // sessions, 0.5, 0.6, 0.75, 0.9 mg/kg rounded down to 5 mg.
     let doses: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[3], r[4], r[5])).collect();
     assert_eq!(
         doses,
         [
             ("L1", "start", "35"),
             ("L2", "escalate", "40"),
+            ("L2", "maintain", "40"),
             ("L3", "escalate", "50"),
-            ("L4", "escalate", "60"),
-            ("L5", "escalate", "70"),
-            ("L5", "maintain", "70")
+            ("L3", "maintain", "50"),
+            ("L4", "escalate", "60")
         ],
         "{table}"
     );
@@ -216,6 +217,9 @@ fn course_shows_a_whole_course_that_goes_well() {
     std::fs::write(&file, doc.to_string()).unwrap();
     let table = text(&kap(&["course", RULES, "--input", file.to_str().unwrap()]).stdout);
     assert!(table.lines().nth(2).unwrap().contains("L0"), "{table}");
+    // ... and stays at L3 or below: L0, L1, L1, L2, L2, L3.
+    let levels: Vec<&str> = table.lines().skip(2).map(|l| l.split_whitespace().nth(3).unwrap_or("")).collect();
+    assert_eq!(levels, ["L0", "L1", "L1", "L2", "L2", "L3"], "{table}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -282,7 +286,7 @@ fn course_outside_the_repository_reads_the_plan_beside_the_rule_file() {
     std::fs::copy(&plan, dir.join("course-plan.json")).unwrap();
     let out = kap_in(&dir, &["course", "kap-reference.kap", "--input", "start.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("L5     maintain  70 mg"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("L4     escalate  60 mg"), "{}", text(&out.stdout));
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -336,7 +340,7 @@ fn course_wraps_long_reasons_and_prints_json() {
     assert_eq!(sessions[0]["level"], "L1");
     assert_eq!(sessions[0]["dose"], serde_json::json!({"value": 35, "unit": "mg"}));
     assert_eq!(sessions[0]["reasons"], serde_json::json!([]));
-    assert_eq!(sessions[5]["dose"]["value"], 70);
+    assert_eq!(sessions[5]["dose"]["value"], 60);
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -368,7 +372,7 @@ fn eval_text_renders_every_output_field_as_text() {
     for line in [
         "  dose: 49 mg (infusion_minutes 40)\n",
         "  schedule: 10, 20, 30, 40, 55, 70, 85, 100, 120\n",
-        "  alerts:\n    - bp_urgent at 2026-11-26T10:20:00Z: severity warning\n",
+        "  alerts:\n    - bp_urgent (warning) at 2026-11-26T10:20:00Z: Recheck in 5 minutes; pause dosing; tell the prescriber\n",
         "  instructions: no_alcohol_cannabis_24h, no_benzodiazepine_opioid_4h, no_driving_until_next_day_after_sleep\n",
         "  discharge: NOT READY\n    unmet: observation_time\n",
     ] {

@@ -85,10 +85,7 @@ fn raised_reads_an_alert_as_its_decision_raises_it() {
     );
     // Not raised at any reading and the `or when` undecided: unknown, naming what it misses.
     let doc = readings(&[json!({"at": "2026-11-23T10:20:00Z", "systolic": 150, "spo2": 97})]);
-    assert_eq!(
-        discharge(&doc),
-        json!({"verdict": "indeterminate", "unmet": [], "missing": ["observations.crisis"]})
-    );
+    assert_eq!(discharge(&doc), json!({"verdict": "indeterminate", "unmet": [], "missing": ["observations.crisis"]}));
     // An absent reading value leaves it unknown too.
     let mut doc = readings(&[json!({"at": "2026-11-23T10:20:00Z", "spo2": 97})]);
     doc["observations"]["crisis"] = json!(false);
@@ -168,13 +165,22 @@ fn allow_above_keeps_the_levels_above_it_for_those_it_allows() {
         run(&p, &doc)["decisions"]["d"].clone()
     };
     // Younger than 65: L4 is allowed.
-    assert_eq!((at(Some(64), "L4")["level"].clone(), at(Some(64), "L4")["allowed"].clone()), (json!("L4"), json!(true)));
+    assert_eq!(
+        (at(Some(64), "L4")["level"].clone(), at(Some(64), "L4")["allowed"].clone()),
+        (json!("L4"), json!(true))
+    );
     // 65 and over: the levels above L2 are not; a kept L4 falls to L2.
-    assert_eq!((at(Some(65), "L4")["level"].clone(), at(Some(65), "L4")["allowed"].clone()), (json!("L2"), json!(false)));
+    assert_eq!(
+        (at(Some(65), "L4")["level"].clone(), at(Some(65), "L4")["allowed"].clone()),
+        (json!("L2"), json!(false))
+    );
     assert_eq!(at(Some(66), "L3")["level"], json!("L2"));
     // Up to L2 the age is never read: an absent age changes nothing and is not missing.
     let l2 = at(None, "L2");
-    assert_eq!((l2["verdict"].clone(), l2["level"].clone(), l2["missing"].clone()), (json!("yes"), json!("L2"), json!([])));
+    assert_eq!(
+        (l2["verdict"].clone(), l2["level"].clone(), l2["missing"].clone()),
+        (json!("yes"), json!("L2"), json!([]))
+    );
     // Above it, an absent age leaves the level unknown, and names the age.
     let l4 = at(None, "L4");
     assert_eq!((l4["verdict"].clone(), l4["missing"].clone()), (json!("undecided"), json!(["patient.age"])));
