@@ -16,6 +16,7 @@ import { repo, wwwDir, artefacts, kap, kapBin, loadPackage } from "./helpers.mjs
 import { contractOutput } from "./fixtures.mjs";
 
 const model = await import(path.join(wwwDir, "model.js"));
+const { formatTime } = await import(path.join(wwwDir, "results.js"));
 const { Protocol } = await loadPackage();
 // The rule file the page loads (copied there by scripts/web-build).
 const servedRules = path.join(wwwDir, "pkg/kap-reference.kap");
@@ -131,6 +132,20 @@ function nativeEval(file) {
   return JSON.parse(r.stdout);
 }
 
+/**
+ * A worked example of tests/corpus/examples: the decisions its NAME.expected.json gives
+ * (checked against the reference protocol, revision 2027.1), which the form must show, with
+ * the explanation of the native engine (the messages and sources of the rules, which the
+ * expected files do not hold). The engine must agree with the expected decisions: when it
+ * does not, the engine or the rule file is wrong, not the form.
+ */
+function workedExample(file) {
+  const expected = JSON.parse(fs.readFileSync(file.replace(/\.json$/, ".expected.json"), "utf8"));
+  const native = nativeEval(file);
+  assert.deepEqual(native.decisions, expected.decisions, `${path.basename(file)}: the engine's decisions are not the worked example's`);
+  return { decisions: expected.decisions, explanation: native.explanation };
+}
+
 /** The decisions shown match the native engine's: verdict, each listed rule with its message and sources. */
 async function expectDecisions(page, expected) {
   for (const [name, outcome] of Object.entries(expected.decisions)) {
@@ -161,13 +176,61 @@ async function expectDecisions(page, expected) {
     for (const p of outcome.missing || []) {
       assert.equal(await card.locator(`[data-list="missing"] a[data-focus="${p}"]`).count(), 1, `missing ${p}`);
     }
+    await expectValues(card, name, outcome);
+  }
+}
+
+const MINUTES = new Set(["schedule", "spo2_continuous_until", "dissociation_scale_at", "min_observation_minutes"]);
+
+/** The values of a decision on screen: level, dose, minutes, alerts with their actions, discharge, the follow-up dates. */
+async function expectValues(card, name, outcome) {
+  for (const [key, value] of Object.entries(outcome)) {
+    if (key === "verdict" || key === "missing") continue;
+    const where = `${name}.${key}`;
+    if (key === "dose") {
+      assert.equal((await card.locator(".dose-value").innerText()).trim(), `${value.value} ${value.unit}`, where);
+      if (value.infusion_minutes !== undefined) assert.ok((await card.locator(".dose-infusion").innerText()).includes(`${value.infusion_minutes} min`), where);
+    } else if (MINUTES.has(key)) {
+      const shown = (await card.locator(`[data-field="${key}"]`).innerText()).trim();
+      const minutes = [...shown.matchAll(/(\d+) min/g)].map((m) => Number(m[1]));
+      assert.deepEqual(minutes, Array.isArray(value) ? value : [value], `${where}: "${shown}"`);
+    } else if (typeof value === "string" || typeof value === "number") {
+      const shown = (await card.locator(`[data-field="${key}"]`).first().innerText()).trim();
+      const words = key === "level_change" ? model.humanize(value) : String(value);
+      assert.ok(shown.endsWith(words), `${where}: "${shown}", not ${words}`);
+    } else if (key === "alerts") {
+      assert.equal(await card.locator("tr[data-alert]").count(), value.length, where);
+      for (const alert of value) {
+        const row = card.locator(`tr[data-alert="${alert.id}"]`);
+        const text = (await row.innerText()).replace(/\s+/g, " ");
+        assert.ok(text.includes(model.humanize(alert.severity)), `${alert.id}: severity, in "${text}"`);
+        assert.ok(text.includes(formatTime(alert.at)), `${alert.id}: time, in "${text}"`);
+        if (alert.action) {
+          assert.equal((await row.locator('[data-field="action"]').innerText()).replace(/\s+/g, " ").trim(), `Action: ${alert.action}`, `${alert.id}: action`);
+        }
+      }
+    } else if (key === "due") {
+      assert.equal(await card.locator("tr[data-due]").count(), value.length, where);
+      const rows = await card.locator("tr[data-due]").evaluateAll((trs) => trs.map((tr) => [tr.dataset.due, tr.innerText.replace(/\s+/g, " ")]));
+      value.forEach((d, i) => {
+        assert.equal(rows[i][0], d.id, `${where}[${i}]`);
+        assert.ok(rows[i][1].includes(formatTime(d.at)) && rows[i][1].includes(d.checks.join(", ")), `${where}[${i}]: "${rows[i][1]}"`);
+      });
+    } else if (value && typeof value === "object" && typeof value.verdict === "string") {
+      const nested = card.locator(`section[data-decision="${key}"]`);
+      assert.equal(await nested.locator(".verdict").first().getAttribute("data-verdict"), value.verdict, where);
+      for (const [list, ids] of Object.entries(value)) {
+        if (list === "missing" || !Array.isArray(ids)) continue;
+        for (const id of ids) assert.equal(await nested.locator(`[data-list="${list}"] li[data-rule="${id}"]`).count(), 1, `${where}.${list}: ${id}`);
+      }
+    }
   }
 }
 
 test("an ineligible patient: verdict, exclusions with messages and sources; no request after loading", async () => {
   const file = path.join(repo, "tests/corpus/examples/02-ineligible.json");
   const doc = JSON.parse(fs.readFileSync(file, "utf8"));
-  const expected = nativeEval(file);
+  const expected = workedExample(file);
   assert.equal(expected.decisions.eligibility.verdict, "ineligible");
   const { page, context, requests, errors } = await openForm();
   // Loaded from its own origin only.
@@ -187,7 +250,7 @@ test("an ineligible patient: verdict, exclusions with messages and sources; no r
 test("an eligible patient; a question set back to Unknown makes it indeterminate, its link focuses the field", async () => {
   const file = path.join(repo, "tests/corpus/examples/01-eligible-intake.json");
   const doc = JSON.parse(fs.readFileSync(file, "utf8"));
-  const expected = nativeEval(file);
+  const expected = workedExample(file);
   assert.match(expected.decisions.eligibility.verdict, /^eligible/);
   const { page, context, requests, errors } = await openForm();
   await fillDocument(page, doc);
@@ -309,7 +372,7 @@ test("the result panel shows session, monitoring and follow-up decisions (a hand
   }, fixture);
   const panel = page.locator("aside.results");
   const text = (await panel.innerText()).replace(/\s+/g, " ");
-  for (const expected of ["Proceed", "49 mg", "infused over 40 min", "Escalate", "Alert message from the rules", "Not ready", "Escort criterion message", "2026-11-21 10:00 UTC", "check_a, check_b"]) {
+  for (const expected of ["Proceed", "49 mg", "infused over 40 min", "Escalate", "Alert message from the rules", "Action: Alert action from the rules", "120 min", "Not ready", "Escort criterion message", "2026-11-21 10:00 UTC", "check_a, check_b"]) {
     assert.ok(text.includes(expected), `"${expected}" not on screen`);
   }
   await page.setViewportSize({ width: 1280, height: 1400 });
@@ -318,16 +381,19 @@ test("the result panel shows session, monitoring and follow-up decisions (a hand
   await context.close();
 });
 
-test("an eligible patient in session 3: level, dose and its arithmetic; list items added and removed", async () => {
+test("an eligible patient in session 3: level kept, dose and its arithmetic, two phone checks; list items added and removed", async () => {
   const file = path.join(repo, "tests/corpus/examples/04-session3-im-escalate.json");
   const doc = JSON.parse(fs.readFileSync(file, "utf8"));
-  const expected = nativeEval(file);
+  const expected = workedExample(file);
+  // Revision 2027.1 (the worked example's expected decisions): session 2 was an increase, so
+  // session 3 keeps L2 = 40 mg, and that increase earned a phone check of its own.
+  const session = expected.decisions.session;
+  assert.deepEqual([session.verdict, session.level, session.level_change, session.dose.value, session.dose.unit], ["proceed", "L2", "maintain", 40, "mg"]);
+  assert.deepEqual(expected.decisions.follow_up.due.map((d) => d.id), ["phone_check", "phone_check"]);
   const { page, context, requests, errors } = await openForm();
   await fillDocument(page, doc);
   await expectDecisions(page, expected);
   // Today's session on screen: the level, the dose, and how the dose was computed.
-  const session = expected.decisions.session;
-  assert.equal(session.verdict, "proceed");
   const card = (await page.locator('article[data-decision="session"]').innerText()).replace(/\s+/g, " ");
   for (const t of [session.level, `${session.dose.value} ${session.dose.unit}`, model.humanize(session.level_change)]) {
     assert.ok(card.includes(t), `"${t}" not in the session card: ${card}`);
@@ -353,6 +419,87 @@ test("an eligible patient in session 3: level, dose and its arithmetic; list ite
   await expectDecisions(page, expected);
   await page.locator("aside.results").screenshot({ path: path.join(artefacts, "session3.png") });
   assert.deepEqual(requests.after, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a session being monitored: each alert with its action beside it, read out and printed", async () => {
+  const file = path.join(repo, "tests/corpus/examples/06-monitoring.json");
+  const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  const expected = workedExample(file);
+  const monitoring = expected.decisions.monitoring;
+  // Revision 2027.1: pulse oximetry for the whole observation; the alert carries its action.
+  assert.equal(monitoring.spo2_continuous_until, monitoring.min_observation_minutes);
+  assert.equal(monitoring.alerts.length, 1);
+  const [alert] = monitoring.alerts;
+  assert.ok(typeof alert.action === "string" && alert.action.length > 0, "the worked example's alert has an action");
+  const { page, context, requests, errors } = await openForm();
+  await fillDocument(page, doc);
+  await expectDecisions(page, expected);
+  const card = page.locator('article[data-decision="monitoring"]');
+  assert.equal((await card.locator('[data-field="spo2_continuous_until"]').innerText()).split(" ")[0], String(monitoring.spo2_continuous_until));
+  // Beside the alert: in its row, in the cell of its message, right after it.
+  const row = card.locator(`tr[data-alert="${alert.id}"]`);
+  const cell = row.locator("td", { has: page.locator(".alert-message") });
+  const message = expected.explanation.find((e) => e.decision === "monitoring" && e.rule === alert.id && e.result === "fired").message;
+  assert.equal((await cell.locator(".alert-message").innerText()).trim(), message);
+  assert.equal((await cell.locator('[data-field="action"]').innerText()).replace(/\s+/g, " ").trim(), `Action: ${alert.action}`);
+  const gap = await cell.evaluate((td) => td.querySelector('[data-field="action"]').getBoundingClientRect().top - td.querySelector(".alert-message").getBoundingClientRect().bottom);
+  assert.ok(gap >= -1 && gap < 48, `the action is ${gap}px below the alert's message`);
+  // What a screen reader is given: the cell's accessible name holds the message and the action,
+  // and the column says it holds both.
+  const escape = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  assert.equal(await card.getByRole("cell", { name: new RegExp(`${escape(message)}.*Action: ${escape(alert.action)}`) }).count(), 1, "the action is not in the alert's accessible text");
+  assert.equal(await card.getByRole("columnheader", { name: "Alert and action" }).count(), 1);
+  await card.locator('[data-list="alerts"]').screenshot({ path: path.join(artefacts, "alert-action.png") });
+  // Printed: the alert and its action are on the page.
+  await page.emulateMedia({ media: "print" });
+  assert.ok(await row.isVisible(), "the alert is not printed");
+  assert.ok(await cell.locator('[data-field="action"]').isVisible(), "the action is not printed");
+  await card.locator('[data-list="alerts"]').screenshot({ path: path.join(artefacts, "alert-action-print.png") });
+  fs.writeFileSync(path.join(artefacts, "monitoring.pdf"), await page.pdf({ format: "A4", printBackground: true }));
+  assert.deepEqual(requests.after, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** An input's label and help as the rule file writes them: `input PATH: ... "LABEL"` then `help "HELP"`. */
+function declared(inputPath) {
+  const escaped = inputPath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const m = new RegExp(`^input ${escaped}:[^\\n]*"([^"]*)"[ \\t]*\\n[ \\t]+help "([^"]*)"`, "m").exec(referenceSource);
+  assert.ok(m, `${inputPath}: no input with help in the rule file`);
+  return { label: m[1], help: m[2] };
+}
+
+test("inputs new in revision 2027.1 appear in the form with their label and help from the rule file", async () => {
+  const { page, context, errors } = await openForm();
+  const inputs = [
+    ["patient.stroke_or_tia_history", "Ischaemic stroke or TIA, ever"],
+    ["today.event_reviewed", "Previous session's event reviewed"],
+    ["observations.physician_cleared", "Physician cleared discharge"],
+    ["course.sessions[].spo2_min", "Lowest SpO2"],
+  ];
+  // A list item's fields appear once an item is added.
+  await page.click(byId(model.fieldId("course.sessions")));
+  for (const [generic, label] of inputs) {
+    const rule = declared(generic);
+    assert.equal(rule.label, label, `${generic}: the rule file's label`);
+    const input = lay.byPath.get(generic);
+    assert.ok(input, `${generic} is not in describe()`);
+    const at = generic.includes("[]") ? model.itemPath(generic, 0) : generic;
+    const id = model.fieldId(at);
+    const field = page.locator(`[data-field="${at}"]`);
+    assert.equal(await field.count(), 1, `${at}: no field in the form`);
+    assert.ok(await field.isVisible(), `${at}: not visible`);
+    const title = input.type === "boolean" ? field.locator("legend") : field.locator(`label[for="${id}"]`);
+    const shown = (await title.innerText()).trim();
+    assert.ok(shown === label || shown.startsWith(`${label} (`), `${at}: label "${shown}", not "${label}"`);
+    assert.equal((await page.locator(byId(`${id}-help`)).innerText()).trim(), rule.help, `${at}: help`);
+    // The help is the control's description (what a screen reader says after the label).
+    assert.ok((await page.locator(byId(id)).getAttribute("aria-describedby")).split(" ").includes(`${id}-help`), `${at}: help not linked to the control`);
+    if (input.type === "boolean") assert.equal(await page.getByRole("group", { name: label, exact: true }).count(), 1, `${at}: no group named "${label}"`);
+  }
+  await page.locator('[data-field="patient.stroke_or_tia_history"]').screenshot({ path: path.join(artefacts, "new-input.png") });
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -581,7 +728,7 @@ test('"Now" starts at the current time, labelled and editable; messages use the 
 
 test("a wrong field keeps the last decisions on screen, out of date, names the field at the top; fixed, they are live again", async () => {
   const file = path.join(repo, "tests/corpus/examples/02-ineligible.json");
-  const expected = nativeEval(file);
+  const expected = workedExample(file);
   const { page, context, errors } = await openForm(DESKTOP);
   const doc = await loadDocument(page, file);
   await expectDecisions(page, expected);
@@ -646,7 +793,7 @@ test("screen readers hear a verdict once when it changes, with its first reason,
   });
   const settle = () => page.waitForTimeout(1400);
   const file = path.join(repo, "tests/corpus/examples/01-eligible-intake.json");
-  const expected = nativeEval(file);
+  const expected = workedExample(file);
   await settle();
   await loadDocument(page, file);
   await settle();

@@ -23,10 +23,10 @@ export function contractOutput(sections) {
         session: { verdict: "proceed", number: 3, reasons: [], level: "L3", level_change: "escalate", dose: { value: 49, unit: "mg", infusion_minutes: 40 }, warnings: ["benzo_recent"], missing: ["today.heart_rate"] },
         monitoring: {
           schedule: [10, 20, 30],
-          spo2_continuous_until: 70,
+          spo2_continuous_until: 120,
           dissociation_scale_at: 40,
           min_observation_minutes: 120,
-          alerts: [{ id: "bp_test", severity: "critical", at: "2026-11-20T10:20:00Z" }],
+          alerts: [{ id: "bp_test", severity: "critical", at: "2026-11-20T10:20:00Z", action: "Alert action from the rules" }],
           missing: ["observations.readings[1].spo2"],
           discharge: { verdict: "not_ready", unmet: ["escort_test"], missing: [] },
           instructions: ["instruction_test"],

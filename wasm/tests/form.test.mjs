@@ -160,9 +160,15 @@ test("the result panel renders every decision of the contract, generically", () 
   // Monitoring: times after t0 with their clock time, alerts, discharge, instructions.
   const monitoring = squash(textOf(decision("monitoring")));
   assert.match(monitoring, /Observation times 10 min \(10:10 UTC\), 20 min \(10:20 UTC\), 30 min \(10:30 UTC\)/);
-  assert.match(monitoring, /Continuous SpO2 until 70 min \(11:10 UTC\)/);
+  assert.match(monitoring, /Continuous SpO2 until 120 min \(12:00 UTC\)/);
   assert.match(monitoring, /Minimum observation 120 min \(12:00 UTC\)/);
-  assert.match(monitoring, /Alerts \(1\) Severity Alert At ✕ Critical Alert message from the rules bp_test Sources: T1 \(Test source one\) 2026-11-20 10:20 UTC/);
+  assert.match(monitoring, /Alerts \(1\) Severity Alert and action At ✕ Critical Alert message from the rules bp_test Action: Alert action from the rules Sources: T1 \(Test source one\) 2026-11-20 10:20 UTC/);
+  // The alert's action is in the alert's own row, as text (read out and printed with it).
+  const row = findAll(decision("monitoring"), (n) => n.tag === "tr" && n.attrs["data-alert"] === "bp_test")[0];
+  const action = findAll(row, (n) => n.attrs["data-field"] === "action");
+  assert.equal(action.length, 1);
+  assert.equal(squash(textOf(action[0])).trim(), "Action: Alert action from the rules");
+  assert.equal(findAll(row, (n) => n.attrs["aria-hidden"] === "true" && textOf(n).includes("Alert action")).length, 0);
   assert.match(monitoring, /Discharge ‖ Not ready Unmet criteria \(1\) Escort criterion message escort_test/);
   assert.match(monitoring, /Instructions \(1\) Instruction test instruction_test/);
   assert.match(monitoring, /Missing inputs \(1\) Readings #2: SpO2 observations\.readings\[1\]\.spo2/);
@@ -176,6 +182,19 @@ test("the result panel renders every decision of the contract, generically", () 
     ["eligibility", "eligible_with_cautions", "caution"],
     ["session", "proceed", "ok"],
   ]);
+});
+
+test("an alert's action, from the output, under the alert's message; no action line without one", () => {
+  const render = (alert) => {
+    const output = structuredClone(handMade.output);
+    output.decisions = { monitoring: { ...output.decisions.monitoring, alerts: [alert] } };
+    const ctx = { description: handMade.description, layout: model.layout(handMade.description), output, problems: [], error: null, document: handMade.document, state: model.emptyState() };
+    const row = findAll(resultsView(ctx), (n) => n.tag === "tr" && n.attrs["data-alert"] === alert.id)[0];
+    return squash(textOf(row)).trim();
+  };
+  const at = "2026-11-20T10:20:00Z";
+  assert.equal(render({ id: "bp_test", severity: "critical", at, action: "From the output" }), "✕ Critical Alert message from the rules bp_test Action: From the output Sources: T1 (Test source one) 2026-11-20 10:20 UTC");
+  assert.equal(render({ id: "bp_test", severity: "critical", at }), "✕ Critical Alert message from the rules bp_test Sources: T1 (Test source one) 2026-11-20 10:20 UTC");
 });
 
 test("verdicts have a tone and an icon, unknown verdicts a neutral one; times read as UTC", () => {

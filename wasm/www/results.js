@@ -1,9 +1,9 @@
 // The result panel, as a view (see dom.js), rendered from the engine's output alone: the
 // verdicts, the rules that fired with their messages and sources (from `explanation`), the
 // missing inputs as links to their fields, and, when a rule file decides them, the session
-// (level, dose), the monitoring (schedule, alerts, discharge) and the follow-up dates. It
-// knows the shape of the output contract, never a clinical fact: every message, id and
-// number shown comes from the rule file through the engine.
+// (level, dose), the monitoring (schedule, alerts with their actions, discharge) and the
+// follow-up dates. It knows the shape of the output contract, never a clinical fact: every
+// message, action, id and number shown comes from the rule file through the engine.
 
 import { h } from "./dom.js";
 import { humanize, labelOf, fieldId, enteredValues, inFormOrder, formExpects } from "./model.js";
@@ -195,6 +195,11 @@ function plain(v) {
   return String(v);
 }
 
+/**
+ * The alerts, each with what to do about it: the `action` the rule file gives the alert (a
+ * member of the alert in the output), in the alert's own cell, under its message, as text
+ * ("Action: ..."), so that it is read out with the alert and printed with it.
+ */
 function alertsTable(ctx, decision, alerts) {
   return h(
     "div",
@@ -205,18 +210,27 @@ function alertsTable(ctx, decision, alerts) {
       : h(
           "table",
           null,
-          h("thead", null, h("tr", null, h("th", { scope: "col" }, "Severity"), h("th", { scope: "col" }, "Alert"), h("th", { scope: "col" }, "At"))),
+          h("thead", null, h("tr", null, h("th", { scope: "col" }, "Severity"), h("th", { scope: "col" }, alerts.some((a) => a.action) ? "Alert and action" : "Alert"), h("th", { scope: "col" }, "At"))),
           h(
             "tbody",
             null,
             alerts.map((a) => {
               const tone = SEVERITY_TONES[a.severity] || "neutral";
               const info = ruleInfo(ctx, decision, a.id);
+              const action = typeof a.action === "string" && a.action ? a.action : null;
               return h(
                 "tr",
                 { class: `tone-${tone}`, "data-alert": a.id },
                 h("td", null, h("span", { class: "icon", "aria-hidden": "true" }, ICONS[tone]), " ", humanize(a.severity || "")),
-                h("td", null, info ? info.message : humanize(a.id), " ", h("code", { class: "id" }, a.id), info ? h("div", { class: "meta" }, sourceLinks(info.sources)) : null),
+                h(
+                  "td",
+                  null,
+                  h("span", { class: "alert-message" }, info ? info.message : humanize(a.id)),
+                  " ",
+                  h("code", { class: "id" }, a.id),
+                  action ? h("p", { class: "alert-action", "data-field": "action" }, h("strong", null, "Action:"), " ", action) : null,
+                  info ? h("div", { class: "meta" }, sourceLinks(info.sources)) : null,
+                ),
                 h("td", null, a.at ? formatTime(a.at) : ""),
               );
             }),
