@@ -201,3 +201,24 @@ fn allow_above_is_checked_like_any_ladder_entry() {
     let unknown_source = LADDER.replace("65 years [S]", "65 years [Q]");
     assert!(errors(&unknown_source).iter().any(|(c, _)| c == "unknown-source"));
 }
+
+#[test]
+fn an_open_level_names_what_its_possible_outcomes_read_and_nothing_more() {
+    let source = LADDER
+        .replace("input course.level:", "input course.flag: boolean \"Flag\"\ninput course.level:")
+        .replace("missing of highest_allowed(k, course.level)", "missing of highest_allowed(k, OPEN)");
+    let missing = |open: &str| {
+        let p = Protocol::compile(&source.replace("OPEN", open)).unwrap_or_else(|d| panic!("{d:#?}"));
+        let doc = json!({"patient": {"weight": 70}, "course": {"route": "muscle", "level": "L1"}});
+        run(&p, &doc)["decisions"]["d"]["missing"].clone()
+    };
+    // L1 or L2: the age is read only above L2, so it is not asked for.
+    assert_eq!(missing("choose when course.flag then L1 otherwise L2"), json!(["course.flag"]));
+    // L1 or L4: it is.
+    assert_eq!(missing("choose when course.flag then L1 otherwise L4"), json!(["course.flag", "patient.age"]));
+    // A condition known false takes its branch out of the outcomes.
+    assert_eq!(
+        missing("choose when course.level = L2 then L4 when course.flag then L1 otherwise next(course.level)"),
+        json!(["course.flag"])
+    );
+}

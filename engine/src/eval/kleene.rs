@@ -338,6 +338,57 @@ fn dose_inputs_missing(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_
     m
 }
 
+/// The choices (levels) an expression can still come to on this document: the one it has
+/// when it is known; for ordered rules, the values of every branch still possible (up to the
+/// first true condition, and `otherwise` when none is true); `None` when it cannot say, and
+/// then any choice is possible. What an open level reads is counted for these levels only.
+fn possible_choices(expr: &Expr, ev: &impl Fn(&Expr) -> Eval) -> Result<Option<Vec<u16>>, EvalError> {
+    if let Outcome::Known(Value::Choice(c)) = ev(expr)? {
+        return Ok(Some(vec![c]));
+    }
+    Ok(match expr {
+        Expr::Choose(arms, otherwise) => {
+            let mut out = Vec::new();
+            let mut decided = false;
+            for (condition, value) in arms {
+                let taken = match ev(condition)? {
+                    Outcome::Known(Value::Bool(false)) => continue,
+                    Outcome::Known(Value::Bool(true)) => true,
+                    _ => false,
+                };
+                let Some(values) = possible_choices(value, ev)? else { return Ok(None) };
+                out.extend(values);
+                if taken {
+                    decided = true;
+                    break;
+                }
+            }
+            if !decided {
+                let Some(values) = possible_choices(otherwise, ev)? else { return Ok(None) };
+                out.extend(values);
+            }
+            out.sort_unstable();
+            out.dedup();
+            Some(out)
+        }
+        Expr::Step(x, up, count) => possible_choices(x, ev)?.map(|values| {
+            let last = count.saturating_sub(1);
+            let mut out: Vec<u16> = values
+                .into_iter()
+                .map(|c| if *up { c.saturating_add(1).min(last) } else { c.saturating_sub(1) })
+                .collect();
+            out.sort_unstable();
+            out.dedup();
+            out
+        }),
+        // The highest allowed level at or below any of them: one of the levels up to the top.
+        Expr::HighestAllowed(_, x) => {
+            possible_choices(x, ev)?.and_then(|v| v.into_iter().max()).map(|top| (0..=top).collect())
+        }
+        _ => None,
+    })
+}
+
 fn overflow(what: &str) -> EvalError {
     EvalError { message: format!("{what} overflows the exact decimal range"), span: Span::default() }
 }
@@ -445,6 +496,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
         },
         Expr::Dose(l, level) | Expr::Allowed(l, level) | Expr::HighestAllowed(l, level) => {
             let ladder = scope.ladders.get(*l as usize).ok_or_else(|| internal("an undeclared ladder"))?;
+            let level_expr = &**level;
             let level = match ev(level)? {
                 Outcome::Known(Value::Choice(c)) => Ok(c),
                 Outcome::Known(_) => return Err(internal("a level that is not a choice")),
@@ -467,7 +519,10 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
                         Ok(l) => vec![*l],
                         Err(n) => {
                             m.merge(n);
-                            (0..ladder.levels.len()).filter_map(|l| u16::try_from(l).ok()).collect()
+                            match possible_choices(level_expr, &ev)? {
+                                Some(levels) => levels,
+                                None => (0..ladder.levels.len()).filter_map(|l| u16::try_from(l).ok()).collect(),
+                            }
                         }
                     };
                     for r in routes {
