@@ -54,6 +54,14 @@ pub const MAX_NODES: usize = 20_000;
 pub const BUILTINS: &[&str] =
     &["min", "max", "abs", "count", "next", "previous", "dose", "allowed", "highest_allowed", "raised"];
 
+/// The message and hint of a definition that uses itself.
+fn definition_cycle(name: &str) -> (String, String) {
+    (
+        format!("definition `{name}` refers to itself"),
+        "a definition cannot use itself, directly or through others".into(),
+    )
+}
+
 /// What names resolve to while checking.
 pub struct Names<'a> {
     /// The inputs.
@@ -905,32 +913,8 @@ impl<'a, 'd> Checker<'a, 'd> {
             return done.clone();
         }
         let d = *self.names.defines.get(name)?;
-        if self.calling.iter().any(|c| c == name) {
-            return self.error(
-                "cycle",
-                span,
-                format!("definition `{name}` refers to itself"),
-                "a definition cannot use itself, directly or through others".into(),
-            );
-        }
-        if self.calling.len() >= MAX_INLINE {
-            return self.error(
-                "too-deep",
-                span,
-                "definitions call each other too deeply".into(),
-                "flatten the chain of definitions".into(),
-            );
-        }
-        self.calling.push(name.to_string());
-        let saved = std::mem::take(&mut self.frames);
-        let saved_items = std::mem::take(&mut self.items);
-        self.call_sites.push((name.to_string(), span));
-        let result = self.expr(&d.body);
-        self.call_sites.pop();
-        self.frames = saved;
-        self.items = saved_items;
-        self.calling.pop();
-        let result = result.and_then(|r| self.small_enough(r, span));
+        self.may_inline(name, span, || definition_cycle(name))?;
+        let result = self.inline(name, None, &d.body, span);
         self.constants.insert(name.to_string(), result.clone());
         result
     }
@@ -942,6 +926,46 @@ impl<'a, 'd> Checker<'a, 'd> {
             return self.error("too-large", span, format!("expanded, this definition is {nodes} operations, {depth} deep; kap accepts {MAX_NODES}, {MAX_EVAL_DEPTH} deep"), "simplify the definitions it uses".into());
         }
         Some(typed)
+    }
+
+    /// Refuses to expand `key` inside itself, or deeper than [`MAX_INLINE`] expansions.
+    fn may_inline(&mut self, key: &str, span: Span, cycle: impl FnOnce() -> (String, String)) -> Option<()> {
+        if self.calling.iter().any(|c| c == key) {
+            let (message, hint) = cycle();
+            return self.error("cycle", span, message, hint);
+        }
+        if self.calling.len() >= MAX_INLINE {
+            return self.error(
+                "too-deep",
+                span,
+                "definitions call each other too deeply".into(),
+                "flatten the chain of definitions".into(),
+            );
+        }
+        Some(())
+    }
+
+    /// Checks `body` in place of its use at `span` (a definition, an alert read by
+    /// `raised`): in a scope of its own, where the caller's parameters and bound items are
+    /// not visible, with `params` as its parameters. Errors inside it name the use.
+    fn inline(
+        &mut self,
+        key: &str,
+        params: Option<IndexMap<String, Typed>>,
+        body: &ast::Expr,
+        span: Span,
+    ) -> Option<Typed> {
+        let saved_frames = std::mem::take(&mut self.frames);
+        self.frames.extend(params);
+        let saved_items = std::mem::take(&mut self.items);
+        self.calling.push(key.to_string());
+        self.call_sites.push((key.to_string(), span));
+        let result = self.expr(body);
+        self.call_sites.pop();
+        self.calling.pop();
+        self.items = saved_items;
+        self.frames = saved_frames;
+        result.and_then(|r| self.small_enough(r, span))
     }
 
     /// `raised(ALERT)`: whether an alert is raised, read as its decision raises it: true
@@ -980,14 +1004,12 @@ impl<'a, 'd> Checker<'a, 'd> {
             }
         };
         let key = format!("raised({id})");
-        if self.calling.contains(&key) {
-            return self.error(
-                "cycle",
-                span,
+        self.may_inline(&key, span, || {
+            (
                 format!("alert `{id}` depends on itself"),
                 "an alert's condition cannot read `raised` of itself, directly or through others".into(),
-            );
-        }
+            )
+        })?;
         let (var, list) = &alert.each;
         let each = ast::Node::new(
             ExprKind::Quantifier {
@@ -1002,17 +1024,16 @@ impl<'a, 'd> Checker<'a, 'd> {
             Some((c, _)) => ast::Node::new(ExprKind::Or(vec![each, c.clone()]), alert.span),
             None => each,
         };
-        self.calling.push(key.clone());
-        let saved = std::mem::take(&mut self.frames);
-        let saved_items = std::mem::take(&mut self.items);
-        self.call_sites.push((key, span));
-        let result = self.condition(&test, "an alert's condition");
-        self.call_sites.pop();
-        self.frames = saved;
-        self.items = saved_items;
-        self.calling.pop();
-        let x = result?;
-        self.small_enough((x, Ty::Bool), span)
+        let (x, ty) = self.inline(&key, None, &test, span)?;
+        if ty != Ty::Bool {
+            return self.error(
+                "type",
+                alert.when.span,
+                "an alert's condition must be true or false".into(),
+                String::new(),
+            );
+        }
+        Some((x, ty))
     }
 
     fn call(&mut self, func: &ast::Name, args: &[ast::Expr], span: Span) -> Option<Typed> {
@@ -1027,35 +1048,11 @@ impl<'a, 'd> Checker<'a, 'd> {
                     format!("declared at `define {name}(...)`"),
                 );
             }
-            if self.calling.iter().any(|c| c == name) {
-                return self.error(
-                    "cycle",
-                    span,
-                    format!("definition `{name}` refers to itself"),
-                    "a definition cannot use itself, directly or through others".into(),
-                );
-            }
-            if self.calling.len() >= MAX_INLINE {
-                return self.error(
-                    "too-deep",
-                    span,
-                    "definitions call each other too deeply".into(),
-                    "flatten the chain of definitions".into(),
-                );
-            }
+            self.may_inline(name, span, || definition_cycle(name))?;
             let checked: Vec<Option<Typed>> = args.iter().map(|a| self.expr(a)).collect();
             let values: Vec<Typed> = checked.into_iter().collect::<Option<_>>()?;
             let frame = d.params.iter().map(|p| p.node.clone()).zip(values).collect();
-            self.frames.push(frame);
-            self.calling.push(name.to_string());
-            let saved_items = std::mem::take(&mut self.items);
-            self.call_sites.push((name.to_string(), span));
-            let result = self.expr(&d.body);
-            self.call_sites.pop();
-            self.items = saved_items;
-            self.calling.pop();
-            self.frames.pop();
-            return result.and_then(|r| self.small_enough(r, span));
+            return self.inline(name, Some(frame), &d.body, span);
         }
         if matches!(name, "dose" | "allowed" | "highest_allowed") {
             return self.ladder_call(name, args, span);
