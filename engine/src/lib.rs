@@ -47,6 +47,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod input;
 pub mod limits;
+mod output;
 mod protocol;
 pub mod syntax;
 pub mod units;

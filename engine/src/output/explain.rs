@@ -1,0 +1,329 @@
+//! Explanations: for each rule that fired or stayed undetermined, each alert raised or
+//! undecided, and each dose given, its message, the values it read (with units), what it
+//! missed and its sources, as data and as one sentence a person reads.
+
+use crate::decision::{Citation, DoseTrace, Explanation, Reading, RuleResult};
+use crate::eval::decide::Truth;
+use crate::eval::decide::{EvaluationError, Raised};
+use crate::eval::kleene::{self, Missing, MissingRef};
+use crate::eval::program::{Alert, Decision, Expr, FieldType, ItemRef, Program, Rule, Value};
+use crate::input::{time, Document};
+use std::fmt::Write as _;
+
+/// The sources at these indices of the program, as cited in an explanation.
+fn citations(program: &Program, indices: &[usize]) -> Vec<Citation> {
+    indices
+        .iter()
+        .filter_map(|s| program.sources.get(*s))
+        .map(|s| Citation { key: s.key.clone(), title: s.title.clone(), url: s.url.clone() })
+        .collect()
+}
+
+/// Appends ` Sources: K (title); ….` when there are any.
+fn push_sources(text: &mut String, sources: &[Citation]) {
+    if !sources.is_empty() {
+        let cited: Vec<String> = sources.iter().map(|s| format!("{} ({})", s.key, s.title)).collect();
+        let _ = write!(text, " Sources: {}.", cited.join("; "));
+    }
+}
+
+/// The unit a field is read in, for people (none for a plain number).
+fn unit_of(ty: &FieldType) -> Option<String> {
+    match ty {
+        FieldType::Number { unit, .. } if !unit.is_none() => Some(unit.to_string()),
+        _ => None,
+    }
+}
+
+/// The explanation of an alert raised at `raised` (at the item `raised_item` of its list),
+/// or undecided for want of `undecided`.
+pub(crate) fn explain_alert(
+    program: &Program,
+    decision: &Decision,
+    alert: &Alert,
+    raised: Raised,
+    undecided: &Missing,
+    doc: &Document,
+) -> Explanation {
+    let sources = citations(program, &alert.sources);
+    let missing = paths(program, undecided);
+    let (result, state) = match raised {
+        Some((t, _)) => (RuleResult::Fired, format!("raised at {}", time::format_utc(t).unwrap_or_default())),
+        None => (RuleResult::Undetermined, "undecided".to_string()),
+    };
+    let mut text = format!(
+        "{}: {} alert `{}` {state}: {}.",
+        decision.name,
+        alert.severity,
+        alert.id,
+        alert.message.trim_end_matches('.')
+    );
+    if let (Some(action), Some(_)) = (&alert.action, raised) {
+        let _ = write!(text, " Action: {}.", action.trim_end_matches('.'));
+    }
+    if !missing.is_empty() {
+        let _ = write!(text, " Missing: {}.", missing.join(", "));
+    }
+    // What raised it: the reading it was raised at (and the one before, for `.previous`),
+    // or the inputs of its `or when` condition.
+    let read = match (raised, &alert.otherwise) {
+        (Some((_, Some(i))), _) => item_readings(program, &alert.when, doc, Some((alert.list_slot, i))),
+        (Some((_, None)), Some((cond, _))) => {
+            let mut fields = Vec::new();
+            cond.visit_fields(&mut |f| fields.push(f));
+            fields.sort_unstable();
+            fields.dedup();
+            field_readings(program, &fields, doc)
+        }
+        _ => Vec::new(),
+    };
+    push_read(&mut text, &read);
+    push_sources(&mut text, &sources);
+    Explanation {
+        decision: decision.name.clone(),
+        kind: "alert".into(),
+        rule: alert.id.clone(),
+        result,
+        message: alert.message.clone(),
+        help: None,
+        sources,
+        read,
+        missing,
+        text,
+        dose: None,
+    }
+}
+
+/// The explanation of a rule that fired or stayed undetermined.
+pub(crate) fn explain_rule(
+    program: &Program,
+    decision: &Decision,
+    rule: &Rule,
+    truth: &Truth,
+    doc: &Document,
+) -> Explanation {
+    let kind = decision.kinds.get(rule.kind).map(|k| k.name.clone()).unwrap_or_default();
+    let sources = citations(program, &rule.sources);
+    let read: Vec<Reading> = field_readings(program, &rule.reads, doc)
+        .into_iter()
+        .chain(item_readings(program, &rule.when, doc, None))
+        .collect();
+    let (result, missing) = match truth {
+        Truth::Unknown(m) => (RuleResult::Undetermined, paths(program, m)),
+        _ => (RuleResult::Fired, Vec::new()),
+    };
+    let mut text = format!(
+        "{}: {kind} `{}` {}: {}.",
+        decision.name,
+        rule.id,
+        if result == RuleResult::Fired { "fired" } else { "is undetermined" },
+        rule.message.trim_end_matches('.')
+    );
+    if !missing.is_empty() {
+        let _ = write!(text, " Missing: {}.", missing.join(", "));
+    }
+    push_read(&mut text, &read);
+    push_sources(&mut text, &sources);
+    Explanation {
+        decision: decision.name.clone(),
+        kind,
+        rule: rule.id.clone(),
+        result,
+        message: rule.message.clone(),
+        help: rule.help.clone(),
+        sources,
+        read,
+        missing,
+        text,
+        dose: None,
+    }
+}
+
+/// How a dose given in the output was computed, as an explanation entry.
+pub(crate) fn dose_trace(
+    program: &Program,
+    decision: &Decision,
+    ladder: u32,
+    level: &Expr,
+    doc: &Document,
+    verdicts: &[u16],
+) -> Result<Option<Explanation>, EvaluationError> {
+    let fail = |message: String| EvaluationError { decision: decision.name.clone(), rule: "dose".into(), message };
+    let Some(l) = program.ladders.get(ladder as usize) else { return Ok(None) };
+    let Some(calc) = kleene::dose_given(l, level, doc, verdicts, &program.ladders).map_err(|e| fail(e.message))? else {
+        return Ok(None);
+    };
+    let (r, lv) = (calc.route, calc.level);
+    let Some(steps) = l.by_route.get(usize::from(r)) else { return Ok(None) };
+    let Some(Some(step)) = steps.steps.get(usize::from(lv)) else { return Ok(None) };
+    let num = |d: rust_decimal::Decimal| d.normalize().to_string();
+    let (weight, raw, dose, cap) = (calc.weight, calc.raw, calc.dose, calc.cap);
+    let route = l.routes.get(usize::from(r)).cloned().unwrap_or_default();
+    let level_name = l.levels.get(usize::from(lv)).cloned().unwrap_or_default();
+    let amount = if step.per_kg { format!("{} mg/kg", num(step.amount)) } else { format!("{} mg", num(step.amount)) };
+    let mut text = format!("{}: dose at {level_name} ({route}): {amount}", decision.name);
+    if let Some(w) = weight {
+        text.push_str(&format!(" × {} kg dosing weight = {} mg", num(w), num(raw)));
+    }
+    if let Some(q) = steps.round {
+        text.push_str(&format!(", rounded down to a multiple of {} mg = {} mg", num(q), num(dose)));
+    }
+    if let Some(c) = cap {
+        // A dose above its cap is an evaluation error, never given (kleene::given_dose).
+        text.push_str(&format!("; within the cap of {} mg for this patient", num(c)));
+    }
+    if let Some(m) = steps.infusion_minutes {
+        text.push_str(&format!("; infused over {} min", num(m)));
+    }
+    text.push('.');
+    let sources = citations(program, &step.sources);
+    let mut reads = Vec::new();
+    if let Some(w) = &l.weight {
+        w.visit_fields(&mut |f| reads.push(f));
+    }
+    reads.push(l.route_field);
+    reads.sort_unstable();
+    reads.dedup();
+    let read = field_readings(program, &reads, doc);
+    Ok(Some(Explanation {
+        decision: decision.name.clone(),
+        kind: "dose".into(),
+        rule: l.name.clone(),
+        result: RuleResult::Computed,
+        message: format!("Dose at {level_name} ({route})"),
+        help: None,
+        sources,
+        read,
+        missing: Vec::new(),
+        text,
+        dose: Some(DoseTrace {
+            ladder: l.name.clone(),
+            route,
+            level: level_name,
+            amount,
+            weight_kg: weight.map(num),
+            raw_mg: num(raw),
+            round_down_to_mg: steps.round.map(num),
+            dose_mg: num(dose),
+            cap_mg: cap.map(num),
+        }),
+    }))
+}
+
+/// The top-level inputs `fields` as read: path, value (when present) and unit.
+pub(crate) fn field_readings(program: &Program, fields: &[u32], doc: &Document) -> Vec<Reading> {
+    fields
+        .iter()
+        .filter_map(|f| program.schema.fields.get(*f as usize))
+        .map(|field| {
+            let value = doc.root.fields.get(field.slot).copied().flatten().map(|v| show(&field.ty, v));
+            Reading { path: field.path.clone(), value, unit: unit_of(&field.ty) }
+        })
+        .collect()
+}
+
+/// Appends ` Read: path = value unit, ….` for the readings that have a value.
+fn push_read(text: &mut String, read: &[Reading]) {
+    let shown: Vec<String> = read
+        .iter()
+        .filter_map(|r| {
+            r.value.as_ref().map(|v| match &r.unit {
+                Some(u) => format!("{} = {v} {u}", r.path),
+                None => format!("{} = {v}", r.path),
+            })
+        })
+        .collect();
+    if !shown.is_empty() {
+        let _ = write!(text, " Read: {}.", shown.join(", "));
+    }
+}
+
+/// What an expression read from the items of lists: each item field it reads by position
+/// (`course.sessions[-1].at`) at that item, and each it reads through a quantifier or
+/// `.previous` (`count(s in course.sessions where at - s.at < 7 days)`) at every item, so
+/// an explanation shows which items were counted. In path order, present values only.
+pub(crate) fn item_readings(
+    program: &Program,
+    when: &Expr,
+    doc: &Document,
+    bound: Option<(u32, usize)>,
+) -> Vec<Reading> {
+    let mut wanted: Vec<(u32, u32, usize, Option<usize>)> = Vec::new();
+    when.walk(&mut |e| {
+        if let Expr::ItemField { list_slot, item, field, slot, .. } = e {
+            let n = doc.root.lists.get(*list_slot as usize).and_then(Option::as_ref).map_or(0, Vec::len);
+            let at = match *item {
+                ItemRef::Position(p) if p >= 0 => usize::try_from(p).ok().filter(|i| *i < n).map(Some),
+                ItemRef::Position(p) => {
+                    n.checked_sub(usize::try_from(p.unsigned_abs()).unwrap_or(usize::MAX)).map(Some)
+                }
+                // The item an alert was raised at (and the one before it), for its list.
+                ItemRef::Bound(_) | ItemRef::BoundBefore(_) => match bound {
+                    Some((slot, i)) if slot == *list_slot => match item {
+                        ItemRef::BoundBefore(_) => i.checked_sub(1).map(Some),
+                        _ => Some(Some(i)),
+                    },
+                    _ => Some(None),
+                },
+            };
+            if let Some(at) = at {
+                wanted.push((*field, *list_slot, *slot as usize, at));
+            }
+        }
+    });
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut out = Vec::new();
+    for (field, list_slot, slot, at) in wanted {
+        let Some(decl) = program.schema.fields.get(field as usize) else { continue };
+        let Some((list, name)) = decl.path.rsplit_once("[].") else { continue };
+        let Some(items) = doc.root.lists.get(list_slot as usize).and_then(Option::as_ref) else { continue };
+        let unit = unit_of(&decl.ty);
+        for (i, record) in items.iter().enumerate() {
+            if at.is_some_and(|a| a != i) {
+                continue;
+            }
+            if let Some(Some(v)) = record.fields.get(slot) {
+                out.push(Reading {
+                    path: format!("{list}[{i}].{name}"),
+                    value: Some(show(&decl.ty, *v)),
+                    unit: unit.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The dotted paths of missing fields, sorted by code point.
+pub(crate) fn paths(program: &Program, missing: &Missing) -> Vec<String> {
+    let schema = &program.schema;
+    let mut out: Vec<String> = missing
+        .0
+        .iter()
+        .filter_map(|m| match *m {
+            MissingRef::Field(f) => schema.fields.get(f as usize).map(|f| f.path.clone()),
+            MissingRef::List(l) | MissingRef::ShortList(l) => schema.lists.get(l as usize).map(|l| l.path.clone()),
+            MissingRef::ItemField(f, index) => {
+                let field = schema.fields.get(f as usize)?;
+                let (list, name) = field.path.rsplit_once("[].")?;
+                Some(format!("{list}[{index}].{name}"))
+            }
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// A field's value as a person reads it.
+fn show(ty: &FieldType, value: Value) -> String {
+    match (ty, value) {
+        (_, Value::Bool(b)) => b.to_string(),
+        (_, Value::Num(n)) => n.normalize().to_string(),
+        (FieldType::Choice(choices), Value::Choice(c)) => choices.get(usize::from(c)).cloned().unwrap_or_default(),
+        (_, Value::Choice(c)) => c.to_string(),
+        (_, Value::Time(t)) => time::format_utc(t).unwrap_or_else(|| t.to_string()),
+        (_, Value::Text(i)) | (_, Value::List(i)) => i.to_string(),
+    }
+}
