@@ -26,7 +26,8 @@ fn the_largest_document_is_evaluated_in_full() {
     // readings are 1 min apart, so the pressure is not shown stable for discharge.
     assert_eq!(
         d["monitoring"]["alerts"],
-        serde_json::json!([{"id": "bp_urgent", "severity": "warning", "at": "2026-11-26T10:01:00Z"}])
+        serde_json::json!([{"id": "bp_urgent", "severity": "warning", "at": "2026-11-26T10:01:00Z",
+            "action": "Recheck in 5 minutes; pause dosing; tell the prescriber"}])
     );
     assert_eq!(d["monitoring"]["discharge"]["verdict"], "not_ready");
     assert_eq!(d["monitoring"]["discharge"]["unmet"], serde_json::json!(["bp_stable"]));
@@ -54,7 +55,7 @@ fn the_cost_of_one_evaluation_is_bounded_before_any_document_is_read() {
     let protocol = reference();
     let cost = evaluation_cost(protocol.program());
     println!("reference protocol: {cost} node visits at most per evaluation (limit {MAX_EVALUATION_COST})");
-    assert!(cost > 1_000 && cost < MAX_EVALUATION_COST / 4, "{cost}");
+    assert!(cost > 1_000 && cost < MAX_EVALUATION_COST / 2, "{cost}");
     // A quantifier nested in another over the 100 readings is 100 x 100 visits: one such rule
     // is within the bound, two are refused.
     let source = kap_tests::reference_source();

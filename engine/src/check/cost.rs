@@ -12,8 +12,8 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::eval::program::{Expr, Ladder, Program};
 use rust_decimal::prelude::ToPrimitive;
 
-/// The most node visits one evaluation may cost: about four times the reference protocol's
-/// (11,374 on its largest document, 6 sessions and 100 readings, which evaluates in about a
+/// The most node visits one evaluation may cost: about three times the reference protocol's
+/// (17,524 on its largest document, 6 sessions and 100 readings, which evaluates in about a
 /// millisecond), so that a protocol several times its size passes and no protocol can make
 /// one evaluation take more than a few milliseconds.
 pub const MAX_EVALUATION_COST: u64 = 50_000;
