@@ -222,3 +222,17 @@ fn an_open_level_names_what_its_possible_outcomes_read_and_nothing_more() {
         json!(["course.flag"])
     );
 }
+
+#[test]
+fn an_open_level_above_what_the_route_has_names_what_the_levels_below_read() {
+    // The level can only be L4, which the route lacks: the highest allowed level below it
+    // reads the dosing weight, which is named.
+    let source = LADDER
+        .replace("  dose muscle L4 0.9 mg/kg [S]\n", "")
+        .replace("input course.level:", "input course.flag: boolean \"Flag\"\ninput course.level:")
+        .replace("missing of highest_allowed(k, course.level)", "missing of highest_allowed(k, OPEN)")
+        .replace("OPEN", "choose when course.flag then L4 otherwise L4");
+    let p = Protocol::compile(&source).unwrap_or_else(|d| panic!("{d:#?}"));
+    let doc = json!({"patient": {"age": 40}, "course": {"route": "muscle", "level": "L1"}});
+    assert_eq!(run(&p, &doc)["decisions"]["d"]["missing"], json!(["course.flag", "patient.weight"]));
+}

@@ -515,7 +515,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
                             (0..ladder.by_route.len()).filter_map(|r| u16::try_from(r).ok()).collect()
                         }
                     };
-                    let levels: Vec<u16> = match &level {
+                    let mut levels: Vec<u16> = match &level {
                         Ok(l) => vec![*l],
                         Err(n) => {
                             m.merge(n);
@@ -525,6 +525,11 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
                             }
                         }
                     };
+                    // The highest allowed level at or below one of them may be any level
+                    // down to the first allowed one: each of those is checked.
+                    if let (Expr::HighestAllowed(..), Some(top)) = (expr, levels.iter().max().copied()) {
+                        levels = (0..=top).collect();
+                    }
                     for r in routes {
                         for l in &levels {
                             m.merge(&dose_inputs_missing(ladder, r, *l, scope));
