@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use std::sync::OnceLock;
 
 /// How many intake fields the shipped protocol declares.
-const INTAKE_FIELDS: usize = 35;
+const INTAKE_FIELDS: usize = 41;
 
 fn protocol() -> &'static Protocol {
     static P: OnceLock<Protocol> = OnceLock::new();
@@ -191,8 +191,8 @@ fn the_generator_covers_every_intake_field() {
 }
 
 /// A given session: level index, highest systolic and diastolic, minutes at or above
-/// 180/110, lowest MOAA/S, and spo2_low, vomiting, distress, prolonged_perceptual (and one
-/// spare).
+/// 180/110, lowest MOAA/S, and spo2_low (then its lowest SpO2 is 88 %, a breathing event),
+/// vomiting, distress, prolonged_perceptual and airway_intervention.
 type Given = (u8, u32, u32, u32, u8, [bool; 5]);
 
 /// Route, weight, age, sessions given, PHQ-9 today.
@@ -212,7 +212,8 @@ fn course_doc(route: &str, weight: &str, age: u32, sessions: &[Given], phq9_toda
                 "level": format!("L{level}"),
                 "max_systolic": sys, "max_diastolic": dia, "bp_high_minutes": minutes, "moaas_min": moaas,
                 "crisis_symptoms": false, "spo2_low": flags[0], "vomiting": flags[1], "distress": flags[2],
-                "prolonged_perceptual": flags[3],
+                "prolonged_perceptual": flags[3], "spo2_min": if flags[0] { 88 } else { 96 },
+                "airway_intervention": flags[4],
             })
         })
         .collect();
@@ -226,6 +227,8 @@ fn course_doc(route: &str, weight: &str, age: u32, sessions: &[Given], phq9_toda
     doc["course"]["route"] = Value::from(route);
     doc["course"]["sessions"] = Value::Array(items);
     doc["today"]["phq9"] = Value::from(phq9_today);
+    // A physician reviewed any event of the previous session: the level rules are what runs.
+    doc["today"]["event_reviewed"] = Value::from(true);
     doc
 }
 
@@ -249,7 +252,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
 
     #[test]
-    fn a_dose_is_never_above_its_cap_nor_a_level_more_than_one_step_up(case in session_strategy()) {
+    fn a_dose_is_never_above_its_cap_nor_a_level_more_than_one_step_up_in_two_sessions(case in session_strategy()) {
         let (route, weight, age, sessions, phq9) = case;
         let doc = course_doc(&route, &weight, age, &sessions, phq9);
         let out = protocol().evaluate_json(&doc.to_string());
@@ -288,11 +291,21 @@ proptest! {
             if kg >= 60.0 && previous <= 4 {
                 prop_assert!(now + 1 >= previous, "L{previous} -> {level} at {weight} kg");
             }
-            let flagged = last.1 >= 180 || last.2 >= 110 || last.4 <= 2 || last.5[0] || last.5[1] || last.5[2] || last.5[3];
+            // A flag, an event, or a MOAA/S of 3 or less: no step up.
+            let flagged = last.1 >= 180 || last.2 >= 110 || last.4 <= 3 || last.5.iter().any(|f| *f);
             if flagged {
                 prop_assert!(now <= previous, "a flagged session L{previous} escalated to {level}");
                 prop_assert_ne!(session.value("level_change").and_then(Value::as_str), Some("escalate"));
             }
+            // At most one step up in any two sessions.
+            if sessions.len() >= 2 && sessions[sessions.len() - 2].0 < previous {
+                prop_assert!(now <= previous, "L{} -> L{previous} -> {level}", sessions[sessions.len() - 2].0);
+            }
+        }
+        // Older adults stay at L3 or below.
+        if age >= 65 {
+            let now: u8 = level.trim_start_matches('L').parse().unwrap();
+            prop_assert!(now <= 3, "{level} at {age} years");
         }
     }
 }

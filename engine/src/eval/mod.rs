@@ -2,4 +2,5 @@
 
 pub mod decide;
 pub mod kleene;
+pub mod ladder;
 pub mod program;

@@ -5,7 +5,8 @@
 use crate::decision::{Citation, DoseTrace, Explanation, Reading, RuleResult};
 use crate::eval::decide::Truth;
 use crate::eval::decide::{EvaluationError, Raised};
-use crate::eval::kleene::{self, Missing, MissingRef};
+use crate::eval::kleene::{Missing, MissingRef};
+use crate::eval::ladder;
 use crate::eval::program::{Alert, Decision, Expr, FieldType, ItemRef, Program, Rule, Value};
 use crate::input::{time, Document};
 use std::fmt::Write as _;
@@ -150,7 +151,7 @@ pub(crate) fn dose_trace(
 ) -> Result<Option<Explanation>, EvaluationError> {
     let fail = |message: String| EvaluationError { decision: decision.name.clone(), rule: "dose".into(), message };
     let Some(l) = program.ladders.get(ladder as usize) else { return Ok(None) };
-    let Some(calc) = kleene::dose_given(l, level, doc, verdicts, &program.ladders).map_err(|e| fail(e.message))? else {
+    let Some(calc) = ladder::dose_given(l, level, doc, verdicts, &program.ladders).map_err(|e| fail(e.message))? else {
         return Ok(None);
     };
     let (r, lv) = (calc.route, calc.level);
@@ -169,7 +170,7 @@ pub(crate) fn dose_trace(
         text.push_str(&format!(", rounded down to a multiple of {} mg = {} mg", num(q), num(dose)));
     }
     if let Some(c) = cap {
-        // A dose above its cap is an evaluation error, never given (kleene::given_dose).
+        // A dose above its cap is an evaluation error, never given (ladder::given_dose).
         text.push_str(&format!("; within the cap of {} mg for this patient", num(c)));
     }
     if let Some(m) = steps.infusion_minutes {
