@@ -13,6 +13,8 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone)]
 pub struct Protocol {
     program: Program,
+    /// The rule source, to name the line of an expression whose evaluation fails.
+    source: String,
     sha256: String,
     warnings: Vec<Diagnostic>,
 }
@@ -65,7 +67,7 @@ impl Protocol {
         match analyse(source) {
             (Some(program), warnings) => {
                 let sha256 = Sha256::digest(source.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-                Ok(Protocol { program, sha256, warnings })
+                Ok(Protocol { program, source: source.to_string(), sha256, warnings })
             }
             (None, all) => Err(all),
         }
@@ -112,13 +114,13 @@ impl Protocol {
     /// Validates and evaluates a JSON document.
     pub fn evaluate_json(&self, text: &str) -> Result<Evaluation, Error> {
         let doc = input::read(&self.program.schema, text)?;
-        Ok(decide::evaluate(&self.program, &doc, self.reference())?)
+        decide::evaluate(&self.program, &doc, self.reference()).map_err(|e| Error::Evaluation(e.located(&self.source)))
     }
 
     /// Validates and evaluates a parsed JSON document.
     pub fn evaluate(&self, json: &Json) -> Result<Evaluation, Error> {
         let doc = input::validate(&self.program.schema, json)?;
-        Ok(decide::evaluate(&self.program, &doc, self.reference())?)
+        decide::evaluate(&self.program, &doc, self.reference()).map_err(|e| Error::Evaluation(e.located(&self.source)))
     }
 }
 

@@ -122,3 +122,25 @@ fn decision_references_are_checked() {
     let d = Protocol::compile(&broken).unwrap_err();
     assert_eq!(d[0].hint.as_deref(), Some("did you mean `hold`?"));
 }
+
+#[test]
+fn an_evaluation_that_fails_names_the_line_and_column_of_its_expression() {
+    let source = r#"protocol "Overflow" version "1" status draft
+source S "s"
+input patient.weight: decimal kg in 20..300 "Weight"
+decision d
+  given patient
+  kinds k
+  verdict yes if any k
+  verdict unsure if unknown k
+  verdict no otherwise
+  k huge "Huge"
+    when patient.weight * 99999999999999999999999999 * 1000 > 1 kg [S]
+"#;
+    let p = kap_engine::Protocol::compile(source).unwrap_or_else(|d| panic!("{d:#?}"));
+    let err = p.evaluate_json(r#"{"patient": {"weight": 70}}"#).unwrap_err();
+    let kap_engine::Error::Evaluation(e) = &err else { panic!("{err}") };
+    assert_eq!((e.decision.as_str(), e.rule.as_str(), e.line, e.column), ("d", "huge", Some(11), Some(10)), "{err}");
+    assert!(err.to_string().contains("rule `huge` (line 11, column 10)"), "{err}");
+    assert!(err.to_string().contains("overflows"), "{err}");
+}

@@ -11,8 +11,7 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 /// An evaluation that could not be completed: never read as a verdict.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
-#[error("decision `{decision}`, rule `{rule}`: {message}")]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct EvaluationError {
     /// The decision.
     pub decision: String,
@@ -20,7 +19,53 @@ pub struct EvaluationError {
     pub rule: String,
     /// What went wrong.
     pub message: String,
+    /// Where in the rule file the expression that failed is written (1-based), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Its 1-based column, in characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// The expression that failed, located by the protocol that knows the source.
+    #[serde(skip)]
+    pub(crate) span: Option<crate::diagnostic::Span>,
 }
+
+impl EvaluationError {
+    /// An error of a decision's rule, with the place of the expression that failed if any.
+    pub(crate) fn new(decision: &str, rule: &str, message: String, span: Option<crate::diagnostic::Span>) -> Self {
+        // Internal errors carry no place: an empty span at the start names nothing.
+        let span = span.filter(|s| s.end > s.start);
+        EvaluationError {
+            decision: decision.to_string(),
+            rule: rule.to_string(),
+            message,
+            line: None,
+            column: None,
+            span,
+        }
+    }
+
+    /// Names the line and column of its expression in `source`, the rule file it ran.
+    pub(crate) fn located(mut self, source: &str) -> Self {
+        if let Some(span) = self.span {
+            let (line, column, _) = crate::diagnostic::line_col(source, span.start.min(source.len()));
+            (self.line, self.column) = (Some(line), Some(column));
+        }
+        self
+    }
+}
+
+impl std::fmt::Display for EvaluationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "decision `{}`, rule `{}`", self.decision, self.rule)?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, " (line {line}, column {column})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for EvaluationError {}
 
 /// The version of this engine, written into every output.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -48,10 +93,8 @@ pub(crate) fn evaluate(
     for decision in &program.decisions {
         let mut a = decision.given.is_empty();
         for g in &decision.given {
-            a |= *doc.groups.get(*g as usize).ok_or_else(|| EvaluationError {
-                decision: decision.name.clone(),
-                rule: String::new(),
-                message: "internal error: a group outside the document".into(),
+            a |= *doc.groups.get(*g as usize).ok_or_else(|| {
+                EvaluationError::new(&decision.name, "", "internal error: a group outside the document".into(), None)
             })?;
         }
         applies.push(a);
@@ -67,11 +110,7 @@ pub(crate) fn evaluate(
         }
     }
     for (i, decision) in program.decisions.iter().enumerate() {
-        let fail = |message: &str| EvaluationError {
-            decision: decision.name.clone(),
-            rule: String::new(),
-            message: format!("internal error: {message}"),
-        };
+        let fail = |message: &str| EvaluationError::new(&decision.name, "", format!("internal error: {message}"), None);
         let applies = applies.get(i).copied().unwrap_or(false);
         if !needed.get(i).copied().unwrap_or(false) {
             // Nothing reads it: keep the indices of later decisions in step.
@@ -145,13 +184,17 @@ struct Making<'a> {
 
 impl Making<'_> {
     fn error(&self, rule: &str, message: String) -> EvaluationError {
-        EvaluationError { decision: self.decision.name.clone(), rule: rule.to_string(), message }
+        EvaluationError::new(&self.decision.name, rule, message, None)
+    }
+
+    /// An evaluation error of a rule, with the place of the expression that failed.
+    fn failed(&self, rule: &str, EvalError { message, span }: EvalError) -> EvaluationError {
+        EvaluationError::new(&self.decision.name, rule, message, Some(span))
     }
 
     /// An expression on the document, outside any list item.
     fn eval(&self, e: &Expr, rule: &str) -> Result<Outcome, EvaluationError> {
-        kleene::eval_with(e, self.doc, self.verdicts, &self.program.ladders)
-            .map_err(|EvalError { message, .. }| self.error(rule, message))
+        kleene::eval_with(e, self.doc, self.verdicts, &self.program.ladders).map_err(|e| self.failed(rule, e))
     }
 
     /// An expression at the item `index` of the list it iterates.
@@ -160,7 +203,7 @@ impl Making<'_> {
             Some(i) => kleene::eval_for_item(e, self.doc, self.verdicts, &self.program.ladders, i),
             None => kleene::eval_with(e, self.doc, self.verdicts, &self.program.ladders),
         }
-        .map_err(|EvalError { message, .. }| self.error(rule, message))
+        .map_err(|e| self.failed(rule, e))
     }
 
     /// The number of items of a list of the document (none when it is absent).

@@ -149,9 +149,10 @@ pub(crate) fn dose_trace(
     doc: &Document,
     verdicts: &[u16],
 ) -> Result<Option<Explanation>, EvaluationError> {
-    let fail = |message: String| EvaluationError { decision: decision.name.clone(), rule: "dose".into(), message };
+    let fail =
+        |e: crate::eval::kleene::EvalError| EvaluationError::new(&decision.name, "dose", e.message, Some(e.span));
     let Some(l) = program.ladders.get(ladder as usize) else { return Ok(None) };
-    let Some(calc) = ladder::dose_given(l, level, doc, verdicts, &program.ladders).map_err(|e| fail(e.message))? else {
+    let Some(calc) = ladder::dose_given(l, level, doc, verdicts, &program.ladders).map_err(fail)? else {
         return Ok(None);
     };
     let (r, lv) = (calc.route, calc.level);
