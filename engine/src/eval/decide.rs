@@ -21,35 +21,36 @@ pub struct EvaluationError {
     pub message: String,
     /// Where in the rule file the expression that failed is written (1-based), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
+    pub line: Option<u32>,
     /// Its 1-based column, in characters.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub column: Option<usize>,
-    /// The expression that failed, located by the protocol that knows the source.
+    pub column: Option<u32>,
+    /// The byte offset of the expression that failed, located by the protocol that knows
+    /// the source.
     #[serde(skip)]
-    pub(crate) span: Option<crate::diagnostic::Span>,
+    pub(crate) offset: Option<u32>,
 }
 
 impl EvaluationError {
     /// An error of a decision's rule, with the place of the expression that failed if any.
     pub(crate) fn new(decision: &str, rule: &str, message: String, span: Option<crate::diagnostic::Span>) -> Self {
-        // Internal errors carry no place: an empty span at the start names nothing.
-        let span = span.filter(|s| s.end > s.start);
+        // Internal errors carry no place: an empty span names nothing.
+        let offset = span.filter(|s| s.end > s.start).and_then(|s| u32::try_from(s.start).ok());
         EvaluationError {
             decision: decision.to_string(),
             rule: rule.to_string(),
             message,
             line: None,
             column: None,
-            span,
+            offset,
         }
     }
 
     /// Names the line and column of its expression in `source`, the rule file it ran.
     pub(crate) fn located(mut self, source: &str) -> Self {
-        if let Some(span) = self.span {
-            let (line, column, _) = crate::diagnostic::line_col(source, span.start.min(source.len()));
-            (self.line, self.column) = (Some(line), Some(column));
+        if let Some(offset) = self.offset {
+            let (line, column, _) = crate::diagnostic::line_col(source, (offset as usize).min(source.len()));
+            (self.line, self.column) = (u32::try_from(line).ok(), u32::try_from(column).ok());
         }
         self
     }
