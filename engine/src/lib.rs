@@ -55,7 +55,7 @@ pub mod units;
 pub use decision::{DecisionOutcome, Evaluation};
 pub use diagnostic::{Diagnostic, Located, Severity, Span};
 pub use eval::decide::{EvaluationError, ENGINE_VERSION};
-pub use input::InputError;
+pub use input::{InputCode, InputError};
 pub use protocol::{Error, Protocol};
 
 /// The README's Rust examples, run as doc tests.

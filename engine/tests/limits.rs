@@ -85,7 +85,7 @@ fn input_errors_quote_at_most_an_excerpt_of_a_value() {
     ];
     for (doc, code, path, quoted) in cases {
         let e = refused(&p, &doc);
-        assert_eq!((e.code, e.path.as_str()), (code, path), "{e}");
+        assert_eq!((e.code.as_str(), e.path.as_str()), (code, path), "{e}");
         assert!(e.message.contains(excerpt(quoted).as_ref()), "{code}: {}", e.message);
         assert!(e.message.chars().count() < MAX_QUOTED_CHARS + 60, "{code}: {}", e.message);
         assert!(e.to_string().chars().count() < 400, "{code}: {e}");

@@ -32,15 +32,90 @@ pub struct Record {
     pub lists: Vec<Option<Vec<Record>>>,
 }
 
+/// The class of an input error: stable, written as its snake_case name in JSON
+/// (`"out_of_range"`), so that forms and other programs can act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputCode {
+    /// The text is larger than kap reads.
+    TooLarge,
+    /// The text is not JSON (or nests deeper than kap reads).
+    JsonSyntax,
+    /// An object was expected: the document, a group, or a list item.
+    NotAnObject,
+    /// A member the rule file does not declare.
+    UnknownMember,
+    /// A value of another JSON type than the input's.
+    WrongType,
+    /// `null`, which is not a value: leave the member out instead.
+    NullValue,
+    /// A number too large to be held exactly.
+    NotFinite,
+    /// A number with more significant digits than kap keeps exactly.
+    TooPrecise,
+    /// A number outside the input's declared range (or a list with too many items).
+    OutOfRange,
+    /// A fraction where the input is an integer.
+    NotWhole,
+    /// A member named twice in one object.
+    DuplicateMember,
+    /// A text that is not an RFC 3339 timestamp.
+    BadTimestamp,
+    /// A text that is not one of the input's choices.
+    UnknownChoice,
+    /// A member the rule file requires is absent.
+    MissingRequired,
+    /// A list item's time before the one before it.
+    OutOfOrder,
+    /// A time after the time it may not pass (`not after at`).
+    AfterLimit,
+    /// The engine's own schema is inconsistent: never a fault of the document.
+    Internal,
+}
+
+impl InputCode {
+    /// The code as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputCode::TooLarge => "too_large",
+            InputCode::JsonSyntax => "json_syntax",
+            InputCode::NotAnObject => "not_an_object",
+            InputCode::UnknownMember => "unknown_member",
+            InputCode::WrongType => "wrong_type",
+            InputCode::NullValue => "null_value",
+            InputCode::NotFinite => "not_finite",
+            InputCode::TooPrecise => "too_precise",
+            InputCode::OutOfRange => "out_of_range",
+            InputCode::NotWhole => "not_whole",
+            InputCode::DuplicateMember => "duplicate_member",
+            InputCode::BadTimestamp => "bad_timestamp",
+            InputCode::UnknownChoice => "unknown_choice",
+            InputCode::MissingRequired => "missing_required",
+            InputCode::OutOfOrder => "out_of_order",
+            InputCode::AfterLimit => "after_limit",
+            InputCode::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for InputCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for InputCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// Why an input document was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{}{message}; expected {expected}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
 pub struct InputError {
-    /// Stable class: `too_large`, `json_syntax`, `not_an_object`, `unknown_member`, `wrong_type`,
-    /// `null_value`, `not_finite`, `too_precise`, `out_of_range`, `not_whole`,
-    /// `duplicate_member`, `bad_timestamp`, `unknown_choice`, and the structural
-    /// `missing_required`, `out_of_order`, `after_limit`.
-    pub code: &'static str,
+    /// Its class.
+    pub code: InputCode,
     /// The dotted input path (list items with their 0-based index); empty for the document.
     pub path: String,
     /// What is wrong.
@@ -49,7 +124,7 @@ pub struct InputError {
     pub expected: String,
 }
 
-fn error(code: &'static str, path: &str, message: impl Into<String>, expected: impl Into<String>) -> InputError {
+fn error(code: InputCode, path: &str, message: impl Into<String>, expected: impl Into<String>) -> InputError {
     InputError { code, path: path.to_string(), message: message.into(), expected: expected.into() }
 }
 
@@ -58,7 +133,7 @@ fn error(code: &'static str, path: &str, message: impl Into<String>, expected: i
 pub fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
     if text.len() > MAX_DOCUMENT_BYTES {
         return Err(error(
-            "too_large",
+            InputCode::TooLarge,
             "",
             format!("the document is {} bytes, more than kap reads", text.len()),
             format!("a JSON document of at most {MAX_DOCUMENT_BYTES} bytes (1 MiB)"),
@@ -66,7 +141,7 @@ pub fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
     }
     let json = json::parse(text).map_err(|e| {
         error(
-            "json_syntax",
+            InputCode::JsonSyntax,
             "",
             format!("not valid JSON at line {}, column {}: {}", e.line, e.column, e.message),
             "a JSON object",
@@ -78,7 +153,7 @@ pub fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
 /// Validates a parsed JSON value against the schema.
 pub fn validate(schema: &Schema, json: &Json) -> Result<Document, InputError> {
     let Json::Object(members) = json else {
-        return Err(error("not_an_object", "", format!("the document is {}", found(json)), "a JSON object"));
+        return Err(error(InputCode::NotAnObject, "", format!("the document is {}", found(json)), "a JSON object"));
     };
     let mut doc = Document {
         root: Record { fields: vec![None; schema.root_fields], lists: vec![None; schema.root_lists] },
@@ -131,7 +206,12 @@ fn structure(schema: &Schema, doc: &Document) -> Result<(), InputError> {
                 Some((lo, hi)) => format!("a list of {lo}..{hi} objects (possibly empty)"),
                 None => "a list of objects (possibly empty)".to_string(),
             };
-            return Err(error("missing_required", &list.path, when(&list.required, schema, &list.path), expected));
+            return Err(error(
+                InputCode::MissingRequired,
+                &list.path,
+                when(&list.required, schema, &list.path),
+                expected,
+            ));
         }
     }
     for field in &schema.fields {
@@ -143,7 +223,7 @@ fn structure(schema: &Schema, doc: &Document) -> Result<(), InputError> {
                 let value = doc.root.fields.get(field.slot).copied().flatten();
                 if value.is_none() && required_now(schema, doc, &field.required, &field.path) {
                     return Err(error(
-                        "missing_required",
+                        InputCode::MissingRequired,
                         &field.path,
                         when(&field.required, schema, &field.path),
                         describe(field),
@@ -152,7 +232,7 @@ fn structure(schema: &Schema, doc: &Document) -> Result<(), InputError> {
                 if let (Some(v), Some((other, bound))) = (value, limit) {
                     if order(v, bound) == Some(std::cmp::Ordering::Greater) {
                         return Err(error(
-                            "after_limit",
+                            InputCode::AfterLimit,
                             &field.path,
                             format!("{} is after `{}` ({})", show(v), other.path, show(bound)),
                             format!("a value no later than `{}`", other.path),
@@ -170,7 +250,12 @@ fn structure(schema: &Schema, doc: &Document) -> Result<(), InputError> {
                     let value = item.fields.get(field.slot).copied().flatten();
                     let Some(v) = value else {
                         if field.required != Required::No {
-                            return Err(error("missing_required", &path, "required in every item", describe(field)));
+                            return Err(error(
+                                InputCode::MissingRequired,
+                                &path,
+                                "required in every item",
+                                describe(field),
+                            ));
                         }
                         continue;
                     };
@@ -178,7 +263,7 @@ fn structure(schema: &Schema, doc: &Document) -> Result<(), InputError> {
                         if let Some(p) = previous {
                             if order(v, p) == Some(std::cmp::Ordering::Less) {
                                 return Err(error(
-                                    "out_of_order",
+                                    InputCode::OutOfOrder,
                                     &path,
                                     format!("{} is before the item above it ({})", show(v), show(p)),
                                     format!("items in order of `{name}`, oldest first"),
@@ -190,7 +275,7 @@ fn structure(schema: &Schema, doc: &Document) -> Result<(), InputError> {
                     if let Some((other, bound)) = limit {
                         if order(v, bound) == Some(std::cmp::Ordering::Greater) {
                             return Err(error(
-                                "after_limit",
+                                InputCode::AfterLimit,
                                 &path,
                                 format!("{} is after `{}` ({})", show(v), other.path, show(bound)),
                                 format!("a value no later than `{}`", other.path),
@@ -264,7 +349,7 @@ fn object(
     for (name, value) in members {
         let path = join(prefix, name);
         if !seen.insert(name.as_str()) {
-            return Err(error("duplicate_member", &path, "this member is given twice", "each member once"));
+            return Err(error(InputCode::DuplicateMember, &path, "this member is given twice", "each member once"));
         }
         let Some(member) = shape.members.get(name) else {
             // The name is not declared: its path quotes at most an excerpt of it.
@@ -275,11 +360,11 @@ fn object(
                 None => "no such input".to_string(),
             };
             let known: Vec<&str> = shape.members.keys().map(String::as_str).collect();
-            return Err(error("unknown_member", &path, message, format!("one of: {}", known.join(", "))));
+            return Err(error(InputCode::UnknownMember, &path, message, format!("one of: {}", known.join(", "))));
         };
         if matches!(value, Json::Null) {
             return Err(error(
-                "null_value",
+                InputCode::NullValue,
                 &path,
                 "`null` is not a value: leave the member out when it is unknown",
                 expected(schema, member),
@@ -290,7 +375,7 @@ fn object(
                 let field = schema
                     .fields
                     .get(*index)
-                    .ok_or_else(|| error("not_an_object", &path, "undeclared field", "a declared input"))?;
+                    .ok_or_else(|| error(InputCode::Internal, &path, "undeclared field", "a declared input"))?;
                 let v = field_value(field, value, &path)?;
                 if let Some(slot) = record.fields.get_mut(field.slot) {
                     *slot = Some(v);
@@ -298,7 +383,7 @@ fn object(
             }
             Member::Group(inner) => {
                 let Json::Object(inner_members) = value else {
-                    return Err(error("not_an_object", &path, format!("found {}", found(value)), "an object"));
+                    return Err(error(InputCode::NotAnObject, &path, format!("found {}", found(value)), "an object"));
                 };
                 if let Some(present) = inner.group.and_then(|g| groups.get_mut(g)) {
                     *present = true;
@@ -309,10 +394,10 @@ fn object(
                 let list = schema
                     .lists
                     .get(*index)
-                    .ok_or_else(|| error("not_an_object", &path, "undeclared list", "a declared list"))?;
+                    .ok_or_else(|| error(InputCode::Internal, &path, "undeclared list", "a declared list"))?;
                 let Json::Array(items) = value else {
                     return Err(error(
-                        "wrong_type",
+                        InputCode::WrongType,
                         &path,
                         format!("found {}", found(value)),
                         expected(schema, member),
@@ -322,7 +407,7 @@ fn object(
                     let n = Decimal::from(items.len());
                     if n < lo || n > hi {
                         return Err(error(
-                            "out_of_range",
+                            InputCode::OutOfRange,
                             &path,
                             format!("{} items", items.len()),
                             expected(schema, member),
@@ -335,13 +420,18 @@ fn object(
                     let Json::Object(item_members) = item else {
                         if matches!(item, Json::Null) {
                             return Err(error(
-                                "null_value",
+                                InputCode::NullValue,
                                 &item_path,
                                 "`null` is not a value: leave the item out",
                                 "an object",
                             ));
                         }
-                        return Err(error("not_an_object", &item_path, format!("found {}", found(item)), "an object"));
+                        return Err(error(
+                            InputCode::NotAnObject,
+                            &item_path,
+                            format!("found {}", found(item)),
+                            "an object",
+                        ));
                     };
                     let mut rec = Record { fields: vec![None; list.item_fields], lists: vec![None; list.item_lists] };
                     let mut no_groups = Vec::new();
@@ -391,7 +481,7 @@ pub fn describe(field: &Field) -> String {
 }
 
 fn field_value(field: &Field, json: &Json, path: &str) -> Result<Value, InputError> {
-    let wrong = || error("wrong_type", path, format!("found {}", found(json)), describe(field));
+    let wrong = || error(InputCode::WrongType, path, format!("found {}", found(json)), describe(field));
     match (&field.ty, json) {
         (FieldType::Boolean, Json::Bool(b)) => Ok(Value::Bool(*b)),
         (FieldType::Choice(choices), Json::String(s)) => match choices.iter().position(|c| c == s) {
@@ -402,27 +492,42 @@ fn field_value(field: &Field, json: &Json, path: &str) -> Result<Value, InputErr
                     Some(n) => format!("\"{}\" is not a choice (did you mean \"{n}\"?)", excerpt(s)),
                     None => format!("\"{}\" is not a choice", excerpt(s)),
                 };
-                Err(error("unknown_choice", path, message, describe(field)))
+                Err(error(InputCode::UnknownChoice, path, message, describe(field)))
             }
         },
         (FieldType::Timestamp, Json::String(s)) => time::parse_rfc3339(s).map(Value::Time).ok_or_else(|| {
-            error("bad_timestamp", path, format!("\"{}\" is not an RFC 3339 timestamp", excerpt(s)), describe(field))
+            error(
+                InputCode::BadTimestamp,
+                path,
+                format!("\"{}\" is not an RFC 3339 timestamp", excerpt(s)),
+                describe(field),
+            )
         }),
         (FieldType::Number { integer, .. }, Json::Number(text)) => {
             let quoted = || excerpt(text);
             let n = number(text).map_err(|code| {
                 let message = match code {
-                    "not_finite" => format!("{} is too large to be a finite exact number", quoted()),
+                    InputCode::NotFinite => format!("{} is too large to be a finite exact number", quoted()),
                     _ => format!("{} has more digits than kap keeps exactly (28)", quoted()),
                 };
                 error(code, path, message, describe(field))
             })?;
             if *integer && !n.fract().is_zero() {
-                return Err(error("not_whole", path, format!("{} is not a whole number", quoted()), describe(field)));
+                return Err(error(
+                    InputCode::NotWhole,
+                    path,
+                    format!("{} is not a whole number", quoted()),
+                    describe(field),
+                ));
             }
             if let Some((lo, hi)) = field.range {
                 if n < lo || n > hi {
-                    return Err(error("out_of_range", path, format!("{} is out of range", quoted()), describe(field)));
+                    return Err(error(
+                        InputCode::OutOfRange,
+                        path,
+                        format!("{} is out of range", quoted()),
+                        describe(field),
+                    ));
                 }
             }
             Ok(Value::Num(n.normalize()))
@@ -435,7 +540,7 @@ fn field_value(field: &Field, json: &Json, path: &str) -> Result<Value, InputErr
 ///
 /// Errors are `not_finite` (too large for 28 digits) and `too_precise` (digits below the
 /// 28th decimal place that are not zero).
-pub fn number(text: &str) -> Result<Decimal, &'static str> {
+pub fn number(text: &str) -> Result<Decimal, InputCode> {
     let (negative, rest) = match text.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, text),
@@ -463,37 +568,37 @@ pub fn number(text: &str) -> Result<Decimal, &'static str> {
     }
     if digits.len() > 28 {
         return Err(if exponent.saturating_add(i64::try_from(digits.len()).unwrap_or(i64::MAX)) > 28 {
-            "not_finite"
+            InputCode::NotFinite
         } else {
-            "too_precise"
+            InputCode::TooPrecise
         });
     }
     let magnitude = i64::try_from(digits.len()).unwrap_or(0).saturating_add(exponent);
     if magnitude > 29 {
-        return Err("not_finite");
+        return Err(InputCode::NotFinite);
     }
-    let mut m: i128 = digits.parse().map_err(|_| "not_finite")?;
+    let mut m: i128 = digits.parse().map_err(|_| InputCode::NotFinite)?;
     if negative {
         m = -m;
     }
     if exponent >= 0 {
-        let mut value = Decimal::try_from_i128_with_scale(m, 0).map_err(|_| "not_finite")?;
+        let mut value = Decimal::try_from_i128_with_scale(m, 0).map_err(|_| InputCode::NotFinite)?;
         for _ in 0..exponent {
-            value = value.checked_mul(Decimal::TEN).ok_or("not_finite")?;
+            value = value.checked_mul(Decimal::TEN).ok_or(InputCode::NotFinite)?;
         }
         Ok(value)
     } else {
-        let scale = u32::try_from(exponent.unsigned_abs()).map_err(|_| "too_precise")?;
+        let scale = u32::try_from(exponent.unsigned_abs()).map_err(|_| InputCode::TooPrecise)?;
         if scale > 28 {
-            return Err("too_precise");
+            return Err(InputCode::TooPrecise);
         }
-        Decimal::try_from_i128_with_scale(m, scale).map_err(|_| "not_finite")
+        Decimal::try_from_i128_with_scale(m, scale).map_err(|_| InputCode::NotFinite)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::number;
+    use super::{number, InputCode};
     use rust_decimal::Decimal;
 
     fn d(s: &str) -> Decimal {
@@ -516,10 +621,10 @@ mod tests {
 
     #[test]
     fn unrepresentable_numbers_are_refused() {
-        assert_eq!(number("1e400"), Err("not_finite"));
-        assert_eq!(number("1e29"), Err("not_finite"));
-        assert_eq!(number("1e-40"), Err("too_precise"));
-        assert_eq!(number("1.00000000000000000000000000001"), Err("too_precise"));
-        assert_eq!(number("1e99999999999999999999"), Err("not_finite"));
+        assert_eq!(number("1e400"), Err(InputCode::NotFinite));
+        assert_eq!(number("1e29"), Err(InputCode::NotFinite));
+        assert_eq!(number("1e-40"), Err(InputCode::TooPrecise));
+        assert_eq!(number("1.00000000000000000000000000001"), Err(InputCode::TooPrecise));
+        assert_eq!(number("1e99999999999999999999"), Err(InputCode::NotFinite));
     }
 }
