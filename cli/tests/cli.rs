@@ -102,7 +102,7 @@ fn eval_prints_the_contract_json_for_every_corpus_document() {
             )
             .unwrap();
             assert_eq!(got["decisions"], expected["decisions"], "{name}");
-            assert_eq!(got["protocol"]["version"], "2026.11.0");
+            assert_eq!(got["protocol"]["version"], "2027.1.0");
             checked += 1;
         }
     }
