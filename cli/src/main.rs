@@ -73,13 +73,17 @@ enum Command {
         #[arg(long)]
         json_schema: bool,
     },
-    /// Plan a whole course: each session's verdict, level and dose, if every session goes well.
+    /// Plan a whole course: each session's verdict and values, if every session goes well.
     ///
-    /// Starting from the document (its `at` is the first session to plan), the next session
-    /// is evaluated; if it proceeds, a session that went well (from the plan file) is added
-    /// at that level, and the next is evaluated, until the course ends or a session does not
-    /// proceed. The plan file says how far apart the sessions are and what a session that
-    /// went well records (by default course-plan.json beside the rule file).
+    /// Starting from the document (its time input is the first session to plan), the next
+    /// session is decided; if it is given, a session that went well is added to the list of
+    /// sessions, and the next is decided, until the course ends or a session is not given.
+    /// The plan file (by default course-plan.json beside the rule file) says how far apart the
+    /// sessions are ("every", "sessions"), the decision to read ("decision"), its verdict when
+    /// a session is given ("given_when"), the list a given session joins ("list"), the input
+    /// holding a session's time ("time"), the decision's values a given session records
+    /// ("record") besides what a session that went well records ("session"), and the values
+    /// shown with their headings ("columns").
     Course {
         /// The rule file.
         #[arg(value_name = "FILE")]
@@ -90,8 +94,8 @@ enum Command {
         /// The course plan [default: course-plan.json beside the rule file].
         #[arg(long, value_name = "PLAN.json")]
         plan: Option<PathBuf>,
-        /// Output format: `text` (a table) or `json` (the planned sessions: number, at,
-        /// verdict, level, dose with its unit, reasons).
+        /// Output format: `text` (a table) or `json` (the planned sessions: number, the
+        /// session's place in the list; its time; verdict; the plan's columns; reasons; missing).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -229,13 +233,13 @@ fn plan_course(file: &Path, input: &Path, plan: Option<&Path>, format: Format) -
     };
     let read_input =
         |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read input document {}: {e}", p.display()));
-    let result = plan_text
-        .and_then(|text| course::plan(&text))
-        .and_then(|plan| read_input(input).and_then(|doc| course::simulate(&protocol, &doc, &plan)));
-    let output = result.and_then(|sessions| match format {
-        Format::Text => Ok(course::table(&sessions)),
-        Format::Json => {
-            serde_json::to_string_pretty(&course::json(&sessions)).map(|t| t + "\n").map_err(|e| e.to_string())
+    let output = plan_text.and_then(|text| course::plan(&text)).and_then(|plan| {
+        let sessions = read_input(input).and_then(|doc| course::simulate(&protocol, &doc, &plan))?;
+        match format {
+            Format::Text => Ok(course::table(&plan, &sessions)),
+            Format::Json => serde_json::to_string_pretty(&course::json(&plan, &sessions))
+                .map(|t| t + "\n")
+                .map_err(|e| e.to_string()),
         }
     });
     match output {

@@ -295,9 +295,50 @@ fn course_on_an_intake_document_says_what_to_add() {
     let out = kap(&["course", RULES, "--input", "tests/corpus/examples/01-eligible-intake.json"]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    for word in ["`course` group", "`route`", "`sessions`", "top-level `at`"] {
+    for word in ["`session` decision", "`course` group", "`sessions`", "top-level `at`"] {
         assert!(err.contains(word), "lacks {word}: {err}");
     }
+}
+
+#[test]
+fn course_reads_what_the_plan_names_and_says_what_an_old_plan_lacks() {
+    let dir = outside("course-plan");
+    course_start(&dir);
+    let start = dir.join("start.json");
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("rules/course-plan.json")).unwrap()).unwrap();
+    let run = |plan: &serde_json::Value| {
+        let file = dir.join("plan.json");
+        std::fs::write(&file, plan.to_string()).unwrap();
+        kap(&["course", RULES, "--input", start.to_str().unwrap(), "--plan", file.to_str().unwrap()])
+    };
+    // A plan from before: every member it lacks is named, with what it is for.
+    let mut old = plan.clone();
+    for key in ["decision", "given_when", "list", "time", "record", "columns"] {
+        old.as_object_mut().unwrap().remove(key);
+    }
+    let out = run(&old);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    for key in ["\"decision\"", "\"given_when\"", "\"list\"", "\"time\"", "\"record\"", "\"columns\""] {
+        assert!(err.contains(key), "lacks {key}: {err}");
+    }
+    // A name the protocol does not have is refused, naming those it has.
+    plan["given_when"] = serde_json::json!("procede");
+    let err = text(&run(&plan).stderr);
+    assert!(err.contains("`procede`") && err.contains("stop, complete, hold, indeterminate, proceed"), "{err}");
+    // The columns shown are the plan's, under its headings.
+    plan["given_when"] = serde_json::json!("proceed");
+    plan["columns"] = serde_json::json!({"dose": "amount"});
+    let out = run(&plan);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert_eq!(
+        table.lines().next().unwrap().split_whitespace().collect::<Vec<_>>(),
+        ["#", "at", "verdict", "amount", "reasons"]
+    );
+    assert!(table.lines().nth(2).unwrap().contains("35 mg"), "{table}");
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

@@ -96,6 +96,18 @@ pub struct DecisionInfo {
     pub outputs: Vec<String>,
     /// Rules: `{id, kind, message, sources}`.
     pub rules: Vec<Value>,
+    /// Display hints, each a JSON object, absent when the rule file gives none. `tones`: the
+    /// tone of each verdict that has one (`{"hold": "hold"}`), one of ok, caution, hold, stop,
+    /// unknown, done ([`crate::eval::program::TONES`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tones: Option<Value>,
+    /// `labels`: the label of each output that has one (`{"unmet": "Unmet criteria"}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Value>,
+    /// `minutes_after`: the values counted in minutes after a timestamp input, with its path
+    /// (`{"schedule": "observations.t0"}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minutes_after: Option<Value>,
 }
 
 /// A citable source.
@@ -112,6 +124,11 @@ pub struct SourceInfo {
 
 fn number(d: rust_decimal::Decimal) -> Value {
     d.normalize().to_string().parse::<serde_json::Number>().map_or(Value::Null, Value::Number)
+}
+
+/// Display hints as a JSON object, or none when there is none.
+fn hints(map: Map<String, Value>) -> Option<Value> {
+    (!map.is_empty()).then_some(Value::Object(map))
 }
 
 /// Describes a compiled program.
@@ -179,6 +196,31 @@ pub fn describe(program: &Program, sha256: &str) -> Description {
             name: d.name.clone(),
             title: d.title.clone(),
             verdicts: d.tiers.iter().map(|t| t.verdict.clone()).collect(),
+            tones: {
+                let mut tones = Map::new();
+                for t in &d.tiers {
+                    if let Some(tone) = &t.tone {
+                        tones.insert(t.verdict.clone(), tone.as_str().into());
+                    }
+                }
+                hints(tones)
+            },
+            labels: {
+                let mut labels = Map::new();
+                for (name, label) in &d.labels {
+                    labels.insert(name.clone(), label.as_str().into());
+                }
+                hints(labels)
+            },
+            minutes_after: {
+                let mut after = Map::new();
+                for v in &d.values {
+                    if let Some(path) = &v.minutes_after {
+                        after.insert(v.name.clone(), path.as_str().into());
+                    }
+                }
+                hints(after)
+            },
             outputs: d
                 .outputs
                 .iter()
@@ -311,6 +353,22 @@ mod tests {
         let dose = &d["sections"][2]["inputs"][1];
         assert_eq!(dose["list"], "course.sessions");
         assert_eq!(d["decisions"][0]["rules"][0]["sources"], serde_json::json!(["S"]));
+    }
+
+    #[test]
+    fn display_hints_are_described_only_where_given() {
+        let src = SOURCE.replace("  list l of k\n  verdict v otherwise\n", "  list l \"Ell\" of k\n  verdict u if any k or unknown k tone stop\n  verdict v otherwise tone ok\n  value n \"Number\" minutes after at = 3\n  value m = [1, 2]\n");
+        let p = Protocol::compile(&src).unwrap();
+        let d = serde_json::to_value(p.describe()).unwrap();
+        let d = &d["decisions"][0];
+        assert_eq!(d["tones"], serde_json::json!({"u": "stop", "v": "ok"}));
+        assert_eq!(d["labels"], serde_json::json!({"l": "Ell", "n": "Number"}));
+        assert_eq!(d["minutes_after"], serde_json::json!({"n": "at"}));
+        // Without hints, no member at all.
+        let plain = serde_json::to_value(Protocol::compile(SOURCE).unwrap().describe()).unwrap();
+        for key in ["tones", "labels", "minutes_after"] {
+            assert!(plain["decisions"][0].get(key).is_none(), "{key}");
+        }
     }
 
     #[test]

@@ -115,7 +115,16 @@ export interface DecisionInfo {
   verdicts: string[];
   kinds: RuleKindInfo[];
   rules: RuleInfo[];
+  /** Display hints from the rule file (each absent when it gives none): the tone of each verdict that has one. */
+  tones?: Record<string, Tone>;
+  /** Display hints: the label of each output member that has one (`{unmet: "Unmet criteria"}`). */
+  labels?: Record<string, string>;
+  /** Display hints: the values counted in minutes after a timestamp input, with its path (`{schedule: "observations.t0"}`). */
+  minutes_after?: Record<string, string>;
 }
+
+/** How good or bad a verdict is, for display: a closed set (`verdict hold if any hold tone hold`). */
+export type Tone = "ok" | "caution" | "hold" | "stop" | "unknown" | "done";
 
 export interface SourceInfo {
   key: string;

@@ -1,7 +1,8 @@
 // Test fixtures shared by the Node and browser tests.
 
 // A hand-made output with every decision of the contract (section 6), and the rules the
-// panel looks its ids up in. These are test fixtures: the panel itself knows none of them.
+// panel looks its ids up in, with the display hints a rule file gives (tones, labels, values
+// in minutes after a time). These are test fixtures: the panel itself knows none of them.
 export function contractOutput(sections) {
   return {
     description: {
@@ -9,9 +10,18 @@ export function contractOutput(sections) {
       sections,
       sources: [{ key: "T1", title: "Test source one", url: "https://example.invalid/t1" }, { key: "T2", title: "Test source two" }],
       decisions: [
-        { name: "eligibility", title: "Eligibility (test)", verdicts: [], kinds: [{ kind: "exclude", list: "exclusions", quiet: false }, { kind: "caution", list: "cautions", quiet: false }], rules: [] },
-        { name: "session", title: "Next session (test)", verdicts: [], kinds: [{ kind: "warn", list: "warnings", quiet: false }], rules: [{ id: "benzo_recent", kind: "warn", message: "Warning message from the rules", sources: ["T2"] }] },
-        { name: "monitoring", title: "Monitoring (test)", verdicts: [], kinds: [], rules: [{ id: "bp_test", kind: "alert", message: "Alert message from the rules", sources: ["T1"] }, { id: "escort_test", kind: "criterion", message: "Escort criterion message", sources: [] }] },
+        { name: "eligibility", title: "Eligibility (test)", verdicts: [], tones: { eligible_with_cautions: "caution" }, kinds: [{ kind: "exclude", list: "exclusions", quiet: false }, { kind: "caution", list: "cautions", quiet: false }], rules: [] },
+        { name: "session", title: "Next session (test)", verdicts: [], tones: { proceed: "ok" }, labels: { number: "Session number" }, kinds: [{ kind: "warn", list: "warnings", quiet: false }], rules: [{ id: "benzo_recent", kind: "warn", message: "Warning message from the rules", sources: ["T2"] }] },
+        {
+          name: "monitoring",
+          title: "Monitoring (test)",
+          verdicts: [],
+          kinds: [],
+          rules: [{ id: "bp_test", kind: "alert", message: "Alert message from the rules", sources: ["T1"] }, { id: "escort_test", kind: "criterion", message: "Escort criterion message", sources: [] }],
+          labels: { schedule: "Observation times", spo2_continuous_until: "Continuous SpO2 until", min_observation_minutes: "Minimum observation" },
+          minutes_after: { schedule: "observations.t0", spo2_continuous_until: "observations.t0", dissociation_scale_at: "observations.t0", min_observation_minutes: "observations.t0" },
+        },
+        { name: "discharge", title: "Discharge (test)", verdicts: ["not_ready", "ready"], tones: { not_ready: "hold", ready: "ok" }, labels: { unmet: "Unmet criteria" }, kinds: [{ kind: "unmet", list: "unmet", quiet: false }], rules: [] },
         { name: "follow_up", title: "Follow-up (test)", verdicts: [], kinds: [], rules: [{ id: "call_test", kind: "due", message: "Phone call message", sources: [] }] },
       ],
     },

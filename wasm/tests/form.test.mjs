@@ -148,7 +148,7 @@ test("the result panel renders every decision of the contract, generically", () 
   assert.match(session, /✓ Proceed/);
   assert.match(session, /Session number 3/);
   assert.match(session, /Level L3/);
-  assert.match(session, /Level change ↑ Escalate/);
+  assert.match(session, /Level change Escalate/);
   assert.match(session, /Dose 49 mg infused over 40 min/);
   assert.match(session, /Warnings \(1\) Warning message from the rules benzo_recent Sources: T2 \(Test source two\)/);
   assert.match(session, /How it was reached Dose: weight times rate, rounded down dose_im Read: patient\.weight = 70 kg, course\.route = intravenous/);
@@ -197,13 +197,33 @@ test("an alert's action, from the output, under the alert's message; no action l
   assert.equal(render({ id: "bp_test", severity: "critical", at }), "✕ Critical Alert message from the rules bp_test Sources: T1 (Test source one) 2026-11-20 10:20 UTC");
 });
 
-test("verdicts have a tone and an icon, unknown verdicts a neutral one; times read as UTC", () => {
-  assert.equal(toneOf("ineligible"), "stop");
-  assert.equal(toneOf("indeterminate"), "unknown");
-  assert.equal(toneOf("hold"), "hold");
-  assert.equal(toneOf("something_new"), "neutral");
+test("verdicts have the tone the rule file gives them, others a neutral one; times read as UTC", () => {
+  const info = { name: "d", tones: { ineligible: "stop", indeterminate: "unknown", hold: "hold" } };
+  assert.equal(toneOf(info, "ineligible"), "stop");
+  assert.equal(toneOf(info, "indeterminate"), "unknown");
+  assert.equal(toneOf(info, "hold"), "hold");
+  assert.equal(toneOf(info, "something_new"), "neutral");
+  assert.equal(toneOf({ name: "d" }, "hold"), "neutral");
+  assert.equal(toneOf(undefined, "hold"), "neutral");
   assert.equal(formatTime("2026-11-20T10:00:00Z"), "2026-11-20 10:00 UTC");
   assert.equal(formatTime("2026-11-20T10:00:05.5Z"), "2026-11-20 10:00:05.5 UTC");
+});
+
+test("the shipped rule file gives its verdicts, values and times the look the form gave them before", () => {
+  // The form once kept these itself; now the rule file says them, through describe().
+  const formerTones = { eligible: "ok", proceed: "ok", ready: "ok", eligible_with_cautions: "caution", hold: "hold", not_ready: "hold", ineligible: "stop", stop: "stop", indeterminate: "unknown", complete: "done" };
+  const decisions = description.decisions.filter((d) => d.verdicts.length > 0);
+  assert.deepEqual(decisions.map((d) => d.name), ["eligibility", "session", "discharge"]);
+  for (const d of decisions) {
+    for (const v of d.verdicts) assert.equal(toneOf(d, v), formerTones[v], `${d.name}: ${v}`);
+  }
+  const info = (name) => description.decisions.find((d) => d.name === name);
+  assert.deepEqual(info("session").labels, { number: "Session number" });
+  assert.deepEqual(info("discharge").labels, { unmet: "Unmet criteria" });
+  assert.deepEqual(info("monitoring").labels, { schedule: "Observation times", spo2_continuous_until: "Continuous SpO2 until", dissociation_scale_at: "Dissociation scale at", min_observation_minutes: "Minimum observation" });
+  const t0 = Object.fromEntries(["schedule", "spo2_continuous_until", "dissociation_scale_at", "min_observation_minutes"].map((k) => [k, "observations.t0"]));
+  assert.deepEqual(info("monitoring").minutes_after, t0);
+  assert.equal(info("eligibility").labels, undefined);
 });
 
 test("an invalid form shows no verdict: it lists the problems as links", () => {

@@ -1,62 +1,62 @@
 // The result panel, as a view (see dom.js), rendered from the engine's output alone: the
 // verdicts, the rules that fired with their messages and sources (from `explanation`), the
-// missing inputs as links to their fields, and, when a rule file decides them, the session
-// (level, dose), the monitoring (schedule, alerts with their actions, discharge) and the
-// follow-up dates. It knows the shape of the output contract, never a clinical fact: every
-// message, action, id and number shown comes from the rule file through the engine.
+// missing inputs as links to their fields, each decision's values (amounts with the dose
+// arithmetic, times), alerts with their actions, nested decisions and the dates due. It knows
+// the shape of the output contract, never a protocol's names nor a clinical fact: every
+// message, action, id and number shown comes from the rule file through the engine, and so
+// does how to show them: the display hints of `describe` (a verdict's tone, an output's
+// label, a value counted in minutes after a time input).
 
 import { h } from "./dom.js";
 import { humanize, labelOf, fieldId, enteredValues, inFormOrder, formExpects } from "./model.js";
 
 /**
- * How a verdict looks: a tone (colour) and an icon, always beside the verdict's text so that
- * colour is never the only signal. Keyed by the verdict names of the output contract.
+ * How a verdict looks: its tone (a colour) and the tone's icon, always beside the verdict's
+ * text so that colour is never the only signal. The rule file gives each verdict its tone
+ * (`verdict hold if any hold tone hold`), one of these; a verdict without one is neutral.
  */
-const TONES = {
-  eligible: "ok",
-  proceed: "ok",
-  ready: "ok",
-  eligible_with_cautions: "caution",
-  hold: "hold",
-  not_ready: "hold",
-  ineligible: "stop",
-  stop: "stop",
-  indeterminate: "unknown",
-  complete: "done",
-};
 const ICONS = { ok: "✓", caution: "!", hold: "‖", stop: "✕", unknown: "?", done: "■", neutral: "•" };
+/** An alert's severity (info, warning, critical: the indicators of CDS Hooks cards) as a tone. */
 const SEVERITY_TONES = { info: "done", warning: "caution", critical: "stop" };
 
-/** The tone of a verdict ("neutral" for verdicts the contract does not name). */
-export function toneOf(verdict) {
-  return TONES[verdict] || "neutral";
+/** The tone of a verdict of a decision (`info`, from `describe`): "neutral" when it has none. */
+export function toneOf(info, verdict) {
+  return (info && info.tones && info.tones[verdict]) || "neutral";
 }
 
-/** Labels of the output contract's fields (the names of members, not clinical content). */
-const FIELD_LABELS = {
-  number: "Session number",
-  level: "Level",
-  level_change: "Level change",
-  dose: "Dose",
-  reasons: "Reasons",
-  warnings: "Warnings",
-  schedule: "Observation times",
-  spo2_continuous_until: "Continuous SpO2 until",
-  dissociation_scale_at: "Dissociation scale at",
-  min_observation_minutes: "Minimum observation",
-  alerts: "Alerts",
-  discharge: "Discharge",
-  instructions: "Instructions",
-  unmet: "Unmet criteria",
-  due: "Follow-up due",
-  missing: "Missing inputs",
-};
-/** Contract fields counted in minutes after the first administration (observations.t0). */
-const MINUTE_FIELDS = new Set(["schedule", "spo2_continuous_until", "dissociation_scale_at", "min_observation_minutes"]);
-const LEVEL_CHANGE_ICONS = { start: "▶", escalate: "↑", maintain: "→", decrease: "↓" };
+/** Labels of the members every output may have, whatever the rule file (the engine names them). */
+const MEMBER_LABELS = { due: "Follow-up due", missing: "Missing inputs" };
 
-function fieldLabel(key) {
-  return FIELD_LABELS[key] || humanize(key);
+/** The label of an output member of a decision: the rule file's, else from its name. */
+function fieldLabel(info, key) {
+  return (info && info.labels && info.labels[key]) || MEMBER_LABELS[key] || humanize(key);
+}
+
+/** The decision named `name` in the description, or undefined. */
+function decisionInfo(description, name) {
+  return (description.decisions || []).find((d) => d.name === name);
+}
+
+/** The value at a dotted input path of the document ("observations.t0"), or undefined. */
+function valueAt(document, path) {
+  return String(path)
+    .split(".")
+    .reduce((v, k) => (v && typeof v === "object" ? v[k] : undefined), document);
+}
+
+/**
+ * The document's time (its top-level timestamp input, which the form fills in with "Now"):
+ * what makes a date past.
+ */
+function documentTime(ctx) {
+  const top = (ctx.description.sections || []).find((s) => s.name === "");
+  const input = top && top.inputs.find((i) => i.type === "timestamp");
+  return input ? valueAt(ctx.document, input.path) : undefined;
+}
+
+/** A value the engine writes as an amount with its unit (a dose): `{value, unit, ...}`. */
+function isAmount(v) {
+  return v !== null && typeof v === "object" && typeof v.value === "number" && typeof v.unit === "string";
 }
 
 /** "2026-11-20T10:00:00Z" -> "2026-11-20 10:00 UTC" (seconds kept when not zero). */
@@ -78,7 +78,7 @@ export function ruleInfo(ctx, decision, id) {
   const entries = ctx.output.explanation.filter((e) => e.decision === decision && e.rule === id);
   const entry = entries.find((e) => e.result === "fired") || entries[0];
   if (entry) return { message: entry.message, sources: entry.sources, read: entry.read, missing: entry.missing, result: entry.result };
-  const info = (ctx.description.decisions || []).find((d) => d.name === decision);
+  const info = decisionInfo(ctx.description, decision);
   const rule = info && (info.rules || []).find((r) => r.id === id);
   if (!rule) return null;
   const sources = (rule.sources || []).map((key) => ctx.sources.get(key) || { key, title: key });
@@ -140,8 +140,8 @@ function ruleItem(ctx, decision, id, { showRead = true } = {}) {
   );
 }
 
-function verdictLine(verdict, { small = false } = {}) {
-  const tone = toneOf(verdict);
+function verdictLine(info, verdict, { small = false } = {}) {
+  const tone = toneOf(info, verdict);
   return h(
     "p",
     { class: `verdict tone-${tone}${small ? " small" : ""}`, "data-verdict": verdict },
@@ -151,11 +151,11 @@ function verdictLine(verdict, { small = false } = {}) {
   );
 }
 
-function idList(ctx, decision, key, ids) {
+function idList(ctx, decision, key, label, ids) {
   return h(
     "div",
     { class: `list list-${key}`, "data-list": key },
-    h("h4", null, `${fieldLabel(key)} (${ids.length})`),
+    h("h4", null, `${label} (${ids.length})`),
     h("ul", null, ids.map((id) => ruleItem(ctx, decision, id))),
   );
 }
@@ -164,24 +164,25 @@ function missingList(ctx, paths) {
   return h(
     "div",
     { class: "missing", "data-list": "missing" },
-    h("h4", null, `${fieldLabel("missing")} (${paths.length})`),
+    h("h4", null, `${fieldLabel(null, "missing")} (${paths.length})`),
     // In the form's order (the engine lists them by path).
     h("ul", null, inFormOrder(ctx.layout, paths).map((p) => h("li", null, fieldLink(ctx, p)))),
   );
 }
 
-function minutesText(ctx, minutes) {
-  const t0 = ctx.document && ctx.document.observations && ctx.document.observations.t0;
-  const at = t0 ? addMinutes(t0, minutes) : null;
+/** Minutes after the time input at `path`, with the clock time they fall at when it is known. */
+function minutesText(ctx, path, minutes) {
+  const t0 = valueAt(ctx.document, path);
+  const at = typeof t0 === "string" ? addMinutes(t0, minutes) : null;
   return at ? `${minutes} min (${formatTime(at).replace(/^\d{4}-\d{2}-\d{2} /, "")})` : `${minutes} min`;
 }
 
 /** A dose, with the arithmetic the engine explains for it (so it can be checked by hand). */
-function doseView(dose, trace) {
+function doseView(key, dose, trace) {
   const extra = Object.entries(dose).filter(([k]) => !["value", "unit", "infusion_minutes"].includes(k));
   return h(
     "div",
-    { class: "dose", "data-field": "dose" },
+    { class: "dose", "data-field": key },
     h("span", { class: "dose-value" }, `${dose.value} ${dose.unit || ""}`.trim()),
     dose.infusion_minutes !== undefined ? h("span", { class: "dose-infusion" }, ` infused over ${dose.infusion_minutes} min`) : null,
     extra.length > 0 ? h("dl", null, extra.map(([k, v]) => [h("dt", null, humanize(k)), h("dd", null, plain(v))])) : null,
@@ -204,7 +205,7 @@ function alertsTable(ctx, decision, alerts) {
   return h(
     "div",
     { class: "list list-alerts", "data-list": "alerts" },
-    h("h4", null, `${fieldLabel("alerts")} (${alerts.length})`),
+    h("h4", null, `${fieldLabel(null, "alerts")} (${alerts.length})`),
     alerts.length === 0
       ? h("p", { class: "none" }, "None")
       : h(
@@ -240,11 +241,12 @@ function alertsTable(ctx, decision, alerts) {
 }
 
 function dueTable(ctx, decision, due) {
-  const now = ctx.document && ctx.document.at ? Date.parse(ctx.document.at) : NaN;
+  const time = documentTime(ctx);
+  const now = typeof time === "string" ? Date.parse(time) : NaN;
   return h(
     "div",
     { class: "list list-due", "data-list": "due" },
-    h("h4", null, `${fieldLabel("due")} (${due.length})`),
+    h("h4", null, `${fieldLabel(null, "due")} (${due.length})`),
     due.length === 0
       ? h("p", { class: "none" }, "None")
       : h(
@@ -272,7 +274,9 @@ function dueTable(ctx, decision, due) {
 
 /** One decision (or a nested outcome such as `discharge`), rendered from its members. */
 function decisionView(ctx, name, outcome, { title, ruleDecision = name, level = 3 } = {}) {
-  const info = (ctx.description.decisions || []).find((d) => d.name === name);
+  const info = decisionInfo(ctx.description, name);
+  const label = (key) => fieldLabel(info, key);
+  const minutesAfter = (info && info.minutes_after) || {};
   const heading = title || (info && info.title) || humanize(name);
   const kindLists = new Set(((info && info.kinds) || []).map((k) => k.list));
   const parts = [];
@@ -280,26 +284,29 @@ function decisionView(ctx, name, outcome, { title, ruleDecision = name, level = 
   const facts = [];
   for (const [key, value] of Object.entries(outcome)) {
     if (key === "verdict" || key === "missing") continue;
-    if (key === "dose" && value && typeof value === "object") {
-      const trace = (ctx.output.explanation || []).find((e) => e.decision === name && e.dose);
-      facts.push([key, doseView(value, trace)]);
-    } else if (key === "level_change" && typeof value === "string") {
-      facts.push([key, h("span", { "data-field": key }, h("span", { "aria-hidden": "true" }, (LEVEL_CHANGE_ICONS[value] || "") + " "), humanize(value))]);
-    } else if (MINUTE_FIELDS.has(key) && (typeof value === "number" || Array.isArray(value))) {
+    if (isAmount(value)) {
+      // The engine's explanation of this amount, when it computed it as a dose.
+      const trace = (ctx.output.explanation || []).find((e) => e.decision === name && e.dose && String(e.dose.dose_mg) === String(value.value));
+      facts.push([key, doseView(key, value, trace)]);
+    } else if (typeof value === "string" && /^\w+$/.test(value)) {
+      // A choice, such as a level or a change of level: its name in words.
+      facts.push([key, h("span", { "data-field": key }, humanize(value))]);
+    } else if (minutesAfter[key] && (typeof value === "number" || Array.isArray(value))) {
       const list = Array.isArray(value) ? value : [value];
-      facts.push([key, h("span", { "data-field": key }, list.map((m) => minutesText(ctx, m)).join(", "))]);
+      facts.push([key, h("span", { "data-field": key }, list.map((m) => minutesText(ctx, minutesAfter[key], m)).join(", "))]);
     } else if (key === "alerts" && Array.isArray(value)) {
       parts.push(alertsTable(ctx, ruleDecision, value));
     } else if (key === "due" && Array.isArray(value)) {
       parts.push(dueTable(ctx, ruleDecision, value));
     } else if (Array.isArray(value) && value.every((v) => typeof v === "string")) {
       value.forEach((id) => shownRules.add(id));
-      if (value.length > 0) parts.push(idList(ctx, ruleDecision, key, value));
-      else if (!kindLists.has(key) || key === "reasons" || key === "unmet") parts.push(h("p", { class: "none", "data-list": key }, `${fieldLabel(key)}: none`));
+      if (value.length > 0) parts.push(idList(ctx, ruleDecision, key, label(key), value));
+      // An empty list is said here, unless the line of empty kinds below says it.
+      else if (!kindLists.has(key) || level > 3) parts.push(h("p", { class: "none", "data-list": key }, `${label(key)}: none`));
     } else if (Array.isArray(value)) {
-      parts.push(h("div", { class: "list", "data-list": key }, h("h4", null, fieldLabel(key)), h("ul", null, value.map((v) => h("li", null, plain(v))))));
+      parts.push(h("div", { class: "list", "data-list": key }, h("h4", null, label(key)), h("ul", null, value.map((v) => h("li", null, plain(v))))));
     } else if (value && typeof value === "object" && typeof value.verdict === "string") {
-      parts.push(decisionView(ctx, key, value, { title: fieldLabel(key), ruleDecision, level: level + 1 }));
+      parts.push(decisionView(ctx, key, value, { title: label(key), ruleDecision, level: level + 1 }));
     } else if (value && typeof value === "object") {
       facts.push([key, h("span", { "data-field": key }, plain(value))]);
     } else {
@@ -318,10 +325,10 @@ function decisionView(ctx, name, outcome, { title, ruleDecision = name, level = 
   const tag = `h${Math.min(level, 6)}`;
   return h(
     level === 3 ? "article" : "section",
-    { class: `decision tone-${toneOf(outcome.verdict)}`, "data-decision": name },
+    { class: `decision tone-${toneOf(info, outcome.verdict)}`, "data-decision": name },
     h(tag, null, heading),
-    typeof outcome.verdict === "string" ? verdictLine(outcome.verdict, { small: level > 3 }) : null,
-    facts.length > 0 ? h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", null, fieldLabel(k)), h("dd", null, v)])) : null,
+    typeof outcome.verdict === "string" ? verdictLine(info, outcome.verdict, { small: level > 3 }) : null,
+    facts.length > 0 ? h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", null, label(k)), h("dd", null, v)])) : null,
     parts,
     fired.length > 0
       ? h("div", { class: "list list-how", "data-list": "how" }, h("h4", null, "How it was reached"), h("ul", null, fired.map((e) => ruleItem(ctx, name, e.rule))))
@@ -478,8 +485,8 @@ export function verdictSummary(description, output) {
   return Object.entries(output.decisions)
     .filter(([, o]) => o && typeof o.verdict === "string")
     .map(([name, o]) => {
-      const info = (description.decisions || []).find((d) => d.name === name);
-      const tone = toneOf(o.verdict);
+      const info = decisionInfo(description, name);
+      const tone = toneOf(info, o.verdict);
       return { name, title: (info && info.title) || humanize(name), verdict: o.verdict, tone, icon: ICONS[tone] };
     });
 }

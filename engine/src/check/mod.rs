@@ -9,7 +9,10 @@ pub mod inputs;
 pub mod ladder;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::eval::program::{Decision, Header, Kind, MissingSource, Output, OutputValue, Program, Rule, Source, Tier};
+use crate::eval::program::{
+    Decision, FieldType, Header, Kind, MissingSource, Output, OutputValue, Program, Rule, Source, Tier, ValueShape,
+    TONES,
+};
 use crate::syntax::ast::{self, Entry, Item, RuleFile};
 use expr::{Checker, Names};
 use std::collections::HashSet;
@@ -208,16 +211,7 @@ fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header
             "owner" => h.owner = Some(value.node.clone()),
             "description" => h.description = Some(value.node.clone()),
             _ => {
-                if !STATUSES.contains(&value.node.as_str()) {
-                    let hint = match did_you_mean(&value.node, STATUSES.iter().copied()) {
-                        Some(near) => format!("did you mean `{near}`? The statuses are {}", STATUSES.join(", ")),
-                        None => format!("the statuses are {}", STATUSES.join(", ")),
-                    };
-                    diagnostics.push(
-                        Diagnostic::error("header", value.span, format!("unknown status `{}`", value.node))
-                            .with_hint(hint),
-                    );
-                }
+                one_of(value, STATUSES, ("header", "status", "statuses"), diagnostics);
                 h.status = value.node.clone();
             }
         }
@@ -311,7 +305,7 @@ fn decision(
                     }
                 }
             }
-            Entry::List { name, kind, quiet, advisory } => {
+            Entry::List { name, kind, quiet, advisory, .. } => {
                 if kinds.iter().any(|k| k.name == kind.node) {
                     diagnostics.push(
                         Diagnostic::error("duplicate", kind.span, format!("rule kind `{}` is listed twice", kind.node))
@@ -396,7 +390,7 @@ fn decision(
     let mut ok = true;
     for entry in &d.entries {
         match entry {
-            Entry::Verdict { name, when, condition, span } => {
+            Entry::Verdict { name, tone, when, condition, span } => {
                 if otherwise_seen.is_some() {
                     diagnostics.push(
                         Diagnostic::error("verdict", *span, "a verdict after `otherwise` can never be reached")
@@ -411,7 +405,12 @@ fn decision(
                     );
                     ok = false;
                 }
-                let mut tier = Tier { verdict: name.node.clone(), any: Vec::new(), unknown: Vec::new(), when: None };
+                let tone = tone
+                    .as_ref()
+                    .filter(|t| one_of(t, TONES, ("unknown-tone", "tone", "tones"), diagnostics))
+                    .map(|t| t.node.clone());
+                let mut tier =
+                    Tier { verdict: name.node.clone(), any: Vec::new(), unknown: Vec::new(), when: None, tone };
                 if let Some(c) = condition {
                     match checker.condition(c, "a verdict's `when` condition") {
                         Some(e) => tier.when = Some(e),
@@ -567,7 +566,7 @@ fn decision(
                 }
                 None => ok = false,
             },
-            Entry::Value { name, value, verdicts } => {
+            Entry::Value { name, value, verdicts, minutes_after, .. } => {
                 let mut given_for = Vec::new();
                 for v in verdicts {
                     match tiers.iter().position(|t| t.verdict == v.node) {
@@ -618,14 +617,17 @@ fn decision(
                 };
                 // A ladder's dose is written with its infusion time, when its route has one.
                 let shape = match &expr {
-                    crate::eval::program::Expr::Dose(l, _) => crate::eval::program::ValueShape::Dose(*l),
+                    crate::eval::program::Expr::Dose(l, _) => ValueShape::Dose(*l),
                     _ => shape,
                 };
+                let minutes_after =
+                    minutes_after.as_ref().and_then(|t| minutes_after_of(t, &shape, names, diagnostics));
                 values.push(OutputValue {
                     name: name.node.clone(),
                     expr,
                     shape,
                     verdicts: given_for,
+                    minutes_after,
                     span: value.span,
                 });
             }
@@ -715,7 +717,14 @@ fn decision(
             }
         },
     };
+    let mut labels = Vec::new();
+    for e in &d.entries {
+        if let Entry::List { name, label: Some(l), .. } | Entry::Value { name, label: Some(l), .. } = e {
+            labels.push((name.node.clone(), l.node.clone()));
+        }
+    }
     ok.then(|| Decision {
+        labels,
         alerts,
         within,
         reads_decisions,
@@ -730,6 +739,57 @@ fn decision(
         rules,
         tiers,
     })
+}
+
+/// Whether `word` is one of `known`; else an error of code `what.0` ("unknown {what.1}
+/// `word`") whose hint names the nearest of them, if any, and all of them (`what.2`: the plural).
+fn one_of(
+    word: &ast::Name,
+    known: &[&str],
+    what: (&'static str, &str, &str),
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    let found = known.contains(&word.node.as_str());
+    if !found {
+        let hint = match did_you_mean(&word.node, known.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`? The {} are {}", what.2, known.join(", ")),
+            None => format!("the {} are {}", what.2, known.join(", ")),
+        };
+        diagnostics
+            .push(Diagnostic::error(what.0, word.span, format!("unknown {} `{}`", what.1, word.node)).with_hint(hint));
+    }
+    found
+}
+
+/// The input of `minutes after PATH` on a value: a timestamp outside lists, and a value that
+/// is a number without unit (or a list of them); else an error.
+fn minutes_after_of(
+    path: &ast::Name,
+    shape: &ValueShape,
+    names: &Names<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let mut times: Vec<&str> = Vec::new();
+    for f in &names.schema.fields {
+        if f.ty == FieldType::Timestamp && f.list.is_none() {
+            times.push(&f.path);
+        }
+    }
+    let minutes = match shape {
+        ValueShape::List(inner) => **inner == ValueShape::Number(None),
+        other => *other == ValueShape::Number(None),
+    };
+    if !one_of(path, &times, ("unknown-name", "timestamp input", "timestamp inputs outside lists"), diagnostics) {
+        return None;
+    }
+    if !minutes {
+        diagnostics.push(
+            Diagnostic::error("type", path.span, "only a number without unit, or a list of them, counts minutes")
+                .with_hint("drop `minutes after`, or give the value as a number of minutes"),
+        );
+        return None;
+    }
+    Some(path.node.clone())
 }
 
 /// A `due` entry: a timestamp, offsets, an optional list to go through and a condition.

@@ -467,7 +467,16 @@ pub struct Tier {
     pub unknown: Vec<usize>,
     /// ... or when this condition is true or unknown. All empty: `otherwise`, always holds.
     pub when: Option<Expr>,
+    /// How the verdict looks to people, when the rule file says (`tone hold`): one of
+    /// [`TONES`].
+    pub tone: Option<String>,
 }
+
+/// The tones a verdict can have: display hints that say how good or bad the news is, for
+/// forms (a colour and an icon) and, later, CDS Hooks card indicators. A closed, small set:
+/// ok (go ahead), caution (go ahead, with care), hold (not now: wait for something), stop
+/// (no), unknown (data are missing), done (finished).
+pub const TONES: &[&str] = &["ok", "caution", "hold", "stop", "unknown", "done"];
 
 /// What a decision writes after its verdict, in declaration order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -556,6 +565,8 @@ pub struct OutputValue {
     pub shape: ValueShape,
     /// The verdicts (indices in [`Decision::tiers`]) it is given for; empty for all.
     pub verdicts: Vec<usize>,
+    /// The timestamp input (its path) it counts minutes after, a display hint.
+    pub minutes_after: Option<String>,
     /// Where it is declared.
     pub span: Span,
 }
@@ -580,6 +591,8 @@ pub struct Decision {
     pub values: Vec<OutputValue>,
     /// What follows the verdict in the output, in order.
     pub outputs: Vec<Output>,
+    /// Labels for people of the outputs that have one (output name, label): display hints.
+    pub labels: Vec<(String, String)>,
     /// Other sources of missing inputs, joined when their condition holds (always without one).
     pub missing_of: Vec<(MissingSource, Option<Expr>)>,
     /// Things to do at computed times, written as the `due` list.

@@ -202,10 +202,12 @@ pub struct DecisionDecl {
 pub enum Entry {
     /// `given patient or screening`: the decision is made when one of these is in the document.
     Given(Vec<Name>),
-    /// `list exclusions of exclude [quiet | advisory]`.
+    /// `list exclusions ["Label"] of exclude [quiet | advisory]`.
     List {
         /// Output field.
         name: Name,
+        /// Its label for people (a display hint).
+        label: Option<Node<String>>,
         /// Rule kind it lists.
         kind: Name,
         /// Quiet kinds never add to `missing`.
@@ -220,10 +222,13 @@ pub enum Entry {
     Alert(Box<AlertDecl>),
     /// `kinds stop, complete, hold`: rule kinds without an output list of their own.
     Kinds(Vec<Name>),
-    /// `verdict NAME if any K or unknown K or when EXPR` or `verdict NAME otherwise`.
+    /// `verdict NAME if any K or unknown K or when EXPR` or `verdict NAME otherwise`, then
+    /// `tone TONE`.
     Verdict {
         /// The verdict's name.
         name: Name,
+        /// How it looks (a display hint: ok, caution, hold, stop, unknown, done).
+        tone: Option<Name>,
         /// Its `any`/`unknown` terms; `None` for `otherwise`.
         when: Option<Vec<TierTerm>>,
         /// Its `when EXPR` term: holds when the expression is true or unknown.
@@ -231,11 +236,15 @@ pub enum Entry {
         /// The whole entry.
         span: Span,
     },
-    /// `value NAME = EXPR for V1, V2`: an output value, given for these verdicts (all when
-    /// none is named), left out when unknown.
+    /// `value NAME ["Label"] [minutes after PATH] = EXPR for V1, V2`: an output value, given
+    /// for these verdicts (all when none is named), left out when unknown.
     Value {
         /// The output field.
         name: Name,
+        /// Its label for people (a display hint).
+        label: Option<Node<String>>,
+        /// The timestamp input it counts minutes after (a display hint).
+        minutes_after: Option<Name>,
         /// Its value.
         value: Expr,
         /// The verdicts it is given for; empty for all.

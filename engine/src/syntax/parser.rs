@@ -380,12 +380,20 @@ impl Builder {
                 Ok(Entry::Given(inner.filter(|p| p.as_rule() == Rule::path).map(|p| self.name(&p)).collect()))
             }
             Rule::list_entry => {
-                let mut names = inner.clone().filter(|p| p.as_rule() == Rule::name);
-                let name = self.name(&self.next(&mut names, span)?);
-                let kind = self.name(&self.next(&mut names, span)?);
-                let quiet = inner.clone().any(|p| p.as_rule() == Rule::quiet);
-                let advisory = inner.any(|p| p.as_rule() == Rule::advisory);
-                Ok(Entry::List { name, kind, quiet, advisory })
+                let (mut names, mut label, mut quiet, mut advisory) = (Vec::new(), None, false, false);
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::name => names.push(self.name(&p)),
+                        Rule::string => label = Some(self.string(&p)),
+                        Rule::quiet => quiet = true,
+                        Rule::advisory => advisory = true,
+                        _ => {}
+                    }
+                }
+                let mut names = names.into_iter();
+                let name = names.next().ok_or_else(|| internal(span))?;
+                let kind = names.next().ok_or_else(|| internal(span))?;
+                Ok(Entry::List { name, label, kind, quiet, advisory })
             }
             Rule::alert_entry => {
                 let id = self.name(&self.next(&mut inner, span)?);
@@ -460,7 +468,22 @@ impl Builder {
                 let name = self.name(&self.next(&mut inner, span)?);
                 let mut when = None;
                 let mut condition = None;
-                if let Some(cond) = inner.find(|p| p.as_rule() == Rule::tier_cond) {
+                // `tone NAME` after the condition: two idents, the first the word `tone`.
+                let mut words = Vec::new();
+                let mut cond = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::ident => words.push(self.name(&p)),
+                        Rule::tier_cond => cond = Some(p),
+                        _ => {}
+                    }
+                }
+                let tone = words.pop();
+                if let Some(word) = words.pop().filter(|w| w.node != "tone") {
+                    return Err(Diagnostic::error("syntax", word.span, "expected `tone`")
+                        .with_hint("a verdict ends with its condition, then `tone` and its tone"));
+                }
+                if let Some(cond) = cond {
                     let mut terms = Vec::new();
                     for part in cond.into_inner() {
                         match part.as_rule() {
@@ -484,20 +507,25 @@ impl Builder {
                     }
                     when = Some(terms);
                 }
-                Ok(Entry::Verdict { name, when, condition, span })
+                Ok(Entry::Verdict { name, tone, when, condition, span })
             }
             Rule::value_entry => {
                 let name = self.name(&self.next(&mut inner, span)?);
                 let mut value = None;
                 let mut verdicts = Vec::new();
+                let mut label = None;
+                let mut minutes_after = None;
                 for p in inner {
                     match p.as_rule() {
                         Rule::expr => value = Some(self.expr(p, 0)?),
                         Rule::name => verdicts.push(self.name(&p)),
+                        Rule::string => label = Some(self.string(&p)),
+                        Rule::path => minutes_after = Some(self.name(&p)),
                         _ => {}
                     }
                 }
-                Ok(Entry::Value { name, value: value.ok_or_else(|| internal(span))?, verdicts })
+                let value = value.ok_or_else(|| internal(span))?;
+                Ok(Entry::Value { name, label, minutes_after, value, verdicts })
             }
             Rule::missing_entry => {
                 let mut exprs = inner.filter(|p| p.as_rule() == Rule::expr);
@@ -850,6 +878,29 @@ mod tests {
         assert_eq!(&src[rule.id.span.start..rule.id.span.end], "minor");
         assert_eq!(&src[rule.when.span.start..rule.when.span.end], "patient.age < 18 years");
         assert_eq!(rule.cites[0].node, "K");
+    }
+
+    #[test]
+    fn display_hints_are_optional_and_follow_their_entry() {
+        let src = "decision d\n  list unmet \"Unmet criteria\" of unmet quiet\n  list l of k\n  verdict v if when x = 3 tone unknown\n  verdict w otherwise\n  value s \"Times\" minutes after obs.t0 = choose when a then [10, 20] otherwise 3 for w\n  value n = 1\n";
+        let (file, diags) = parse(src);
+        assert!(diags.is_empty(), "{diags:?}");
+        let Some(Item::Decision(d)) = file.items.first() else { unreachable!() };
+        let [Entry::List { label: Some(l), quiet: true, .. }, Entry::List { label: None, .. }, Entry::Verdict { tone: Some(t), condition: Some(_), .. }, Entry::Verdict { tone: None, .. }, Entry::Value { label: Some(vl), minutes_after: Some(after), verdicts, .. }, Entry::Value { label: None, minutes_after: None, .. }] =
+            &d.entries[..]
+        else {
+            unreachable!("{:?}", d.entries)
+        };
+        assert_eq!((l.node.as_str(), t.node.as_str(), vl.node.as_str()), ("Unmet criteria", "unknown", "Times"));
+        assert_eq!((after.node.as_str(), verdicts.len()), ("obs.t0", 1));
+        // `tone` ends an expression: never a unit nor a name.
+        let (_, diags) = parse("decision d\n  verdict v if when x > 3 tone stop\n  verdict w otherwise tone ok\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        // Another word in the place of `tone` is a syntax error that names it.
+        let (_, diags) = parse("decision d\n  verdict w otherwise colour ok\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!((diags[0].code, diags[0].message.as_str()), ("syntax", "expected `tone`"));
+        assert_eq!(diags[0].span.start, "decision d\n  verdict w otherwise ".len());
     }
 
     #[test]
