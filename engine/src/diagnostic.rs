@@ -240,6 +240,11 @@ impl Located {
 
 /// The closest of `candidates` to `word`, if one is close enough to be a likely typo.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    nearest(word, &mut candidates.into_iter())
+}
+
+/// [`did_you_mean`] over any iterator, compiled once.
+fn nearest<'a>(word: &str, candidates: &mut dyn Iterator<Item = &'a str>) -> Option<&'a str> {
     let length = word.chars().count();
     if length > crate::limits::MAX_QUOTED_CHARS {
         // No name worth suggesting is that far from a name this long; and comparing a huge
@@ -248,7 +253,6 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     }
     let limit = (length / 3).max(2);
     candidates
-        .into_iter()
         // The distance is at least the difference in length.
         .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| (edit_distance(word, c), c))

@@ -45,6 +45,7 @@ pub mod decision;
 pub mod describe;
 pub mod diagnostic;
 pub mod eval;
+mod exact;
 pub mod input;
 pub mod limits;
 mod output;

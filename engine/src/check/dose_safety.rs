@@ -9,6 +9,7 @@
 use crate::diagnostic::{Diagnostic, Span};
 use crate::eval::kleene::{self, Outcome};
 use crate::eval::program::{Expr, FieldType, Ladder, Limit, Program, Step, Value};
+use crate::exact::Exact;
 use crate::input::{Document, Record};
 use crate::syntax::ast::ArithOp;
 use rust_decimal::Decimal;
@@ -68,7 +69,7 @@ fn starts_course(cond: &Expr) -> bool {
     }
     // Comparisons with constants up to `most` are settled for every count by the counts up
     // to `most + 1`; a condition that is false for all of those is false for every longer list.
-    let Some(top) = most.checked_add(Decimal::ONE).and_then(|t| u32::try_from(t.ceil()).ok()) else { return false };
+    let Some(top) = most.add_exact(Decimal::ONE).and_then(|t| u32::try_from(t.ceil()).ok()) else { return false };
     top <= 10_000 && (1..=top).all(|n| truth_at(cond, Decimal::from(n)) == Some(false))
 }
 
@@ -168,7 +169,7 @@ fn interval(program: &Program, e: &Expr) -> Option<Interval> {
         },
         Expr::Scale(x, f) => {
             let (lo, hi) = interval(program, x)?;
-            let (a, b) = (lo.checked_mul(*f)?, hi.checked_mul(*f)?);
+            let (a, b) = (lo.mul_exact(*f)?, hi.mul_exact(*f)?);
             Some((a.min(b), a.max(b)))
         }
         Expr::Neg(x) => interval(program, x).map(|(lo, hi)| (-hi, -lo)),
@@ -186,19 +187,17 @@ fn interval(program: &Program, e: &Expr) -> Option<Interval> {
         Expr::Arith(op, a, b, _) => {
             let ((alo, ahi), (blo, bhi)) = both(a, b)?;
             match op {
-                ArithOp::Add => Some((alo.checked_add(blo)?, ahi.checked_add(bhi)?)),
-                ArithOp::Sub => Some((alo.checked_sub(bhi)?, ahi.checked_sub(blo)?)),
+                ArithOp::Add => Some((alo.add_exact(blo)?, ahi.add_exact(bhi)?)),
+                ArithOp::Sub => Some((alo.sub_exact(bhi)?, ahi.sub_exact(blo)?)),
                 ArithOp::Mul => {
-                    let c =
-                        [alo.checked_mul(blo)?, alo.checked_mul(bhi)?, ahi.checked_mul(blo)?, ahi.checked_mul(bhi)?];
+                    let c = [alo.mul_exact(blo)?, alo.mul_exact(bhi)?, ahi.mul_exact(blo)?, ahi.mul_exact(bhi)?];
                     Some((c.iter().copied().min()?, c.iter().copied().max()?))
                 }
                 ArithOp::Div => {
                     if blo <= Decimal::ZERO && bhi >= Decimal::ZERO {
                         return None;
                     }
-                    let c =
-                        [alo.checked_div(blo)?, alo.checked_div(bhi)?, ahi.checked_div(blo)?, ahi.checked_div(bhi)?];
+                    let c = [alo.div_exact(blo)?, alo.div_exact(bhi)?, ahi.div_exact(blo)?, ahi.div_exact(bhi)?];
                     Some((c.iter().copied().min()?, c.iter().copied().max()?))
                 }
             }
@@ -211,12 +210,12 @@ fn interval(program: &Program, e: &Expr) -> Option<Interval> {
 fn dose_interval(step: &Step, weight: Option<Interval>, round: Option<Decimal>) -> Option<Interval> {
     let (lo, hi) = if step.per_kg {
         let (wlo, whi) = weight?;
-        (step.amount.checked_mul(wlo)?, step.amount.checked_mul(whi)?)
+        (step.amount.mul_exact(wlo)?, step.amount.mul_exact(whi)?)
     } else {
         (step.amount, step.amount)
     };
     let down = |x: Decimal| match round {
-        Some(q) if !q.is_zero() => x.checked_div(q).map(|v| v.floor()).and_then(|v| v.checked_mul(q)),
+        Some(q) if !q.is_zero() => x.div_exact(q).map(|v| v.floor()).and_then(|v| v.mul_exact(q)),
         _ => Some(x),
     };
     Some((down(lo)?, down(hi)?))
@@ -252,7 +251,7 @@ fn search_values(range: Interval, integer: bool) -> Option<Vec<Decimal>> {
     let mut v = range.0;
     while v <= range.1 {
         out.push(v);
-        v = v.checked_add(step)?;
+        v = v.add_exact(step)?;
     }
     if out.last() != Some(&range.1) {
         out.push(range.1);
@@ -378,7 +377,7 @@ fn check_limit(
             } else {
                 match (dose, weight) {
                     (Some((_, hi)), Some((wlo, _))) if wlo > Decimal::ZERO => {
-                        hi.checked_div(wlo).is_some_and(|r| r <= max)
+                        hi.div_exact(wlo).is_some_and(|r| r <= max)
                     }
                     _ => false,
                 }
@@ -401,7 +400,7 @@ fn check_limit(
             }
             let over = match limit {
                 Limit::Mg(max) => d > max,
-                Limit::MgPerKg(max) => w.is_some_and(|w| !w.is_zero() && d.checked_div(w).is_some_and(|r| r > max)),
+                Limit::MgPerKg(max) => w.is_some_and(|w| !w.is_zero() && d.div_exact(w).is_some_and(|r| r > max)),
             };
             if over {
                 let path = program.schema.fields.get(field as usize).map_or("", |f| f.path.as_str());

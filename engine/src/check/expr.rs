@@ -72,7 +72,7 @@ pub struct Names<'a> {
     /// Alerts by id, with every decision's that declares one: `raised(ID)` reads them.
     alerts: IndexMap<&'a str, Vec<&'a ast::AlertDecl>>,
     /// Names whose declaration did not parse: already reported, never again.
-    broken: &'a std::collections::HashSet<String>,
+    broken: &'a indexmap::IndexSet<String>,
     /// The rule source, to quote expressions in messages.
     source: &'a str,
 }
@@ -83,7 +83,7 @@ impl<'a> Names<'a> {
         schema: &'a Schema,
         defines: &[&'a ast::Define],
         alerts: &[&'a ast::AlertDecl],
-        broken: &'a std::collections::HashSet<String>,
+        broken: &'a indexmap::IndexSet<String>,
         source: &'a str,
     ) -> Self {
         let mut by_id: IndexMap<&'a str, Vec<&'a ast::AlertDecl>> = IndexMap::new();
@@ -124,7 +124,7 @@ pub struct Checker<'a, 'd> {
     /// Expressions checked so far, against [`MAX_WORK`].
     work: usize,
     /// Definitions used so far.
-    used: std::collections::HashSet<String>,
+    used: indexmap::IndexSet<String>,
     /// The uses of the definitions being expanded, innermost last: errors inside a
     /// definition's body name them.
     call_sites: Vec<(String, Span)>,
@@ -151,7 +151,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             calling: Vec::new(),
             constants: IndexMap::new(),
             work: 0,
-            used: std::collections::HashSet::new(),
+            used: indexmap::IndexSet::new(),
             call_sites: Vec::new(),
             reported: IndexMap::new(),
             decisions: Vec::new(),
@@ -238,7 +238,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             let _ = self.constant(&d.name.node, d.name.span);
             if !used {
                 // Checking a definition is not using it.
-                self.used.remove(&d.name.node);
+                self.used.swap_remove(&d.name.node);
             }
         }
     }

@@ -5,7 +5,7 @@ use crate::eval::program::{Field, FieldType, ListDecl, Member, Required, Schema,
 use crate::syntax::ast::InputFlag;
 use crate::syntax::ast::{InputDecl, Name, TypeExpr};
 use crate::units::Unit;
-use std::collections::HashMap;
+use indexmap::IndexMap;
 
 /// Reads a unit name, reporting an unknown one with the closest known name.
 pub fn unit(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<Unit> {
@@ -26,8 +26,8 @@ pub fn unit(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<Unit> {
 /// Builds the schema from the declarations, in order.
 pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema {
     let mut schema = Schema::default();
-    let mut lists_by_path: HashMap<String, usize> = HashMap::new();
-    let mut seen: HashMap<String, ()> = HashMap::new();
+    let mut lists_by_path: IndexMap<String, usize> = IndexMap::new();
+    let mut seen: IndexMap<String, ()> = IndexMap::new();
     for decl in decls {
         let path = decl.path.node.as_str();
         if seen.insert(path.to_string(), ()).is_some() {

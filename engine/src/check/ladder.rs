@@ -4,6 +4,7 @@
 use super::expr::{Checker, Ty};
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
 use crate::eval::program::{FieldType, Ladder, Limit, RouteSteps, Schema, Source, Step};
+use crate::exact::Exact;
 use crate::syntax::ast::{LadderDecl, LadderEntry, Name, Node};
 use crate::units::Unit;
 use rust_decimal::Decimal;
@@ -40,7 +41,7 @@ fn quantity(
     };
     for (i, target) in to.iter().enumerate() {
         if let Some(f) = given.conversion_to(&unit(target)) {
-            return value.checked_mul(f).map(|v| (v.normalize(), i));
+            return value.mul_exact(f).map(|v| (v.normalize(), i));
         }
     }
     diagnostics.push(

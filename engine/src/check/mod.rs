@@ -13,9 +13,10 @@ use crate::eval::program::{
     Decision, FieldType, Header, Kind, MissingSource, Output, OutputValue, Program, Rule, Source, Tier, ValueShape,
     TONES,
 };
+use crate::exact::Exact;
 use crate::syntax::ast::{self, Entry, Item, RuleFile};
 use expr::{Checker, Names};
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 /// The statuses a protocol can have.
 pub const STATUSES: &[&str] = &["draft", "testing", "production", "retired"];
@@ -45,7 +46,7 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
     let sources = sources(&source_decls, &mut diagnostics);
     let schema = inputs::schema(&input_decls, &mut diagnostics);
 
-    let mut define_names = HashSet::new();
+    let mut define_names = IndexSet::new();
     for d in &defines {
         if !define_names.insert(d.name.node.as_str()) {
             diagnostics.push(
@@ -74,7 +75,7 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
                     .with_hint("give the definition another name"),
             );
         }
-        let mut params = HashSet::new();
+        let mut params = IndexSet::new();
         for p in &d.params {
             if !params.insert(p.node.as_str()) {
                 diagnostics.push(
@@ -100,7 +101,7 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
     {
         let mut pending = Vec::new();
         let mut checker = Checker::new(&names, &mut diagnostics);
-        let mut ladder_names = HashSet::new();
+        let mut ladder_names = IndexSet::new();
         for l in &ladder_decls {
             if !ladder_names.insert(l.name.node.as_str()) {
                 pending.push(
@@ -121,7 +122,7 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
         for d in &defines {
             checker.define(d);
         }
-        let mut seen = HashSet::new();
+        let mut seen = IndexSet::new();
         for d in &decision_decls {
             if !seen.insert(d.name.node.as_str()) {
                 pending.push(
@@ -197,7 +198,7 @@ fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header
         );
     }
     let mut h = Header { name: first.name.node.clone(), ..Header::default() };
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     for (key, value) in &first.fields {
         if !seen.insert(key.node.as_str()) {
             diagnostics.push(
@@ -386,7 +387,7 @@ fn decision(
     let mut tiers: Vec<Tier> = Vec::new();
     let mut otherwise_seen = None;
     let mut rules: Vec<Rule> = Vec::new();
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut ids: IndexSet<String> = IndexSet::new();
     let mut ok = true;
     for entry in &d.entries {
         match entry {
@@ -830,7 +831,7 @@ fn due_item(
             None => crate::units::Unit::none(),
         };
         match given.conversion_to(&seconds) {
-            Some(f) => after.push(value.checked_mul(f)?),
+            Some(f) => after.push(value.mul_exact(f)?),
             None => {
                 diagnostics.push(
                     Diagnostic::error("unit-mismatch", q.span, format!("`after` needs a duration; found {given}"))

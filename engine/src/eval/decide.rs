@@ -5,6 +5,7 @@
 use super::kleene::{self, EvalError, Missing, Outcome};
 use super::program::{Alert, Decision, Expr, MissingSource, Program, Value, ValueShape};
 use crate::decision::{DecisionOutcome, Evaluation, Explanation, OutputField, ProtocolRef};
+use crate::exact::Exact;
 use crate::input::Document;
 use crate::output::{explain, outcome};
 use indexmap::IndexMap;
@@ -344,7 +345,7 @@ impl Making<'_> {
                 let Outcome::Known(Value::Time(at)) = self.eval_at(&item.at, index, &item.id)? else { continue };
                 let offsets = if item.after.is_empty() { vec![Decimal::ZERO] } else { item.after.clone() };
                 for off in offsets {
-                    let when = at.checked_add(off).ok_or_else(|| self.error(&item.id, "a time overflows".into()))?;
+                    let when = at.add_exact(off).ok_or_else(|| self.error(&item.id, "a time overflows".into()))?;
                     due.push((when, item.id.clone(), item.checks.clone()));
                 }
             }

@@ -4,6 +4,7 @@
 use super::ladder;
 use super::program::{Expr, ItemRef, Ladder, Quantifier, Value};
 use crate::diagnostic::Span;
+use crate::exact::Exact;
 use crate::input::{Document, Record};
 use crate::syntax::ast::{ArithOp, CmpOp};
 use rust_decimal::Decimal;
@@ -331,7 +332,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
         },
         Expr::Scale(e, factor) => match ev(e)? {
             Outcome::Known(Value::Num(n)) => {
-                let scaled = n.checked_mul(*factor).ok_or_else(|| EvalError {
+                let scaled = n.mul_exact(*factor).ok_or_else(|| EvalError {
                     message: "a unit conversion overflows".into(),
                     span: Span::default(),
                 })?;
@@ -433,29 +434,27 @@ fn arith(op: ArithOp, x: Value, y: Value, span: Span) -> Result<Value, EvalError
     let overflow = |what: &str| EvalError { message: format!("{what} overflows the exact decimal range"), span };
     Ok(match (op, x, y) {
         (ArithOp::Add, Value::Num(a), Value::Num(b)) => {
-            Value::Num(a.checked_add(b).ok_or_else(|| overflow("an addition"))?)
+            Value::Num(a.add_exact(b).ok_or_else(|| overflow("an addition"))?)
         }
         (ArithOp::Sub, Value::Num(a), Value::Num(b)) => {
-            Value::Num(a.checked_sub(b).ok_or_else(|| overflow("a subtraction"))?)
+            Value::Num(a.sub_exact(b).ok_or_else(|| overflow("a subtraction"))?)
         }
         (ArithOp::Mul, Value::Num(a), Value::Num(b)) => {
-            Value::Num(a.checked_mul(b).ok_or_else(|| overflow("a multiplication"))?)
+            Value::Num(a.mul_exact(b).ok_or_else(|| overflow("a multiplication"))?)
         }
         (ArithOp::Div, Value::Num(a), Value::Num(b)) => {
             if b.is_zero() {
                 return Err(EvalError { message: "division by zero".into(), span });
             }
-            Value::Num(a.checked_div(b).ok_or_else(|| overflow("a division"))?)
+            Value::Num(a.div_exact(b).ok_or_else(|| overflow("a division"))?)
         }
         (ArithOp::Sub, Value::Time(a), Value::Time(b)) => {
-            Value::Num(a.checked_sub(b).ok_or_else(|| overflow("a duration"))?)
+            Value::Num(a.sub_exact(b).ok_or_else(|| overflow("a duration"))?)
         }
         (ArithOp::Add, Value::Time(a), Value::Num(b)) | (ArithOp::Add, Value::Num(b), Value::Time(a)) => {
-            Value::Time(a.checked_add(b).ok_or_else(|| overflow("a time"))?)
+            Value::Time(a.add_exact(b).ok_or_else(|| overflow("a time"))?)
         }
-        (ArithOp::Sub, Value::Time(a), Value::Num(b)) => {
-            Value::Time(a.checked_sub(b).ok_or_else(|| overflow("a time"))?)
-        }
+        (ArithOp::Sub, Value::Time(a), Value::Num(b)) => Value::Time(a.sub_exact(b).ok_or_else(|| overflow("a time"))?),
         _ => return Err(internal("arithmetic")),
     })
 }

@@ -8,6 +8,7 @@ use super::kleene::{
 };
 use super::program::{Expr, Ladder, Limit, Value};
 use crate::diagnostic::Span;
+use crate::exact::Exact;
 use crate::input::Document;
 use rust_decimal::Decimal;
 
@@ -137,15 +138,13 @@ fn dose_calc(
         None
     };
     let raw = match weight {
-        Some(w) => step.amount.checked_mul(w).ok_or_else(|| overflow("a dose"))?,
+        Some(w) => step.amount.mul_exact(w).ok_or_else(|| overflow("a dose"))?,
         None => step.amount,
     };
     let dose = match steps.round {
-        Some(q) if !q.is_zero() => raw
-            .checked_div(q)
-            .map(|x| x.floor())
-            .and_then(|x| x.checked_mul(q))
-            .ok_or_else(|| overflow("a rounding"))?,
+        Some(q) if !q.is_zero() => {
+            raw.div_exact(q).map(|x| x.floor()).and_then(|x| x.mul_exact(q)).ok_or_else(|| overflow("a rounding"))?
+        }
         _ => raw,
     };
     Ok(Ok(DoseCalc { route, level, weight, raw, dose: dose.normalize(), cap: None }))
@@ -209,7 +208,7 @@ fn given_dose(
                 };
                 match weight {
                     Ok(w) => {
-                        let most = max.checked_mul(w).ok_or_else(|| overflow("a limit"))?;
+                        let most = max.mul_exact(w).ok_or_else(|| overflow("a limit"))?;
                         if calc.dose > most {
                             return Err(refuse(
                                 format!(

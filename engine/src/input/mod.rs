@@ -8,11 +8,12 @@ pub mod time;
 
 use crate::diagnostic::did_you_mean;
 use crate::eval::program::{Field, FieldType, Member, Required, Schema, Shape, Value};
+use crate::exact::Exact;
 use crate::limits::{excerpt, MAX_DOCUMENT_BYTES};
+use indexmap::IndexSet;
 use json::Json;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::HashSet;
 
 /// A validated document: the value of each field slot (absent ones are `None`).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -345,7 +346,7 @@ fn object(
     record: &mut Record,
     groups: &mut Vec<bool>,
 ) -> Result<(), InputError> {
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     for (name, value) in members {
         let path = join(prefix, name);
         if !seen.insert(name.as_str()) {
@@ -584,7 +585,7 @@ pub fn number(text: &str) -> Result<Decimal, InputCode> {
     if exponent >= 0 {
         let mut value = Decimal::try_from_i128_with_scale(m, 0).map_err(|_| InputCode::NotFinite)?;
         for _ in 0..exponent {
-            value = value.checked_mul(Decimal::TEN).ok_or(InputCode::NotFinite)?;
+            value = value.mul_exact(Decimal::TEN).ok_or(InputCode::NotFinite)?;
         }
         Ok(value)
     } else {

@@ -29,7 +29,7 @@ pub struct RuleFile {
     pub items: Vec<Item>,
     /// Names declared by items that did not parse (`input NAME`, `define NAME`): the
     /// checker does not report their uses again.
-    pub broken: std::collections::HashSet<String>,
+    pub broken: indexmap::IndexSet<String>,
 }
 
 /// One top-level item.
