@@ -333,7 +333,7 @@ fn three_independent_errors_give_three_diagnostics() {
         .replacen("input patient.weight: decimal kg", "input patient.weight: decimel kg", 1)
         .replacen("when patient.epilepsy [K9]", "when patient.epilepsy [K9", 1);
     let diagnostics = Protocol::compile(&source).unwrap_err();
-    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, vec!["syntax", "unknown-unit", "syntax"], "{diagnostics:#?}");
     let lines: Vec<usize> = diagnostics.iter().map(|d| line_col(&source, d.span.start).0).collect();
     let expected: Vec<usize> =
@@ -353,7 +353,7 @@ fn a_syntax_error_does_not_hide_a_type_error_elsewhere() {
         )
         .replacen("when patient.maoi or patient.stimulant [S1]", "when patient.maoi or patient.stimulant > 1 [S1]", 1);
     let diagnostics = Protocol::compile(&source).unwrap_err();
-    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
     // The bmi input did not parse, so the airway rule's use of it is also reported.
     assert!(codes.contains(&"syntax") && codes.contains(&"type"), "{diagnostics:#?}");
 }
@@ -391,7 +391,7 @@ fn changing_a_threshold_in_the_rule_file_changes_the_verdict() {
 fn lints_warn_about_rules_that_cannot_mean_what_they_say() {
     let warnings = |source: &str| -> Vec<(&'static str, String)> {
         let p = Protocol::compile(source).unwrap_or_else(|d| panic!("{d:#?}"));
-        p.warnings().iter().map(|w| (w.code, w.message.clone())).collect()
+        p.warnings().iter().map(|w| (w.code.as_str(), w.message.clone())).collect()
     };
     let shipped = reference_source();
     let w = warnings(&shipped.replacen("patient.age < 18 years", "patient.age < 130 years", 1));
@@ -447,14 +447,14 @@ fn definitions_that_expand_exponentially_are_refused_quickly() {
     }
     source.push_str("decision d\n  list l of k\n  verdict v if any k\n  verdict u if unknown k\n  verdict w otherwise\n  k r \"R\" when c39 > 3 [S]\n");
     let d = Protocol::compile(&source).unwrap_err();
-    assert!(d.iter().filter(|d| d.is_error()).all(|d| matches!(d.code, "too-large" | "too-deep")), "{d:#?}");
+    assert!(d.iter().filter(|d| d.is_error()).all(|d| matches!(d.code.as_str(), "too-large" | "too-deep")), "{d:#?}");
     let mut source = String::from("protocol \"P\" version \"1\" status draft\nsource S \"s\"\ninput p.a: integer in 0..10 \"A\"\ndefine f0(x) = x > 1\n");
     for i in 1..40 {
         source.push_str(&format!("define f{i}(x) = f{}(x) and f{}(x)\n", i - 1, i - 1));
     }
     source.push_str("decision d\n  list l of k\n  verdict v if any k\n  verdict u if unknown k\n  verdict w otherwise\n  k r \"R\" when f39(p.a) [S]\n");
     let d = Protocol::compile(&source).unwrap_err();
-    assert!(d.iter().filter(|d| d.is_error()).all(|d| matches!(d.code, "too-large" | "too-deep")), "{d:#?}");
+    assert!(d.iter().filter(|d| d.is_error()).all(|d| matches!(d.code.as_str(), "too-large" | "too-deep")), "{d:#?}");
 }
 
 #[test]

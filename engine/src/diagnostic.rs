@@ -1,6 +1,7 @@
 //! The one diagnostic type: every problem in a rule file, from syntax to units, is a
 //! [`Diagnostic`] with a code, a message, a span and a hint.
 
+pub use crate::diagnostic_code::Code;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -39,7 +40,7 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Stable machine-readable class, such as `unknown-name` or `unit-mismatch`.
-    pub code: &'static str,
+    pub code: Code,
     /// Error or warning.
     pub severity: Severity,
     /// What is wrong.
@@ -64,7 +65,7 @@ pub struct Note {
 
 impl Diagnostic {
     /// An error of class `code` at `span`.
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -76,7 +77,7 @@ impl Diagnostic {
     }
 
     /// A warning of class `code` at `span`.
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Warning,
@@ -297,7 +298,7 @@ mod tests {
     fn render_shows_file_line_marker_and_hint() {
         let src = "input x: boolean \"X\"\ndecision d\n  info a \"A\" when y [S]\n";
         let start = src.find("y [").unwrap_or(0);
-        let d = Diagnostic::error("unknown-name", Span::new(start, start + 1), "no input named `y`")
+        let d = Diagnostic::error(Code::UnknownName, Span::new(start, start + 1), "no input named `y`")
             .with_hint("did you mean `x`?");
         let text = d.locate("f.kap", src).render();
         assert!(text.contains("error[unknown-name]: no input named `y`"), "{text}");

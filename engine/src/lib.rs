@@ -44,6 +44,7 @@ pub mod check;
 pub mod decision;
 pub mod describe;
 pub mod diagnostic;
+mod diagnostic_code;
 pub mod eval;
 mod exact;
 pub mod input;
@@ -54,7 +55,7 @@ pub mod syntax;
 pub mod units;
 
 pub use decision::{DecisionOutcome, Evaluation};
-pub use diagnostic::{Diagnostic, Located, Severity, Span};
+pub use diagnostic::{Code, Diagnostic, Located, Severity, Span};
 pub use eval::decide::{EvaluationError, ENGINE_VERSION};
 pub use input::{InputCode, InputError};
 pub use protocol::{Error, Protocol};

@@ -47,7 +47,7 @@ fn analyse(source: &str) -> (Option<Program>, Vec<Diagnostic>) {
         }
         _ => None,
     };
-    diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(b.code)));
+    diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(&b.code)));
     let program = program.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     (program, diagnostics)
 }

@@ -139,7 +139,7 @@ fn choose_nested_without_brackets_is_too_deep() {
         let src = format!("define x = {}1{}\n", "choose when true then ".repeat(n), " otherwise 2".repeat(n));
         let d = Protocol::check(&src);
         let deep: Vec<&str> =
-            d.iter().filter(|d| d.code != "header" && d.code != "no-decision").map(|d| d.code).collect();
+            d.iter().filter(|d| d.code != "header" && d.code != "no-decision").map(|d| d.code.as_str()).collect();
         assert_eq!(deep, ["too-deep"], "{n}: {d:#?}");
     }
 }

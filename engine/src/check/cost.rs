@@ -8,6 +8,7 @@
 //! nested with one over such a list is refused: its cost would grow with the square of the
 //! document, and no document may make evaluation super-linear in its size.
 
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::eval::program::{Expr, Ladder, Program};
 use rust_decimal::prelude::ToPrimitive;
@@ -33,7 +34,7 @@ pub fn check(program: &Program) -> Vec<Diagnostic> {
             if nests_unbounded(program, e, around) {
                 out.push(
                     Diagnostic::error(
-                        "too-costly",
+                        Code::TooCostly,
                         span,
                         format!("`{id}` nests quantifiers with one over a list of no declared size: its cost grows with the square of the document"),
                     )
@@ -58,7 +59,7 @@ pub fn check(program: &Program) -> Vec<Diagnostic> {
     }
     match worst {
         Some((cost, name, span)) if total > MAX_EVALUATION_COST => out.push(Diagnostic::error(
-            "too-costly",
+            Code::TooCostly,
             span,
             format!(
                 "one evaluation could visit {total} expression nodes on the largest document the inputs allow, above the limit of {MAX_EVALUATION_COST}; `{name}` alone visits {cost}"

@@ -6,6 +6,7 @@
 //! reports levels no admissible patient can ever be allowed at, and ladders whose doses do
 //! not rise with the level.
 
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::eval::kleene::{self, Outcome};
 use crate::eval::program::{Expr, FieldType, Ladder, Limit, Program, Step, Value};
@@ -147,11 +148,11 @@ fn report_rise(
     match rise(&value.expr, levels_field) {
         Some(n) if n <= 1 => {}
         Some(n) => out.push(
-            Diagnostic::error("dose-step", value.span, format!("`{}` of `{decision}` can rise {n} levels above the previous session's", value.name))
+            Diagnostic::error(Code::DoseStep, value.span, format!("`{}` of `{decision}` can rise {n} levels above the previous session's", value.name))
                 .with_hint("a level moves at most one step from the previous session: use next(...) once"),
         ),
         None => out.push(
-            Diagnostic::error("dose-step", value.span, format!("kap cannot bound how far `{}` of `{decision}` rises above the previous session's level", value.name))
+            Diagnostic::error(Code::DoseStep, value.span, format!("kap cannot bound how far `{}` of `{decision}` rises above the previous session's level", value.name))
                 .with_hint("compute the level from the previous one with next(...), previous(...) and highest_allowed(...), with a fixed level only when no session was given (count(...) = 0)"),
         ),
     }
@@ -305,7 +306,7 @@ fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
                 if before.per_kg == step.per_kg && step.amount <= before.amount {
                     let b = ladder.levels.get(bl).map_or("", String::as_str);
                     out.push(
-                        Diagnostic::error("dose-order", step.span, format!("on `{route_name}`, {level} is not above {b}: the doses of a ladder rise with the level"))
+                        Diagnostic::error(Code::DoseOrder, step.span, format!("on `{route_name}`, {level} is not above {b}: the doses of a ladder rise with the level"))
                             .with_hint("check the amounts of these two levels"),
                     );
                 }
@@ -323,7 +324,7 @@ fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
             };
             if never {
                 out.push(
-                    Diagnostic::error("dose-unreachable", step.span, format!("no admissible patient is ever allowed {level} on `{route_name}`: its dose is above the cap for every admissible weight"))
+                    Diagnostic::error(Code::DoseUnreachable, step.span, format!("no admissible patient is ever allowed {level} on `{route_name}`: its dose is above the cap for every admissible weight"))
                         .with_hint("a likely typo in the amount (10 mg/kg written for 1.0?); check it against the cap"),
                 );
             }
@@ -405,7 +406,7 @@ fn check_limit(
             if over {
                 let path = program.schema.fields.get(field as usize).map_or("", |f| f.path.as_str());
                 out.push(
-                    Diagnostic::error("dose-limit", step.span, format!("{level} on `{route}` can give {} mg, above the limit of {describe}: for example with {path} = {}", d.normalize(), v.normalize()))
+                    Diagnostic::error(Code::DoseLimit, step.span, format!("{level} on `{route}` can give {} mg, above the limit of {describe}: for example with {path} = {}", d.normalize(), v.normalize()))
                         .with_hint("lower the amount, or tighten the route's cap")
                         .with_note("the limit", limit_span),
                 );
@@ -416,7 +417,7 @@ fn check_limit(
     }
     out.push(
         Diagnostic::error(
-            "dose-unproved",
+            Code::DoseUnproved,
             step.span,
             format!("kap cannot prove that {level} on `{route}` stays within {describe}"),
         )

@@ -1,5 +1,6 @@
 //! Names, types and units of expressions, lowered to the compiled [`Expr`].
 
+use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
 use crate::eval::kleene;
 use crate::eval::program::{Expr, FieldType, ItemRef, Quantifier, Schema, Value, ValueShape};
@@ -129,7 +130,7 @@ pub struct Checker<'a, 'd> {
     /// definition's body name them.
     call_sites: Vec<(String, Span)>,
     /// The diagnostics this checker reported, by code, place and message, with their index.
-    reported: IndexMap<(&'static str, Span, String), usize>,
+    reported: IndexMap<(Code, Span, String), usize>,
     /// Decisions checked so far, with their verdicts: later ones can read them.
     decisions: Vec<(String, Vec<String>)>,
     /// Ladders checked so far, with their levels.
@@ -161,7 +162,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
     }
 
-    fn error<T>(&mut self, code: &'static str, span: Span, message: String, hint: String) -> Option<T> {
+    fn error<T>(&mut self, code: Code, span: Span, message: String, hint: String) -> Option<T> {
         self.push(Diagnostic::error(code, span, message).with_hint(hint));
         None
     }
@@ -205,11 +206,11 @@ impl<'a, 'd> Checker<'a, 'd> {
         let expr = self.condition(e, "a rule's condition")?;
         let (depth, nodes) = measure(&expr);
         if depth > MAX_EVAL_DEPTH || nodes > MAX_NODES {
-            return self.error("too-large", e.span, format!("with its definitions expanded, this condition is {nodes} operations, {depth} deep; kap accepts {MAX_NODES}, {MAX_EVAL_DEPTH} deep"), "simplify the definitions it uses".into());
+            return self.error(Code::TooLarge, e.span, format!("with its definitions expanded, this condition is {nodes} operations, {depth} deep; kap accepts {MAX_NODES}, {MAX_EVAL_DEPTH} deep"), "simplify the definitions it uses".into());
         }
         if let Expr::Const(Value::Bool(b)) = expr {
             self.push(
-                Diagnostic::warning("constant", e.span, format!("this condition is always {b}"))
+                Diagnostic::warning(Code::Constant, e.span, format!("this condition is always {b}"))
                     .with_hint("a rule's condition should depend on the patient's data"),
             );
         }
@@ -222,7 +223,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         if ty != Ty::Bool {
             let t = self.describe(&ty);
             return self.error(
-                "type",
+                Code::Type,
                 e.span,
                 format!("{what} must be true or false, but this is {t}"),
                 "compare it: `x > 3`, `x = value`, `x is known`".into(),
@@ -302,8 +303,12 @@ impl<'a, 'd> Checker<'a, 'd> {
             Ok(None) => expr,
             Err(e) => {
                 self.push(
-                    Diagnostic::error("arithmetic", span, format!("this constant cannot be computed: {}", e.message))
-                        .with_hint("check the numbers: a division by zero or a result too large"),
+                    Diagnostic::error(
+                        Code::Arithmetic,
+                        span,
+                        format!("this constant cannot be computed: {}", e.message),
+                    )
+                    .with_hint("check the numbers: a division by zero or a result too large"),
                 );
                 expr
             }
@@ -315,7 +320,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         let span = e.span;
         self.work += 1;
         if self.work == MAX_WORK {
-            return self.error("too-large", span, "the definitions of this file expand beyond what kap checks".into(), "definitions that use each other several times grow exponentially: share a value with a parameterless `define`, or simplify".into());
+            return self.error(Code::TooLarge, span, "the definitions of this file expand beyond what kap checks".into(), "definitions that use each other several times grow exponentially: share a value with a parameterless `define`, or simplify".into());
         }
         if self.work > MAX_WORK {
             return None;
@@ -338,7 +343,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                     other => {
                         let t = self.describe(&other);
                         self.error(
-                            "type",
+                            Code::Type,
                             inner.span,
                             format!("only a number can be negated; this is {t}"),
                             "remove the `-`".into(),
@@ -353,7 +358,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 let Ty::Choice(field) = ty else {
                     let t = self.describe(&ty);
                     return self.error(
-                        "type",
+                        Code::Type,
                         inner.span,
                         format!("`in {{...}}` needs one of a set of choices; this is {t}"),
                         "use `in lo..hi` for a range of numbers".into(),
@@ -388,7 +393,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 let Ty::Num(_) = xt else {
                     let t = self.describe(&xt);
                     return self.error(
-                        "type",
+                        Code::Type,
                         inner.span,
                         format!("`in lo..hi` needs a number; this is {t}"),
                         "use `in {a, b}` for choices".into(),
@@ -399,7 +404,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 if let (Expr::Const(Value::Num(l)), Expr::Const(Value::Num(h))) = (&lo_e, &hi_e) {
                     if l > h {
                         return self.error(
-                            "range",
+                            Code::Range,
                             lo.span.to(hi.span),
                             format!("empty range: {l} is above {h}"),
                             "write the lower end first: `in lo..hi`".into(),
@@ -442,7 +447,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                     let (x, ty) = self.expr(item)?;
                     let Expr::Const(v) = x else {
                         return self.error(
-                            "type",
+                            Code::Type,
                             item.span,
                             "a list holds constants".into(),
                             "write numbers or texts, such as `[20, 40, 60]`".into(),
@@ -452,7 +457,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                         if *t != ty {
                             let (a, b) = (self.describe(&ty), self.describe(t));
                             return self.error(
-                                "type",
+                                Code::Type,
                                 item.span,
                                 format!("this is {a}, the list's first item {b}"),
                                 "every item of a list has the same type".into(),
@@ -529,7 +534,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             if !d.params.is_empty() {
                 let n = d.params.len();
                 return self.error(
-                    "arguments",
+                    Code::Arguments,
                     span,
                     format!("`{name}` needs {n} argument(s)"),
                     format!(
@@ -544,7 +549,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             let field = self.names.schema.fields.get(index)?;
             if field.list.is_some() {
                 return self.error(
-                    "list-field",
+                    Code::ListField,
                     span,
                     format!("`{name}` is a field of each item of a list, not one value"),
                     "read it through its list".into(),
@@ -561,7 +566,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
         if self.names.group(name).is_some() {
             return self.error(
-                "type",
+                Code::Type,
                 span,
                 format!("`{name}` is a group of inputs, not a value"),
                 format!("name one of its inputs (`{name}.…`), or test `{name} is known`"),
@@ -569,7 +574,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
         if self.names.schema.lists.iter().any(|l| l.path == name) {
             return self.error(
-                "type",
+                Code::Type,
                 span,
                 format!("`{name}` is a list, not a value"),
                 "read it with `count(...)`, `any(...)`, `all(...)` or an item such as `[-1]`".into(),
@@ -599,14 +604,14 @@ impl<'a, 'd> Checker<'a, 'd> {
             Some(near) => format!("did you mean `{near}`?"),
             None => "declare it with `input` or `define` first".into(),
         };
-        self.error("unknown-name", span, format!("no input or definition named `{name}`"), hint)
+        self.error(Code::UnknownName, span, format!("no input or definition named `{name}`"), hint)
     }
 
     /// `dose(LADDER, level)`, `allowed(LADDER, level)`, `highest_allowed(LADDER, level)`.
     fn ladder_call(&mut self, name: &str, args: &[ast::Expr], span: Span) -> Option<Typed> {
         let [ast::Node { node: ExprKind::Name(ladder), span: ladder_span }, level] = args else {
             return self.error(
-                "arguments",
+                Code::Arguments,
                 span,
                 format!("`{name}` takes a ladder and a level"),
                 format!("`{name}(ketamine, course.sessions[-1].level)`"),
@@ -617,7 +622,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => "declare it above with `ladder NAME`".into(),
             };
-            return self.error("unknown-name", *ladder_span, format!("no ladder named `{ladder}`"), hint);
+            return self.error(Code::UnknownName, *ladder_span, format!("no ladder named `{ladder}`"), hint);
         };
         let (x, ty) = self.expr(level)?;
         let levels = self.ladders.get(index).map(|(_, l)| l.clone()).unwrap_or_default();
@@ -627,7 +632,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         let Ty::Choice(set) = ty else {
             let t = self.describe(&ty);
             return self.error(
-                "type",
+                Code::Type,
                 level.span,
                 format!("`{name}` needs a level; this is {t}"),
                 format!("a level is one of {}", levels.join(", ")),
@@ -636,7 +641,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         if self.choices(set) != levels.as_slice() {
             let t = self.describe(&ty);
             return self.error(
-                "type",
+                Code::Type,
                 level.span,
                 format!("`{name}` needs a level of `{ladder}`; this is {t}"),
                 format!("a level is one of {}", levels.join(", ")),
@@ -675,7 +680,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 _ => {
                     let (a, b) = (self.describe(&vt), self.describe(&ty));
                     return self.error(
-                        "type",
+                        Code::Type,
                         vspan,
                         format!("`choose` gives {a} here but {b} after `otherwise`"),
                         "every branch must give the same kind of value".into(),
@@ -697,11 +702,11 @@ impl<'a, 'd> Checker<'a, 'd> {
                     Some(near) => format!("did you mean `{near}`?"),
                     None => "name a declared list".into(),
                 };
-                return Some(self.error("unknown-name", span, format!("no list named `{list_path}`"), hint));
+                return Some(self.error(Code::UnknownName, span, format!("no list named `{list_path}`"), hint));
             };
             let Ok(position) = index.parse::<i32>() else {
                 return Some(self.error(
-                    "index",
+                    Code::Index,
                     span,
                     format!("`[{index}]` is not a position"),
                     "0 is the first item, -1 the last".into(),
@@ -726,7 +731,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                         }
                     } else {
                         return Some(self.error(
-                            "list-field",
+                            Code::ListField,
                             span,
                             "`previous` follows an item bound by `for` or a quantifier".into(),
                             "such as `r.previous.systolic` in `for r in observations.readings`".into(),
@@ -745,7 +750,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         let decl = self.names.schema.lists.get(list_index)?;
         if decl.list.is_some() {
             return Some(self.error(
-                "list-field",
+                Code::ListField,
                 span,
                 "lists inside list items cannot be read yet".into(),
                 "move the list to the top level".into(),
@@ -760,7 +765,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 None => format!("the items of `{}` have {}", decl.path, fields.join(", ")),
             };
             return Some(self.error(
-                "unknown-name",
+                Code::UnknownName,
                 span,
                 format!("the items of `{}` have no field `{rest}`", decl.path),
                 hint,
@@ -796,12 +801,12 @@ impl<'a, 'd> Checker<'a, 'd> {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => "name a declared top-level list".into(),
             };
-            return self.error("unknown-name", list.span, format!("no list named `{}`", list.node), hint);
+            return self.error(Code::UnknownName, list.span, format!("no list named `{}`", list.node), hint);
         };
         let decl = self.names.schema.lists.get(index)?;
         if self.items.len() >= usize::from(u8::MAX) {
             return self.error(
-                "too-deep",
+                Code::TooDeep,
                 span,
                 "quantifiers nested too deeply".into(),
                 "split the condition with `define`".into(),
@@ -809,7 +814,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
         if self.names.fields.contains_key(var.node.as_str()) || self.names.defines.contains_key(var.node.as_str()) {
             return self.error(
-                "duplicate",
+                Code::Duplicate,
                 var.span,
                 format!("`{}` is already an input or a definition", var.node),
                 "choose another name for the item".into(),
@@ -842,7 +847,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => "name a declared top-level list".into(),
             };
-            return self.error("unknown-name", list.span, format!("no list named `{}`", list.node), hint);
+            return self.error(Code::UnknownName, list.span, format!("no list named `{}`", list.node), hint);
         };
         let slot = self.names.schema.lists.get(index)?.slot;
         self.items.push((name.node.clone(), index));
@@ -923,7 +928,7 @@ impl<'a, 'd> Checker<'a, 'd> {
     fn small_enough(&mut self, typed: Typed, span: Span) -> Option<Typed> {
         let (depth, nodes) = measure(&typed.0);
         if depth > MAX_EVAL_DEPTH || nodes > MAX_NODES {
-            return self.error("too-large", span, format!("expanded, this definition is {nodes} operations, {depth} deep; kap accepts {MAX_NODES}, {MAX_EVAL_DEPTH} deep"), "simplify the definitions it uses".into());
+            return self.error(Code::TooLarge, span, format!("expanded, this definition is {nodes} operations, {depth} deep; kap accepts {MAX_NODES}, {MAX_EVAL_DEPTH} deep"), "simplify the definitions it uses".into());
         }
         Some(typed)
     }
@@ -932,11 +937,11 @@ impl<'a, 'd> Checker<'a, 'd> {
     fn may_inline(&mut self, key: &str, span: Span, cycle: impl FnOnce() -> (String, String)) -> Option<()> {
         if self.calling.iter().any(|c| c == key) {
             let (message, hint) = cycle();
-            return self.error("cycle", span, message, hint);
+            return self.error(Code::Cycle, span, message, hint);
         }
         if self.calling.len() >= MAX_INLINE {
             return self.error(
-                "too-deep",
+                Code::TooDeep,
                 span,
                 "definitions call each other too deeply".into(),
                 "flatten the chain of definitions".into(),
@@ -976,7 +981,7 @@ impl<'a, 'd> Checker<'a, 'd> {
     fn raised(&mut self, args: &[ast::Expr], span: Span) -> Option<Typed> {
         let [ast::Node { node: ExprKind::Name(id), span: id_span }] = args else {
             return self.error(
-                "arguments",
+                Code::Arguments,
                 span,
                 "`raised` takes the id of an alert".into(),
                 "such as `raised(bp_persistent)`".into(),
@@ -986,7 +991,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             Some([one]) => *one,
             Some(_) => {
                 return self.error(
-                    "duplicate",
+                    Code::Duplicate,
                     *id_span,
                     format!("alert `{id}` is declared by more than one decision"),
                     "give the alerts different ids".into(),
@@ -1000,7 +1005,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                         format!("the alerts are {}", self.names.alerts.keys().copied().collect::<Vec<_>>().join(", "))
                     }
                 };
-                return self.error("unknown-name", *id_span, format!("no alert named `{id}`"), hint);
+                return self.error(Code::UnknownName, *id_span, format!("no alert named `{id}`"), hint);
             }
         };
         let key = format!("raised({id})");
@@ -1027,7 +1032,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         let (x, ty) = self.inline(&key, None, &test, span)?;
         if ty != Ty::Bool {
             return self.error(
-                "type",
+                Code::Type,
                 alert.when.span,
                 "an alert's condition must be true or false".into(),
                 String::new(),
@@ -1042,7 +1047,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             self.used.insert(name.to_string());
             if d.params.len() != args.len() {
                 return self.error(
-                    "arguments",
+                    Code::Arguments,
                     span,
                     format!("`{name}` takes {} argument(s), not {}", d.params.len(), args.len()),
                     format!("declared at `define {name}(...)`"),
@@ -1063,7 +1068,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         if name == "next" || name == "previous" {
             let [arg] = args else {
                 return self.error(
-                    "arguments",
+                    Code::Arguments,
                     span,
                     format!("`{name}` takes one choice"),
                     format!("`{name}(course.sessions[-1].level)`"),
@@ -1073,7 +1078,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             let Ty::Choice(set) = ty else {
                 let t = self.describe(&ty);
                 return self.error(
-                    "type",
+                    Code::Type,
                     arg.span,
                     format!("`{name}` needs a choice; this is {t}"),
                     "it steps through the choices in the order they are declared".into(),
@@ -1091,7 +1096,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                     self.quantifier(Quantifier::Count, &var, &list, None, span)
                 }
                 _ => self.error(
-                    "arguments",
+                    Code::Arguments,
                     span,
                     "`count` takes a list".into(),
                     "`count(course.sessions)` or `count(s in course.sessions where ...)`".into(),
@@ -1104,25 +1109,31 @@ impl<'a, 'd> Checker<'a, 'd> {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => format!("the functions are {} and your definitions", BUILTINS.join(", ")),
             };
-            return self.error("unknown-name", func.span, format!("no function named `{name}`"), hint);
+            return self.error(Code::UnknownName, func.span, format!("no function named `{name}`"), hint);
         }
         let checked: Vec<Option<Typed>> = args.iter().map(|a| self.expr(a)).collect();
         let typed: Vec<Typed> = checked.into_iter().collect::<Option<_>>()?;
         if name == "abs" {
             let [(x, ty)] = <[Typed; 1]>::try_from(typed).ok().or_else(|| {
-                self.diagnostics
-                    .push(Diagnostic::error("arguments", span, "`abs` takes one argument").with_hint("`abs(x - y)`"));
+                self.diagnostics.push(
+                    Diagnostic::error(Code::Arguments, span, "`abs` takes one argument").with_hint("`abs(x - y)`"),
+                );
                 None
             })?;
             if !matches!(ty, Ty::Num(_)) {
                 let t = self.describe(&ty);
-                return self.error("type", span, format!("`abs` needs a number; this is {t}"), "`abs(x - y)`".into());
+                return self.error(
+                    Code::Type,
+                    span,
+                    format!("`abs` needs a number; this is {t}"),
+                    "`abs(x - y)`".into(),
+                );
             }
             return Some((self.fold(Expr::Abs(Box::new(x)), span), ty));
         }
         if typed.len() < 2 {
             return self.error(
-                "arguments",
+                Code::Arguments,
                 span,
                 format!("`{name}` takes two or more arguments"),
                 format!("`{name}(a, b)`"),
@@ -1141,7 +1152,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         let Some(unit) = unit else {
             let t = typed.first().map(|(_, t)| self.describe(t)).unwrap_or_default();
             return self.error(
-                "type",
+                Code::Type,
                 first_span,
                 format!("`{name}` needs numbers; this is {t}"),
                 "pass numbers with units".into(),
@@ -1161,7 +1172,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         let Ty::Num(from) = &ty else {
             let t = self.describe(&ty);
             return self.error(
-                "type",
+                Code::Type,
                 span,
                 format!("expected a number in {unit}; this is {t}"),
                 "pass numbers with the same unit".into(),
@@ -1206,7 +1217,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             )
         };
         let span = if a.is_none() || b.is_none() { span } else { span.to(other) };
-        self.push(Diagnostic::error("unit-mismatch", span, message).with_hint(hint));
+        self.push(Diagnostic::error(Code::UnitMismatch, span, message).with_hint(hint));
     }
 
     /// Brings two numbers to one unit: the one that needs no inexact conversion.
@@ -1221,7 +1232,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         let (Ty::Num(ua), Ty::Num(ub)) = (&at, &bt) else {
             let (ta, tb) = (self.describe(&at), self.describe(&bt));
             return self.error(
-                "type",
+                Code::Type,
                 whole,
                 format!("cannot compare {ta} with {tb}"),
                 "both sides must be numbers".into(),
@@ -1269,7 +1280,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 let meet = if op == ArithOp::Mul { ua.times(ub) } else { ua.per(ub) };
                 let Some((unit, factor)) = meet else {
                     return self.error(
-                        "unit-mismatch",
+                        Code::UnitMismatch,
                         span,
                         format!("{ua} and {ub} are too far apart to convert exactly"),
                         "convert one side to a unit closer to the other's first".into(),
@@ -1297,7 +1308,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                     ArithOp::Div => "/",
                 };
                 return self.error(
-                    "type",
+                    Code::Type,
                     span,
                     format!("cannot compute {ta} {sym} {tb}"),
                     "arithmetic works on numbers, and on timestamps with durations".into(),
@@ -1325,7 +1336,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
         let (Some(n), Some(d)) = (f.numerator(), f.denominator()) else {
             return self.error(
-                "unit-mismatch",
+                Code::UnitMismatch,
                 span,
                 "the units of this expression are too far apart to convert exactly".into(),
                 "convert one side to a unit closer to the other's first".into(),
@@ -1385,7 +1396,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             let verdict = if always { "always true" } else { "never true" };
             self.push(
                 Diagnostic::warning(
-                    "range",
+                    Code::Range,
                     span,
                     format!(
                         "this comparison is {verdict} for an admissible value: `{}` is declared in {lo}..{hi}{unit}",
@@ -1440,7 +1451,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             Some(near) => format!("did you mean `{near}`? `{path}` is one of {}", choices.join(", ")),
             None => format!("`{path}` is one of {}", choices.join(", ")),
         };
-        self.error("unknown-choice", span, format!("`{name}` is not a choice of `{path}`"), hint)
+        self.error(Code::UnknownChoice, span, format!("`{name}` is not a choice of `{path}`"), hint)
     }
 
     fn compare(&mut self, op: CmpOp, a: &ast::Expr, b: &ast::Expr, span: Span) -> Option<Typed> {
@@ -1486,7 +1497,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             (Ty::Choice(_), Ty::Choice(_)) if equality => {
                 let (ta, tb) = (self.describe(&xt), self.describe(&yt));
                 return self.error(
-                    "type",
+                    Code::Type,
                     span,
                     format!("cannot compare {ta} with {tb}"),
                     "compare choices of the same list".into(),
@@ -1502,7 +1513,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             (Ty::Bool | Ty::Choice(_), _) if !equality && xt == yt => {
                 let t = self.describe(&xt);
                 return self.error(
-                    "type",
+                    Code::Type,
                     span,
                     format!("`{}` does not order {t}", op.symbol()),
                     "use `=` or `!=`".into(),
@@ -1511,7 +1522,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             _ => {
                 let (ta, tb) = (self.describe(&xt), self.describe(&yt));
                 return self.error(
-                    "type",
+                    Code::Type,
                     span,
                     format!("cannot compare {ta} with {tb}"),
                     "both sides must have the same type".into(),

@@ -1,5 +1,6 @@
 //! Input declarations to the [`Schema`]: paths, types, units and ranges.
 
+use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::eval::program::{Field, FieldType, ListDecl, Member, Required, Schema, Shape};
 use crate::syntax::ast::InputFlag;
@@ -12,7 +13,7 @@ pub fn unit(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<Unit> {
     match Unit::parse(&name.node) {
         Ok(unit) => Some(unit),
         Err(bad) => {
-            let mut d = Diagnostic::error("unknown-unit", name.span, format!("unknown unit `{}`", bad.0));
+            let mut d = Diagnostic::error(Code::UnknownUnit, name.span, format!("unknown unit `{}`", bad.0));
             d = match did_you_mean(&bad.0, Unit::known_names()) {
                 Some(near) => d.with_hint(format!("did you mean `{near}`?")),
                 None => d.with_hint(format!("known units: {}", Unit::known_names().collect::<Vec<_>>().join(", "))),
@@ -32,7 +33,7 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
         let path = decl.path.node.as_str();
         if seen.insert(path.to_string(), ()).is_some() {
             diagnostics.push(
-                Diagnostic::error("duplicate", decl.path.span, format!("input `{path}` is declared twice"))
+                Diagnostic::error(Code::Duplicate, decl.path.span, format!("input `{path}` is declared twice"))
                     .with_hint("remove one of the declarations"),
             );
             continue;
@@ -46,7 +47,7 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
                     None => {
                         diagnostics.push(
                             Diagnostic::error(
-                                "unknown-list",
+                                Code::UnknownList,
                                 decl.path.span,
                                 format!("`{list_path}` is not a declared list"),
                             )
@@ -61,7 +62,7 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
         if rest.contains("[]") {
             diagnostics.push(
                 Diagnostic::error(
-                    "unknown-list",
+                    Code::UnknownList,
                     decl.path.span,
                     format!("`{path}` names a list that is not declared"),
                 )
@@ -73,7 +74,7 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
         if let Some(r) = &decl.range {
             if r.node.0 > r.node.1 {
                 diagnostics.push(
-                    Diagnostic::error("range", r.span, format!("empty range: {} is above {}", r.node.0, r.node.1))
+                    Diagnostic::error(Code::Range, r.span, format!("empty range: {} is above {}", r.node.0, r.node.1))
                         .with_hint("write the lower end first: `in lo..hi`"),
                 );
             }
@@ -82,7 +83,7 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
             let (lo, hi) = r.node;
             if lo.is_sign_negative() || !lo.fract().is_zero() || !hi.fract().is_zero() {
                 diagnostics.push(
-                    Diagnostic::error("range", r.span, "a list's range counts its items: whole numbers from 0")
+                    Diagnostic::error(Code::Range, r.span, "a list's range counts its items: whole numbers from 0")
                         .with_hint("write the least and most items, such as `in 0..6`"),
                 );
             }
@@ -167,7 +168,7 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
         let track = if list.is_none() { Some(&mut new_groups) } else { None };
         if !insert(shape, groups, last, member, prefix, track) {
             diagnostics.push(
-                Diagnostic::error("duplicate", decl.path.span, format!("`{path}` conflicts with another input"))
+                Diagnostic::error(Code::Duplicate, decl.path.span, format!("`{path}` conflicts with another input"))
                     .with_hint("an input cannot also be a group of inputs"),
             );
             continue;
@@ -202,7 +203,7 @@ fn flags(decls: &[&InputDecl], schema: &mut Schema, diagnostics: &mut Vec<Diagno
                                 };
                                 diagnostics.push(
                                     Diagnostic::error(
-                                        "unknown-name",
+                                        Code::UnknownName,
                                         g.span,
                                         format!("no group of inputs named `{}`", g.node),
                                     )
@@ -224,8 +225,12 @@ fn flags(decls: &[&InputDecl], schema: &mut Schema, diagnostics: &mut Vec<Diagno
                         f.ordered = true
                     }
                     _ => diagnostics.push(
-                        Diagnostic::error("flag", flag.span, "only a number or timestamp in a list can be `ordered`")
-                            .with_hint("declare it on a field of a list's items, such as `list[].at`"),
+                        Diagnostic::error(
+                            Code::Flag,
+                            flag.span,
+                            "only a number or timestamp in a list can be `ordered`",
+                        )
+                        .with_hint("declare it on a field of a list's items, such as `list[].at`"),
                     ),
                 },
                 InputFlag::NotAfter(other) => {
@@ -247,7 +252,7 @@ fn flags(decls: &[&InputDecl], schema: &mut Schema, diagnostics: &mut Vec<Diagno
                         }
                         _ => diagnostics.push(
                             Diagnostic::error(
-                                "flag",
+                                Code::Flag,
                                 other.span,
                                 format!("`{}` is not an input this one can be compared with", other.node),
                             )
@@ -318,7 +323,7 @@ fn field_type(decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Fie
             if let Some(r) = &decl.range {
                 if !r.node.0.fract().is_zero() || !r.node.1.fract().is_zero() {
                     diagnostics.push(
-                        Diagnostic::error("range", r.span, "an integer input needs whole-number range ends")
+                        Diagnostic::error(Code::Range, r.span, "an integer input needs whole-number range ends")
                             .with_hint("write whole numbers, or declare the input `decimal`"),
                     );
                 }
@@ -336,8 +341,12 @@ fn field_type(decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Fie
             for name in names {
                 if choices.contains(&name.node) {
                     diagnostics.push(
-                        Diagnostic::error("duplicate", name.span, format!("choice `{}` is listed twice", name.node))
-                            .with_hint("list each choice once"),
+                        Diagnostic::error(
+                            Code::Duplicate,
+                            name.span,
+                            format!("choice `{}` is listed twice", name.node),
+                        )
+                        .with_hint("list each choice once"),
                     );
                 } else {
                     choices.push(name.node.clone());
@@ -345,7 +354,7 @@ fn field_type(decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Fie
             }
             if u16::try_from(choices.len()).is_err() {
                 diagnostics.push(
-                    Diagnostic::error("too-many", decl.ty.span, "more than 65535 choices")
+                    Diagnostic::error(Code::TooMany, decl.ty.span, "more than 65535 choices")
                         .with_hint("split the choices into several inputs"),
                 );
                 return None;
@@ -356,7 +365,7 @@ fn field_type(decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Fie
     };
     if let (Some(r), FieldType::Boolean | FieldType::Choice(_) | FieldType::Timestamp) = (&decl.range, &ty) {
         diagnostics.push(
-            Diagnostic::error("range", r.span, "only numbers and lists have a range")
+            Diagnostic::error(Code::Range, r.span, "only numbers and lists have a range")
                 .with_hint("remove `in lo..hi` from this declaration"),
         );
     }

@@ -2,6 +2,7 @@
 //! caps, hard limits and infusion times, checked for names, units and completeness.
 
 use super::expr::{Checker, Ty};
+use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
 use crate::eval::program::{FieldType, Ladder, Limit, RouteSteps, Schema, Source, Step};
 use crate::exact::Exact;
@@ -22,7 +23,8 @@ fn choice(choices: &[String], name: &Name, what: &str, diagnostics: &mut Vec<Dia
             None => format!("the {what}s are {}", choices.join(", ")),
         };
         diagnostics.push(
-            Diagnostic::error("unknown-choice", name.span, format!("`{}` is not a {what}", name.node)).with_hint(hint),
+            Diagnostic::error(Code::UnknownChoice, name.span, format!("`{}` is not a {what}", name.node))
+                .with_hint(hint),
         );
     }
     found
@@ -45,8 +47,12 @@ fn quantity(
         }
     }
     diagnostics.push(
-        Diagnostic::error("unit-mismatch", q.span, format!("expected an amount in {}, found {given}", to.join(" or ")))
-            .with_hint(format!("write it in {}", to.join(" or "))),
+        Diagnostic::error(
+            Code::UnitMismatch,
+            q.span,
+            format!("expected an amount in {}, found {given}", to.join(" or ")),
+        )
+        .with_hint(format!("write it in {}", to.join(" or "))),
     );
     None
 }
@@ -58,7 +64,7 @@ fn citations(cites: &[Name], sources: &[Source], diagnostics: &mut Vec<Diagnosti
         match sources.iter().position(|s| s.key == key.node) {
             Some(i) => cited.push(i),
             None => diagnostics.push(
-                Diagnostic::error("unknown-source", key.span, format!("source `{}` is not declared", key.node))
+                Diagnostic::error(Code::UnknownSource, key.span, format!("source `{}` is not declared", key.node))
                     .with_hint(match did_you_mean(&key.node, sources.iter().map(|s| s.key.as_str())) {
                         Some(near) => format!("did you mean `{near}`?"),
                         None => format!("declare it: `source {} \"Title\"`", key.node),
@@ -101,7 +107,7 @@ pub fn ladder(
                     FieldType::Choice(c) => Some((i, c.clone())),
                     _ => {
                         diagnostics.push(
-                            Diagnostic::error("type", path.span, format!("`{}` is not a choice", path.node))
+                            Diagnostic::error(Code::Type, path.span, format!("`{}` is not a choice", path.node))
                                 .with_hint("name an input declared `one of ...`"),
                         );
                         None
@@ -113,7 +119,7 @@ pub fn ladder(
                         None => "name an input declared `one of ...`".into(),
                     };
                     diagnostics.push(
-                        Diagnostic::error("unknown-name", path.span, format!("no input named `{}`", path.node))
+                        Diagnostic::error(Code::UnknownName, path.span, format!("no input named `{}`", path.node))
                             .with_hint(hint),
                     );
                     None
@@ -136,7 +142,7 @@ pub fn ladder(
                         let t = checker.describe_type(other);
                         diagnostics.push(
                             Diagnostic::error(
-                                "unit-mismatch",
+                                Code::UnitMismatch,
                                 e.span,
                                 format!("the dosing weight must be a mass; this is {t}"),
                             )
@@ -152,7 +158,7 @@ pub fn ladder(
     let (Some(levels), Some((route_field, routes))) = (levels, route) else {
         diagnostics.push(
             Diagnostic::error(
-                "ladder",
+                Code::Ladder,
                 decl.name.span,
                 format!("ladder `{}` needs its `levels` and its `route`", decl.name.node),
             )
@@ -181,7 +187,7 @@ pub fn ladder(
                 if slot.is_some() {
                     diagnostics.push(
                         Diagnostic::error(
-                            "duplicate",
+                            Code::Duplicate,
                             level.span,
                             format!(
                                 "level `{}` of route `{}` is given twice",
@@ -199,7 +205,7 @@ pub fn ladder(
                 let Some((mg, _)) = quantity(step, &["mg"], diagnostics) else { continue };
                 if mg <= Decimal::ZERO {
                     diagnostics.push(
-                        Diagnostic::error("range", step.span, "doses are rounded down to a positive multiple")
+                        Diagnostic::error(Code::Range, step.span, "doses are rounded down to a positive multiple")
                             .with_hint("such as `round intramuscular down to 5 mg`"),
                     );
                 }
@@ -227,7 +233,7 @@ pub fn ladder(
                     other => {
                         let t = checker.describe_type(other);
                         diagnostics.push(
-                            Diagnostic::error("unit-mismatch", e.span, format!("a cap is a dose; this is {t}"))
+                            Diagnostic::error(Code::UnitMismatch, e.span, format!("a cap is a dose; this is {t}"))
                                 .with_hint("such as `min(400 mg, 5 mg/kg * weight)`"),
                         );
                         None
@@ -262,7 +268,7 @@ pub fn ladder(
                 if allow_above.is_some() {
                     diagnostics.push(
                         Diagnostic::error(
-                            "duplicate",
+                            Code::Duplicate,
                             level.span,
                             format!("ladder `{}` has two `allow above` entries", decl.name.node),
                         )
@@ -279,7 +285,7 @@ pub fn ladder(
     if let (Some(span), None) = (needs_weight, &weight) {
         diagnostics.push(
             Diagnostic::error(
-                "ladder",
+                Code::Ladder,
                 span,
                 format!("ladder `{}` has doses or limits per kg but no dosing weight", decl.name.node),
             )
@@ -290,7 +296,7 @@ pub fn ladder(
         if steps.steps.iter().any(Option::is_some) && steps.cap.is_none() {
             diagnostics.push(
                 Diagnostic::error(
-                    "ladder",
+                    Code::Ladder,
                     decl.name.span,
                     format!(
                         "route `{}` of ladder `{}` has no cap",

@@ -8,6 +8,7 @@ pub mod expr;
 pub mod inputs;
 pub mod ladder;
 
+use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::eval::program::{
     Decision, FieldType, Header, Kind, MissingSource, Output, OutputValue, Program, Rule, Source, Tier, ValueShape,
@@ -50,12 +51,12 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
     for d in &defines {
         if !define_names.insert(d.name.node.as_str()) {
             diagnostics.push(
-                Diagnostic::error("duplicate", d.name.span, format!("`{}` is defined twice", d.name.node))
+                Diagnostic::error(Code::Duplicate, d.name.span, format!("`{}` is defined twice", d.name.node))
                     .with_hint("rename one of the definitions"),
             );
         } else if schema.fields.iter().any(|f| f.path == d.name.node) {
             diagnostics.push(
-                Diagnostic::error("duplicate", d.name.span, format!("`{}` is already an input", d.name.node))
+                Diagnostic::error(Code::Duplicate, d.name.span, format!("`{}` is already an input", d.name.node))
                     .with_hint("give the definition another name"),
             );
         }
@@ -71,7 +72,7 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
         };
         if let Some(what) = clash {
             diagnostics.push(
-                Diagnostic::error("duplicate", d.name.span, format!("`{name}` is already {what}"))
+                Diagnostic::error(Code::Duplicate, d.name.span, format!("`{name}` is already {what}"))
                     .with_hint("give the definition another name"),
             );
         }
@@ -79,7 +80,7 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
         for p in &d.params {
             if !params.insert(p.node.as_str()) {
                 diagnostics.push(
-                    Diagnostic::error("duplicate", p.span, format!("parameter `{}` is listed twice", p.node))
+                    Diagnostic::error(Code::Duplicate, p.span, format!("parameter `{}` is listed twice", p.node))
                         .with_hint("give each parameter its own name"),
                 );
             }
@@ -105,8 +106,12 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
         for l in &ladder_decls {
             if !ladder_names.insert(l.name.node.as_str()) {
                 pending.push(
-                    Diagnostic::error("duplicate", l.name.span, format!("ladder `{}` is declared twice", l.name.node))
-                        .with_hint("give each ladder its own name"),
+                    Diagnostic::error(
+                        Code::Duplicate,
+                        l.name.span,
+                        format!("ladder `{}` is declared twice", l.name.node),
+                    )
+                    .with_hint("give each ladder its own name"),
                 );
                 continue;
             }
@@ -127,7 +132,7 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
             if !seen.insert(d.name.node.as_str()) {
                 pending.push(
                     Diagnostic::error(
-                        "duplicate",
+                        Code::Duplicate,
                         d.name.span,
                         format!("decision `{}` is declared twice", d.name.node),
                     )
@@ -159,8 +164,12 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
                     "use it in a rule, or remove it; a definition with parameters is only checked where it is used"
                 };
                 pending.push(
-                    Diagnostic::warning("unused", d.name.span, format!("definition `{}` is never used", d.name.node))
-                        .with_hint(hint),
+                    Diagnostic::warning(
+                        Code::Unused,
+                        d.name.span,
+                        format!("definition `{}` is never used", d.name.node),
+                    )
+                    .with_hint(hint),
                 );
             }
         }
@@ -171,12 +180,12 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
     }
     if decision_decls.is_empty() {
         diagnostics.push(
-            Diagnostic::error("no-decision", crate::diagnostic::Span::new(0, 0), "the file has no decision")
+            Diagnostic::error(Code::NoDecision, crate::diagnostic::Span::new(0, 0), "the file has no decision")
                 .with_hint("add `decision NAME` with its rules and verdicts"),
         );
     }
 
-    diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(b.code)).then(a.message.cmp(&b.message)));
+    diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(&b.code)).then(a.message.cmp(&b.message)));
     diagnostics.dedup();
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
     let program = ok.then(|| Program { header, sources, schema, decisions, ladders, texts, lists });
@@ -186,14 +195,14 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
 fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header {
     let Some(first) = headers.first() else {
         diagnostics.push(
-            Diagnostic::error("header", crate::diagnostic::Span::new(0, 0), "the file has no `protocol` header")
+            Diagnostic::error(Code::Header, crate::diagnostic::Span::new(0, 0), "the file has no `protocol` header")
                 .with_hint("start with: protocol \"Name\" version \"1.0\" status draft owner \"Who signs it off\""),
         );
         return Header::default();
     };
     for extra in headers.iter().skip(1) {
         diagnostics.push(
-            Diagnostic::error("duplicate", extra.name.span, "a second `protocol` header")
+            Diagnostic::error(Code::Duplicate, extra.name.span, "a second `protocol` header")
                 .with_hint("a file describes one protocol"),
         );
     }
@@ -202,7 +211,7 @@ fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header
     for (key, value) in &first.fields {
         if !seen.insert(key.node.as_str()) {
             diagnostics.push(
-                Diagnostic::error("duplicate", key.span, format!("`{}` is given twice", key.node))
+                Diagnostic::error(Code::Duplicate, key.span, format!("`{}` is given twice", key.node))
                     .with_hint("keep one"),
             );
             continue;
@@ -212,7 +221,7 @@ fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header
             "owner" => h.owner = Some(value.node.clone()),
             "description" => h.description = Some(value.node.clone()),
             _ => {
-                one_of(value, STATUSES, ("header", "status", "statuses"), diagnostics);
+                one_of(value, STATUSES, (Code::Header, "status", "statuses"), diagnostics);
                 h.status = value.node.clone();
             }
         }
@@ -220,7 +229,7 @@ fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header
     for (field, example) in [("version", "version \"2026.11.0\""), ("status", "status draft")] {
         if !seen.contains(field) {
             diagnostics.push(
-                Diagnostic::error("header", first.span, format!("the header has no {field}"))
+                Diagnostic::error(Code::Header, first.span, format!("the header has no {field}"))
                     .with_hint(format!("add `{example}`")),
             );
         }
@@ -233,7 +242,7 @@ fn sources(decls: &[&ast::SourceDecl], diagnostics: &mut Vec<Diagnostic>) -> Vec
     for s in decls {
         if out.iter().any(|o| o.key == s.key.node) {
             diagnostics.push(
-                Diagnostic::error("duplicate", s.key.span, format!("source `{}` is declared twice", s.key.node))
+                Diagnostic::error(Code::Duplicate, s.key.span, format!("source `{}` is declared twice", s.key.node))
                     .with_hint("give each source its own key"),
             );
             continue;
@@ -264,7 +273,7 @@ fn decision(
             Entry::List { name, kind, .. } if kind.node == "verdict" => {
                 if reasons_seen {
                     diagnostics.push(
-                        Diagnostic::error("duplicate", kind.span, "the verdict's reasons are listed twice")
+                        Diagnostic::error(Code::Duplicate, kind.span, "the verdict's reasons are listed twice")
                             .with_hint("keep one `list NAME of verdict`"),
                     );
                 }
@@ -290,7 +299,7 @@ fn decision(
                     if kinds.iter().any(|k| k.name == kind.node) {
                         diagnostics.push(
                             Diagnostic::error(
-                                "duplicate",
+                                Code::Duplicate,
                                 kind.span,
                                 format!("rule kind `{}` is declared twice", kind.node),
                             )
@@ -309,14 +318,18 @@ fn decision(
             Entry::List { name, kind, quiet, advisory, .. } => {
                 if kinds.iter().any(|k| k.name == kind.node) {
                     diagnostics.push(
-                        Diagnostic::error("duplicate", kind.span, format!("rule kind `{}` is listed twice", kind.node))
-                            .with_hint("one `list` entry per kind"),
+                        Diagnostic::error(
+                            Code::Duplicate,
+                            kind.span,
+                            format!("rule kind `{}` is listed twice", kind.node),
+                        )
+                        .with_hint("one `list` entry per kind"),
                     );
                 } else if kinds.iter().any(|k| k.list == name.node) || name.node == "verdict" || name.node == "missing"
                 {
                     diagnostics.push(
                         Diagnostic::error(
-                            "duplicate",
+                            Code::Duplicate,
                             name.span,
                             format!("output field `{}` is already used", name.node),
                         )
@@ -345,7 +358,7 @@ fn decision(
                             };
                             diagnostics.push(
                                 Diagnostic::error(
-                                    "unknown-name",
+                                    Code::UnknownName,
                                     p.span,
                                     format!("no group of inputs named `{}`", p.node),
                                 )
@@ -374,7 +387,7 @@ fn decision(
             };
             diagnostics.push(
                 Diagnostic::error(
-                    "unknown-kind",
+                    Code::UnknownKind,
                     name.span,
                     format!("no rule kind `{}` in decision `{}`", name.node, d.name.node),
                 )
@@ -394,21 +407,25 @@ fn decision(
             Entry::Verdict { name, tone, when, condition, span } => {
                 if otherwise_seen.is_some() {
                     diagnostics.push(
-                        Diagnostic::error("verdict", *span, "a verdict after `otherwise` can never be reached")
+                        Diagnostic::error(Code::Verdict, *span, "a verdict after `otherwise` can never be reached")
                             .with_hint("`verdict NAME otherwise` comes last"),
                     );
                     ok = false;
                 }
                 if tiers.iter().any(|t| t.verdict == name.node) {
                     diagnostics.push(
-                        Diagnostic::error("duplicate", name.span, format!("verdict `{}` is listed twice", name.node))
-                            .with_hint("merge the conditions with `or`"),
+                        Diagnostic::error(
+                            Code::Duplicate,
+                            name.span,
+                            format!("verdict `{}` is listed twice", name.node),
+                        )
+                        .with_hint("merge the conditions with `or`"),
                     );
                     ok = false;
                 }
                 let tone = tone
                     .as_ref()
-                    .filter(|t| one_of(t, TONES, ("unknown-tone", "tone", "tones"), diagnostics))
+                    .filter(|t| one_of(t, TONES, (Code::UnknownTone, "tone", "tones"), diagnostics))
                     .map(|t| t.node.clone());
                 let mut tier =
                     Tier { verdict: name.node.clone(), any: Vec::new(), unknown: Vec::new(), when: None, tone };
@@ -437,7 +454,7 @@ fn decision(
                 if !ids.insert(r.id.node.clone()) {
                     diagnostics.push(
                         Diagnostic::error(
-                            "duplicate",
+                            Code::Duplicate,
                             r.id.span,
                             format!("rule id `{}` is used twice in decision `{}`", r.id.node, d.name.node),
                         )
@@ -451,7 +468,7 @@ fn decision(
                         Some(i) if cited.contains(&i) => {
                             diagnostics.push(
                                 Diagnostic::error(
-                                    "duplicate",
+                                    Code::Duplicate,
                                     key.span,
                                     format!("source `{}` is cited twice", key.node),
                                 )
@@ -467,7 +484,7 @@ fn decision(
                             };
                             diagnostics.push(
                                 Diagnostic::error(
-                                    "unknown-source",
+                                    Code::UnknownSource,
                                     key.span,
                                     format!("source `{}` is not declared", key.node),
                                 )
@@ -479,7 +496,7 @@ fn decision(
                 }
                 if r.cites.is_empty() {
                     diagnostics.push(
-                        Diagnostic::warning("no-source", r.id.span, format!("rule `{}` cites no source", r.id.node))
+                        Diagnostic::warning(Code::NoSource, r.id.span, format!("rule `{}` cites no source", r.id.node))
                             .with_hint("cite the evidence in brackets after the condition: `[K2]`"),
                     );
                 }
@@ -555,7 +572,7 @@ fn decision(
                     if alerts.iter().any(|x: &crate::eval::program::Alert| x.id == item.id) {
                         diagnostics.push(
                             Diagnostic::error(
-                                "duplicate",
+                                Code::Duplicate,
                                 a.id.span,
                                 format!("alert `{}` is declared twice", a.id.node),
                             )
@@ -582,7 +599,7 @@ fn decision(
                             };
                             diagnostics.push(
                                 Diagnostic::error(
-                                    "unknown-name",
+                                    Code::UnknownName,
                                     v.span,
                                     format!("no verdict `{}` in `{}`", v.node, d.name.node),
                                 )
@@ -595,7 +612,7 @@ fn decision(
                 if ["verdict", "missing"].contains(&name.node.as_str()) || kinds.iter().any(|k| k.list == name.node) {
                     diagnostics.push(
                         Diagnostic::error(
-                            "duplicate",
+                            Code::Duplicate,
                             name.span,
                             format!("output field `{}` is already used", name.node),
                         )
@@ -609,7 +626,7 @@ fn decision(
                 };
                 let Some(shape) = checker.shape(&ty) else {
                     diagnostics.push(
-                        Diagnostic::error("type", value.span, "a whole list item cannot be an output value")
+                        Diagnostic::error(Code::Type, value.span, "a whole list item cannot be an output value")
                             .with_hint("output one of its fields")
                             .clone(),
                     );
@@ -638,8 +655,12 @@ fn decision(
     // A decision with no verdict (a schedule of things due) has no `otherwise` either.
     if otherwise_seen.is_none() && !tiers.is_empty() {
         diagnostics.push(
-            Diagnostic::error("verdict", d.name.span, format!("decision `{}` has no `otherwise` verdict", d.name.node))
-                .with_hint("end the verdicts with one that always holds: `verdict NAME otherwise`"),
+            Diagnostic::error(
+                Code::Verdict,
+                d.name.span,
+                format!("decision `{}` has no `otherwise` verdict", d.name.node),
+            )
+            .with_hint("end the verdicts with one that always holds: `verdict NAME otherwise`"),
         );
         ok = false;
     }
@@ -650,13 +671,13 @@ fn decision(
         let covered = tiers.iter().any(|t| t.unknown.contains(&k));
         if decides && !covered {
             diagnostics.push(
-                Diagnostic::error("fail-open", d.name.span, format!("in decision `{}`, a `{}` rule that cannot be decided never changes the verdict: a patient with missing data would get a later verdict", d.name.node, kind.name))
+                Diagnostic::error(Code::FailOpen, d.name.span, format!("in decision `{}`, a `{}` rule that cannot be decided never changes the verdict: a patient with missing data would get a later verdict", d.name.node, kind.name))
                     .with_hint(format!("add `unknown {}` to a verdict before `otherwise`, such as `verdict indeterminate if unknown {}`", kind.name, kind.name)),
             );
             ok = false;
         } else if !decides && !kind.quiet && !kind.advisory {
             diagnostics.push(
-                Diagnostic::warning("unused-kind", d.name.span, format!("`{}` rules never change the verdict of `{}`", kind.name, d.name.node))
+                Diagnostic::warning(Code::UnusedKind, d.name.span, format!("`{}` rules never change the verdict of `{}`", kind.name, d.name.node))
                     .with_hint(format!("use them in a verdict (`verdict NAME if any {}`), or mark `list {} of {}` as `advisory` (listed, and unknown ones named in `missing`) or `quiet` (listed only)", kind.name, kind.list, kind.name)),
             );
         }
@@ -707,7 +728,7 @@ fn decision(
             None => {
                 diagnostics.push(
                     Diagnostic::error(
-                        "unknown-name",
+                        Code::UnknownName,
                         parent.span,
                         format!("no decision `{}` above `{}`", parent.node, d.name.node),
                     )
@@ -744,12 +765,7 @@ fn decision(
 
 /// Whether `word` is one of `known`; else an error of code `what.0` ("unknown {what.1}
 /// `word`") whose hint names the nearest of them, if any, and all of them (`what.2`: the plural).
-fn one_of(
-    word: &ast::Name,
-    known: &[&str],
-    what: (&'static str, &str, &str),
-    diagnostics: &mut Vec<Diagnostic>,
-) -> bool {
+fn one_of(word: &ast::Name, known: &[&str], what: (Code, &str, &str), diagnostics: &mut Vec<Diagnostic>) -> bool {
     let found = known.contains(&word.node.as_str());
     if !found {
         let hint = match did_you_mean(&word.node, known.iter().copied()) {
@@ -780,12 +796,12 @@ fn minutes_after_of(
         ValueShape::List(inner) => **inner == ValueShape::Number(None),
         other => *other == ValueShape::Number(None),
     };
-    if !one_of(path, &times, ("unknown-name", "timestamp input", "timestamp inputs outside lists"), diagnostics) {
+    if !one_of(path, &times, (Code::UnknownName, "timestamp input", "timestamp inputs outside lists"), diagnostics) {
         return None;
     }
     if !minutes {
         diagnostics.push(
-            Diagnostic::error("type", path.span, "only a number without unit, or a list of them, counts minutes")
+            Diagnostic::error(Code::Type, path.span, "only a number without unit, or a list of them, counts minutes")
                 .with_hint("drop `minutes after`, or give the value as a number of minutes"),
         );
         return None;
@@ -812,7 +828,7 @@ fn due_item(
     if ty != expr::Ty::Time {
         let t = checker.describe_type(&ty);
         diagnostics.push(
-            Diagnostic::error("type", due.at.span, format!("`due ... at` needs a timestamp; this is {t}"))
+            Diagnostic::error(Code::Type, due.at.span, format!("`due ... at` needs a timestamp; this is {t}"))
                 .with_hint("such as `s.at + 24 h`"),
         );
         return None;
@@ -834,7 +850,7 @@ fn due_item(
             Some(f) => after.push(value.mul_exact(f)?),
             None => {
                 diagnostics.push(
-                    Diagnostic::error("unit-mismatch", q.span, format!("`after` needs a duration; found {given}"))
+                    Diagnostic::error(Code::UnitMismatch, q.span, format!("`after` needs a duration; found {given}"))
                         .with_hint("such as `after 3 days, 7 days`"),
                 );
                 return None;
@@ -871,7 +887,7 @@ fn alert(
     let times_ok = at_ty == expr::Ty::Time && otherwise.as_ref().is_none_or(|(_, (_, t))| *t == expr::Ty::Time);
     if !times_ok {
         diagnostics.push(
-            Diagnostic::error("type", a.at.span, "an alert's `at` is a timestamp").with_hint("such as `at r.at`"),
+            Diagnostic::error(Code::Type, a.at.span, "an alert's `at` is a timestamp").with_hint("such as `at r.at`"),
         );
         return None;
     }
@@ -885,7 +901,7 @@ fn alert(
                     None => format!("declare it: `source {} \"Title\"`", key.node),
                 };
                 diagnostics.push(
-                    Diagnostic::error("unknown-source", key.span, format!("source `{}` is not declared", key.node))
+                    Diagnostic::error(Code::UnknownSource, key.span, format!("source `{}` is not declared", key.node))
                         .with_hint(hint),
                 );
                 return None;

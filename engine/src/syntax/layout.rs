@@ -6,6 +6,7 @@
 //! at the body's indentation starts an entry (a rule, a `verdict`, a `list` ...), and deeper
 //! lines continue that entry.
 
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
 
 /// The deepest nesting of brackets and `choose` accepted in one item.
@@ -138,7 +139,7 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
         if !line.blank && line.odd_indent {
             let span = Span::new(line.offset, line.offset + line.indent);
             diagnostics.push(
-                Diagnostic::error("indentation", span, "this line is indented with tabs or other white space")
+                Diagnostic::error(Code::Indentation, span, "this line is indented with tabs or other white space")
                     .with_hint("indent with spaces only, so that every line lines up the same way for everyone"),
             );
         }
@@ -150,7 +151,7 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
                 let end = line.offset + line.text.trim_end().len();
                 diagnostics.push(
                     Diagnostic::error(
-                        "indentation",
+                        Code::Indentation,
                         Span::new(line.offset, end.max(line.offset)),
                         format!(
                             "this line starts at column 1 but does not start an item; expected column {}",
@@ -174,8 +175,12 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
             let start = line.offset + line.indent;
             let end = line.offset + line.text.trim_end().len();
             diagnostics.push(
-                Diagnostic::error("syntax", Span::new(start, end.max(start)), "indented text before the first item")
-                    .with_hint("items (`protocol`, `source`, `input`, `define`, `decision`) start at the first column"),
+                Diagnostic::error(
+                    Code::Syntax,
+                    Span::new(start, end.max(start)),
+                    "indented text before the first item",
+                )
+                .with_hint("items (`protocol`, `source`, `input`, `define`, `decision`) start at the first column"),
             );
         }
     }
@@ -218,7 +223,7 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
                     let end = line.offset + line.text.trim_end().len();
                     diagnostics.push(
                         Diagnostic::error(
-                            "indentation",
+                            Code::Indentation,
                             Span::new(start, end.max(start)),
                             format!(
                                 "this line starts at column {}, between the decision's entries (column {}) and \
@@ -249,7 +254,7 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
                 let end = line.offset + line.text.trim_end().len();
                 diagnostics.push(
                     Diagnostic::error(
-                        "indentation",
+                        Code::Indentation,
                         Span::new(start.min(end), end.max(start)),
                         "this line is indented less than the decision's first entry",
                     )
@@ -289,7 +294,7 @@ pub fn check_nesting(piece: Piece<'_>) -> Option<Diagnostic> {
     let too_deep = |at: usize| {
         let at = piece.offset + at;
         Diagnostic::error(
-            "too-deep",
+            Code::TooDeep,
             Span::new(at, at + 1),
             format!("brackets and `choose` nested more than {MAX_NESTING} deep"),
         )
@@ -418,7 +423,7 @@ mod tests {
             |n: usize| format!("define x = {}1{}\n", "choose when a then ".repeat(n), " otherwise 2".repeat(n));
         assert!(check_nesting(Piece { text: &nested(MAX_NESTING), offset: 0 }).is_none());
         let d = check_nesting(Piece { text: &nested(MAX_NESTING + 1), offset: 0 });
-        assert_eq!(d.as_ref().map(|d| d.code), Some("too-deep"));
+        assert_eq!(d.as_ref().map(|d| d.code.as_str()), Some("too-deep"));
         // `otherwise choose ...` nests too.
         let chain = format!("define x = {}3\n", "choose when a then 1 otherwise ".repeat(MAX_NESTING + 1));
         assert!(check_nesting(Piece { text: &chain, offset: 0 }).is_some());

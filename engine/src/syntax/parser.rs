@@ -2,6 +2,7 @@
 
 use super::ast::*;
 use super::layout::{self, Piece};
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::limits::{excerpt, MAX_RULE_FILE_BYTES};
 use pest::error::InputLocation;
@@ -70,7 +71,7 @@ pub fn parse(source: &str) -> (RuleFile, Vec<Diagnostic>) {
 /// The diagnostic of a source over [`MAX_RULE_FILE_BYTES`], at the start of the file.
 fn too_large(source: &str) -> Diagnostic {
     Diagnostic::error(
-        "file-too-large",
+        Code::FileTooLarge,
         Span::new(0, 0),
         format!("this rule file is {} bytes, more than kap reads ({MAX_RULE_FILE_BYTES} bytes, 1 MiB)", source.len()),
     )
@@ -143,8 +144,12 @@ fn syntax_error(piece: Piece<'_>, error: pest::error::Error<Rule>) -> Diagnostic
     if let pest::error::ErrorVariant::CustomError { message } = &error.variant {
         if message.contains("limit reached") {
             let at = piece.offset + start;
-            return Diagnostic::error("too-deep", Span::new(at, at + 1), "this item is nested too deeply to be read")
-                .with_hint("split the expression into named parts with `define`");
+            return Diagnostic::error(
+                Code::TooDeep,
+                Span::new(at, at + 1),
+                "this item is nested too deeply to be read",
+            )
+            .with_hint("split the expression into named parts with `define`");
         }
     }
     let found_text = if found.is_empty() { "the end of the item".to_string() } else { format!("`{}`", excerpt(found)) };
@@ -159,7 +164,7 @@ fn syntax_error(piece: Piece<'_>, error: pest::error::Error<Rule>) -> Diagnostic
         "check the spelling and the order of the words here; continuation lines must be indented".to_string()
     };
     Diagnostic::error(
-        "syntax",
+        Code::Syntax,
         Span::new(piece.offset + start, piece.offset + end.max(start + 1).min(piece.text.len().max(start))),
         message,
     )
@@ -215,7 +220,7 @@ fn describe(rule: Rule) -> &'static str {
 }
 
 fn internal(span: Span) -> Diagnostic {
-    Diagnostic::error("syntax", span, "this item could not be read")
+    Diagnostic::error(Code::Syntax, span, "this item could not be read")
         .with_hint("report this rule file to the kap developers")
 }
 
@@ -246,7 +251,7 @@ impl Builder {
     fn decimal(&self, pair: &Pair<'_, Rule>) -> Built<Decimal> {
         Decimal::from_str_exact(pair.as_str()).map_err(|_| {
             Diagnostic::error(
-                "number",
+                Code::Number,
                 self.span(pair),
                 format!("`{}` is not a number kap can represent exactly", excerpt(pair.as_str())),
             )
@@ -480,7 +485,7 @@ impl Builder {
                 }
                 let tone = words.pop();
                 if let Some(word) = words.pop().filter(|w| w.node != "tone") {
-                    return Err(Diagnostic::error("syntax", word.span, "expected `tone`")
+                    return Err(Diagnostic::error(Code::Syntax, word.span, "expected `tone`")
                         .with_hint("a verdict ends with its condition, then `tone` and its tone"));
                 }
                 if let Some(cond) = cond {
@@ -612,7 +617,7 @@ impl Builder {
     }
 
     fn too_deep(&self, span: Span) -> Diagnostic {
-        Diagnostic::error("too-deep", span, format!("expression nested more than {MAX_DEPTH} deep"))
+        Diagnostic::error(Code::TooDeep, span, format!("expression nested more than {MAX_DEPTH} deep"))
             .with_hint("split the expression into named parts with `define`")
     }
 
@@ -899,7 +904,7 @@ mod tests {
         // Another word in the place of `tone` is a syntax error that names it.
         let (_, diags) = parse("decision d\n  verdict w otherwise colour ok\n");
         assert_eq!(diags.len(), 1, "{diags:?}");
-        assert_eq!((diags[0].code, diags[0].message.as_str()), ("syntax", "expected `tone`"));
+        assert_eq!((diags[0].code.as_str(), diags[0].message.as_str()), ("syntax", "expected `tone`"));
         assert_eq!(diags[0].span.start, "decision d\n  verdict w otherwise ".len());
     }
 
@@ -920,7 +925,7 @@ mod tests {
         let src = format!("define x = {}1{}\n", "(".repeat(30), ")".repeat(30));
         let found = std::thread::Builder::new()
             .stack_size(96 * 1024)
-            .spawn(move || parse(&src).1.into_iter().map(|d| (d.code, d.message)).collect::<Vec<_>>())
+            .spawn(move || parse(&src).1.into_iter().map(|d| (d.code.as_str(), d.message)).collect::<Vec<_>>())
             .unwrap()
             .join()
             .unwrap();
@@ -931,9 +936,9 @@ mod tests {
     fn deep_expressions_are_refused_not_overflowed() {
         let long = vec!["1"; 400].join(" + ");
         let (_, diags) = parse(&format!("define x = {long}\n"));
-        assert_eq!(diags.first().map(|d| d.code), Some("too-deep"));
+        assert_eq!(diags.first().map(|d| d.code.as_str()), Some("too-deep"));
         let nots = "not ".repeat(400);
         let (_, diags) = parse(&format!("define x = {nots} a\n"));
-        assert_eq!(diags.first().map(|d| d.code), Some("too-deep"));
+        assert_eq!(diags.first().map(|d| d.code.as_str()), Some("too-deep"));
     }
 }
