@@ -9,8 +9,13 @@
 //!
 //! ```text
 //! rule file ──syntax──► syntax tree with spans ──check──► eval::program::Program
-//!           ──eval──► decision::Evaluation (JSON)        input documents ──input──► Document
+//!           ──eval (kleene, ladder, decide)──► output (fields, explanations)
+//!           ──► decision::Evaluation (JSON)      input documents ──input──► Document
 //! ```
+//!
+//! `protocol::Protocol` is the one way in: compiling runs every check (the dose proof and
+//! the cost bound included), and evaluation validates the document first. Diagnostics carry
+//! a typed [`Code`]; input errors an [`InputCode`].
 //!
 //! The engine does no I/O, reads no clock and keeps no global state: the same source and
 //! document give the same output, natively and in WebAssembly.
