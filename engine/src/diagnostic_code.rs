@@ -43,6 +43,8 @@ pub enum Code {
     Ladder,
     /// A field of a list read without an item.
     ListField,
+    /// An alert that says nothing to do (a warning), or an empty action (an error).
+    NoAction,
     /// A rule file without any decision.
     NoDecision,
     /// A rule that cites no source (a warning).
@@ -73,6 +75,8 @@ pub enum Code {
     UnknownList,
     /// A name that is not declared (input, definition, decision, alert or function).
     UnknownName,
+    /// An alert severity outside info, warning and critical.
+    UnknownSeverity,
     /// A cited source that is not declared.
     UnknownSource,
     /// A verdict tone outside the set the form knows.
@@ -108,6 +112,7 @@ impl Code {
         Code::Index,
         Code::Ladder,
         Code::ListField,
+        Code::NoAction,
         Code::NoDecision,
         Code::NoSource,
         Code::Number,
@@ -123,6 +128,7 @@ impl Code {
         Code::UnknownKind,
         Code::UnknownList,
         Code::UnknownName,
+        Code::UnknownSeverity,
         Code::UnknownSource,
         Code::UnknownTone,
         Code::UnknownUnit,
@@ -152,6 +158,7 @@ impl Code {
             Code::Index => "index",
             Code::Ladder => "ladder",
             Code::ListField => "list-field",
+            Code::NoAction => "no-action",
             Code::NoDecision => "no-decision",
             Code::NoSource => "no-source",
             Code::Number => "number",
@@ -167,6 +174,7 @@ impl Code {
             Code::UnknownKind => "unknown-kind",
             Code::UnknownList => "unknown-list",
             Code::UnknownName => "unknown-name",
+            Code::UnknownSeverity => "unknown-severity",
             Code::UnknownSource => "unknown-source",
             Code::UnknownTone => "unknown-tone",
             Code::UnknownUnit => "unknown-unit",

@@ -236,3 +236,19 @@ fn an_open_level_above_what_the_route_has_names_what_the_levels_below_read() {
     let doc = json!({"patient": {"age": 40}, "course": {"route": "muscle", "level": "L1"}});
     assert_eq!(run(&p, &doc)["decisions"]["d"]["missing"], json!(["course.flag", "patient.weight"]));
 }
+
+#[test]
+fn an_alert_has_a_known_severity_and_says_what_to_do() {
+    let codes = |source: &str| -> Vec<(String, bool)> {
+        kap_engine::Protocol::check(source).into_iter().map(|d| (d.code.to_string(), d.is_error())).collect()
+    };
+    // Without an action: a warning. With an empty one: an error.
+    assert!(codes(MONITORING).contains(&("no-action".to_string(), false)), "{:?}", codes(MONITORING));
+    let empty = MONITORING.replace("action \"Stop dosing; call emergency services\"", "action \"  \"");
+    assert!(codes(&empty).contains(&("no-action".to_string(), true)), "{:?}", codes(&empty));
+    // A severity the forms and CDS cards do not know.
+    let typo = MONITORING.replace("alert low warning", "alert low waring");
+    let d = kap_engine::Protocol::check(&typo);
+    let found = d.iter().find(|d| d.code == "unknown-severity").unwrap_or_else(|| panic!("{d:#?}"));
+    assert!(found.hint.as_deref().unwrap_or("").contains("did you mean `warning`?"), "{found:?}");
+}

@@ -7,7 +7,7 @@ use super::expr::{Checker, Names};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::eval::program::{
     Alert, Decision, Due, Expr, FieldType, Kind, MissingSource, Output, OutputValue, Rule, Source, Tier, ValueShape,
-    TONES,
+    SEVERITIES, TONES,
 };
 use crate::exact::Exact;
 use crate::syntax::ast::{self, Entry};
@@ -696,6 +696,21 @@ fn alert(
     checker: &mut Checker<'_, '_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<crate::eval::program::Alert> {
+    let severity_ok =
+        super::one_of(&a.severity, SEVERITIES, (Code::UnknownSeverity, "severity", "severities"), diagnostics);
+    match &a.action {
+        Some(text) if text.node.trim().is_empty() => diagnostics.push(
+            Diagnostic::error(Code::NoAction, text.span, format!("alert `{}` has an empty action", a.id.node))
+                .with_hint(
+                    "say what the staff do when it is raised: `action \"Recheck in 5 minutes; tell the prescriber\"`",
+                ),
+        ),
+        Some(_) => {}
+        None => diagnostics.push(
+            Diagnostic::warning(Code::NoAction, a.id.span, format!("alert `{}` says nothing to do", a.id.node))
+                .with_hint("add what the staff do when it is raised: `action \"...\"` after its sources"),
+        ),
+    }
     let (var, list) = &a.each;
     let (_, list_slot) = checker.push_item(var, list)?;
     let when = checker.condition(&a.when, "an alert's condition");
@@ -715,6 +730,9 @@ fn alert(
         return None;
     }
     let cited = citations(&a.cites, sources, diagnostics)?;
+    if !severity_ok || a.action.as_ref().is_some_and(|t| t.node.trim().is_empty()) {
+        return None;
+    }
     Some(crate::eval::program::Alert {
         id: a.id.node.clone(),
         severity: a.severity.node.clone(),

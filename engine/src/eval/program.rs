@@ -478,6 +478,10 @@ pub struct Tier {
 /// (no), unknown (data are missing), done (finished).
 pub const TONES: &[&str] = &["ok", "caution", "hold", "stop", "unknown", "done"];
 
+/// The severities of an alert, from the least to the most urgent: forms colour them, and a
+/// CDS card takes its indicator from them.
+pub const SEVERITIES: &[&str] = &["info", "warning", "critical"];
+
 /// What a decision writes after its verdict, in declaration order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
