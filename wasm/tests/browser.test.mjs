@@ -841,3 +841,203 @@ test("a phone (390×844): a compact header, and Unknown / Yes / No buttons of 44
   await page.screenshot({ path: path.join(artefacts, "phone-top.png") });
   await context.close();
 });
+
+// ---------------------------------------------------------------------------------------
+// A phone at the bedside: the decisions at any moment, from the verdict bar.
+
+const SEVERITY_ORDER = ["critical", "warning", "info"];
+
+/** Every alert of an output, wherever a decision lists it, most severe first (the engine's order kept). */
+function alertsIn(output) {
+  const found = [];
+  const walk = (decision, o) => {
+    for (const [k, v] of Object.entries(o || {})) {
+      if (k === "alerts" && Array.isArray(v)) v.forEach((a) => found.push({ ...a, decision }));
+      // A nested outcome (a discharge) is explained under its own name.
+      else if (v && typeof v === "object" && !Array.isArray(v)) walk(k, v);
+    }
+  };
+  for (const [name, o] of Object.entries(output.decisions)) walk(name, o);
+  const rank = (s) => (SEVERITY_ORDER.indexOf(s) < 0 ? 9 : SEVERITY_ORDER.indexOf(s));
+  return found.map((a, i) => [a, i]).sort(([a, i], [b, j]) => rank(a.severity) - rank(b.severity) || i - j).map(([a]) => a);
+}
+
+/** Rule ids an outcome lists as its reasons (its lists of rule ids, nested outcomes included): [{decision, id}]. */
+function reasonsIn(output) {
+  const found = [];
+  // Only the lists of an outcome with a verdict are its reasons (not, say, a list of instructions).
+  const walk = (decision, o) => {
+    for (const [k, v] of Object.entries(o || {})) {
+      if (k === "missing") continue;
+      if (typeof o.verdict === "string" && Array.isArray(v) && v.every((x) => typeof x === "string")) v.forEach((id) => found.push({ decision, id }));
+      // A nested outcome (a discharge) is explained under its own name.
+      else if (v && typeof v === "object" && !Array.isArray(v)) walk(k, v);
+    }
+  };
+  for (const [name, o] of Object.entries(output.decisions)) walk(name, o);
+  return found;
+}
+
+const MONITORING = path.join(repo, "tests/corpus/examples/06-monitoring.json");
+
+/** Is the element's box inside the viewport? */
+async function inViewport(locator) {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.top >= -0.5 && r.left >= -0.5 && r.bottom <= window.innerHeight + 0.5 && r.right <= document.documentElement.clientWidth + 0.5;
+  });
+}
+
+test("a phone (390×844), mid-form: the bar shows the most severe alert and its action, opens on the reasons and alerts without scrolling", async () => {
+  const expected = workedExample(MONITORING);
+  const alerts = alertsIn(expected);
+  assert.ok(alerts.length > 0, "the worked example raises an alert");
+  const worst = alerts[0];
+  assert.ok(worst.action, "its alert has an action");
+  const reasons = reasonsIn(expected);
+  assert.ok(reasons.length > 0, "the worked example's verdicts have reasons");
+  const { page, context, requests, errors } = await openForm(PHONE);
+  await loadDocument(page, MONITORING);
+  // Filling in, a third of the way down the form: the decisions panel is thousands of pixels below.
+  await page.evaluate(() => window.scrollTo(0, Math.round(document.getElementById("form").getBoundingClientRect().height / 3)));
+  const y = await page.evaluate(() => window.scrollY);
+  assert.ok(y > 1000, `the page scrolled ${y}px`);
+  const resultsTop = await page.locator("aside.results").evaluate((el) => el.getBoundingClientRect().top);
+  assert.ok(resultsTop > PHONE.height, "the decisions panel is out of view");
+  // The bar: the most severe alert, with its action, in view.
+  const chip = page.locator("#status .chip-alert");
+  assert.equal(await chip.count(), 1);
+  assert.equal(await chip.getAttribute("data-alert"), worst.id);
+  const chipText = (await chip.innerText()).replace(/\s+/g, " ");
+  assert.ok(chipText.includes(`Action: ${worst.action}`), chipText);
+  const message = expected.explanation.find((e) => e.rule === worst.id && e.result === "fired").message;
+  assert.ok(chipText.includes(message) || chipText.includes(worst.id), chipText);
+  assert.ok(await inViewport(chip), "the alert in the bar is out of view");
+  await page.screenshot({ path: path.join(artefacts, "phone-after.png") });
+  // Expanded: every reason and every alert with its action, on screen, the page where it was.
+  const toggle = page.locator("#status-toggle");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  assert.ok(await page.locator("#status-details").isHidden());
+  // A tap on the button (a click on its box: Playwright's click would first scroll a sticky element "into view").
+  const box = await toggle.boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+  const panel = page.locator("#status-details");
+  assert.ok(await panel.isVisible());
+  assert.equal(await page.evaluate(() => window.scrollY), y, "opening the bar scrolled the page");
+  for (const { decision, id } of reasons) {
+    const item = panel.locator(`[data-bar-decision="${decision}"] li[data-rule="${id}"]`).first();
+    const text = expected.explanation.find((e) => e.decision === decision && e.rule === id && e.message);
+    assert.ok(text, `${decision}/${id}: no message in the explanation`);
+    assert.ok((await item.innerText()).includes(text.message), `${decision}/${id}: the reason's message`);
+    assert.ok(await inViewport(item), `${decision}/${id}: the reason is out of view`);
+  }
+  for (const a of alerts) {
+    const item = panel.locator(`li[data-alert="${a.id}"]`);
+    assert.equal((await item.locator('[data-field="action"]').innerText()).replace(/\s+/g, " ").trim(), `Action: ${a.action}`);
+  }
+  assert.ok(await inViewport(panel.locator(`li[data-alert="${worst.id}"]`)), "the alert is out of view in the open bar");
+  assert.equal(await page.evaluate(() => window.scrollY), y);
+  await page.screenshot({ path: path.join(artefacts, "phone-after-open.png") });
+  // Escape closes it, the focus on its button; the button opens and closes it.
+  await toggle.focus();
+  await page.keyboard.press("Escape");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  assert.ok(await panel.isHidden());
+  assert.equal(await page.evaluate(() => document.activeElement.id), "status-toggle");
+  await page.keyboard.press("Enter");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+  await page.keyboard.press("Enter");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  assert.deepEqual(requests.after, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("sections collapse and open by keyboard, and stay so when the form is drawn again", async () => {
+  const { page, context, errors } = await openForm(PHONE);
+  await loadDocument(page, MONITORING);
+  const name = lay.sections.find((s) => s.name !== "").name;
+  const toggle = page.locator(`[data-section-toggle="${name}"]`);
+  const body = page.locator(byId(await toggle.getAttribute("aria-controls")));
+  assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+  await toggle.focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  assert.ok(await body.isHidden());
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.sectionToggle), name, "the focus stays on the section's button");
+  await page.keyboard.press("Space");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+  assert.ok(await body.isVisible());
+  await page.keyboard.press("Space");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  // The form drawn again (a document opened): the section is still collapsed, its values kept.
+  await loadDocument(page, MONITORING);
+  await page.waitForFunction((n) => document.querySelector(`[data-section-toggle="${n}"]`).getAttribute("aria-expanded") === "false", name);
+  assert.ok(await page.locator(byId(await toggle.getAttribute("aria-controls"))).isHidden());
+  await page.screenshot({ path: path.join(artefacts, "phone-collapsed.png") });
+  // A link to a field of a collapsed section opens it.
+  const input = lay.sections.find((s) => s.name === name).entries.find((e) => e.kind === "field").input;
+  await page.evaluate((p) => {
+    const a = document.createElement("a");
+    a.href = "#";
+    a.dataset.focus = p;
+    a.textContent = "x";
+    a.id = "test-link";
+    document.getElementById("results").prepend(a);
+  }, input.path);
+  await page.click("#test-link");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+  assert.equal(await page.evaluate((id) => document.getElementById(id).contains(document.activeElement), await toggle.getAttribute("aria-controls")), true, "the link focuses the field in its section");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a phone (390×844): axe-core finds no violation with the bar open and a section collapsed", async () => {
+  const context = await browser.newContext({ viewport: PHONE, timezoneId: "UTC", locale: "en-GB", bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === "true");
+  await loadDocument(page, MONITORING);
+  const name = lay.sections.find((s) => s.name !== "").name;
+  await page.click(`[data-section-toggle="${name}"]`);
+  await page.click("#status-toggle");
+  assert.equal(await page.locator("#status-toggle").getAttribute("aria-expanded"), "true");
+  assert.equal(await page.locator(`[data-section-toggle="${name}"]`).getAttribute("aria-expanded"), "false");
+  assert.deepEqual(await axeViolations(page), []);
+  await context.close();
+});
+
+test("a phone (390×844): Shift+Tab from the last control walks back in the reverse order of Tab, every stop in view and clear of the bar", async () => {
+  const { page, context, errors } = await openForm(PHONE);
+  await loadDocument(page, MONITORING);
+  await page.evaluate(() => {
+    document.activeElement && document.activeElement.blur();
+    window.scrollTo(0, 0);
+  });
+  const forward = [];
+  for (let i = 0; i < 2000; i++) {
+    await page.keyboard.press("Tab");
+    const stop = await focusStop(page);
+    if (stop === null) break;
+    checkStop(stop, `phone, Tab #${i + 1}`);
+    forward.push(stop.name);
+  }
+  assert.ok(forward.length > 20, `only ${forward.length} Tab stops`);
+  assert.ok(forward.includes("status-toggle"), "the bar's button is reached by Tab");
+  assert.ok(forward.some((n) => /^sec-/.test(n)), "the sections' buttons are reached by Tab");
+  // From the last control, backwards.
+  const backward = [];
+  for (let i = 0; i < forward.length; i++) {
+    await page.keyboard.press("Shift+Tab");
+    const stop = await focusStop(page);
+    if (stop === null) break;
+    checkStop(stop, `phone, Shift+Tab #${i + 1}`);
+    backward.push(stop.name);
+  }
+  const reverse = [...forward].reverse();
+  const at = reverse.findIndex((n, i) => backward[i] !== n);
+  assert.ok(at < 0 && backward.length === reverse.length, `Shift+Tab walks back the way Tab came: ${backward.length} stops back, ${forward.length} forward; at back stop #${at + 1}: ${JSON.stringify(backward.slice(Math.max(0, at - 2), at + 3))} where Tab came by ${JSON.stringify(reverse.slice(Math.max(0, at - 2), at + 3))}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

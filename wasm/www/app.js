@@ -4,9 +4,9 @@
 
 import { init, Protocol, CompileError, DocumentError, check } from "./pkg/kap.js";
 import { h, toDom } from "./dom.js";
-import { layout, emptyState, keepDeclared, buildDocument, stateFromDocument, fieldId, labelOf, clockFields, NOT_A_NUMBER } from "./model.js";
+import { layout, emptyState, keepDeclared, buildDocument, stateFromDocument, fieldId, labelOf, humanize, clockFields, NOT_A_NUMBER } from "./model.js";
 import { formView, listView, localToUtc, utcToLocal, utcText } from "./form.js";
-import { resultsView, verdictSummary, announcement, engineProblem } from "./results.js";
+import { resultsView, verdictSummary, announcement, engineProblem, alertsOf, verdictReasons, formatTime } from "./results.js";
 
 const REFERENCE_URL = "pkg/kap-reference.kap";
 
@@ -21,6 +21,9 @@ const app = {
   lastGood: null, // { output, document } of the last evaluation without a problem
   announced: null, // what #announce last said, and the timer that will say the next
   announceTimer: 0,
+  collapsed: new Set(), // names of the form's sections collapsed, kept across renderings
+  barOpen: false, // the verdict bar's reasons and alerts are shown
+  bar: null, // what the verdict bar shows: { output, problems, stale }
 };
 
 /** The current time, to the minute, as the engine reads times: the page reads the clock, the engine never does. */
@@ -129,7 +132,7 @@ async function openRuleFile(file) {
 // The form
 
 function renderForm() {
-  replaceChildren($("form-sections"), formView(app.layout, app.state));
+  replaceChildren($("form-sections"), formView(app.layout, app.state, { collapsed: app.collapsed }));
   app.marked.clear();
   app.evaluated = null;
 }
@@ -192,11 +195,18 @@ function onClick(event) {
   const link = event.target.closest("a[data-focus]");
   if (link) {
     event.preventDefault();
+    // A link of the verdict bar's panel: the panel closes, so that it does not cover the field.
+    if (link.closest("#status-details")) setBarOpen(false);
     focusField(link.dataset.focus);
     return;
   }
   if (!button) return;
-  if (button.dataset.add) {
+  if (button.id === "status-toggle") {
+    setBarOpen(!app.barOpen);
+  } else if (button.dataset.sectionToggle !== undefined) {
+    const name = button.dataset.sectionToggle;
+    setSectionOpen(name, app.collapsed.has(name));
+  } else if (button.dataset.add) {
     const list = button.dataset.add;
     const items = app.state.lists[list] || (app.state.lists[list] = []);
     items.push({});
@@ -239,6 +249,9 @@ function focusField(path) {
     el = m ? document.getElementById(fieldId(m[1])) : null;
   }
   if (el) {
+    // A field of a collapsed section: the section opens first.
+    const section = el.closest(".section.collapsed");
+    if (section) setSectionOpen(section.dataset.section, true);
     el.scrollIntoView({ block: "center" });
     el.focus({ preventScroll: true });
   }
@@ -316,9 +329,121 @@ function evaluate() {
   renderStatus(output, invalid ? all : null, invalid ? app.lastGood : null);
 }
 
+/** Opens or collapses a section of the form, in place (the focus stays on its button). */
+function setSectionOpen(name, open) {
+  if (open) app.collapsed.delete(name);
+  else app.collapsed.add(name);
+  const section = document.querySelector(`.section[data-section="${CSS.escape(name)}"]`);
+  if (!section) return;
+  section.classList.toggle("collapsed", !open);
+  const button = section.querySelector("[data-section-toggle]");
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+  button.querySelector(".chevron").textContent = open ? "▾" : "▸";
+  document.getElementById(button.getAttribute("aria-controls")).hidden = !open;
+}
+
+/** Shows or hides the verdict bar's panel of reasons and alerts. */
+function setBarOpen(open) {
+  app.barOpen = open;
+  $("status-toggle").setAttribute("aria-expanded", open ? "true" : "false");
+  $("status").classList.toggle("open", open);
+  renderBarDetails();
+}
+
+/**
+ * The verdict bar's panel, drawn only while it is open: each verdict with its reasons and
+ * missing inputs, then every alert, most severe first, with its action. All from the engine's
+ * output; the words are the rule file's.
+ */
+function renderBarDetails() {
+  const panel = $("status-details");
+  if (!app.barOpen || !app.bar) {
+    panel.hidden = true;
+    panel.replaceChildren();
+    return;
+  }
+  const { output, problems, stale } = app.bar;
+  const shown = output || (stale && stale.output) || null;
+  const outOfDate = !output && Boolean(shown);
+  const views = [];
+  if (problems) {
+    const first = problems.find((p) => p.path) || null;
+    views.push(
+      h(
+        "p",
+        { class: "bar-problem tone-stop" },
+        h("span", { class: "icon", "aria-hidden": "true" }, "✕"),
+        outOfDate ? " Out of date, made before the last change: fix " : " Not evaluated: fix ",
+        first ? h("a", { href: "#" + fieldId(first.path), "data-focus": first.path }, labelOf(app.layout, first.path)) : "the marked fields",
+      ),
+    );
+  }
+  const verdicts = verdictReasons(app.description, shown, app.layout);
+  if (verdicts.length === 0 && !problems) views.push(h("p", { class: "none" }, "No decision yet"));
+  for (const v of verdicts) {
+    views.push(
+      h(
+        "section",
+        { class: `bar-decision tone-${v.tone}`, "data-bar-decision": v.name },
+        h("h2", null, h("span", { class: "icon", "aria-hidden": "true" }, v.icon), ` ${v.title}: `, h("strong", null, humanize(v.verdict))),
+        v.reasons.length > 0 ? h("ul", { class: "bar-reasons" }, v.reasons.map((r) => h("li", { "data-rule": r.id }, r.text, " ", h("code", { class: "id" }, r.id)))) : null,
+        v.missing.length > 0
+          ? h("p", { class: "bar-missing" }, "Missing: ", v.missing.map((p, i) => [i > 0 ? ", " : "", h("a", { href: "#" + fieldId(p), "data-focus": p }, labelOf(app.layout, p))]))
+          : null,
+      ),
+    );
+  }
+  const alerts = alertsOf(shown);
+  if (alerts.length > 0) {
+    views.push(
+      h(
+        "section",
+        { class: "bar-alerts", "data-list": "alerts" },
+        h("h2", null, `Alerts (${alerts.length})`),
+        h(
+          "ul",
+          null,
+          alerts.map((a) =>
+            h(
+              "li",
+              { class: `tone-${a.tone}`, "data-alert": a.id },
+              h("span", { class: "icon", "aria-hidden": "true" }, a.icon),
+              ` ${humanize(a.severity)}: `,
+              a.message || "",
+              " ",
+              h("code", { class: "id" }, a.id),
+              a.at ? h("span", { class: "meta" }, ` (${formatTime(a.at)})`) : null,
+              a.action ? h("p", { class: "alert-action", "data-field": "action" }, h("strong", null, "Action:"), " ", a.action) : null,
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+  views.push(h("p", { class: "bar-more" }, h("a", { href: "#results-heading", "data-close-bar": "" }, "All the decisions, in full")));
+  replaceChildren(panel, views);
+  panel.hidden = false;
+}
+
+/** The most severe alert raised, in the bar: its message (else its id) and its action, as the engine gives them. */
+function alertChip(output, outOfDate) {
+  const alerts = alertsOf(output);
+  if (alerts.length === 0) return null;
+  const a = alerts[0];
+  return h(
+    "span",
+    { class: `chip chip-alert tone-${a.tone}${outOfDate ? " stale" : ""}`, "data-alert": a.id, "data-severity": a.severity },
+    h("span", { class: "icon", "aria-hidden": "true" }, a.icon),
+    h("span", { class: "chip-alert-text" }, ` ${humanize(a.severity)}: `, a.message || a.id, alerts.length > 1 ? ` (+${alerts.length - 1} more)` : ""),
+    a.action ? h("span", { class: "chip-action", "data-field": "action" }, h("strong", null, "Action:"), " ", a.action) : null,
+    outOfDate ? h("em", null, " (out of date)") : null,
+  );
+}
+
 /** The verdict bar: the verdicts, or the field to fix first with the last verdicts marked out of date. */
 function renderStatus(output, problems, stale) {
-  const bar = $("status");
+  const bar = $("status-chips");
+  app.bar = { output, problems, stale };
   const chips = (out, { outOfDate = false } = {}) =>
     verdictSummary(app.description, out).map((s) =>
       h(
@@ -344,12 +469,14 @@ function renderStatus(output, problems, stale) {
         more > 0 ? ` and ${more} more` : "",
       ),
       ...(stale ? chips(stale.output, { outOfDate: true }) : []),
+      stale ? alertChip(stale.output, true) : null,
     ];
   } else {
     const summary = chips(output);
-    views = summary.length === 0 ? [h("span", { class: "chip tone-neutral" }, "No decision yet")] : summary;
+    views = summary.length === 0 ? [h("span", { class: "chip tone-neutral" }, "No decision yet")] : [...summary, alertChip(output, false)];
   }
-  replaceChildren(bar, views);
+  replaceChildren(bar, views.filter(Boolean));
+  renderBarDetails();
   scheduleAnnouncement(problems ? { problems } : { output });
 }
 
@@ -446,6 +573,16 @@ async function start() {
     evaluate();
   });
   $("print").addEventListener("click", () => window.print());
+  // The verdict bar's panel: Escape closes it (the focus goes back to its button when it was inside).
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || !app.barOpen) return;
+    const inside = $("status").contains(document.activeElement);
+    setBarOpen(false);
+    if (inside) $("status-toggle").focus();
+  });
+  $("status-details").addEventListener("click", (e) => {
+    if (e.target.closest("[data-close-bar]")) setBarOpen(false);
+  });
   // The sticky verdict bar's height, for the scroll padding that keeps the focus out from under it.
   const bar = $("status");
   new ResizeObserver(() => document.documentElement.style.setProperty("--bar-height", `${bar.offsetHeight}px`)).observe(bar);

@@ -146,22 +146,39 @@ export function listView(entry, items) {
   );
 }
 
-/** The whole form: one fieldset per section, in declaration order. */
-export function formView(lay, state) {
-  return lay.sections.map((section) =>
-    h(
+/**
+ * The whole form: one section per section of the rule file, in declaration order. Each can be
+ * collapsed by the button that is its heading (the disclosure pattern: a button with
+ * aria-expanded inside the h2); `collapsed` holds the names of the sections collapsed, which
+ * the page keeps across renderings.
+ */
+export function formView(lay, state, { collapsed = new Set() } = {}) {
+  return lay.sections.map((section) => {
+    const key = section.name || "now";
+    const open = !collapsed.has(section.name);
+    return h(
       "section",
-      { class: "section", "data-section": section.name, "aria-labelledby": `sec-${section.name || "now"}` },
-      h("h2", { id: `sec-${section.name || "now"}` }, section.heading),
+      { class: open ? "section" : "section collapsed", "data-section": section.name, "aria-labelledby": `sec-${key}` },
+      h(
+        "h2",
+        null,
+        h(
+          "button",
+          { type: "button", class: "section-toggle", id: `sec-${key}`, "data-section-toggle": section.name, "aria-expanded": open ? "true" : "false", "aria-controls": `sec-${key}-body` },
+          h("span", { class: "chevron", "aria-hidden": "true" }, open ? "▾" : "▸"),
+          " ",
+          section.heading,
+        ),
+      ),
       h(
         "div",
-        { class: "grid" },
+        { class: "grid", id: `sec-${key}-body`, hidden: !open },
         section.entries.map((entry) =>
           entry.kind === "field"
             ? fieldView(entry.input, entry.input.path, state.values[entry.input.path], { clock: section.name === "" && entry.input.type === "timestamp" })
             : listView(entry, state.lists[entry.input.path] || []),
         ),
       ),
-    ),
-  );
+    );
+  });
 }

@@ -519,3 +519,90 @@ export function announcement(description, output, lay = null) {
 }
 
 export { ICONS };
+
+/** Severities, most severe first (the indicators of CDS Hooks cards); any other comes last. */
+const SEVERITY_ORDER = ["critical", "warning", "info"];
+function severityRank(severity) {
+  const i = SEVERITY_ORDER.indexOf(severity);
+  return i < 0 ? SEVERITY_ORDER.length : i;
+}
+
+/**
+ * Every alert of the output, wherever a decision (or a nested outcome) lists it, most severe
+ * first, then in the engine's order: [{decision, id, severity, tone, icon, message, action, at}].
+ * The message and the action come from the engine's output (the rule file's words).
+ */
+export function alertsOf(output) {
+  if (!output) return [];
+  const found = [];
+  const walk = (decision, outcome) => {
+    if (!outcome || typeof outcome !== "object") return;
+    for (const [key, value] of Object.entries(outcome)) {
+      if (key === "alerts" && Array.isArray(value)) {
+        for (const a of value) {
+          if (!a || typeof a !== "object") continue;
+          const entry = (output.explanation || []).find((e) => e.decision === decision && e.rule === a.id && e.result === "fired") ||
+            (output.explanation || []).find((e) => e.rule === a.id && e.message);
+          const tone = SEVERITY_TONES[a.severity] || "neutral";
+          found.push({
+            decision,
+            id: a.id,
+            severity: a.severity || "",
+            tone,
+            icon: ICONS[tone],
+            message: entry && entry.message ? entry.message : null,
+            action: typeof a.action === "string" && a.action ? a.action : null,
+            at: a.at || null,
+          });
+        }
+      } else if (value && typeof value === "object" && !Array.isArray(value)) {
+        walk(decision, value);
+      }
+    }
+  };
+  for (const [name, outcome] of Object.entries(output.decisions || {})) walk(name, outcome);
+  return found
+    .map((a, i) => [a, i])
+    .sort(([a, i], [b, j]) => severityRank(a.severity) - severityRank(b.severity) || i - j)
+    .map(([a]) => a);
+}
+
+/**
+ * What the expandable verdict bar shows: each verdict (nested outcomes such as a discharge
+ * included) with its reasons, the messages of the rules its outcome lists, and the inputs it
+ * is missing: [{name, title, verdict, tone, icon, reasons: [{id, text}], missing: [path]}].
+ */
+export function verdictReasons(description, output, lay = null) {
+  if (!output) return [];
+  const out = [];
+  // A nested outcome (a decision's `discharge`) is explained under its own name, else its parent's.
+  const walk = (name, outcome, title, info, parent = name) => {
+    if (typeof outcome.verdict === "string") {
+      const tone = toneOf(info, outcome.verdict);
+      const reasons = [];
+      for (const [key, value] of Object.entries(outcome)) {
+        if (key === "missing" || !Array.isArray(value)) continue;
+        for (const id of value) {
+          if (typeof id !== "string") continue;
+          const entry =
+            (output.explanation || []).find((e) => e.decision === name && e.rule === id && e.message) ||
+            (output.explanation || []).find((e) => e.decision === parent && e.rule === id && e.message);
+          reasons.push({ id, text: entry ? entry.message : humanize(id) });
+        }
+      }
+      const missing = Array.isArray(outcome.missing) ? (lay ? inFormOrder(lay, outcome.missing) : outcome.missing) : [];
+      out.push({ name, title, verdict: outcome.verdict, tone, icon: ICONS[tone], reasons, missing });
+    }
+    for (const [key, value] of Object.entries(outcome)) {
+      if (value && typeof value === "object" && !Array.isArray(value) && typeof value.verdict === "string") {
+        walk(key, value, `${title}: ${fieldLabel(info, key)}`, decisionInfo(description, key), parent);
+      }
+    }
+  };
+  for (const [name, outcome] of Object.entries(output.decisions || {})) {
+    if (!outcome || typeof outcome !== "object") continue;
+    const info = decisionInfo(description, name);
+    walk(name, outcome, (info && info.title) || humanize(name), info);
+  }
+  return out;
+}
