@@ -590,14 +590,14 @@ impl Model {
         match (&first, &doc.first_error) {
             (Err(Error::Input(e)), Some((code, path))) => {
                 crate::check_input_error(e);
-                assert_eq!((e.code, e.path.as_str()), (*code, path.as_str()), "{e}\n{}", doc.text);
+                assert_eq!((e.code.as_str(), e.path.as_str()), (*code, path.as_str()), "{e}\n{}", doc.text);
             }
             (_, Some(expected)) => panic!("expected the input error {expected:?}, got {first:?}\n{}", doc.text),
             (Err(Error::Input(e)), None) => {
                 crate::check_input_error(e);
                 let broken = self.broken(doc);
                 assert!(
-                    broken.iter().any(|(c, p)| *c == e.code && *p == e.path),
+                    broken.iter().any(|(c, p)| *c == e.code.as_str() && *p == e.path),
                     "refused a valid document: {e} (it breaks {broken:?})\n{}",
                     doc.text
                 );
