@@ -180,6 +180,15 @@ fn item_field(
     }
 }
 
+/// `next(c)` (`up`) or `previous(c)` among `count` choices: one step, never past the ends.
+pub(super) fn step(c: u16, up: bool, count: u16) -> u16 {
+    if up {
+        c.saturating_add(1).min(count.saturating_sub(1))
+    } else {
+        c.saturating_sub(1)
+    }
+}
+
 pub(super) fn overflow(what: &str) -> EvalError {
     EvalError { message: format!("{what} overflows the exact decimal range"), span: Span::default() }
 }
@@ -282,10 +291,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
             }
         }
         Expr::Step(e, up, count) => match ev(e)? {
-            Outcome::Known(Value::Choice(c)) => {
-                let last = count.saturating_sub(1);
-                Outcome::Known(Value::Choice(if *up { c.saturating_add(1).min(last) } else { c.saturating_sub(1) }))
-            }
+            Outcome::Known(Value::Choice(c)) => Outcome::Known(Value::Choice(step(c, *up, *count))),
             Outcome::Known(_) => return Err(internal("next/previous")),
             unknown => unknown,
         },

@@ -4,7 +4,7 @@
 //! still needs to be decided.
 
 use super::kleene::{
-    both, eval_outside, internal, kleene_and, overflow, Eval, EvalError, Missing, MissingRef, Outcome, Scope,
+    both, eval_outside, internal, kleene_and, overflow, step, Eval, EvalError, Missing, MissingRef, Outcome, Scope,
 };
 use super::program::{Expr, Ladder, Limit, Value};
 use crate::diagnostic::Span;
@@ -347,11 +347,7 @@ fn possible_choices(expr: &Expr, ev: &impl Fn(&Expr) -> Eval) -> Result<Option<V
             Some(out)
         }
         Expr::Step(x, up, count) => possible_choices(x, ev)?.map(|values| {
-            let last = count.saturating_sub(1);
-            let mut out: Vec<u16> = values
-                .into_iter()
-                .map(|c| if *up { c.saturating_add(1).min(last) } else { c.saturating_sub(1) })
-                .collect();
+            let mut out: Vec<u16> = values.into_iter().map(|c| step(c, *up, *count)).collect();
             out.sort_unstable();
             out.dedup();
             out
