@@ -203,11 +203,7 @@ fn check(file: &TestFile, protocol: &Protocol) -> Vec<Diagnostic> {
         let name = e.path.split(['.', '[']).next().unwrap_or("");
         if !decisions.contains(&name) {
             let message = format!("the protocol has no decision named `{name}`");
-            let mut d = Diagnostic::error(Code::UnknownName, Span::new(e.span.start, e.span.end), message);
-            if let Some(near) = did_you_mean(name, decisions.iter().copied()) {
-                d = d.with_hint(format!("did you mean `{near}`?"));
-            }
-            diagnostics.push(d);
+            diagnostics.push(unknown(Code::UnknownName, e.span, message, name, decisions.iter().copied()));
         }
     }
     diagnostics
@@ -216,11 +212,8 @@ fn check(file: &TestFile, protocol: &Protocol) -> Vec<Diagnostic> {
 fn check_case(case: &Case, documents: &HashMap<&str, Span>, protocol: &Protocol, out: &mut Vec<Diagnostic>) {
     if let Some((name, span)) = &case.from {
         if !documents.contains_key(name.as_str()) {
-            let mut d = Diagnostic::error(Code::UnknownName, *span, format!("no document named `{name}`"));
-            if let Some(near) = did_you_mean(name, documents.keys().copied()) {
-                d = d.with_hint(format!("did you mean `{near}`?"));
-            }
-            out.push(d);
+            let message = format!("no document named `{name}`");
+            out.push(unknown(Code::UnknownName, *span, message, name, documents.keys().copied()));
         }
     }
     let keys: Vec<&str> = protocol.program().sources.iter().map(|s| s.key.as_str()).collect();
@@ -233,5 +226,20 @@ fn check_case(case: &Case, documents: &HashMap<&str, Span>, protocol: &Protocol,
             }
             out.push(d);
         }
+    }
+}
+
+/// A name that is not declared, with the nearest declared one as a hint.
+fn unknown<'a>(
+    code: Code,
+    span: Span,
+    message: String,
+    name: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Diagnostic {
+    let d = Diagnostic::error(code, span, message);
+    match did_you_mean(name, known) {
+        Some(near) => d.with_hint(format!("did you mean `{near}`?")),
+        None => d,
     }
 }
