@@ -12,16 +12,17 @@ use std::process::ExitCode;
 
 mod course;
 mod serve;
+mod test;
 
 /// kap: a clinical decision-support rules engine for ketamine-assisted psychotherapy.
 ///
 /// A clinic writes its protocol (who may take part, how the dose escalates, how a patient
 /// is watched) in a rule file. `kap check` validates rule files; `kap eval` applies one to a
-/// patient document and says what it decides, and why.
+/// patient document and says what it decides, and why; `kap test` runs a protocol's tests.
 #[derive(Debug, Parser)]
 #[command(name = "kap", version, about, long_about, propagate_version = true)]
 #[command(
-    after_help = "Exit status: 0 success, 1 rule file errors, 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap course rules/kap-reference.kap --input patient.json\n  kap serve --port 8080"
+    after_help = "Exit status: 0 success, 1 rule file errors (kap test: a case failed), 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap course rules/kap-reference.kap --input patient.json\n  kap test --coverage rules/kap-reference.kap rules/tests\n  kap serve --port 8080"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -99,6 +100,49 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Run a protocol's tests (`.kaptest` files) and, with `--coverage`, say what they exercise.
+    ///
+    /// A test file names base documents (`document adult "cases/adult.json"`, a path
+    /// relative to the test file, or inline JSON) and cases: `case "17 is a minor" [K2]`,
+    /// then, indented, `from adult`, `set patient.age = 17`, `remove patient.weight`, and
+    /// `expect eligibility.verdict = ineligible`, `expect eligibility.exclusions contains
+    /// minor` (or `lacks`), `expect session.dose = 40 mg`, `expect monitoring.alerts contains
+    /// bp_urgent at 08:20`, `expect session.level absent`. Only the fields named are compared.
+    /// A folder runs every .kaptest file in it, recursively, in order of their paths; with no
+    /// TEST, the folder `tests` beside the rule file.
+    ///
+    /// Prints one line per failure, `FILE:LINE: "case": expected ..., got ...` (the line of
+    /// the expectation; for a document the engine refuses, the line of the case and the
+    /// input error), then `N passed, N failed`. With `--coverage`, every rule of every
+    /// decision with how many cases made it true, false and unknown, every verdict, every
+    /// ladder level on every route, every alert raised and not raised, the items no case
+    /// exercises both ways, and the coverage: covered items / items, where a rule or an alert
+    /// counts when some case makes it true and another false, a verdict or a level when some
+    /// case reaches it.
+    ///
+    /// Exits 0 when every case passes, 1 when a case fails or the coverage is below
+    /// `--min-coverage`, 2 when a test file cannot be read or is invalid (its diagnostics are
+    /// printed with their line and column).
+    #[command(
+        after_help = "Examples:\n  kap test rules/kap-reference.kap\n  kap test rules/kap-reference.kap rules/tests/eligibility.kaptest\n  kap test --coverage --min-coverage 100 rules/kap-reference.kap rules/tests\n  kap test --format junit rules/kap-reference.kap rules/tests > report.xml"
+    )]
+    Test {
+        /// The rule file.
+        #[arg(value_name = "RULES")]
+        rules: PathBuf,
+        /// Test files, or folders of them [default: the folder `tests` beside the rule file].
+        #[arg(value_name = "TEST")]
+        tests: Vec<PathBuf>,
+        /// Output format: `text` for people, `json` for tools, `junit` (JUnit XML) for CI.
+        #[arg(long, value_enum, default_value_t = test::TestFormat::Text)]
+        format: test::TestFormat,
+        /// Report what the cases exercise: rules true and false, verdicts, ladder levels, alerts.
+        #[arg(long)]
+        coverage: bool,
+        /// Fail (exit 1) when the coverage is below this percentage (0 to 100); implies --coverage.
+        #[arg(long, value_name = "PERCENT", value_parser = percent)]
+        min_coverage: Option<f64>,
+    },
     /// Serve the web form on http://127.0.0.1:PORT/ (build it first with scripts/web-build).
     ///
     /// A static file server bound to this machine only. The rules run in the browser: patient
@@ -128,6 +172,13 @@ fn main() -> ExitCode {
         Command::Eval { file, input, format } => eval(&file, &input, format),
         Command::Describe { file, json_schema } => describe(&file, json_schema),
         Command::Course { file, input, plan, format } => plan_course(&file, &input, plan.as_deref(), format),
+        Command::Test { rules, tests, format, coverage, min_coverage } => match compile(&rules) {
+            Ok(protocol) => {
+                let options = test::TestOptions { rules: &rules, tests: &tests, format, coverage, min_coverage };
+                test::run(&protocol, &options)
+            }
+            Err(code) => code,
+        },
         Command::Serve { port, dir } => match serve::serve(&dir, port) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -135,6 +186,14 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// A percentage from 0 to 100.
+fn percent(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{text}` is not a percentage from 0 to 100")),
     }
 }
 

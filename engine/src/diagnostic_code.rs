@@ -55,6 +55,8 @@ pub enum Code {
     Range,
     /// Text that does not parse.
     Syntax,
+    /// A test file's document that cannot be read, or a `set` or `remove` that cannot be made to it.
+    TestDocument,
     /// One evaluation could cost more than the bound on the largest document the inputs allow.
     TooCostly,
     /// Nesting deeper than kap reads.
@@ -118,6 +120,7 @@ impl Code {
         Code::Number,
         Code::Range,
         Code::Syntax,
+        Code::TestDocument,
         Code::TooCostly,
         Code::TooDeep,
         Code::TooLarge,
@@ -164,6 +167,7 @@ impl Code {
             Code::Number => "number",
             Code::Range => "range",
             Code::Syntax => "syntax",
+            Code::TestDocument => "test-document",
             Code::TooCostly => "too-costly",
             Code::TooDeep => "too-deep",
             Code::TooLarge => "too-large",

@@ -57,6 +57,7 @@ pub mod limits;
 mod output;
 mod protocol;
 pub mod syntax;
+pub mod testing;
 pub mod units;
 
 pub use decision::{DecisionOutcome, Evaluation};

@@ -117,6 +117,17 @@ impl Protocol {
         decide::evaluate(&self.program, &doc, self.reference()).map_err(|e| Error::Evaluation(e.located(&self.source)))
     }
 
+    /// Validates and evaluates a parsed JSON document, and records what each decision
+    /// made of each rule, alert and dose (for a protocol's tests and their coverage). The
+    /// output is the same as [`Protocol::evaluate`]'s.
+    pub fn evaluate_traced(&self, json: &Json) -> Result<(Evaluation, crate::testing::Trace), Error> {
+        let doc = input::validate(&self.program.schema, json)?;
+        let mut trace = crate::testing::Trace::default();
+        let out = decide::evaluate_traced(&self.program, &doc, self.reference(), Some(&mut trace))
+            .map_err(|e| Error::Evaluation(e.located(&self.source)))?;
+        Ok((out, trace))
+    }
+
     /// Validates and evaluates a parsed JSON document.
     pub fn evaluate(&self, json: &Json) -> Result<Evaluation, Error> {
         let doc = input::validate(&self.program.schema, json)?;

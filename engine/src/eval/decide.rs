@@ -86,6 +86,17 @@ pub(crate) fn evaluate(
     doc: &Document,
     protocol: ProtocolRef,
 ) -> Result<Evaluation, EvaluationError> {
+    evaluate_traced(program, doc, protocol, None)
+}
+
+/// [`evaluate`], recording into `trace`, when given, what each decision output made of its
+/// rules (for `kap test --coverage`).
+pub(crate) fn evaluate_traced(
+    program: &Program,
+    doc: &Document,
+    protocol: ProtocolRef,
+    mut trace: Option<&mut crate::testing::Trace>,
+) -> Result<Evaluation, EvaluationError> {
     let mut decisions: IndexMap<String, DecisionOutcome> = IndexMap::new();
     let mut explanation = Vec::new();
     let mut verdicts: Vec<u16> = Vec::with_capacity(program.decisions.len());
@@ -135,6 +146,9 @@ pub(crate) fn evaluate(
                     let trace = explain::dose_trace(program, decision, *l, level, doc, &verdicts)?;
                     explanation.extend(trace);
                 }
+            }
+            if let Some(trace) = trace.as_deref_mut() {
+                crate::testing::trace::record(trace, program, decision, &made, doc, &verdicts)?;
             }
             let made_outcome = outcome::outcome(program, decision, &made);
             // A decision `within` another is a field of its output, when that one is made.

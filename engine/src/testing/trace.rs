@@ -1,0 +1,119 @@
+//! A traced evaluation: besides the output, what each decision made of each of its rules
+//! and alerts, the verdict it reached and each dose it gave, by ladder, route and level.
+//! Only `Protocol::evaluate_traced` records it; a plain evaluation records nothing.
+
+use crate::eval::decide::{EvaluationError, Made, Truth};
+use crate::eval::kleene::{self, Outcome};
+use crate::eval::ladder;
+use crate::eval::program::{Alert, Decision, Expr, Program, Value, ValueShape};
+use crate::input::Document;
+use serde::Serialize;
+
+/// What one evaluation decided, rule by rule, for each decision in the output.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Trace {
+    /// The decisions in the output, in the protocol's order.
+    pub decisions: Vec<DecisionTrace>,
+}
+
+/// What one decision made of its rules and alerts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DecisionTrace {
+    /// The decision's name.
+    pub decision: String,
+    /// The verdict it reached; `None` for a decision without verdicts.
+    pub verdict: Option<String>,
+    /// Each rule, in the order written: its id and its truth.
+    pub rules: Vec<(String, RuleTruth)>,
+    /// Each alert, in the order written: its id, and whether it was raised (true), not
+    /// raised (false: false at every item) or undecided.
+    pub alerts: Vec<(String, RuleTruth)>,
+    /// Each dose given.
+    pub doses: Vec<DoseTrace>,
+}
+
+/// Three-valued truth of a rule on one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleTruth {
+    /// The condition held.
+    True,
+    /// The condition was false.
+    False,
+    /// The condition depended on absent inputs.
+    Unknown,
+}
+
+/// A dose given: the ladder, the route and the level it was given at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoseTrace {
+    /// The ladder's name.
+    pub ladder: String,
+    /// The route.
+    pub route: String,
+    /// The level.
+    pub level: String,
+}
+
+/// Records what `decision` made on `doc` (the verdicts of the decisions above it given).
+pub(crate) fn record(
+    trace: &mut Trace,
+    program: &Program,
+    decision: &Decision,
+    made: &Made,
+    doc: &Document,
+    verdicts: &[u16],
+) -> Result<(), EvaluationError> {
+    let failed = |e: kleene::EvalError| EvaluationError::new(&decision.name, "", e.message, Some(e.span));
+    let truth = |t: &Truth| match t {
+        Truth::True => RuleTruth::True,
+        Truth::False => RuleTruth::False,
+        Truth::Unknown(_) => RuleTruth::Unknown,
+    };
+    let rules = decision.rules.iter().zip(&made.truths).map(|(r, t)| (r.id.clone(), truth(t))).collect();
+    let mut alerts = Vec::with_capacity(decision.alerts.len());
+    for (index, alert) in decision.alerts.iter().enumerate() {
+        let raised = made.alerts.iter().any(|(_, _, i)| *i == index);
+        let truth = if raised { RuleTruth::True } else { not_raised(program, alert, doc, verdicts).map_err(failed)? };
+        alerts.push((alert.id.clone(), truth));
+    }
+    let mut doses = Vec::new();
+    for (value, made_value) in decision.values.iter().zip(&made.values) {
+        let (ValueShape::Dose(l), Expr::Dose(_, level), Some(_)) = (&value.shape, &value.expr, made_value) else {
+            continue;
+        };
+        let Some(ladder) = program.ladders.get(*l as usize) else { continue };
+        if let Some(calc) = ladder::dose_given(ladder, level, doc, verdicts, &program.ladders).map_err(failed)? {
+            let name = |names: &[String], i: u16| names.get(usize::from(i)).cloned().unwrap_or_default();
+            doses.push(DoseTrace {
+                ladder: ladder.name.clone(),
+                route: name(&ladder.routes, calc.route),
+                level: name(&ladder.levels, calc.level),
+            });
+        }
+    }
+    let verdict = made.verdict.and_then(|v| decision.tiers.get(v)).map(|t| t.verdict.clone());
+    trace.decisions.push(DecisionTrace { decision: decision.name.clone(), verdict, rules, alerts, doses });
+    Ok(())
+}
+
+/// An alert that was not raised: false when its condition is false at every item (and its
+/// `or when` false), else undecided.
+fn not_raised(
+    program: &Program,
+    alert: &Alert,
+    doc: &Document,
+    verdicts: &[u16],
+) -> Result<RuleTruth, kleene::EvalError> {
+    let items = doc.root.lists.get(alert.list_slot as usize).and_then(Option::as_ref).map_or(0, Vec::len);
+    let mut outcomes = Vec::with_capacity(items + 1);
+    for i in 0..items {
+        outcomes.push(kleene::eval_for_item(&alert.when, doc, verdicts, &program.ladders, i)?);
+    }
+    if let Some((condition, _)) = &alert.otherwise {
+        outcomes.push(kleene::eval_with(condition, doc, verdicts, &program.ladders)?);
+    }
+    // A condition true at an item whose time is unknown leaves the alert undecided too.
+    let decided = outcomes.iter().all(|o| matches!(o, Outcome::Known(Value::Bool(false))));
+    Ok(if decided { RuleTruth::False } else { RuleTruth::Unknown })
+}
