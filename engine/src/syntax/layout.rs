@@ -132,9 +132,33 @@ fn join<'a>(source: &'a str, group: &[Line<'a>]) -> Option<Piece<'a>> {
 
 /// Splits `source` into items. Indented text before the first item is reported.
 pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
-    let all = lines(source);
-    let mut groups: Vec<Vec<Line<'_>>> = Vec::new();
     let mut diagnostics = Vec::new();
+    let groups = group_items(lines(source), &mut diagnostics);
+    let mut items = Vec::new();
+    for group in groups {
+        // Decisions and ladders are made of entries.
+        let is_decision = group.first().is_some_and(|l| starts_with_word(l.text, &["decision", "ladder"]));
+        if !is_decision {
+            if let Some(head) = join(source, &group) {
+                items.push(ItemPieces { head, entries: Vec::new() });
+            }
+            continue;
+        }
+        let (head_line, body) = group.split_at(1);
+        let Some(head) = join(source, head_line) else {
+            continue;
+        };
+        let entries = split_body(body, &mut diagnostics).iter().filter_map(|e| join(source, e)).collect();
+        items.push(ItemPieces { head, entries });
+    }
+    (items, diagnostics)
+}
+
+/// The lines of each item: a line at the first column starts one, the lines below it
+/// continue it. Odd indentation, a line moved to the first column and indented text before
+/// the first item are reported.
+fn group_items<'a>(all: Vec<Line<'a>>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Vec<Line<'a>>> {
+    let mut groups: Vec<Vec<Line<'_>>> = Vec::new();
     for line in all {
         if !line.blank && line.odd_indent {
             let span = Span::new(line.offset, line.offset + line.indent);
@@ -148,21 +172,7 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
                 // A line of the item above, moved to the first column: said once, here, and
                 // read where it was meant to be, so that neither item is cut short.
                 let indent = meant_indent(group, line.text);
-                let end = line.offset + line.text.trim_end().len();
-                diagnostics.push(
-                    Diagnostic::error(
-                        Code::Indentation,
-                        Span::new(line.offset, end.max(line.offset)),
-                        format!(
-                            "this line starts at column 1 but does not start an item; expected column {}",
-                            indent + 1
-                        ),
-                    )
-                    .with_hint(format!(
-                        "indent it by {indent} spaces to continue the item above; only `protocol`, `source`, `input`, \
-                         `define`, `decision` and `ladder` start at column 1"
-                    )),
-                );
+                diagnostics.push(moved_line(&line, indent));
                 group.push(Line { indent, moved: true, ..line });
                 continue;
             }
@@ -184,96 +194,106 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
             );
         }
     }
-    let mut items = Vec::new();
-    for group in groups {
-        // Decisions and ladders are made of entries.
-        let is_decision = group.first().is_some_and(|l| starts_with_word(l.text, &["decision", "ladder"]));
-        if !is_decision {
-            if let Some(head) = join(source, &group) {
-                items.push(ItemPieces { head, entries: Vec::new() });
+    groups
+}
+
+/// A line at the first column that does not start an item, read at `indent`.
+fn moved_line(line: &Line<'_>, indent: usize) -> Diagnostic {
+    let end = line.offset + line.text.trim_end().len();
+    Diagnostic::error(
+        Code::Indentation,
+        Span::new(line.offset, end.max(line.offset)),
+        format!("this line starts at column 1 but does not start an item; expected column {}", indent + 1),
+    )
+    .with_hint(format!(
+        "indent it by {indent} spaces to continue the item above; only `protocol`, `source`, `input`, \
+         `define`, `decision` and `ladder` start at column 1"
+    ))
+}
+
+/// The lines of each entry of a decision's (or a ladder's) body.
+fn split_body<'a>(body: &[Line<'a>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Vec<Line<'a>>> {
+    // The first line of the body sets its indentation: a line at that indentation starts
+    // an entry, a deeper one continues it, and a shallower one is a mistake that would
+    // otherwise drop rules without a word.
+    let body_indent = body.iter().find(|l| !l.blank).map(|l| l.indent);
+    let continuation = continuation_indent(body, body_indent);
+    let mut entries: Vec<Vec<Line<'_>>> = Vec::new();
+    // After a line indented too little, its own continuation lines are skipped too.
+    let mut skipping = false;
+    for line in body {
+        let mut line = *line;
+        if let (Some(entry), Some(cont)) = (body_indent, continuation) {
+            if !line.blank && !line.moved && line.indent > entry && line.indent < cont {
+                diagnostics.push(between_entry_and_continuation(&line, entry, cont));
+                // Read where it is nearer to: an entry when as near to both.
+                line.indent = if line.indent - entry <= cont - line.indent { entry } else { cont };
             }
+        }
+        let starts_entry = !line.blank && Some(line.indent) == body_indent;
+        if starts_entry {
+            entries.push(vec![line]);
+            skipping = false;
+        } else if !line.blank && body_indent.is_some_and(|b| line.indent < b) {
+            let start = line.offset + line.indent;
+            let end = line.offset + line.text.trim_end().len();
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::Indentation,
+                    Span::new(start.min(end), end.max(start)),
+                    "this line is indented less than the decision's first entry",
+                )
+                .with_hint(format!(
+                    "indent every entry of the decision by {} spaces, like its first one",
+                    body_indent.unwrap_or(0)
+                )),
+            );
+            skipping = true;
+        } else if skipping {
             continue;
+        } else if let Some(entry) = entries.last_mut() {
+            entry.push(line);
         }
-        let (head_line, body) = group.split_at(1);
-        let Some(head) = join(source, head_line) else {
-            continue;
-        };
-        // The first line of the body sets its indentation: a line at that indentation starts
-        // an entry, a deeper one continues it, and a shallower one is a mistake that would
-        // otherwise drop rules without a word.
-        let body_indent = body.iter().find(|l| !l.blank).map(|l| l.indent);
-        // The usual indentation of continuation lines (the commonest, the shallowest of
-        // equals): a line between it and the entries' is a mistake, said once at the line.
-        let mut deeper: Vec<(usize, usize)> = Vec::new();
-        for line in body.iter().filter(|l| !l.blank && !l.moved && body_indent.is_some_and(|b| l.indent > b)) {
-            match deeper.iter_mut().find(|(indent, _)| *indent == line.indent) {
-                Some((_, count)) => *count += 1,
-                None => deeper.push((line.indent, 1)),
-            }
-        }
-        let continuation = deeper.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|&(indent, _)| indent);
-        let mut entries: Vec<Vec<Line<'_>>> = Vec::new();
-        // After a line indented too little, its own continuation lines are skipped too.
-        let mut skipping = false;
-        for line in body {
-            let mut line = *line;
-            if let (Some(entry), Some(cont)) = (body_indent, continuation) {
-                if !line.blank && !line.moved && line.indent > entry && line.indent < cont {
-                    let start = line.offset + line.indent;
-                    let end = line.offset + line.text.trim_end().len();
-                    diagnostics.push(
-                        Diagnostic::error(
-                            Code::Indentation,
-                            Span::new(start, end.max(start)),
-                            format!(
-                                "this line starts at column {}, between the decision's entries (column {}) and \
-                                 their continuation lines (column {})",
-                                line.indent + 1,
-                                entry + 1,
-                                cont + 1
-                            ),
-                        )
-                        .with_hint(format!(
-                            "start an entry at column {} ({entry} spaces), or continue the entry above at column {} \
-                             ({cont} spaces)",
-                            entry + 1,
-                            cont + 1
-                        )),
-                    );
-                    // Read where it is nearer to: an entry when as near to both.
-                    line.indent = if line.indent - entry <= cont - line.indent { entry } else { cont };
-                }
-            }
-            let line = &line;
-            let starts_entry = !line.blank && Some(line.indent) == body_indent;
-            if starts_entry {
-                entries.push(vec![*line]);
-                skipping = false;
-            } else if !line.blank && body_indent.is_some_and(|b| line.indent < b) {
-                let start = line.offset + line.indent;
-                let end = line.offset + line.text.trim_end().len();
-                diagnostics.push(
-                    Diagnostic::error(
-                        Code::Indentation,
-                        Span::new(start.min(end), end.max(start)),
-                        "this line is indented less than the decision's first entry",
-                    )
-                    .with_hint(format!(
-                        "indent every entry of the decision by {} spaces, like its first one",
-                        body_indent.unwrap_or(0)
-                    )),
-                );
-                skipping = true;
-            } else if skipping {
-                continue;
-            } else if let Some(entry) = entries.last_mut() {
-                entry.push(*line);
-            }
-        }
-        let entries = entries.iter().filter_map(|e| join(source, e)).collect();
-        items.push(ItemPieces { head, entries });
     }
-    (items, diagnostics)
+    entries
+}
+
+/// The usual indentation of continuation lines in a body whose entries stand at
+/// `body_indent` (the commonest, the shallowest of equals): a line between it and the
+/// entries' is a mistake, said once at the line.
+fn continuation_indent(body: &[Line<'_>], body_indent: Option<usize>) -> Option<usize> {
+    let mut deeper: Vec<(usize, usize)> = Vec::new();
+    for line in body.iter().filter(|l| !l.blank && !l.moved && body_indent.is_some_and(|b| l.indent > b)) {
+        match deeper.iter_mut().find(|(indent, _)| *indent == line.indent) {
+            Some((_, count)) => *count += 1,
+            None => deeper.push((line.indent, 1)),
+        }
+    }
+    deeper.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|&(indent, _)| indent)
+}
+
+/// A line deeper than the entries (at `entry`) and shallower than their continuation lines
+/// (at `cont`).
+fn between_entry_and_continuation(line: &Line<'_>, entry: usize, cont: usize) -> Diagnostic {
+    let start = line.offset + line.indent;
+    let end = line.offset + line.text.trim_end().len();
+    Diagnostic::error(
+        Code::Indentation,
+        Span::new(start, end.max(start)),
+        format!(
+            "this line starts at column {}, between the decision's entries (column {}) and \
+             their continuation lines (column {})",
+            line.indent + 1,
+            entry + 1,
+            cont + 1
+        ),
+    )
+    .with_hint(format!(
+        "start an entry at column {} ({entry} spaces), or continue the entry above at column {} \
+         ({cont} spaces)",
+        entry + 1,
+        cont + 1
+    ))
 }
 
 /// Reports brackets and `choose` expressions nested deeper than [`MAX_NESTING`] in `piece`,

@@ -1,0 +1,147 @@
+//! Top-level items: the protocol header, sources, inputs, definitions, and the head lines
+//! of decisions and ladders (their entries are built in `entries`).
+
+use super::{internal, Builder, Built, Rule};
+use crate::diagnostic::Span;
+use crate::syntax::ast::*;
+use pest::iterators::{Pair, Pairs};
+use rust_decimal::Decimal;
+
+impl Builder {
+    pub(super) fn item(&self, pair: Pair<'_, Rule>) -> Built<Item> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let inner = pair.into_inner();
+        match rule {
+            Rule::protocol_item => self.protocol(inner, span).map(Item::Protocol),
+            Rule::source_item => self.source(inner, span).map(Item::Source),
+            Rule::input_item => self.input(inner, span).map(Item::Input),
+            Rule::define_item => self.define(inner, span).map(Item::Define),
+            Rule::ladder_head => self.ladder_head(inner, span).map(Item::Ladder),
+            Rule::decision_head => self.decision_head(inner, span).map(Item::Decision),
+            _ => Err(internal(span)),
+        }
+    }
+
+    /// `protocol "Name" version "..." status draft ...`.
+    fn protocol(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Built<Header> {
+        let name = self.string(&self.next(&mut inner, span)?);
+        let mut fields = Vec::new();
+        for field in inner {
+            let fspan = self.span(&field);
+            let mut parts = field.into_inner();
+            let key = self.name(&self.next(&mut parts, fspan)?);
+            let value = self.next(&mut parts, fspan)?;
+            let value = if value.as_rule() == Rule::string { self.string(&value) } else { self.name(&value) };
+            fields.push((key, value));
+        }
+        Ok(Header { name, fields, span })
+    }
+
+    /// `source KEY "Title" url "..."`.
+    fn source(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Built<SourceDecl> {
+        let key = self.name(&self.next(&mut inner, span)?);
+        let title = self.string(&self.next(&mut inner, span)?);
+        let url = inner.find(|p| p.as_rule() == Rule::string).map(|p| self.string(&p));
+        Ok(SourceDecl { key, title, url })
+    }
+
+    /// `input path: type in lo..hi FLAGS "Label" help "..."`.
+    fn input(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Built<InputDecl> {
+        let path = self.name(&self.next(&mut inner, span)?);
+        let ty = self.type_expr(self.next(&mut inner, span)?)?;
+        let mut range = None;
+        let mut strings = Vec::new();
+        let mut flags = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                Rule::input_flag => flags.push(self.flag(p)?),
+                Rule::decl_range => range = Some(self.decl_range(p)?),
+                Rule::string => strings.push(self.string(&p)),
+                _ => {}
+            }
+        }
+        let mut strings = strings.into_iter();
+        let label = strings.next().ok_or_else(|| internal(span))?;
+        let help = strings.next();
+        Ok(InputDecl { path, ty, range, flags, label, help, span })
+    }
+
+    /// An input's admissible range `lo..hi`.
+    fn decl_range(&self, pair: Pair<'_, Rule>) -> Built<Node<(Decimal, Decimal)>> {
+        let rspan = self.span(&pair);
+        let mut ends = pair.into_inner();
+        let lo = self.decimal(&self.next(&mut ends, rspan)?)?;
+        let hi = self.decimal(&self.next(&mut ends, rspan)?)?;
+        Ok(Node::new((lo, hi), rspan))
+    }
+
+    /// `required [with PATHS]`, `ordered` or `not after PATH`.
+    fn flag(&self, pair: Pair<'_, Rule>) -> Built<Node<InputFlag>> {
+        let span = self.span(&pair);
+        let flag = self.next(&mut pair.into_inner(), span)?;
+        let rule = flag.as_rule();
+        let paths = self.names_of(flag.into_inner(), Rule::path);
+        let node = match rule {
+            Rule::required_flag => InputFlag::Required(paths),
+            Rule::ordered_flag => InputFlag::Ordered,
+            _ => InputFlag::NotAfter(paths.into_iter().next().ok_or_else(|| internal(span))?),
+        };
+        Ok(Node::new(node, span))
+    }
+
+    fn type_expr(&self, pair: Pair<'_, Rule>) -> Built<Node<TypeExpr>> {
+        let span = self.span(&pair);
+        let ty = self.next(&mut pair.into_inner(), span)?;
+        let rule = ty.as_rule();
+        let mut inner = ty.into_inner();
+        let node = match rule {
+            Rule::boolean_t => TypeExpr::Boolean,
+            Rule::integer_t => TypeExpr::Integer(inner.next().map(|u| self.name(&u))),
+            Rule::decimal_t => TypeExpr::Decimal(inner.next().map(|u| self.name(&u))),
+            Rule::timestamp_t => TypeExpr::Timestamp,
+            Rule::list_t => TypeExpr::List,
+            Rule::choice_t => TypeExpr::Choice(self.names_of(inner, Rule::name)),
+            _ => return Err(internal(span)),
+        };
+        Ok(Node::new(node, span))
+    }
+
+    /// `define name(params) = expression`.
+    fn define(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Built<Define> {
+        let name = self.name(&self.next(&mut inner, span)?);
+        let mut params = Vec::new();
+        let mut body = None;
+        for p in inner {
+            match p.as_rule() {
+                Rule::params => params = self.names_in(p),
+                Rule::expr => body = Some(self.expr(p, 0)?),
+                _ => {}
+            }
+        }
+        let body = body.ok_or_else(|| internal(span))?;
+        Ok(Define { name, params, body })
+    }
+
+    /// `ladder name "Title"`, without its entries.
+    fn ladder_head(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Built<LadderDecl> {
+        let name = self.name(&self.next(&mut inner, span)?);
+        let title = inner.next().map(|p| self.string(&p));
+        Ok(LadderDecl { name, title, entries: Vec::new(), span })
+    }
+
+    /// `decision name "Title" within PARENT`, without its entries.
+    fn decision_head(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Built<DecisionDecl> {
+        let name = self.name(&self.next(&mut inner, span)?);
+        let mut title = None;
+        let mut within = None;
+        for p in inner {
+            match p.as_rule() {
+                Rule::string => title = Some(self.string(&p)),
+                Rule::name => within = Some(self.name(&p)),
+                _ => {}
+            }
+        }
+        Ok(DecisionDecl { name, title, entries: Vec::new(), within, span })
+    }
+}
