@@ -2,8 +2,10 @@
 //! sections, with types, units, ranges, choices, labels and help), its decisions and its
 //! sources, and a JSON Schema of its input documents.
 
-use crate::eval::program::{FieldType, Member, Output, Program, Shape};
 use crate::input;
+use crate::ir::decision::Output;
+use crate::ir::schema::{FieldType, Member, Shape};
+use crate::ir::Program;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -98,7 +100,7 @@ pub struct DecisionInfo {
     pub rules: Vec<Value>,
     /// Display hints, each a JSON object, absent when the rule file gives none. `tones`: the
     /// tone of each verdict that has one (`{"hold": "hold"}`), one of ok, caution, hold, stop,
-    /// unknown, done ([`crate::eval::program::TONES`]).
+    /// unknown, done ([`crate::ir::decision::TONES`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tones: Option<Value>,
     /// `labels`: the label of each output that has one (`{"unmet": "Unmet criteria"}`).

@@ -4,8 +4,8 @@ use crate::check;
 use crate::decision::{Evaluation, ProtocolRef};
 use crate::diagnostic::Diagnostic;
 use crate::eval::decide::{self, EvaluationError};
-use crate::eval::program::Program;
 use crate::input::{self, json::Json, InputError};
+use crate::ir::Program;
 use crate::syntax;
 use sha2::{Digest, Sha256};
 

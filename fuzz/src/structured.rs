@@ -5,8 +5,8 @@
 //! rules it breaks, else an evaluation.
 
 use arbitrary::{Result, Unstructured};
-use kap_engine::eval::program::{Required, Schema};
 use kap_engine::input::time::format_utc;
+use kap_engine::ir::schema::{Required, Schema};
 use kap_engine::{Error, Protocol};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;

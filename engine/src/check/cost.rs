@@ -10,7 +10,9 @@
 
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::eval::program::{Expr, Ladder, Program};
+use crate::ir::expr::Expr;
+use crate::ir::ladder::Ladder;
+use crate::ir::Program;
 use rust_decimal::prelude::ToPrimitive;
 
 /// The most node visits one evaluation may cost: about three times the reference protocol's
@@ -95,7 +97,7 @@ fn nests_unbounded(program: &Program, e: &Expr, around: Option<u32>) -> bool {
     found
 }
 
-fn decision_cost(program: &Program, d: &crate::eval::program::Decision) -> u64 {
+fn decision_cost(program: &Program, d: &crate::ir::decision::Decision) -> u64 {
     let cost = |e: &Expr| expr_cost(program, e);
     let mut total: u64 = 0;
     let mut add = |c: u64| total = total.saturating_add(c);
@@ -111,7 +113,7 @@ fn decision_cost(program: &Program, d: &crate::eval::program::Decision) -> u64 {
         add(cost(&v.expr));
     }
     for (source, when) in &d.missing_of {
-        if let crate::eval::program::MissingSource::Expr(e) = source {
+        if let crate::ir::decision::MissingSource::Expr(e) = source {
             add(cost(e));
         }
         if let Some(w) = when {
@@ -134,7 +136,7 @@ fn decision_cost(program: &Program, d: &crate::eval::program::Decision) -> u64 {
 }
 
 /// Where a decision's cost is reported: its first rule or value.
-fn span_of(d: &crate::eval::program::Decision) -> Span {
+fn span_of(d: &crate::ir::decision::Decision) -> Span {
     d.rules.first().map(|r| r.span).or_else(|| d.values.first().map(|v| v.span)).unwrap_or_default()
 }
 
@@ -163,23 +165,14 @@ fn ladder_cost(program: &Program, ladder: &Ladder) -> u64 {
     weight.saturating_add(cap).saturating_add(gate).saturating_add(1)
 }
 
-/// The node visits of one evaluation of `e`, at most.
+/// The node visits of one evaluation of `e`, at most: one for the node, and those of the
+/// expressions within it as often as they are evaluated.
 fn expr_cost(program: &Program, e: &Expr) -> u64 {
     let cost = |x: &Expr| expr_cost(program, x);
-    let sum = |xs: &mut dyn Iterator<Item = &Expr>| xs.fold(1u64, |acc, x| acc.saturating_add(cost(x)));
     match e {
-        Expr::Const(_)
-        | Expr::Field { .. }
-        | Expr::GroupPresent(_)
-        | Expr::Verdict(_)
-        | Expr::Item { .. }
-        | Expr::ItemField { .. } => 1,
         Expr::Quantifier { list, cond, .. } => {
             let per_item = cond.as_ref().map_or(1, |c| cost(c));
             list_items(program, *list).saturating_mul(per_item).saturating_add(1)
-        }
-        Expr::Choose(arms, otherwise) => {
-            sum(&mut arms.iter().flat_map(|(c, v)| [c, v]).chain(std::iter::once(&**otherwise)))
         }
         Expr::Dose(l, level) | Expr::Allowed(l, level) | Expr::HighestAllowed(l, level) => {
             let ladder = program.ladders.get(*l as usize);
@@ -188,16 +181,7 @@ fn expr_cost(program: &Program, e: &Expr) -> u64 {
             let per = ladder.map_or(1, |l| ladder_cost(program, l));
             cost(level).saturating_add(outcomes.saturating_mul(per))
         }
-        Expr::Step(x, _, _)
-        | Expr::Not(x)
-        | Expr::Neg(x)
-        | Expr::Scale(x, _)
-        | Expr::Abs(x)
-        | Expr::InSet(x, _)
-        | Expr::IsKnown(x) => cost(x).saturating_add(1),
-        Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => sum(&mut xs.iter()),
-        Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => sum(&mut [&**a, &**b].into_iter()),
-        Expr::Between(a, b, c) => sum(&mut [&**a, &**b, &**c].into_iter()),
+        _ => e.children().fold(1u64, |acc, x| acc.saturating_add(cost(x))),
     }
 }
 

@@ -5,11 +5,13 @@
 
 use super::expr::{Checker, Names};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
-use crate::eval::program::{
-    Alert, Decision, Due, Expr, FieldType, Kind, MissingSource, Output, OutputValue, Rule, Source, Tier, ValueShape,
-    SEVERITIES, TONES,
-};
 use crate::exact::Exact;
+use crate::ir::decision::{
+    Alert, Decision, Due, Kind, MissingSource, Output, OutputValue, Rule, Tier, ValueShape, SEVERITIES, TONES,
+};
+use crate::ir::expr::Expr;
+use crate::ir::schema::FieldType;
+use crate::ir::Source;
 use crate::syntax::ast::{self, Entry};
 use indexmap::IndexSet;
 
@@ -636,7 +638,7 @@ fn due_item(
     due: &ast::DueDecl,
     checker: &mut Checker<'_, '_>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<crate::eval::program::Due> {
+) -> Option<crate::ir::decision::Due> {
     let each = match &due.each {
         Some((var, list)) => Some(checker.push_item(var, list)?),
         None => None,
@@ -679,7 +681,7 @@ fn due_item(
             }
         }
     }
-    Some(crate::eval::program::Due {
+    Some(crate::ir::decision::Due {
         id: due.id.node.clone(),
         checks: due.checks.iter().map(|c| c.node.clone()).collect(),
         at,
@@ -695,7 +697,7 @@ fn alert(
     sources: &[Source],
     checker: &mut Checker<'_, '_>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<crate::eval::program::Alert> {
+) -> Option<crate::ir::decision::Alert> {
     let severity_ok =
         super::one_of(&a.severity, SEVERITIES, (Code::UnknownSeverity, "severity", "severities"), diagnostics);
     match &a.action {
@@ -733,7 +735,7 @@ fn alert(
     if !severity_ok || a.action.as_ref().is_some_and(|t| t.node.trim().is_empty()) {
         return None;
     }
-    Some(crate::eval::program::Alert {
+    Some(crate::ir::decision::Alert {
         id: a.id.node.clone(),
         severity: a.severity.node.clone(),
         message: a.message.node.clone(),

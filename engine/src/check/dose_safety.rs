@@ -9,9 +9,12 @@
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::eval::kleene::{self, Outcome};
-use crate::eval::program::{Expr, FieldType, Ladder, Limit, Program, Step, Value};
 use crate::exact::Exact;
 use crate::input::{Document, Record};
+use crate::ir::expr::{Expr, Value};
+use crate::ir::ladder::{Ladder, Limit, Step};
+use crate::ir::schema::FieldType;
+use crate::ir::Program;
 use crate::syntax::ast::ArithOp;
 use rust_decimal::Decimal;
 
@@ -37,7 +40,7 @@ pub fn prove(program: &Program) -> Vec<Diagnostic> {
 /// the course and is not a move.
 fn rise(e: &Expr, levels_field: u32) -> Option<i64> {
     match e {
-        Expr::ItemField { field, item: crate::eval::program::ItemRef::Position(-1), .. } if *field == levels_field => {
+        Expr::ItemField { field, item: crate::ir::expr::ItemRef::Position(-1), .. } if *field == levels_field => {
             Some(0)
         }
         Expr::Step(x, up, _) => {
@@ -78,7 +81,7 @@ fn starts_course(cond: &Expr) -> bool {
 /// `and`, `or` and `not`; `most` becomes the largest constant.
 fn count_condition(e: &Expr, most: &mut Decimal) -> bool {
     let is_count =
-        |x: &Expr| matches!(x, Expr::Quantifier { kind: crate::eval::program::Quantifier::Count, cond: None, .. });
+        |x: &Expr| matches!(x, Expr::Quantifier { kind: crate::ir::expr::Quantifier::Count, cond: None, .. });
     match e {
         Expr::Compare(_, a, b) => match (&**a, &**b) {
             (c, Expr::Const(Value::Num(n))) | (Expr::Const(Value::Num(n)), c) if is_count(c) => {
@@ -131,7 +134,7 @@ fn prove_steps(program: &Program, out: &mut Vec<Diagnostic>) {
         let Some(levels_field) = levels_field.and_then(|f| u32::try_from(f).ok()) else { continue };
         for decision in &program.decisions {
             for value in &decision.values {
-                if matches!(&value.shape, crate::eval::program::ValueShape::Choice(c) if *c == ladder.levels) {
+                if matches!(&value.shape, crate::ir::decision::ValueShape::Choice(c) if *c == ladder.levels) {
                     report_rise(value, levels_field, &decision.name, out);
                 }
             }
@@ -139,12 +142,7 @@ fn prove_steps(program: &Program, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn report_rise(
-    value: &crate::eval::program::OutputValue,
-    levels_field: u32,
-    decision: &str,
-    out: &mut Vec<Diagnostic>,
-) {
+fn report_rise(value: &crate::ir::decision::OutputValue, levels_field: u32, decision: &str, out: &mut Vec<Diagnostic>) {
     match rise(&value.expr, levels_field) {
         Some(n) if n <= 1 => {}
         Some(n) => out.push(

@@ -3,7 +3,9 @@
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
 use crate::eval::kleene;
-use crate::eval::program::{Expr, FieldType, ItemRef, Quantifier, Schema, Value, ValueShape};
+use crate::ir::decision::ValueShape;
+use crate::ir::expr::{Expr, ItemRef, Quantifier, Value};
+use crate::ir::schema::{FieldType, Schema};
 use crate::syntax::ast::{self, ArithOp, CmpOp, ExprKind};
 use crate::units::{Factor, Unit};
 use rust_decimal::Decimal;
@@ -1600,7 +1602,9 @@ pub fn measure(expr: &Expr) -> (usize, usize) {
         if *nodes > MAX_NODES || depth > MAX_EVAL_DEPTH {
             return;
         }
-        e.for_each_child(&mut |c| walk(c, depth + 1, nodes, deepest));
+        for c in e.children() {
+            walk(c, depth + 1, nodes, deepest);
+        }
     }
     let (mut nodes, mut deepest) = (0, 0);
     walk(expr, 1, &mut nodes, &mut deepest);

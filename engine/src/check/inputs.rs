@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::eval::program::{Field, FieldType, ListDecl, Member, Required, Schema, Shape};
+use crate::ir::schema::{Field, FieldType, ListDecl, Member, Required, Schema, Shape};
 use crate::syntax::ast::InputFlag;
 use crate::syntax::ast::{InputDecl, Name, TypeExpr};
 use crate::units::Unit;

@@ -4,8 +4,10 @@
 use super::expr::{Checker, Ty};
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
-use crate::eval::program::{FieldType, Ladder, Limit, RouteSteps, Schema, Source, Step};
 use crate::exact::Exact;
+use crate::ir::ladder::{Ladder, Limit, RouteSteps, Step};
+use crate::ir::schema::{FieldType, Schema};
+use crate::ir::Source;
 use crate::syntax::ast::{LadderDecl, LadderEntry, Name, Node};
 use crate::units::Unit;
 use rust_decimal::Decimal;

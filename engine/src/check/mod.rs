@@ -11,7 +11,7 @@ pub mod ladder;
 
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::eval::program::{Header, Program, Source};
+use crate::ir::{Header, Program, Source};
 use crate::syntax::ast::{self, Entry, Item, RuleFile};
 use expr::{Checker, Names};
 use indexmap::IndexSet;

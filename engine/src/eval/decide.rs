@@ -3,10 +3,12 @@
 //! undetermined.
 
 use super::kleene::{self, EvalError, Missing, Outcome};
-use super::program::{Alert, Decision, Expr, MissingSource, Program, Value, ValueShape};
 use crate::decision::{DecisionOutcome, Evaluation, Explanation, OutputField, ProtocolRef};
 use crate::exact::Exact;
 use crate::input::Document;
+use crate::ir::decision::{Alert, Decision, MissingSource, ValueShape};
+use crate::ir::expr::{Expr, Value};
+use crate::ir::Program;
 use crate::output::{explain, outcome};
 use indexmap::IndexMap;
 use rust_decimal::Decimal;

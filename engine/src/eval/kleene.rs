@@ -2,10 +2,11 @@
 //! inputs left a result unknown.
 
 use super::ladder;
-use super::program::{Expr, ItemRef, Ladder, Quantifier, Value};
 use crate::diagnostic::Span;
 use crate::exact::Exact;
 use crate::input::{Document, Record};
+use crate::ir::expr::{Expr, ItemRef, Quantifier, Value};
+use crate::ir::ladder::Ladder;
 use crate::syntax::ast::{ArithOp, CmpOp};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;

@@ -6,10 +6,11 @@
 use super::kleene::{
     both, eval_outside, internal, kleene_and, overflow, step, Eval, EvalError, Missing, MissingRef, Outcome, Scope,
 };
-use super::program::{Expr, Ladder, Limit, Value};
 use crate::diagnostic::Span;
 use crate::exact::Exact;
 use crate::input::Document;
+use crate::ir::expr::{Expr, Value};
+use crate::ir::ladder::{Ladder, Limit};
 use rust_decimal::Decimal;
 
 /// `dose(L, level)`, `allowed(L, level)` or `highest_allowed(L, level)` (the kind of `expr`)

@@ -7,8 +7,9 @@ pub mod json;
 pub mod time;
 
 use crate::diagnostic::did_you_mean;
-use crate::eval::program::{Field, FieldType, Member, Required, Schema, Shape, Value};
 use crate::exact::Exact;
+use crate::ir::expr::Value;
+use crate::ir::schema::{Field, FieldType, Member, Required, Schema, Shape};
 use crate::limits::{excerpt, MAX_DOCUMENT_BYTES};
 use indexmap::IndexSet;
 use json::Json;

@@ -7,8 +7,11 @@ use crate::eval::decide::Truth;
 use crate::eval::decide::{EvaluationError, Raised};
 use crate::eval::kleene::{Missing, MissingRef};
 use crate::eval::ladder;
-use crate::eval::program::{Alert, Decision, Expr, FieldType, ItemRef, Program, Rule, Value};
 use crate::input::{time, Document};
+use crate::ir::decision::{Alert, Decision, Rule};
+use crate::ir::expr::{Expr, ItemRef, Value};
+use crate::ir::schema::FieldType;
+use crate::ir::Program;
 use std::fmt::Write as _;
 
 /// The sources at these indices of the program, as cited in an explanation.

@@ -4,8 +4,10 @@
 use super::explain::paths;
 use crate::decision::{DecisionOutcome, OutputField};
 use crate::eval::decide::{Made, Truth};
-use crate::eval::program::{Decision, Output, Program, Value, ValueShape};
 use crate::input::{time, Document};
+use crate::ir::decision::{Decision, Output, ValueShape};
+use crate::ir::expr::Value;
+use crate::ir::Program;
 
 /// The output of a decision made.
 pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutcome {
