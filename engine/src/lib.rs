@@ -45,6 +45,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod check;
 pub mod decision;
 pub mod describe;

@@ -2,9 +2,7 @@
 //! problem it finds (unknown names with a did-you-mean, types, units, unknown choices,
 //! duplicate ids, citations of undeclared sources) in one run.
 
-pub mod cost;
 mod decision;
-pub mod dose_safety;
 pub mod expr;
 pub mod inputs;
 pub mod ladder;
