@@ -12,7 +12,7 @@ use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::ir::expr::Expr;
 use crate::ir::ladder::Ladder;
-use crate::ir::Program;
+use crate::ir::{position, ListId, ListSlot, Program};
 use rust_decimal::prelude::ToPrimitive;
 
 /// The most node visits one evaluation may cost: about three times the reference protocol's
@@ -74,13 +74,13 @@ pub fn check(program: &Program) -> Vec<Diagnostic> {
 }
 
 /// Whether a list has no declared size.
-fn unbounded(program: &Program, list: u32) -> bool {
-    program.schema.lists.get(list as usize).is_none_or(|l| l.range.is_none())
+fn unbounded(program: &Program, list: ListId) -> bool {
+    program.schema.list(list).is_none_or(|l| l.range.is_none())
 }
 
 /// Whether `e` nests a quantifier in another (or in the alert over the list `around`) where
 /// either goes over a list of no declared size.
-fn nests_unbounded(program: &Program, e: &Expr, around: Option<u32>) -> bool {
+fn nests_unbounded(program: &Program, e: &Expr, around: Option<ListId>) -> bool {
     let mut found = false;
     e.walk(&mut |x| {
         if let Expr::Quantifier { list, cond, .. } = x {
@@ -141,17 +141,15 @@ fn span_of(d: &crate::ir::decision::Decision) -> Span {
 }
 
 /// The top-level list in the document root's list slot `slot`.
-fn alert_list(program: &Program, slot: u32) -> Option<u32> {
-    let list = program.schema.lists.iter().position(|l| l.slot == slot as usize && l.list.is_none())?;
-    u32::try_from(list).ok()
+fn alert_list(program: &Program, slot: ListSlot) -> Option<ListId> {
+    position(&program.schema.lists, |l| l.slot == slot && l.list.is_none())
 }
 
 /// The most items a list can hold.
-fn list_items(program: &Program, list: u32) -> u64 {
+fn list_items(program: &Program, list: ListId) -> u64 {
     program
         .schema
-        .lists
-        .get(list as usize)
+        .list(list)
         .and_then(|l| l.range)
         .and_then(|(_, hi)| hi.to_u64())
         .map_or(UNBOUNDED_ITEMS, |n| n.min(UNBOUNDED_ITEMS))
@@ -175,7 +173,7 @@ fn expr_cost(program: &Program, e: &Expr) -> u64 {
             list_items(program, *list).saturating_mul(per_item).saturating_add(1)
         }
         Expr::Dose(l, level) | Expr::Allowed(l, level) | Expr::HighestAllowed(l, level) => {
-            let ladder = program.ladders.get(*l as usize);
+            let ladder = program.ladder(*l);
             // Every level on every route, when the level or the route is still open.
             let outcomes = ladder.map_or(1, |l| (l.levels.len().max(1) * l.routes.len().max(1)) as u64);
             let per = ladder.map_or(1, |l| ladder_cost(program, l));

@@ -2,6 +2,7 @@
 //! verdict (lists, values, due items, alerts) and where its missing inputs come from.
 
 use super::expr::Expr;
+use super::{DecisionId, FieldId, GroupId, LadderId, ListId, ListSlot, SourceId};
 use crate::diagnostic::Span;
 use rust_decimal::Decimal;
 
@@ -16,12 +17,12 @@ pub struct Rule {
     pub message: String,
     /// Help text.
     pub help: Option<String>,
-    /// Indices of cited sources in [`Program::sources`](super::Program::sources).
-    pub sources: Vec<usize>,
+    /// Cited sources.
+    pub sources: Vec<SourceId>,
     /// Its condition.
     pub when: Expr,
     /// The fields its condition reads, sorted by declaration order.
-    pub reads: Vec<u32>,
+    pub reads: Vec<FieldId>,
     /// Where it was declared.
     pub span: Span,
 }
@@ -89,10 +90,10 @@ pub struct Alert {
     pub severity: String,
     /// The message for people.
     pub message: String,
-    /// Cited sources (indices in [`Program::sources`](super::Program::sources)).
-    pub sources: Vec<usize>,
+    /// Cited sources.
+    pub sources: Vec<SourceId>,
     /// The list's slot in the document root.
-    pub list_slot: u32,
+    pub list_slot: ListSlot,
     /// The condition, with the item bound.
     pub when: Expr,
     /// The time, with the item bound.
@@ -114,8 +115,8 @@ pub struct Due {
     pub at: Expr,
     /// Seconds after `at`, one item each; empty for one item at `at`.
     pub after: Vec<Decimal>,
-    /// One item per item of this top-level list (index in [`Schema::lists`](super::schema::Schema::lists), slot).
-    pub each: Option<(u32, u32)>,
+    /// One item per item of this top-level list, in this slot of the document root.
+    pub each: Option<(ListId, ListSlot)>,
     /// `when` (true): due only when the condition is true; `unless` (false): due unless it
     /// is true, so also when it is unknown.
     pub when: Option<(bool, Expr)>,
@@ -138,7 +139,7 @@ pub enum ValueShape {
     List(Box<ValueShape>),
     /// A ladder's dose: `{"value": n, "unit": "mg"}`, with `infusion_minutes` when the route
     /// has them.
-    Dose(u32),
+    Dose(LadderId),
 }
 
 /// A value a decision outputs.
@@ -165,9 +166,8 @@ pub struct Decision {
     pub name: String,
     /// Title for people.
     pub title: Option<String>,
-    /// Groups (indices in [`Schema::groups`](super::schema::Schema::groups)) one of which must
-    /// be present for the decision to be made; empty means always.
-    pub given: Vec<u32>,
+    /// Groups one of which must be present for the decision to be made; empty means always.
+    pub given: Vec<GroupId>,
     /// Rule kinds, in declaration order.
     pub kinds: Vec<Kind>,
     /// Rules, in declaration order.
@@ -184,19 +184,19 @@ pub struct Decision {
     pub missing_of: Vec<(MissingSource, Option<Expr>)>,
     /// Things to do at computed times, written as the `due` list.
     pub due: Vec<Due>,
-    /// The earlier decisions (indices) it reads: they are made even when not output.
-    pub reads_decisions: Vec<usize>,
+    /// The earlier decisions it reads: they are made even when not output.
+    pub reads_decisions: Vec<DecisionId>,
     /// Alerts, written as the `alerts` list.
     pub alerts: Vec<Alert>,
-    /// The earlier decision (index) whose output holds this one's, as a field named after it.
-    pub within: Option<usize>,
+    /// The earlier decision whose output holds this one's, as a field named after it.
+    pub within: Option<DecisionId>,
 }
 
 /// Where a decision's `missing of` entry takes missing inputs from.
 #[derive(Debug, Clone)]
 pub enum MissingSource {
-    /// An earlier decision, by index in [`Program::decisions`](super::Program::decisions).
-    Decision(usize),
+    /// An earlier decision.
+    Decision(DecisionId),
     /// The absent inputs that leave this expression unknown.
     Expr(Expr),
 }

@@ -1,6 +1,7 @@
 //! Compiled expressions and the values they take, with the one traversal that knows the
 //! shape of every kind of expression ([`Expr::children`]).
 
+use super::{DecisionId, FieldId, FieldSlot, GroupId, LadderId, ListId, ListSlot};
 use crate::diagnostic::Span;
 use crate::syntax::ast::{ArithOp, CmpOp};
 use rust_decimal::Decimal;
@@ -40,50 +41,46 @@ pub use crate::syntax::ast::Quantifier;
 pub enum Expr {
     /// A constant.
     Const(Value),
-    /// A field of the document root, by index in [`Schema::fields`](super::schema::Schema::fields)
-    /// and slot.
+    /// A field of the document root.
     Field {
-        /// Index in [`Schema::fields`](super::schema::Schema::fields), to name it when absent.
-        field: u32,
-        /// Slot in the root record.
-        slot: u32,
+        /// The field, to name it when absent.
+        field: FieldId,
+        /// Its slot in the root record.
+        slot: FieldSlot,
     },
-    /// Whether a group (by index in [`Schema::groups`](super::schema::Schema::groups)) is in the
-    /// document.
-    GroupPresent(u32),
-    /// The verdict of an earlier decision (by index in
-    /// [`Program::decisions`](super::Program::decisions)), as the index of the verdict in its
-    /// tiers.
-    Verdict(u32),
+    /// Whether a group is in the document.
+    GroupPresent(GroupId),
+    /// The verdict of an earlier decision, as the index of the verdict in its tiers.
+    Verdict(DecisionId),
     /// An item of a list, as a whole: only ever read through [`Expr::ItemField`]; the
     /// checker never lets it be evaluated.
     Item {
-        /// Index in [`Schema::lists`](super::schema::Schema::lists).
-        list: u32,
+        /// The list.
+        list: ListId,
         /// Which item.
         item: ItemRef,
     },
     /// A field of an item of a top-level list.
     ItemField {
-        /// Index in [`Schema::lists`](super::schema::Schema::lists).
-        list: u32,
+        /// The list.
+        list: ListId,
         /// The list's slot in the root record.
-        list_slot: u32,
+        list_slot: ListSlot,
         /// Which item.
         item: ItemRef,
-        /// Index in [`Schema::fields`](super::schema::Schema::fields).
-        field: u32,
+        /// The field.
+        field: FieldId,
         /// The field's slot in an item.
-        slot: u32,
+        slot: FieldSlot,
     },
     /// `any`, `all` or `count` over the items of a top-level list.
     Quantifier {
         /// Which one.
         kind: Quantifier,
-        /// Index in [`Schema::lists`](super::schema::Schema::lists).
-        list: u32,
+        /// The list.
+        list: ListId,
         /// The list's slot in the root record.
-        list_slot: u32,
+        list_slot: ListSlot,
         /// The condition, with the item bound as `Bound(0)`; `None` takes every item.
         cond: Option<Box<Expr>>,
     },
@@ -94,11 +91,11 @@ pub enum Expr {
     /// number of choices is given.
     Step(Box<Expr>, bool, u16),
     /// A ladder's dose (mg) at a level, on the document's route.
-    Dose(u32, Box<Expr>),
+    Dose(LadderId, Box<Expr>),
     /// Whether a level exists on the route and its dose is within the cap.
-    Allowed(u32, Box<Expr>),
+    Allowed(LadderId, Box<Expr>),
     /// The highest allowed level at or below a level.
-    HighestAllowed(u32, Box<Expr>),
+    HighestAllowed(LadderId, Box<Expr>),
     /// Kleene negation.
     Not(Box<Expr>),
     /// Kleene conjunction.
@@ -208,7 +205,7 @@ impl Expr {
     }
 
     /// Calls `f` on every decision whose verdict this expression reads, outermost first.
-    pub fn visit_verdicts(&self, f: &mut impl FnMut(u32)) {
+    pub fn visit_verdicts(&self, f: &mut impl FnMut(DecisionId)) {
         self.walk(&mut |e| {
             if let Expr::Verdict(d) = e {
                 f(*d);
@@ -217,7 +214,7 @@ impl Expr {
     }
 
     /// Calls `f` on every field of the document root this expression reads, outermost first.
-    pub fn visit_fields(&self, f: &mut impl FnMut(u32)) {
+    pub fn visit_fields(&self, f: &mut impl FnMut(FieldId)) {
         self.walk(&mut |e| {
             if let Expr::Field { field, .. } = e {
                 f(*field);

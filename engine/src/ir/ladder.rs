@@ -2,6 +2,7 @@
 //! infusion time.
 
 use super::expr::Expr;
+use super::{FieldId, FieldSlot, SourceId};
 use crate::diagnostic::Span;
 use rust_decimal::Decimal;
 
@@ -16,10 +17,10 @@ pub struct Ladder {
     pub levels: Vec<String>,
     /// The routes (the choices of the route input).
     pub routes: Vec<String>,
-    /// The route input: a top-level field, by index and slot.
-    pub route_field: u32,
+    /// The route input: a top-level field.
+    pub route_field: FieldId,
     /// The route input's slot in the document root.
-    pub route_slot: u32,
+    pub route_slot: FieldSlot,
     /// The dosing weight, in kg, for per-kg doses.
     pub weight: Option<Expr>,
     /// For each route (by choice index), its steps.
@@ -54,7 +55,7 @@ pub struct Step {
     /// Whether `amount` is per kg.
     pub per_kg: bool,
     /// Cited sources.
-    pub sources: Vec<usize>,
+    pub sources: Vec<SourceId>,
     /// Where it is written.
     pub span: Span,
 }

@@ -9,8 +9,12 @@
 
 pub mod decision;
 pub mod expr;
+mod id;
 pub mod ladder;
 pub mod schema;
+
+pub(crate) use id::{position, with_ids};
+pub use id::{DecisionId, FieldId, FieldSlot, GroupId, LadderId, ListId, ListSlot, SourceId};
 
 use decision::Decision;
 use expr::Value;
@@ -60,4 +64,21 @@ pub struct Program {
     pub texts: Vec<String>,
     /// Lists of constants used as values (`[20, 40]`), by index.
     pub lists: Vec<Vec<Value>>,
+}
+
+impl Program {
+    /// A decision.
+    pub fn decision(&self, id: DecisionId) -> Option<&Decision> {
+        self.decisions.get(id.index())
+    }
+
+    /// A dose ladder.
+    pub fn ladder(&self, id: LadderId) -> Option<&Ladder> {
+        self.ladders.get(id.index())
+    }
+
+    /// A source.
+    pub fn source(&self, id: SourceId) -> Option<&Source> {
+        self.sources.get(id.index())
+    }
 }

@@ -1,6 +1,7 @@
 //! The declared inputs: fields with their types, units and ranges, lists of records, the
 //! groups that hold them, and the shape a document must have.
 
+use super::{FieldId, FieldSlot, GroupId, ListId, ListSlot};
 use crate::diagnostic::Span;
 use crate::units::Unit;
 use indexmap::IndexMap;
@@ -38,15 +39,15 @@ pub struct Field {
     /// Help text for people.
     pub help: Option<String>,
     /// The list whose items hold it, if any.
-    pub list: Option<usize>,
+    pub list: Option<ListId>,
     /// Its slot within its record (the document root or a list item).
-    pub slot: usize,
+    pub slot: FieldSlot,
     /// When it must be present.
     pub required: Required,
     /// In a list: no item has a smaller value than the item before it.
     pub ordered: bool,
-    /// Never later than (above) this field of the document root, by index.
-    pub not_after: Option<usize>,
+    /// Never later than (above) this field of the document root.
+    pub not_after: Option<FieldId>,
     /// Where it was declared.
     pub span: Span,
 }
@@ -59,8 +60,8 @@ pub enum Required {
     No,
     /// Whenever the object holding it is present (every item, for a list item's field).
     WithParent,
-    /// Whenever one of these groups (indices in [`Schema::groups`]) is present.
-    WithGroups(Vec<usize>),
+    /// Whenever one of these groups is present.
+    WithGroups(Vec<GroupId>),
 }
 
 /// A declared list of records.
@@ -75,9 +76,9 @@ pub struct ListDecl {
     /// Help text for people.
     pub help: Option<String>,
     /// The list whose items hold it, if any.
-    pub list: Option<usize>,
+    pub list: Option<ListId>,
     /// Its slot among its record's lists.
-    pub slot: usize,
+    pub slot: ListSlot,
     /// The shape of one item.
     pub item: Shape,
     /// How many field slots an item has.
@@ -95,19 +96,19 @@ pub struct ListDecl {
 pub struct Shape {
     /// Members by name, in declaration order.
     pub members: IndexMap<String, Member>,
-    /// For a group outside lists, its index in [`Schema::groups`].
-    pub group: Option<usize>,
+    /// For a group outside lists, the group.
+    pub group: Option<GroupId>,
 }
 
 /// What a member of an object holds.
 #[derive(Debug, Clone)]
 pub enum Member {
-    /// A field, by index in [`Schema::fields`].
-    Field(usize),
+    /// A field.
+    Field(FieldId),
     /// A nested object.
     Group(Shape),
-    /// A list, by index in [`Schema::lists`].
-    List(usize),
+    /// A list.
+    List(ListId),
 }
 
 /// Every declared input of a protocol.
@@ -125,4 +126,21 @@ pub struct Schema {
     pub root_fields: usize,
     /// List slots of the document root.
     pub root_lists: usize,
+}
+
+impl Schema {
+    /// A field.
+    pub fn field(&self, id: FieldId) -> Option<&Field> {
+        self.fields.get(id.index())
+    }
+
+    /// A list.
+    pub fn list(&self, id: ListId) -> Option<&ListDecl> {
+        self.lists.get(id.index())
+    }
+
+    /// The path of a group.
+    pub fn group(&self, id: GroupId) -> Option<&str> {
+        self.groups.get(id.index()).map(String::as_str)
+    }
 }
