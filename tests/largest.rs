@@ -51,7 +51,7 @@ fn one_item_more_than_declared_is_refused() {
 
 #[test]
 fn the_cost_of_one_evaluation_is_bounded_before_any_document_is_read() {
-    use kap_engine::check::cost::{evaluation_cost, MAX_EVALUATION_COST};
+    use kap_engine::analysis::cost::{evaluation_cost, MAX_EVALUATION_COST};
     let protocol = reference();
     let cost = evaluation_cost(protocol.program());
     println!("reference protocol: {cost} node visits at most per evaluation (limit {MAX_EVALUATION_COST})");

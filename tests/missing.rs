@@ -12,7 +12,8 @@
 //! and counted; the tests fail if too many are.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
-use kap_engine::eval::program::{FieldType, Program, Required};
+use kap_engine::ir::schema::{FieldType, Required};
+use kap_engine::ir::Program;
 use kap_engine::Protocol;
 use kap_tests::{cases, reference, root};
 use proptest::prelude::*;

@@ -3,7 +3,9 @@
 //! always gives the same output.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
-use kap_engine::eval::program::{FieldType, Limit, Program};
+use kap_engine::ir::ladder::Limit;
+use kap_engine::ir::schema::FieldType;
+use kap_engine::ir::Program;
 use kap_engine::{Error, Protocol};
 use kap_tests::{reference, reference_source};
 use proptest::prelude::*;

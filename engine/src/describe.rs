@@ -2,8 +2,10 @@
 //! sections, with types, units, ranges, choices, labels and help), its decisions and its
 //! sources, and a JSON Schema of its input documents.
 
-use crate::eval::program::{FieldType, Member, Output, Program, Shape};
 use crate::input;
+use crate::ir::decision::Output;
+use crate::ir::schema::{FieldType, Member, Shape};
+use crate::ir::Program;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -98,7 +100,7 @@ pub struct DecisionInfo {
     pub rules: Vec<Value>,
     /// Display hints, each a JSON object, absent when the rule file gives none. `tones`: the
     /// tone of each verdict that has one (`{"hold": "hold"}`), one of ok, caution, hold, stop,
-    /// unknown, done ([`crate::eval::program::TONES`]).
+    /// unknown, done ([`crate::ir::decision::TONES`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tones: Option<Value>,
     /// `labels`: the label of each output that has one (`{"unmet": "Unmet criteria"}`).
@@ -154,7 +156,7 @@ pub fn describe(program: &Program, sha256: &str) -> Description {
             choices,
             label: f.label.clone(),
             help: f.help.clone(),
-            list: f.list.and_then(|l| program.schema.lists.get(l)).map(|l| l.path.clone()),
+            list: f.list.and_then(|l| program.schema.list(l)).map(|l| l.path.clone()),
             expects: input::describe(f),
         };
         entries.push((f.span.start, info));
@@ -173,7 +175,7 @@ pub fn describe(program: &Program, sha256: &str) -> Description {
             choices: None,
             label: l.label.clone(),
             help: l.help.clone(),
-            list: l.list.and_then(|p| program.schema.lists.get(p)).map(|p| p.path.clone()),
+            list: l.list.and_then(|p| program.schema.list(p)).map(|p| p.path.clone()),
             expects,
         };
         entries.push((l.span.start, info));
@@ -242,7 +244,7 @@ pub fn describe(program: &Program, sha256: &str) -> Description {
                 .iter()
                 .map(|r| {
                     let sources: Vec<&str> =
-                        r.sources.iter().filter_map(|s| program.sources.get(*s)).map(|s| s.key.as_str()).collect();
+                        r.sources.iter().filter_map(|s| program.source(*s)).map(|s| s.key.as_str()).collect();
                     json!({
                         "id": r.id,
                         "kind": d.kinds.get(r.kind).map(|k| k.name.as_str()).unwrap_or_default(),
@@ -290,7 +292,7 @@ fn object_schema(program: &Program, shape: &Shape) -> Value {
     for (name, member) in &shape.members {
         let schema = match member {
             Member::Group(inner) => object_schema(program, inner),
-            Member::Field(i) => match program.schema.fields.get(*i) {
+            Member::Field(i) => match program.schema.field(*i) {
                 Some(f) => {
                     let mut s = match &f.ty {
                         FieldType::Boolean => json!({"type": "boolean"}),
@@ -313,7 +315,7 @@ fn object_schema(program: &Program, shape: &Shape) -> Value {
                 }
                 None => json!({}),
             },
-            Member::List(i) => match program.schema.lists.get(*i) {
+            Member::List(i) => match program.schema.list(*i) {
                 Some(l) => {
                     let mut s = json!({"type": "array", "title": l.label, "items": object_schema(program, &l.item)});
                     if let (Value::Object(map), Some((lo, hi))) = (&mut s, l.range) {

@@ -8,7 +8,7 @@
 //! The pipeline, one module each:
 //!
 //! ```text
-//! rule file ──syntax──► syntax tree with spans ──check──► eval::program::Program
+//! rule file ──syntax──► syntax tree with spans ──check──► ir::Program
 //!           ──eval (kleene, ladder, decide)──► output (fields, explanations)
 //!           ──► decision::Evaluation (JSON)      input documents ──input──► Document
 //! ```
@@ -45,6 +45,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod check;
 pub mod decision;
 pub mod describe;
@@ -53,6 +54,7 @@ mod diagnostic_code;
 pub mod eval;
 mod exact;
 pub mod input;
+pub mod ir;
 pub mod limits;
 mod output;
 mod protocol;

@@ -1,11 +1,12 @@
 //! The facade the CLI, the WebAssembly package and embedding applications call.
 
+use crate::analysis;
 use crate::check;
 use crate::decision::{Evaluation, ProtocolRef};
 use crate::diagnostic::Diagnostic;
 use crate::eval::decide::{self, EvaluationError};
-use crate::eval::program::Program;
 use crate::input::{self, json::Json, InputError};
+use crate::ir::Program;
 use crate::syntax;
 use sha2::{Digest, Sha256};
 
@@ -41,8 +42,8 @@ fn analyse(source: &str) -> (Option<Program>, Vec<Diagnostic>) {
     diagnostics.extend(more);
     let program = match program {
         Some(program) if !diagnostics.iter().any(Diagnostic::is_error) => {
-            diagnostics.extend(check::dose_safety::prove(&program));
-            diagnostics.extend(check::cost::check(&program));
+            diagnostics.extend(analysis::dose_safety::prove(&program));
+            diagnostics.extend(analysis::cost::check(&program));
             Some(program)
         }
         _ => None,

@@ -3,7 +3,7 @@
 //! not 135771.43 s/day); comparisons and additions still convert between compatible units.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
-use kap_engine::eval::program::ValueShape;
+use kap_engine::ir::decision::ValueShape;
 use kap_engine::{Protocol, Severity};
 use rust_decimal::Decimal;
 use serde_json::Value;

@@ -5,8 +5,8 @@
 //! rules it breaks, else an evaluation.
 
 use arbitrary::{Result, Unstructured};
-use kap_engine::eval::program::{Required, Schema};
 use kap_engine::input::time::format_utc;
+use kap_engine::ir::schema::{Required, Schema};
 use kap_engine::{Error, Protocol};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -76,7 +76,7 @@ fn when(required: &Required, schema: &Schema) -> When {
         Required::No => When::Never,
         Required::WithParent => When::WithParent,
         Required::WithGroups(gs) => {
-            When::WithGroups(gs.iter().filter_map(|g| schema.groups.get(*g).cloned()).collect())
+            When::WithGroups(gs.iter().filter_map(|g| schema.group(*g).map(String::from)).collect())
         }
     }
 }
@@ -143,10 +143,7 @@ impl Model {
                     choices: info.choices.clone().unwrap_or_default(),
                     required: decl.map_or(When::Never, |f| when(&f.required, schema)),
                     ordered: decl.is_some_and(|f| f.ordered),
-                    not_after: decl
-                        .and_then(|f| f.not_after)
-                        .and_then(|t| schema.fields.get(t))
-                        .map(|t| t.path.clone()),
+                    not_after: decl.and_then(|f| f.not_after).and_then(|t| schema.field(t)).map(|t| t.path.clone()),
                 })
             };
             members_at(&mut root, parents).push(slot);

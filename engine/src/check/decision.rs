@@ -5,11 +5,14 @@
 
 use super::expr::{Checker, Names};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
-use crate::eval::program::{
-    Alert, Decision, Due, Expr, FieldType, Kind, MissingSource, Output, OutputValue, Rule, Source, Tier, ValueShape,
-    SEVERITIES, TONES,
-};
 use crate::exact::Exact;
+use crate::ir::decision::{
+    Alert, Decision, Due, Kind, MissingSource, Output, OutputValue, Rule, Tier, ValueShape, SEVERITIES, TONES,
+};
+use crate::ir::expr::Expr;
+use crate::ir::schema::FieldType;
+use crate::ir::Source;
+use crate::ir::{position, DecisionId, GroupId, SourceId};
 use crate::syntax::ast::{self, Entry};
 use indexmap::IndexSet;
 
@@ -18,7 +21,7 @@ use indexmap::IndexSet;
 struct Shape {
     kinds: Vec<Kind>,
     outputs: Vec<Output>,
-    given: Vec<u32>,
+    given: Vec<GroupId>,
 }
 
 /// The second pass: verdicts in order and rules, with the ids seen.
@@ -199,7 +202,7 @@ fn list_entry(
 fn given(shape: &mut Shape, paths: &[ast::Name], names: &Names<'_>, diagnostics: &mut Vec<Diagnostic>) {
     for p in paths {
         match names.group(&p.node) {
-            Some(g) => shape.given.push(u32::try_from(g).unwrap_or(0)),
+            Some(g) => shape.given.push(g),
             None => {
                 let hint = match did_you_mean(&p.node, names.group_paths()) {
                     Some(near) => format!("did you mean `{near}`?"),
@@ -353,16 +356,16 @@ fn rule(
     ok
 }
 
-/// The sources cited, by index: `None` when one is not declared or cited twice (reported).
+/// The sources cited: `None` when one is not declared or cited twice (reported).
 pub(super) fn citations(
     keys: &[ast::Name],
     sources: &[Source],
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Vec<usize>> {
+) -> Option<Vec<SourceId>> {
     let mut cited = Vec::new();
     let mut ok = true;
     for key in keys {
-        match sources.iter().position(|s| s.key == key.node) {
+        match position(sources, |s| s.key == key.node) {
             Some(i) if cited.contains(&i) => {
                 diagnostics.push(
                     Diagnostic::error(Code::Duplicate, key.span, format!("source `{}` is cited twice", key.node))
@@ -542,7 +545,7 @@ fn whole(d: &ast::DecisionDecl, shape: &Shape, verdicts: &Verdicts, diagnostics:
 }
 
 /// The decision a decision is `within`: one declared above it.
-fn within(d: &ast::DecisionDecl, checker: &Checker<'_, '_>, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
+fn within(d: &ast::DecisionDecl, checker: &Checker<'_, '_>, diagnostics: &mut Vec<Diagnostic>) -> Option<DecisionId> {
     let parent = d.within.as_ref()?;
     let found = checker.decision_index(&parent.node);
     if found.is_none() {
@@ -559,9 +562,9 @@ fn within(d: &ast::DecisionDecl, checker: &Checker<'_, '_>, diagnostics: &mut Ve
 }
 
 /// The decisions whose verdicts this one reads, in order, once each.
-fn reads_decisions(verdicts: &Verdicts, readers: &Readers) -> Vec<usize> {
+fn reads_decisions(verdicts: &Verdicts, readers: &Readers) -> Vec<DecisionId> {
     let mut out = Vec::new();
-    let mut note = |d: u32| out.push(d as usize);
+    let mut note = |d: DecisionId| out.push(d);
     for r in &verdicts.rules {
         r.when.visit_verdicts(&mut note);
     }
@@ -579,7 +582,7 @@ fn reads_decisions(verdicts: &Verdicts, readers: &Readers) -> Vec<usize> {
     }
     for (source, when) in &readers.missing_of {
         match source {
-            MissingSource::Decision(d) => note(u32::try_from(*d).unwrap_or(u32::MAX)),
+            MissingSource::Decision(d) => note(*d),
             MissingSource::Expr(e) => e.visit_verdicts(&mut note),
         }
         if let Some(w) = when {
@@ -636,7 +639,7 @@ fn due_item(
     due: &ast::DueDecl,
     checker: &mut Checker<'_, '_>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<crate::eval::program::Due> {
+) -> Option<crate::ir::decision::Due> {
     let each = match &due.each {
         Some((var, list)) => Some(checker.push_item(var, list)?),
         None => None,
@@ -679,7 +682,7 @@ fn due_item(
             }
         }
     }
-    Some(crate::eval::program::Due {
+    Some(crate::ir::decision::Due {
         id: due.id.node.clone(),
         checks: due.checks.iter().map(|c| c.node.clone()).collect(),
         at,
@@ -695,7 +698,7 @@ fn alert(
     sources: &[Source],
     checker: &mut Checker<'_, '_>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<crate::eval::program::Alert> {
+) -> Option<crate::ir::decision::Alert> {
     let severity_ok =
         super::one_of(&a.severity, SEVERITIES, (Code::UnknownSeverity, "severity", "severities"), diagnostics);
     match &a.action {
@@ -733,7 +736,7 @@ fn alert(
     if !severity_ok || a.action.as_ref().is_some_and(|t| t.node.trim().is_empty()) {
         return None;
     }
-    Some(crate::eval::program::Alert {
+    Some(crate::ir::decision::Alert {
         id: a.id.node.clone(),
         severity: a.severity.node.clone(),
         message: a.message.node.clone(),

@@ -3,7 +3,10 @@
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
 use crate::eval::kleene;
-use crate::eval::program::{Expr, FieldType, ItemRef, Quantifier, Schema, Value, ValueShape};
+use crate::ir::decision::ValueShape;
+use crate::ir::expr::{Expr, ItemRef, Quantifier, Value};
+use crate::ir::schema::{FieldType, Schema};
+use crate::ir::{position, with_ids, DecisionId, FieldId, GroupId, LadderId, ListId, ListSlot};
 use crate::syntax::ast::{self, ArithOp, CmpOp, ExprKind};
 use crate::units::{Factor, Unit};
 use rust_decimal::Decimal;
@@ -22,8 +25,8 @@ pub enum Ty {
     Choice(usize),
     /// A point in time.
     Time,
-    /// An item of the list with this index in the schema's lists.
-    Item(usize),
+    /// An item of this list.
+    Item(ListId),
     /// A text.
     Text,
     /// A list of constants.
@@ -67,8 +70,8 @@ fn definition_cycle(name: &str) -> (String, String) {
 pub struct Names<'a> {
     /// The inputs.
     pub schema: &'a Schema,
-    fields: IndexMap<&'a str, usize>,
-    groups: IndexMap<&'a str, usize>,
+    fields: IndexMap<&'a str, FieldId>,
+    groups: IndexMap<&'a str, GroupId>,
     defines: IndexMap<&'a str, &'a ast::Define>,
     /// Alerts by id, with every decision's that declares one: `raised(ID)` reads them.
     alerts: IndexMap<&'a str, Vec<&'a ast::AlertDecl>>,
@@ -96,14 +99,14 @@ impl<'a> Names<'a> {
             broken,
             source,
             schema,
-            fields: schema.fields.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect(),
-            groups: schema.groups.iter().enumerate().map(|(i, g)| (g.as_str(), i)).collect(),
+            fields: with_ids(&schema.fields).map(|(i, f): (FieldId, _)| (f.path.as_str(), i)).collect(),
+            groups: with_ids(&schema.groups).map(|(i, g): (GroupId, &String)| (g.as_str(), i)).collect(),
             defines: defines.iter().map(|d| (d.name.node.as_str(), *d)).collect(),
         }
     }
 
-    /// The index of a group outside lists.
-    pub fn group(&self, path: &str) -> Option<usize> {
+    /// A group outside lists.
+    pub fn group(&self, path: &str) -> Option<GroupId> {
         self.groups.get(path).copied()
     }
 
@@ -119,7 +122,7 @@ pub struct Checker<'a, 'd> {
     diagnostics: &'d mut Vec<Diagnostic>,
     frames: Vec<IndexMap<String, Typed>>,
     /// Items bound by the quantifiers around the expression, outermost first: name, list.
-    items: Vec<(String, usize)>,
+    items: Vec<(String, ListId)>,
     calling: Vec<String>,
     constants: IndexMap<String, Option<Typed>>,
     /// Expressions checked so far, against [`MAX_WORK`].
@@ -254,7 +257,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             Ty::Text => "a text".into(),
             Ty::List(t) => format!("a list of {}", self.describe(t)),
             Ty::Item(l) => {
-                format!("an item of `{}`", self.names.schema.lists.get(*l).map_or("a list", |l| l.path.as_str()))
+                format!("an item of `{}`", self.names.schema.list(*l).map_or("a list", |l| l.path.as_str()))
             }
         }
     }
@@ -423,11 +426,13 @@ impl<'a, 'd> Checker<'a, 'd> {
                 Some((if *negated { Expr::Not(Box::new(test)) } else { test }, Ty::Bool))
             }
             ExprKind::IsKnown(inner, known) => {
-                let test = match &inner.node {
-                    ExprKind::Name(n) if self.names.group(n).is_some() && self.lookup_value(n).is_none() => {
-                        Expr::GroupPresent(u32::try_from(self.names.group(n).unwrap_or(0)).unwrap_or(0))
-                    }
-                    _ => Expr::IsKnown(Box::new(self.expr(inner)?.0)),
+                let group = match &inner.node {
+                    ExprKind::Name(n) if self.lookup_value(n).is_none() => self.names.group(n),
+                    _ => None,
+                };
+                let test = match group {
+                    Some(g) => Expr::GroupPresent(g),
+                    None => Expr::IsKnown(Box::new(self.expr(inner)?.0)),
                 };
                 Some((if *known { test } else { Expr::Not(Box::new(test)) }, Ty::Bool))
             }
@@ -506,7 +511,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         let from_inside = self.items.iter().rev().position(|(n, _)| n == name)?;
         let (_, list) = self.items.get(self.items.len() - 1 - from_inside)?;
         let item = ItemRef::Bound(u8::try_from(from_inside).ok()?);
-        Some((Expr::Item { list: u32::try_from(*list).ok()?, item }, Ty::Item(*list)))
+        Some((Expr::Item { list: *list, item }, Ty::Item(*list)))
     }
 
     /// A parameter's argument, seen from under the quantifiers opened since the call.
@@ -524,8 +529,8 @@ impl<'a, 'd> Checker<'a, 'd> {
             return Some(item);
         }
         if let Some(k) = name.strip_suffix(".verdict").and_then(|d| self.decision_index(d)) {
-            let ty = Ty::Choice(self.names.schema.fields.len() + k);
-            return Some((Expr::Verdict(u32::try_from(k).ok()?), ty));
+            let ty = Ty::Choice(self.names.schema.fields.len() + k.index());
+            return Some((Expr::Verdict(k), ty));
         }
         if let Some(resolved) = self.item_path(name, span) {
             return resolved;
@@ -546,7 +551,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return self.constant(name, span);
         }
         if let Some(&index) = self.names.fields.get(name) {
-            let field = self.names.schema.fields.get(index)?;
+            let field = self.names.schema.field(index)?;
             if field.list.is_some() {
                 return self.error(
                     Code::ListField,
@@ -558,10 +563,10 @@ impl<'a, 'd> Checker<'a, 'd> {
             let ty = match &field.ty {
                 FieldType::Boolean => Ty::Bool,
                 FieldType::Number { unit, .. } => Ty::Num(unit.clone()),
-                FieldType::Choice(_) => Ty::Choice(index),
+                FieldType::Choice(_) => Ty::Choice(index.index()),
                 FieldType::Timestamp => Ty::Time,
             };
-            let expr = Expr::Field { field: u32::try_from(index).ok()?, slot: u32::try_from(field.slot).ok()? };
+            let expr = Expr::Field { field: index, slot: field.slot };
             return Some((expr, ty));
         }
         if self.names.group(name).is_some() {
@@ -617,7 +622,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 format!("`{name}(ketamine, course.sessions[-1].level)`"),
             );
         };
-        let Some(index) = self.ladders.iter().position(|(n, _)| n == ladder) else {
+        let Some(index) = position::<LadderId, _>(&self.ladders, |(n, _)| n == ladder) else {
             let hint = match did_you_mean(ladder, self.ladders.iter().map(|(n, _)| n.as_str())) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => "declare it above with `ladder NAME`".into(),
@@ -625,7 +630,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return self.error(Code::UnknownName, *ladder_span, format!("no ladder named `{ladder}`"), hint);
         };
         let (x, ty) = self.expr(level)?;
-        let levels = self.ladders.get(index).map(|(_, l)| l.clone()).unwrap_or_default();
+        let levels = self.ladders.get(index.index()).map(|(_, l)| l.clone()).unwrap_or_default();
         if levels.is_empty() {
             return None; // the ladder's own errors are reported where it is declared
         }
@@ -647,7 +652,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 format!("a level is one of {}", levels.join(", ")),
             );
         }
-        let l = u32::try_from(index).ok()?;
+        let l = index;
         Some(match name {
             "dose" => (Expr::Dose(l, Box::new(x)), Ty::Num(Unit::parse("mg").ok()?)),
             "allowed" => (Expr::Allowed(l, Box::new(x)), Ty::Bool),
@@ -697,7 +702,7 @@ impl<'a, 'd> Checker<'a, 'd> {
     fn item_path(&mut self, name: &str, span: Span) -> Option<Option<Typed>> {
         let (item, rest) = if let Some((list_path, after)) = name.split_once('[') {
             let (index, rest) = after.split_once(']')?;
-            let Some(list) = self.names.schema.lists.iter().position(|l| l.path == list_path) else {
+            let Some(list) = position(&self.names.schema.lists, |l| l.path == list_path) else {
                 let hint = match did_you_mean(list_path, self.names.schema.lists.iter().map(|l| l.path.as_str())) {
                     Some(near) => format!("did you mean `{near}`?"),
                     None => "name a declared list".into(),
@@ -712,8 +717,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                     "0 is the first item, -1 the last".into(),
                 ));
             };
-            let typed =
-                (Expr::Item { list: u32::try_from(list).ok()?, item: ItemRef::Position(position) }, Ty::Item(list));
+            let typed = (Expr::Item { list, item: ItemRef::Position(position) }, Ty::Item(list));
             (typed, rest.strip_prefix('.').or(if rest.is_empty() { Some("") } else { None })?)
         } else {
             let (head, rest) = name.split_once('.')?;
@@ -747,7 +751,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return Some(Some(item));
         }
         let (Expr::Item { list, item }, Ty::Item(list_index)) = item else { return Some(None) };
-        let decl = self.names.schema.lists.get(list_index)?;
+        let decl = self.names.schema.list(list_index)?;
         if decl.list.is_some() {
             return Some(self.error(
                 Code::ListField,
@@ -771,20 +775,14 @@ impl<'a, 'd> Checker<'a, 'd> {
                 hint,
             ));
         };
-        let field = self.names.schema.fields.get(index)?;
+        let field = self.names.schema.field(index)?;
         let ty = match &field.ty {
             FieldType::Boolean => Ty::Bool,
             FieldType::Number { unit, .. } => Ty::Num(unit.clone()),
-            FieldType::Choice(_) => Ty::Choice(index),
+            FieldType::Choice(_) => Ty::Choice(index.index()),
             FieldType::Timestamp => Ty::Time,
         };
-        let expr = Expr::ItemField {
-            list,
-            list_slot: u32::try_from(decl.slot).ok()?,
-            item,
-            field: u32::try_from(index).ok()?,
-            slot: u32::try_from(field.slot).ok()?,
-        };
+        let expr = Expr::ItemField { list, list_slot: decl.slot, item, field: index, slot: field.slot };
         Some(Some((expr, ty)))
     }
 
@@ -796,14 +794,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         cond: Option<&ast::Expr>,
         span: Span,
     ) -> Option<Typed> {
-        let Some(index) = self.names.schema.lists.iter().position(|l| l.path == list.node && l.list.is_none()) else {
-            let hint = match did_you_mean(&list.node, self.names.schema.lists.iter().map(|l| l.path.as_str())) {
-                Some(near) => format!("did you mean `{near}`?"),
-                None => "name a declared top-level list".into(),
-            };
-            return self.error(Code::UnknownName, list.span, format!("no list named `{}`", list.node), hint);
-        };
-        let decl = self.names.schema.lists.get(index)?;
+        let (index, list_slot) = self.top_level_list(list)?;
         if self.items.len() >= usize::from(u8::MAX) {
             return self.error(
                 Code::TooDeep,
@@ -829,29 +820,30 @@ impl<'a, 'd> Checker<'a, 'd> {
             }
             None => None,
         };
-        let expr = Expr::Quantifier {
-            kind,
-            list: u32::try_from(index).ok()?,
-            list_slot: u32::try_from(decl.slot).ok()?,
-            cond,
-        };
+        let expr = Expr::Quantifier { kind, list: index, list_slot, cond };
         let ty = if kind == Quantifier::Count { Ty::Num(Unit::none()) } else { Ty::Bool };
         Some((expr, ty))
     }
 
-    /// Binds `name` to each item of the top-level list `list` while checking expressions,
-    /// until [`Checker::pop_item`]; the list's index and slot, or `None` (reported).
-    pub fn push_item(&mut self, name: &ast::Name, list: &ast::Name) -> Option<(u32, u32)> {
-        let Some(index) = self.names.schema.lists.iter().position(|l| l.path == list.node && l.list.is_none()) else {
+    /// The top-level list named `list`, with its slot in the document root; `None` when
+    /// there is none (reported).
+    fn top_level_list(&mut self, list: &ast::Name) -> Option<(ListId, ListSlot)> {
+        let Some(index) = position(&self.names.schema.lists, |l| l.path == list.node && l.list.is_none()) else {
             let hint = match did_you_mean(&list.node, self.names.schema.lists.iter().map(|l| l.path.as_str())) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => "name a declared top-level list".into(),
             };
             return self.error(Code::UnknownName, list.span, format!("no list named `{}`", list.node), hint);
         };
-        let slot = self.names.schema.lists.get(index)?.slot;
+        Some((index, self.names.schema.list(index)?.slot))
+    }
+
+    /// Binds `name` to each item of the top-level list `list` while checking expressions,
+    /// until [`Checker::pop_item`]; the list and its slot, or `None` (reported).
+    pub fn push_item(&mut self, name: &ast::Name, list: &ast::Name) -> Option<(ListId, ListSlot)> {
+        let (index, slot) = self.top_level_list(list)?;
         self.items.push((name.node.clone(), index));
-        Some((u32::try_from(index).ok()?, u32::try_from(slot).ok()?))
+        Some((index, slot))
     }
 
     /// Undoes the last [`Checker::push_item`].
@@ -901,9 +893,9 @@ impl<'a, 'd> Checker<'a, 'd> {
         self.decisions.push((name.to_string(), verdicts));
     }
 
-    /// The index of a decision checked earlier.
-    pub fn decision_index(&self, name: &str) -> Option<usize> {
-        self.decisions.iter().position(|(n, _)| n == name)
+    /// A decision checked earlier.
+    pub fn decision_index(&self, name: &str) -> Option<DecisionId> {
+        position(&self.decisions, |(n, _)| n == name)
     }
 
     /// Whether a definition has been used by a rule or another used definition.
@@ -1378,7 +1370,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             }
             _ => return,
         };
-        let Some(f) = self.names.schema.fields.get(field as usize) else { return };
+        let Some(f) = self.names.schema.field(field) else { return };
         let Some((lo, hi)) = f.range else { return };
         let (always, never) = match op {
             CmpOp::Lt => (hi < c, lo >= c),
@@ -1600,7 +1592,9 @@ pub fn measure(expr: &Expr) -> (usize, usize) {
         if *nodes > MAX_NODES || depth > MAX_EVAL_DEPTH {
             return;
         }
-        e.for_each_child(&mut |c| walk(c, depth + 1, nodes, deepest));
+        for c in e.children() {
+            walk(c, depth + 1, nodes, deepest);
+        }
     }
     let (mut nodes, mut deepest) = (0, 0);
     walk(expr, 1, &mut nodes, &mut deepest);

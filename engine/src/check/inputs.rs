@@ -2,7 +2,8 @@
 
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::eval::program::{Field, FieldType, ListDecl, Member, Required, Schema, Shape};
+use crate::ir::schema::{Field, FieldType, ListDecl, Member, Required, Schema, Shape};
+use crate::ir::{position, FieldId, FieldSlot, GroupId, ListId, ListSlot};
 use crate::syntax::ast::InputFlag;
 use crate::syntax::ast::{InputDecl, Name, TypeExpr};
 use crate::units::Unit;
@@ -27,7 +28,7 @@ pub fn unit(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<Unit> {
 /// Builds the schema from the declarations, in order.
 pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema {
     let mut schema = Schema::default();
-    let mut lists_by_path: IndexMap<String, usize> = IndexMap::new();
+    let mut lists_by_path: IndexMap<String, ListId> = IndexMap::new();
     let mut seen: IndexMap<String, ()> = IndexMap::new();
     for decl in decls {
         let path = decl.path.node.as_str();
@@ -96,8 +97,9 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
             None => continue,
         };
         let member = if decl.ty.node == TypeExpr::List {
+            let Some(index) = ListId::new(schema.lists.len()) else { continue };
             let slot = match list {
-                Some(l) => schema.lists.get_mut(l).map(|parent| {
+                Some(l) => schema.lists.get_mut(l.index()).map(|parent| {
                     parent.item_lists += 1;
                     parent.item_lists - 1
                 }),
@@ -106,14 +108,13 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
                     Some(schema.root_lists - 1)
                 }
             };
-            let index = schema.lists.len();
             schema.lists.push(ListDecl {
                 path: path.to_string(),
                 range,
                 label,
                 help,
                 list,
-                slot: slot.unwrap_or(0),
+                slot: slot.and_then(ListSlot::new).unwrap_or_default(),
                 item: Shape::default(),
                 item_fields: 0,
                 item_lists: 0,
@@ -126,8 +127,9 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
             let Some(ty) = field_type(decl, diagnostics) else {
                 continue;
             };
+            let Some(index) = FieldId::new(schema.fields.len()) else { continue };
             let slot = match list {
-                Some(l) => schema.lists.get_mut(l).map(|parent| {
+                Some(l) => schema.lists.get_mut(l.index()).map(|parent| {
                     parent.item_fields += 1;
                     parent.item_fields - 1
                 }),
@@ -136,7 +138,6 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
                     Some(schema.root_fields - 1)
                 }
             };
-            let index = schema.fields.len();
             schema.fields.push(Field {
                 path: path.to_string(),
                 ty,
@@ -144,7 +145,7 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
                 label,
                 help,
                 list,
-                slot: slot.unwrap_or(0),
+                slot: slot.and_then(FieldSlot::new).unwrap_or_default(),
                 required: Required::No,
                 ordered: false,
                 not_after: None,
@@ -154,12 +155,12 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
         };
         // Walk (creating) the groups to the member's parent object.
         let prefix = match list {
-            Some(l) => schema.lists.get(l).map(|d| format!("{}[]", d.path)).unwrap_or_default(),
+            Some(l) => schema.list(l).map(|d| format!("{}[]", d.path)).unwrap_or_default(),
             None => String::new(),
         };
         let mut new_groups = Vec::new();
         let shape = match list {
-            Some(l) => match schema.lists.get_mut(l) {
+            Some(l) => match schema.lists.get_mut(l.index()) {
                 Some(d) => &mut d.item,
                 None => continue,
             },
@@ -184,8 +185,8 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
 fn flags(decls: &[&InputDecl], schema: &mut Schema, diagnostics: &mut Vec<Diagnostic>) {
     for decl in decls {
         let path = decl.path.node.as_str();
-        let field = schema.fields.iter().position(|f| f.path == path);
-        let list = schema.lists.iter().position(|l| l.path == path);
+        let field: Option<FieldId> = position(&schema.fields, |f| f.path == path);
+        let list: Option<ListId> = position(&schema.lists, |l| l.path == path);
         if field.is_none() && list.is_none() {
             continue; // not declared: already reported
         }
@@ -194,7 +195,7 @@ fn flags(decls: &[&InputDecl], schema: &mut Schema, diagnostics: &mut Vec<Diagno
                 InputFlag::Required(groups) => {
                     let mut resolved = Vec::new();
                     for g in groups {
-                        match schema.groups.iter().position(|x| *x == g.node) {
+                        match position::<GroupId, _>(&schema.groups, |x| *x == g.node) {
                             Some(i) => resolved.push(i),
                             None => {
                                 let hint = match did_you_mean(&g.node, schema.groups.iter().map(String::as_str)) {
@@ -214,13 +215,13 @@ fn flags(decls: &[&InputDecl], schema: &mut Schema, diagnostics: &mut Vec<Diagno
                     }
                     let required =
                         if groups.is_empty() { Required::WithParent } else { Required::WithGroups(resolved) };
-                    if let Some(f) = field.and_then(|i| schema.fields.get_mut(i)) {
+                    if let Some(f) = field.and_then(|i| schema.fields.get_mut(i.index())) {
                         f.required = required;
-                    } else if let Some(l) = list.and_then(|i| schema.lists.get_mut(i)) {
+                    } else if let Some(l) = list.and_then(|i| schema.lists.get_mut(i.index())) {
                         l.required = required;
                     }
                 }
-                InputFlag::Ordered => match field.and_then(|i| schema.fields.get_mut(i)) {
+                InputFlag::Ordered => match field.and_then(|i| schema.fields.get_mut(i.index())) {
                     Some(f) if f.list.is_some() && !matches!(f.ty, FieldType::Boolean | FieldType::Choice(_)) => {
                         f.ordered = true
                     }
@@ -234,19 +235,19 @@ fn flags(decls: &[&InputDecl], schema: &mut Schema, diagnostics: &mut Vec<Diagno
                     ),
                 },
                 InputFlag::NotAfter(other) => {
-                    let target = schema.fields.iter().position(|f| f.path == other.node && f.list.is_none());
-                    let same_type =
-                        match (field.and_then(|i| schema.fields.get(i)), target.and_then(|t| schema.fields.get(t))) {
-                            (Some(a), Some(b)) => match (&a.ty, &b.ty) {
-                                (FieldType::Timestamp, FieldType::Timestamp) => true,
-                                (FieldType::Number { unit: x, .. }, FieldType::Number { unit: y, .. }) => x == y,
-                                _ => false,
-                            },
+                    let target: Option<FieldId> =
+                        position(&schema.fields, |f| f.path == other.node && f.list.is_none());
+                    let same_type = match (field.and_then(|i| schema.field(i)), target.and_then(|t| schema.field(t))) {
+                        (Some(a), Some(b)) => match (&a.ty, &b.ty) {
+                            (FieldType::Timestamp, FieldType::Timestamp) => true,
+                            (FieldType::Number { unit: x, .. }, FieldType::Number { unit: y, .. }) => x == y,
                             _ => false,
-                        };
+                        },
+                        _ => false,
+                    };
                     match (field, target) {
                         (Some(f), Some(t)) if same_type => {
-                            if let Some(f) = schema.fields.get_mut(f) {
+                            if let Some(f) = schema.fields.get_mut(f.index()) {
                                 f.not_after = Some(t);
                             }
                         }
@@ -304,7 +305,7 @@ fn number_groups(schema: &mut Schema) {
         for (name, member) in shape.members.iter_mut() {
             if let Member::Group(inner) = member {
                 let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
-                inner.group = groups.iter().position(|g| *g == path);
+                inner.group = position(groups, |g| *g == path);
                 walk(inner, &path, groups);
             }
         }

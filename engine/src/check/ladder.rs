@@ -4,8 +4,11 @@
 use super::expr::{Checker, Ty};
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
-use crate::eval::program::{FieldType, Ladder, Limit, RouteSteps, Schema, Source, Step};
 use crate::exact::Exact;
+use crate::ir::ladder::{Ladder, Limit, RouteSteps, Step};
+use crate::ir::schema::{FieldType, Schema};
+use crate::ir::Source;
+use crate::ir::{position, FieldId, SourceId};
 use crate::syntax::ast::{LadderDecl, LadderEntry, Name, Node};
 use crate::units::Unit;
 use rust_decimal::Decimal;
@@ -57,11 +60,11 @@ fn quantity(
     None
 }
 
-/// The sources cited, by index; an unknown key is reported with the closest one.
-fn citations(cites: &[Name], sources: &[Source], diagnostics: &mut Vec<Diagnostic>) -> Vec<usize> {
+/// The sources cited; an unknown key is reported with the closest one.
+fn citations(cites: &[Name], sources: &[Source], diagnostics: &mut Vec<Diagnostic>) -> Vec<SourceId> {
     let mut cited = Vec::new();
     for key in cites {
-        match sources.iter().position(|s| s.key == key.node) {
+        match position(sources, |s| s.key == key.node) {
             Some(i) => cited.push(i),
             None => diagnostics.push(
                 Diagnostic::error(Code::UnknownSource, key.span, format!("source `{}` is not declared", key.node))
@@ -100,9 +103,9 @@ pub fn ladder(
 ) -> Option<Ladder> {
     let errors_before = diagnostics.len();
     let choice_field =
-        |path: &Name, root_only: bool, diagnostics: &mut Vec<Diagnostic>| -> Option<(usize, Vec<String>)> {
-            let index = schema.fields.iter().position(|f| f.path == path.node && (!root_only || f.list.is_none()));
-            match index.and_then(|i| schema.fields.get(i).map(|f| (i, f))) {
+        |path: &Name, root_only: bool, diagnostics: &mut Vec<Diagnostic>| -> Option<(FieldId, Vec<String>)> {
+            let index = position(&schema.fields, |f| f.path == path.node && (!root_only || f.list.is_none()));
+            match index.and_then(|i| schema.field(i).map(|f| (i, f))) {
                 Some((i, f)) => match &f.ty {
                     FieldType::Choice(c) => Some((i, c.clone())),
                     _ => {
@@ -127,7 +130,7 @@ pub fn ladder(
             }
         };
     let mut levels: Option<Vec<String>> = None;
-    let mut route: Option<(usize, Vec<String>)> = None;
+    let mut route: Option<(FieldId, Vec<String>)> = None;
     let mut weight = None;
     for entry in &decl.entries {
         match entry {
@@ -311,14 +314,14 @@ pub fn ladder(
     if diagnostics.len() > errors_before {
         return None;
     }
-    let route_slot = schema.fields.get(route_field).map(|f| f.slot)?;
+    let route_slot = schema.field(route_field).map(|f| f.slot)?;
     Some(Ladder {
         name: decl.name.node.clone(),
         title: decl.title.as_ref().map(|t| t.node.clone()),
         levels,
         routes,
-        route_field: u32::try_from(route_field).ok()?,
-        route_slot: u32::try_from(route_slot).ok()?,
+        route_field,
+        route_slot,
         weight: weight.map(|(w, _)| w),
         by_route,
         allow_above,

@@ -2,16 +2,14 @@
 //! problem it finds (unknown names with a did-you-mean, types, units, unknown choices,
 //! duplicate ids, citations of undeclared sources) in one run.
 
-pub mod cost;
 mod decision;
-pub mod dose_safety;
 pub mod expr;
 pub mod inputs;
 pub mod ladder;
 
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::eval::program::{Header, Program, Source};
+use crate::ir::{Header, Program, Source};
 use crate::syntax::ast::{self, Entry, Item, RuleFile};
 use expr::{Checker, Names};
 use indexmap::IndexSet;

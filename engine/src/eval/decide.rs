@@ -3,10 +3,13 @@
 //! undetermined.
 
 use super::kleene::{self, EvalError, Missing, Outcome};
-use super::program::{Alert, Decision, Expr, MissingSource, Program, Value, ValueShape};
 use crate::decision::{DecisionOutcome, Evaluation, Explanation, OutputField, ProtocolRef};
 use crate::exact::Exact;
 use crate::input::Document;
+use crate::ir::decision::{Alert, Decision, MissingSource, ValueShape};
+use crate::ir::expr::{Expr, Value};
+use crate::ir::ListSlot;
+use crate::ir::Program;
 use crate::output::{explain, outcome};
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
@@ -106,7 +109,7 @@ pub(crate) fn evaluate_traced(
     for decision in &program.decisions {
         let mut a = decision.given.is_empty();
         for g in &decision.given {
-            a |= *doc.groups.get(*g as usize).ok_or_else(|| {
+            a |= *doc.groups.get(g.index()).ok_or_else(|| {
                 EvaluationError::new(&decision.name, "", "internal error: a group outside the document".into(), None)
             })?;
         }
@@ -116,7 +119,7 @@ pub(crate) fn evaluate_traced(
     for (i, decision) in program.decisions.iter().enumerate().rev() {
         if needed.get(i).copied().unwrap_or(false) {
             for d in &decision.reads_decisions {
-                if let Some(n) = needed.get_mut(*d) {
+                if let Some(n) = needed.get_mut(d.index()) {
                     *n = true;
                 }
             }
@@ -152,7 +155,7 @@ pub(crate) fn evaluate_traced(
             }
             let made_outcome = outcome::outcome(program, decision, &made);
             // A decision `within` another is a field of its output, when that one is made.
-            let parent = decision.within.and_then(|p| program.decisions.get(p)).map(|p| p.name.clone());
+            let parent = decision.within.and_then(|p| program.decision(p)).map(|p| p.name.clone());
             match parent.and_then(|p| decisions.get_mut(&p)) {
                 Some(parent) => {
                     let value = serde_json::to_value(&made_outcome).map_err(|e| fail(&e.to_string()))?;
@@ -223,8 +226,8 @@ impl Making<'_> {
     }
 
     /// The number of items of a list of the document (none when it is absent).
-    fn items(&self, list_slot: u32) -> usize {
-        self.doc.root.lists.get(list_slot as usize).and_then(Option::as_ref).map_or(0, Vec::len)
+    fn items(&self, list_slot: ListSlot) -> usize {
+        self.doc.root.lists.get(list_slot.index()).and_then(Option::as_ref).map_or(0, Vec::len)
     }
 
     /// Every rule, evaluated: whatever the verdict, each is true, false or unknown.
@@ -311,7 +314,7 @@ impl Making<'_> {
             }
             match source {
                 MissingSource::Decision(other) => {
-                    if let Some(m) = missings.get(*other) {
+                    if let Some(m) = missings.get(other.index()) {
                         missing.merge(m);
                     }
                 }

@@ -2,10 +2,12 @@
 //! inputs left a result unknown.
 
 use super::ladder;
-use super::program::{Expr, ItemRef, Ladder, Quantifier, Value};
 use crate::diagnostic::Span;
 use crate::exact::Exact;
 use crate::input::{Document, Record};
+use crate::ir::expr::{Expr, ItemRef, Quantifier, Value};
+use crate::ir::ladder::Ladder;
+use crate::ir::{FieldId, FieldSlot, ListId, ListSlot};
 use crate::syntax::ast::{ArithOp, CmpOp};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
@@ -13,15 +15,15 @@ use std::cmp::Ordering;
 /// An absent input that left a result unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MissingRef {
-    /// A top-level field, by index in the schema's fields.
-    Field(u32),
-    /// A field of one item of a list: the field's index, and the item's position.
-    ItemField(u32, u32),
-    /// A whole list, by index in the schema's lists.
-    List(u32),
+    /// A top-level field.
+    Field(FieldId),
+    /// A field of one item of a list: the field, and the item's position.
+    ItemField(FieldId, u32),
+    /// A whole list.
+    List(ListId),
     /// A list that is present but has no item at a position read (`readings[-2]` of a list
-    /// of one): the list, by index in the schema's lists, is named by its path.
-    ShortList(u32),
+    /// of one): the list is named by its path.
+    ShortList(ListId),
 }
 
 /// The absent inputs that left a result unknown: sorted, without repeats. Empty only when
@@ -109,8 +111,8 @@ pub(super) struct Scope<'a> {
 /// item leaves the answer unknown unless another item decides it).
 fn quantifier(
     kind: Quantifier,
-    list: u32,
-    list_slot: u32,
+    list: ListId,
+    list_slot: ListSlot,
     cond: Option<&Expr>,
     scope: &Scope<'_>,
     env: Option<&Env<'_>>,
@@ -148,11 +150,11 @@ fn quantifier(
 fn item_field(
     doc: &Document,
     env: Option<&Env<'_>>,
-    list: u32,
-    list_slot: u32,
+    list: ListId,
+    list_slot: ListSlot,
     item: ItemRef,
-    field: u32,
-    slot: u32,
+    field: FieldId,
+    slot: FieldSlot,
 ) -> Eval {
     let Some(records) = items(doc, list_slot) else {
         return Ok(Outcome::Unknown(Missing::one(MissingRef::List(list))));
@@ -171,7 +173,7 @@ fn item_field(
             _ => Missing::default(),
         }));
     };
-    match record.fields.get(slot as usize) {
+    match record.fields.get(slot.index()) {
         Some(Some(v)) => Ok(Outcome::Known(*v)),
         None => Err(internal("an item field slot outside the item")),
         Some(None) => {
@@ -211,8 +213,8 @@ impl Env<'_> {
 }
 
 /// The items of a top-level list, or `None` when the list is absent.
-fn items(doc: &Document, list_slot: u32) -> Option<&[Record]> {
-    doc.root.lists.get(list_slot as usize)?.as_deref()
+fn items(doc: &Document, list_slot: ListSlot) -> Option<&[Record]> {
+    doc.root.lists.get(list_slot.index())?.as_deref()
 }
 
 /// An expression outside any list item (a ladder's weight, cap or condition).
@@ -225,13 +227,13 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
     let ev = |e: &Expr| eval_in(e, scope, env);
     Ok(match expr {
         Expr::Const(v) => Outcome::Known(*v),
-        Expr::Field { field, slot } => match doc.root.fields.get(*slot as usize) {
+        Expr::Field { field, slot } => match doc.root.fields.get(slot.index()) {
             Some(Some(v)) => Outcome::Known(*v),
             Some(None) => Outcome::Unknown(Missing::one(MissingRef::Field(*field))),
             None => return Err(internal("a field slot outside the document")),
         },
         Expr::Item { .. } => return Err(internal("a whole list item")),
-        Expr::Verdict(d) => match scope.verdicts.get(*d as usize) {
+        Expr::Verdict(d) => match scope.verdicts.get(d.index()) {
             Some(v) => Outcome::Known(Value::Choice(*v)),
             None => return Err(internal("a decision read before it is made")),
         },
@@ -241,12 +243,12 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
         Expr::Quantifier { kind, list, list_slot, cond } => {
             quantifier(*kind, *list, *list_slot, cond.as_deref(), scope, env)?
         }
-        Expr::GroupPresent(g) => match doc.groups.get(*g as usize) {
+        Expr::GroupPresent(g) => match doc.groups.get(g.index()) {
             Some(present) => Outcome::Known(Value::Bool(*present)),
             None => return Err(internal("a group outside the document")),
         },
         Expr::Dose(l, level) | Expr::Allowed(l, level) | Expr::HighestAllowed(l, level) => {
-            let ladder = scope.ladders.get(*l as usize).ok_or_else(|| internal("an undeclared ladder"))?;
+            let ladder = scope.ladders.get(l.index()).ok_or_else(|| internal("an undeclared ladder"))?;
             ladder::call(expr, ladder, level, scope, &ev)?
         }
         Expr::Choose(arms, otherwise) => {
@@ -475,12 +477,12 @@ mod tests {
     fn f() -> Expr {
         Expr::Const(Value::Bool(false))
     }
-    fn absent(field: u32) -> Expr {
+    fn absent(field: usize) -> Expr {
         // the test document has one empty slot per field number below 10
-        Expr::Field { field, slot: field }
+        Expr::Field { field: FieldId::new(field).unwrap(), slot: FieldSlot::new(field).unwrap() }
     }
-    fn m(fields: &[u32]) -> Missing {
-        Missing(fields.iter().map(|f| MissingRef::Field(*f)).collect())
+    fn m(fields: &[usize]) -> Missing {
+        Missing(fields.iter().map(|f| MissingRef::Field(FieldId::new(*f).unwrap())).collect())
     }
     fn run(e: &Expr) -> Outcome {
         let doc = Document { root: Record { fields: vec![None; 10], lists: Vec::new() }, groups: Vec::new() };

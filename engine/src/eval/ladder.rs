@@ -6,10 +6,11 @@
 use super::kleene::{
     both, eval_outside, internal, kleene_and, overflow, step, Eval, EvalError, Missing, MissingRef, Outcome, Scope,
 };
-use super::program::{Expr, Ladder, Limit, Value};
 use crate::diagnostic::Span;
 use crate::exact::Exact;
 use crate::input::Document;
+use crate::ir::expr::{Expr, Value};
+use crate::ir::ladder::{Ladder, Limit};
 use rust_decimal::Decimal;
 
 /// `dose(L, level)`, `allowed(L, level)` or `highest_allowed(L, level)` (the kind of `expr`)
@@ -82,7 +83,7 @@ fn open_missing(
 
 /// The route of a document for a ladder, as a choice index.
 fn route(ladder: &Ladder, scope: &Scope<'_>) -> Result<Result<u16, Missing>, EvalError> {
-    match scope.doc.root.fields.get(ladder.route_slot as usize) {
+    match scope.doc.root.fields.get(ladder.route_slot.index()) {
         Some(Some(Value::Choice(r))) => Ok(Ok(*r)),
         Some(None) => Ok(Err(Missing::one(MissingRef::Field(ladder.route_field)))),
         _ => Err(internal("a ladder's route")),

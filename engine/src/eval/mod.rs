@@ -3,4 +3,3 @@
 pub mod decide;
 pub mod kleene;
 pub mod ladder;
-pub mod program;

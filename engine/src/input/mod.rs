@@ -7,8 +7,10 @@ pub mod json;
 pub mod time;
 
 use crate::diagnostic::did_you_mean;
-use crate::eval::program::{Field, FieldType, Member, Required, Schema, Shape, Value};
 use crate::exact::Exact;
+use crate::ir::expr::Value;
+use crate::ir::schema::{Field, FieldType, Member, Required, Schema, Shape};
+use crate::ir::{position, GroupId};
 use crate::limits::{excerpt, MAX_DOCUMENT_BYTES};
 use indexmap::IndexSet;
 use json::Json;
@@ -172,7 +174,8 @@ fn parent_present(schema: &Schema, doc: &Document, path: &str) -> bool {
     match path.rsplit_once('.') {
         None => true,
         Some((parent, _)) => {
-            schema.groups.iter().position(|g| g == parent).and_then(|g| doc.groups.get(g)).copied().unwrap_or(false)
+            let group: Option<GroupId> = position(&schema.groups, |g| g == parent);
+            group.and_then(|g| doc.groups.get(g.index())).copied().unwrap_or(false)
         }
     }
 }
@@ -181,14 +184,14 @@ fn required_now(schema: &Schema, doc: &Document, required: &Required, path: &str
     match required {
         Required::No => false,
         Required::WithParent => parent_present(schema, doc, path),
-        Required::WithGroups(groups) => groups.iter().any(|g| doc.groups.get(*g).copied().unwrap_or(false)),
+        Required::WithGroups(groups) => groups.iter().any(|g| doc.groups.get(g.index()).copied().unwrap_or(false)),
     }
 }
 
 fn when(required: &Required, schema: &Schema, path: &str) -> String {
     match required {
         Required::WithGroups(groups) => {
-            let names: Vec<&str> = groups.iter().filter_map(|g| schema.groups.get(*g)).map(String::as_str).collect();
+            let names: Vec<&str> = groups.iter().filter_map(|g| schema.group(*g)).collect();
             format!("required when the document has {}", names.join(" or "))
         }
         _ => match path.rsplit_once('.') {
@@ -201,7 +204,7 @@ fn when(required: &Required, schema: &Schema, path: &str) -> String {
 /// The structural rules declared with `required`, `ordered` and `not after`.
 fn structure(schema: &Schema, doc: &Document) -> Result<(), InputError> {
     for list in schema.lists.iter().filter(|l| l.list.is_none()) {
-        let absent = doc.root.lists.get(list.slot).is_none_or(Option::is_none);
+        let absent = doc.root.lists.get(list.slot.index()).is_none_or(Option::is_none);
         if absent && required_now(schema, doc, &list.required, &list.path) {
             let expected = match list.range {
                 Some((lo, hi)) => format!("a list of {lo}..{hi} objects (possibly empty)"),
@@ -217,11 +220,12 @@ fn structure(schema: &Schema, doc: &Document) -> Result<(), InputError> {
     }
     for field in &schema.fields {
         let limit = field.not_after.and_then(|t| {
-            Some((schema.fields.get(t)?, doc.root.fields.get(schema.fields.get(t)?.slot).copied().flatten()?))
+            let other = schema.field(t)?;
+            Some((other, doc.root.fields.get(other.slot.index()).copied().flatten()?))
         });
         match field.list {
             None => {
-                let value = doc.root.fields.get(field.slot).copied().flatten();
+                let value = doc.root.fields.get(field.slot.index()).copied().flatten();
                 if value.is_none() && required_now(schema, doc, &field.required, &field.path) {
                     return Err(error(
                         InputCode::MissingRequired,
@@ -242,13 +246,14 @@ fn structure(schema: &Schema, doc: &Document) -> Result<(), InputError> {
                 }
             }
             Some(l) => {
-                let Some(list) = schema.lists.get(l).filter(|l| l.list.is_none()) else { continue };
-                let items = doc.root.lists.get(list.slot).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
+                let Some(list) = schema.list(l).filter(|l| l.list.is_none()) else { continue };
+                let items =
+                    doc.root.lists.get(list.slot.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
                 let name = field.path.rsplit_once("[].").map_or(field.path.as_str(), |(_, n)| n);
                 let mut previous: Option<Value> = None;
                 for (i, item) in items.iter().enumerate() {
                     let path = format!("{}[{i}].{name}", list.path);
-                    let value = item.fields.get(field.slot).copied().flatten();
+                    let value = item.fields.get(field.slot.index()).copied().flatten();
                     let Some(v) = value else {
                         if field.required != Required::No {
                             return Err(error(
@@ -374,11 +379,10 @@ fn object(
         match member {
             Member::Field(index) => {
                 let field = schema
-                    .fields
-                    .get(*index)
+                    .field(*index)
                     .ok_or_else(|| error(InputCode::Internal, &path, "undeclared field", "a declared input"))?;
                 let v = field_value(field, value, &path)?;
-                if let Some(slot) = record.fields.get_mut(field.slot) {
+                if let Some(slot) = record.fields.get_mut(field.slot.index()) {
                     *slot = Some(v);
                 }
             }
@@ -386,15 +390,14 @@ fn object(
                 let Json::Object(inner_members) = value else {
                     return Err(error(InputCode::NotAnObject, &path, format!("found {}", found(value)), "an object"));
                 };
-                if let Some(present) = inner.group.and_then(|g| groups.get_mut(g)) {
+                if let Some(present) = inner.group.and_then(|g| groups.get_mut(g.index())) {
                     *present = true;
                 }
                 object(schema, inner, inner_members, &path, record, groups)?;
             }
             Member::List(index) => {
                 let list = schema
-                    .lists
-                    .get(*index)
+                    .list(*index)
                     .ok_or_else(|| error(InputCode::Internal, &path, "undeclared list", "a declared list"))?;
                 let Json::Array(items) = value else {
                     return Err(error(
@@ -439,7 +442,7 @@ fn object(
                     object(schema, &list.item, item_members, &item_path, &mut rec, &mut no_groups)?;
                     records.push(rec);
                 }
-                if let Some(slot) = record.lists.get_mut(list.slot) {
+                if let Some(slot) = record.lists.get_mut(list.slot.index()) {
                     *slot = Some(records);
                 }
             }
@@ -451,9 +454,9 @@ fn object(
 /// What a member admits, for people: "an integer in 0..120 years".
 fn expected(schema: &Schema, member: &Member) -> String {
     match member {
-        Member::Field(i) => schema.fields.get(*i).map_or_else(|| "a value".to_string(), describe),
+        Member::Field(i) => schema.field(*i).map_or_else(|| "a value".to_string(), describe),
         Member::Group(_) => "an object".to_string(),
-        Member::List(i) => match schema.lists.get(*i).and_then(|l| l.range) {
+        Member::List(i) => match schema.list(*i).and_then(|l| l.range) {
             Some((lo, hi)) => format!("a list of {lo}..{hi} objects"),
             None => "a list of objects".to_string(),
         },

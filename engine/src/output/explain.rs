@@ -7,15 +7,19 @@ use crate::eval::decide::Truth;
 use crate::eval::decide::{EvaluationError, Raised};
 use crate::eval::kleene::{Missing, MissingRef};
 use crate::eval::ladder;
-use crate::eval::program::{Alert, Decision, Expr, FieldType, ItemRef, Program, Rule, Value};
 use crate::input::{time, Document};
+use crate::ir::decision::{Alert, Decision, Rule};
+use crate::ir::expr::{Expr, ItemRef, Value};
+use crate::ir::schema::FieldType;
+use crate::ir::Program;
+use crate::ir::{FieldId, FieldSlot, LadderId, ListSlot, SourceId};
 use std::fmt::Write as _;
 
-/// The sources at these indices of the program, as cited in an explanation.
-fn citations(program: &Program, indices: &[usize]) -> Vec<Citation> {
-    indices
+/// These sources of the program, as cited in an explanation.
+fn citations(program: &Program, cited: &[SourceId]) -> Vec<Citation> {
+    cited
         .iter()
-        .filter_map(|s| program.sources.get(*s))
+        .filter_map(|s| program.source(*s))
         .map(|s| Citation { key: s.key.clone(), title: s.title.clone(), url: s.url.clone() })
         .collect()
 }
@@ -144,14 +148,14 @@ pub(crate) fn explain_rule(
 pub(crate) fn dose_trace(
     program: &Program,
     decision: &Decision,
-    ladder: u32,
+    ladder: LadderId,
     level: &Expr,
     doc: &Document,
     verdicts: &[u16],
 ) -> Result<Option<Explanation>, EvaluationError> {
     let fail =
         |e: crate::eval::kleene::EvalError| EvaluationError::new(&decision.name, "dose", e.message, Some(e.span));
-    let Some(l) = program.ladders.get(ladder as usize) else { return Ok(None) };
+    let Some(l) = program.ladder(ladder) else { return Ok(None) };
     let Some(calc) = ladder::dose_given(l, level, doc, verdicts, &program.ladders).map_err(fail)? else {
         return Ok(None);
     };
@@ -213,12 +217,12 @@ pub(crate) fn dose_trace(
 }
 
 /// The top-level inputs `fields` as read: path, value (when present) and unit.
-pub(crate) fn field_readings(program: &Program, fields: &[u32], doc: &Document) -> Vec<Reading> {
+pub(crate) fn field_readings(program: &Program, fields: &[FieldId], doc: &Document) -> Vec<Reading> {
     fields
         .iter()
-        .filter_map(|f| program.schema.fields.get(*f as usize))
+        .filter_map(|f| program.schema.field(*f))
         .map(|field| {
-            let value = doc.root.fields.get(field.slot).copied().flatten().map(|v| show(&field.ty, v));
+            let value = doc.root.fields.get(field.slot.index()).copied().flatten().map(|v| show(&field.ty, v));
             Reading { path: field.path.clone(), value, unit: unit_of(&field.ty) }
         })
         .collect()
@@ -248,12 +252,12 @@ pub(crate) fn item_readings(
     program: &Program,
     when: &Expr,
     doc: &Document,
-    bound: Option<(u32, usize)>,
+    bound: Option<(ListSlot, usize)>,
 ) -> Vec<Reading> {
-    let mut wanted: Vec<(u32, u32, usize, Option<usize>)> = Vec::new();
+    let mut wanted: Vec<(FieldId, ListSlot, FieldSlot, Option<usize>)> = Vec::new();
     when.walk(&mut |e| {
         if let Expr::ItemField { list_slot, item, field, slot, .. } = e {
-            let n = doc.root.lists.get(*list_slot as usize).and_then(Option::as_ref).map_or(0, Vec::len);
+            let n = doc.root.lists.get(list_slot.index()).and_then(Option::as_ref).map_or(0, Vec::len);
             let at = match *item {
                 ItemRef::Position(p) if p >= 0 => usize::try_from(p).ok().filter(|i| *i < n).map(Some),
                 ItemRef::Position(p) => {
@@ -269,7 +273,7 @@ pub(crate) fn item_readings(
                 },
             };
             if let Some(at) = at {
-                wanted.push((*field, *list_slot, *slot as usize, at));
+                wanted.push((*field, *list_slot, *slot, at));
             }
         }
     });
@@ -277,15 +281,15 @@ pub(crate) fn item_readings(
     wanted.dedup();
     let mut out = Vec::new();
     for (field, list_slot, slot, at) in wanted {
-        let Some(decl) = program.schema.fields.get(field as usize) else { continue };
+        let Some(decl) = program.schema.field(field) else { continue };
         let Some((list, name)) = decl.path.rsplit_once("[].") else { continue };
-        let Some(items) = doc.root.lists.get(list_slot as usize).and_then(Option::as_ref) else { continue };
+        let Some(items) = doc.root.lists.get(list_slot.index()).and_then(Option::as_ref) else { continue };
         let unit = unit_of(&decl.ty);
         for (i, record) in items.iter().enumerate() {
             if at.is_some_and(|a| a != i) {
                 continue;
             }
-            if let Some(Some(v)) = record.fields.get(slot) {
+            if let Some(Some(v)) = record.fields.get(slot.index()) {
                 out.push(Reading {
                     path: format!("{list}[{i}].{name}"),
                     value: Some(show(&decl.ty, *v)),
@@ -304,10 +308,10 @@ pub(crate) fn paths(program: &Program, missing: &Missing) -> Vec<String> {
         .0
         .iter()
         .filter_map(|m| match *m {
-            MissingRef::Field(f) => schema.fields.get(f as usize).map(|f| f.path.clone()),
-            MissingRef::List(l) | MissingRef::ShortList(l) => schema.lists.get(l as usize).map(|l| l.path.clone()),
+            MissingRef::Field(f) => schema.field(f).map(|f| f.path.clone()),
+            MissingRef::List(l) | MissingRef::ShortList(l) => schema.list(l).map(|l| l.path.clone()),
             MissingRef::ItemField(f, index) => {
-                let field = schema.fields.get(f as usize)?;
+                let field = schema.field(f)?;
                 let (list, name) = field.path.rsplit_once("[].")?;
                 Some(format!("{list}[{index}].{name}"))
             }

@@ -4,8 +4,10 @@
 use super::explain::paths;
 use crate::decision::{DecisionOutcome, OutputField};
 use crate::eval::decide::{Made, Truth};
-use crate::eval::program::{Decision, Output, Program, Value, ValueShape};
 use crate::input::{time, Document};
+use crate::ir::decision::{Decision, Output, ValueShape};
+use crate::ir::expr::Value;
+use crate::ir::Program;
 
 /// The output of a decision made.
 pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutcome {
@@ -80,8 +82,8 @@ pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> De
 /// The infusion time of a dose on the document's route, if it is given by infusion.
 pub(crate) fn infusion(program: &Program, shape: &ValueShape, doc: &Document) -> Option<rust_decimal::Decimal> {
     let ValueShape::Dose(l) = shape else { return None };
-    let ladder = program.ladders.get(*l as usize)?;
-    let Some(Some(Value::Choice(r))) = doc.root.fields.get(ladder.route_slot as usize) else { return None };
+    let ladder = program.ladder(*l)?;
+    let Some(Some(Value::Choice(r))) = doc.root.fields.get(ladder.route_slot.index()) else { return None };
     ladder.by_route.get(usize::from(*r))?.infusion_minutes
 }
 

@@ -10,7 +10,9 @@
 
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::eval::program::{Expr, Ladder, Program};
+use crate::ir::expr::Expr;
+use crate::ir::ladder::Ladder;
+use crate::ir::{position, ListId, ListSlot, Program};
 use rust_decimal::prelude::ToPrimitive;
 
 /// The most node visits one evaluation may cost: about three times the reference protocol's
@@ -72,13 +74,13 @@ pub fn check(program: &Program) -> Vec<Diagnostic> {
 }
 
 /// Whether a list has no declared size.
-fn unbounded(program: &Program, list: u32) -> bool {
-    program.schema.lists.get(list as usize).is_none_or(|l| l.range.is_none())
+fn unbounded(program: &Program, list: ListId) -> bool {
+    program.schema.list(list).is_none_or(|l| l.range.is_none())
 }
 
 /// Whether `e` nests a quantifier in another (or in the alert over the list `around`) where
 /// either goes over a list of no declared size.
-fn nests_unbounded(program: &Program, e: &Expr, around: Option<u32>) -> bool {
+fn nests_unbounded(program: &Program, e: &Expr, around: Option<ListId>) -> bool {
     let mut found = false;
     e.walk(&mut |x| {
         if let Expr::Quantifier { list, cond, .. } = x {
@@ -95,7 +97,7 @@ fn nests_unbounded(program: &Program, e: &Expr, around: Option<u32>) -> bool {
     found
 }
 
-fn decision_cost(program: &Program, d: &crate::eval::program::Decision) -> u64 {
+fn decision_cost(program: &Program, d: &crate::ir::decision::Decision) -> u64 {
     let cost = |e: &Expr| expr_cost(program, e);
     let mut total: u64 = 0;
     let mut add = |c: u64| total = total.saturating_add(c);
@@ -111,7 +113,7 @@ fn decision_cost(program: &Program, d: &crate::eval::program::Decision) -> u64 {
         add(cost(&v.expr));
     }
     for (source, when) in &d.missing_of {
-        if let crate::eval::program::MissingSource::Expr(e) = source {
+        if let crate::ir::decision::MissingSource::Expr(e) = source {
             add(cost(e));
         }
         if let Some(w) = when {
@@ -134,22 +136,20 @@ fn decision_cost(program: &Program, d: &crate::eval::program::Decision) -> u64 {
 }
 
 /// Where a decision's cost is reported: its first rule or value.
-fn span_of(d: &crate::eval::program::Decision) -> Span {
+fn span_of(d: &crate::ir::decision::Decision) -> Span {
     d.rules.first().map(|r| r.span).or_else(|| d.values.first().map(|v| v.span)).unwrap_or_default()
 }
 
 /// The top-level list in the document root's list slot `slot`.
-fn alert_list(program: &Program, slot: u32) -> Option<u32> {
-    let list = program.schema.lists.iter().position(|l| l.slot == slot as usize && l.list.is_none())?;
-    u32::try_from(list).ok()
+fn alert_list(program: &Program, slot: ListSlot) -> Option<ListId> {
+    position(&program.schema.lists, |l| l.slot == slot && l.list.is_none())
 }
 
 /// The most items a list can hold.
-fn list_items(program: &Program, list: u32) -> u64 {
+fn list_items(program: &Program, list: ListId) -> u64 {
     program
         .schema
-        .lists
-        .get(list as usize)
+        .list(list)
         .and_then(|l| l.range)
         .and_then(|(_, hi)| hi.to_u64())
         .map_or(UNBOUNDED_ITEMS, |n| n.min(UNBOUNDED_ITEMS))
@@ -163,41 +163,23 @@ fn ladder_cost(program: &Program, ladder: &Ladder) -> u64 {
     weight.saturating_add(cap).saturating_add(gate).saturating_add(1)
 }
 
-/// The node visits of one evaluation of `e`, at most.
+/// The node visits of one evaluation of `e`, at most: one for the node, and those of the
+/// expressions within it as often as they are evaluated.
 fn expr_cost(program: &Program, e: &Expr) -> u64 {
     let cost = |x: &Expr| expr_cost(program, x);
-    let sum = |xs: &mut dyn Iterator<Item = &Expr>| xs.fold(1u64, |acc, x| acc.saturating_add(cost(x)));
     match e {
-        Expr::Const(_)
-        | Expr::Field { .. }
-        | Expr::GroupPresent(_)
-        | Expr::Verdict(_)
-        | Expr::Item { .. }
-        | Expr::ItemField { .. } => 1,
         Expr::Quantifier { list, cond, .. } => {
             let per_item = cond.as_ref().map_or(1, |c| cost(c));
             list_items(program, *list).saturating_mul(per_item).saturating_add(1)
         }
-        Expr::Choose(arms, otherwise) => {
-            sum(&mut arms.iter().flat_map(|(c, v)| [c, v]).chain(std::iter::once(&**otherwise)))
-        }
         Expr::Dose(l, level) | Expr::Allowed(l, level) | Expr::HighestAllowed(l, level) => {
-            let ladder = program.ladders.get(*l as usize);
+            let ladder = program.ladder(*l);
             // Every level on every route, when the level or the route is still open.
             let outcomes = ladder.map_or(1, |l| (l.levels.len().max(1) * l.routes.len().max(1)) as u64);
             let per = ladder.map_or(1, |l| ladder_cost(program, l));
             cost(level).saturating_add(outcomes.saturating_mul(per))
         }
-        Expr::Step(x, _, _)
-        | Expr::Not(x)
-        | Expr::Neg(x)
-        | Expr::Scale(x, _)
-        | Expr::Abs(x)
-        | Expr::InSet(x, _)
-        | Expr::IsKnown(x) => cost(x).saturating_add(1),
-        Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => sum(&mut xs.iter()),
-        Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => sum(&mut [&**a, &**b].into_iter()),
-        Expr::Between(a, b, c) => sum(&mut [&**a, &**b, &**c].into_iter()),
+        _ => e.children().fold(1u64, |acc, x| acc.saturating_add(cost(x))),
     }
 }
 

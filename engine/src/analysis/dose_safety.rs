@@ -9,9 +9,12 @@
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::eval::kleene::{self, Outcome};
-use crate::eval::program::{Expr, FieldType, Ladder, Limit, Program, Step, Value};
 use crate::exact::Exact;
 use crate::input::{Document, Record};
+use crate::ir::expr::{Expr, Value};
+use crate::ir::ladder::{Ladder, Limit, Step};
+use crate::ir::schema::FieldType;
+use crate::ir::{position, FieldId, FieldSlot, Program};
 use crate::syntax::ast::ArithOp;
 use rust_decimal::Decimal;
 
@@ -35,9 +38,9 @@ pub fn prove(program: &Program) -> Vec<Diagnostic> {
 /// steps, `None` without a bound. The previous level is the last item's field of a ladder's
 /// levels; a `choose` branch taken only when the list is empty (the first session) starts
 /// the course and is not a move.
-fn rise(e: &Expr, levels_field: u32) -> Option<i64> {
+fn rise(e: &Expr, levels_field: FieldId) -> Option<i64> {
     match e {
-        Expr::ItemField { field, item: crate::eval::program::ItemRef::Position(-1), .. } if *field == levels_field => {
+        Expr::ItemField { field, item: crate::ir::expr::ItemRef::Position(-1), .. } if *field == levels_field => {
             Some(0)
         }
         Expr::Step(x, up, _) => {
@@ -78,7 +81,7 @@ fn starts_course(cond: &Expr) -> bool {
 /// `and`, `or` and `not`; `most` becomes the largest constant.
 fn count_condition(e: &Expr, most: &mut Decimal) -> bool {
     let is_count =
-        |x: &Expr| matches!(x, Expr::Quantifier { kind: crate::eval::program::Quantifier::Count, cond: None, .. });
+        |x: &Expr| matches!(x, Expr::Quantifier { kind: crate::ir::expr::Quantifier::Count, cond: None, .. });
     match e {
         Expr::Compare(_, a, b) => match (&**a, &**b) {
             (c, Expr::Const(Value::Num(n))) | (Expr::Const(Value::Num(n)), c) if is_count(c) => {
@@ -123,15 +126,13 @@ fn truth_at(e: &Expr, n: Decimal) -> Option<bool> {
 fn prove_steps(program: &Program, out: &mut Vec<Diagnostic>) {
     for ladder in &program.ladders {
         // The ladder's levels input (a field of each list item).
-        let levels_field = program
-            .schema
-            .fields
-            .iter()
-            .position(|f| f.list.is_some() && matches!(&f.ty, FieldType::Choice(c) if *c == ladder.levels));
-        let Some(levels_field) = levels_field.and_then(|f| u32::try_from(f).ok()) else { continue };
+        let levels_field = position(&program.schema.fields, |f| {
+            f.list.is_some() && matches!(&f.ty, FieldType::Choice(c) if *c == ladder.levels)
+        });
+        let Some(levels_field) = levels_field else { continue };
         for decision in &program.decisions {
             for value in &decision.values {
-                if matches!(&value.shape, crate::eval::program::ValueShape::Choice(c) if *c == ladder.levels) {
+                if matches!(&value.shape, crate::ir::decision::ValueShape::Choice(c) if *c == ladder.levels) {
                     report_rise(value, levels_field, &decision.name, out);
                 }
             }
@@ -140,8 +141,8 @@ fn prove_steps(program: &Program, out: &mut Vec<Diagnostic>) {
 }
 
 fn report_rise(
-    value: &crate::eval::program::OutputValue,
-    levels_field: u32,
+    value: &crate::ir::decision::OutputValue,
+    levels_field: FieldId,
     decision: &str,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -164,7 +165,7 @@ fn interval(program: &Program, e: &Expr) -> Option<Interval> {
     let both = |a: &Expr, b: &Expr| Some((interval(program, a)?, interval(program, b)?));
     match e {
         Expr::Const(Value::Num(n)) => Some((*n, *n)),
-        Expr::Field { field, .. } => match program.schema.fields.get(*field as usize) {
+        Expr::Field { field, .. } => match program.schema.field(*field) {
             Some(f) if matches!(f.ty, FieldType::Number { .. }) => f.range,
             _ => None,
         },
@@ -224,7 +225,7 @@ fn dose_interval(step: &Step, weight: Option<Interval>, round: Option<Decimal>) 
 
 /// The one top-level numeric input the weight and the cap read, with its range and whether
 /// it is whole: the axis searched for counterexamples.
-fn axis(program: &Program, ladder: &Ladder, cap: Option<&Expr>) -> Option<(u32, usize, Interval, bool)> {
+fn axis(program: &Program, ladder: &Ladder, cap: Option<&Expr>) -> Option<(FieldId, FieldSlot, Interval, bool)> {
     let mut fields = Vec::new();
     if let Some(w) = &ladder.weight {
         w.visit_fields(&mut |f| fields.push(f));
@@ -235,7 +236,7 @@ fn axis(program: &Program, ladder: &Ladder, cap: Option<&Expr>) -> Option<(u32, 
     fields.sort_unstable();
     fields.dedup();
     let [field] = fields.as_slice() else { return None };
-    let f = program.schema.fields.get(*field as usize)?;
+    let f = program.schema.field(*field)?;
     let FieldType::Number { integer, .. } = f.ty else { return None };
     Some((*field, f.slot, f.range?, integer))
 }
@@ -267,11 +268,11 @@ fn at_value(
     step: &Step,
     round: Option<Decimal>,
     cap: &Expr,
-    slot: usize,
+    slot: FieldSlot,
     value: Decimal,
 ) -> Option<(Decimal, Decimal, Option<Decimal>)> {
     let mut fields = vec![None; program.schema.root_fields];
-    *fields.get_mut(slot)? = Some(Value::Num(value));
+    *fields.get_mut(slot.index())? = Some(Value::Num(value));
     let doc = Document {
         root: Record { fields, lists: vec![None; program.schema.root_lists] },
         groups: vec![true; program.schema.groups.len()],
@@ -365,7 +366,7 @@ fn check_limit(
     weight: Option<Interval>,
     dose: Option<Interval>,
     cap_range: Option<Interval>,
-    axis: Option<(u32, usize, Interval, bool)>,
+    axis: Option<(FieldId, FieldSlot, Interval, bool)>,
     values: Option<&[Decimal]>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -404,7 +405,7 @@ fn check_limit(
                 Limit::MgPerKg(max) => w.is_some_and(|w| !w.is_zero() && d.div_exact(w).is_some_and(|r| r > max)),
             };
             if over {
-                let path = program.schema.fields.get(field as usize).map_or("", |f| f.path.as_str());
+                let path = program.schema.field(field).map_or("", |f| f.path.as_str());
                 out.push(
                     Diagnostic::error(Code::DoseLimit, step.span, format!("{level} on `{route}` can give {} mg, above the limit of {describe}: for example with {path} = {}", d.normalize(), v.normalize()))
                         .with_hint("lower the amount, or tighten the route's cap")

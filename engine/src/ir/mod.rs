@@ -1,0 +1,84 @@
+//! The compiled program, the one representation the stages share: the checker builds it,
+//! the static analyses and the evaluator read it, and `input`, `describe` and `output` read
+//! its declarations. Inputs are resolved to slots, units to exact scale factors, definitions
+//! are inlined and constants folded, so evaluating a document never looks a name up.
+//!
+//! One module a domain: [`schema`] the declared inputs, [`expr`] compiled expressions and
+//! their values, [`decision`] decisions with their rules, verdicts and outputs, [`ladder`]
+//! dose ladders.
+
+pub mod decision;
+pub mod expr;
+mod id;
+pub mod ladder;
+pub mod schema;
+
+pub(crate) use id::{position, with_ids};
+pub use id::{DecisionId, FieldId, FieldSlot, GroupId, LadderId, ListId, ListSlot, SourceId};
+
+use decision::Decision;
+use expr::Value;
+use ladder::Ladder;
+use schema::Schema;
+
+/// A citable source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The key rules cite.
+    pub key: String,
+    /// Its title.
+    pub title: String,
+    /// Where to read it.
+    pub url: Option<String>,
+}
+
+/// The protocol header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Header {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// draft, testing, production or retired.
+    pub status: String,
+    /// Who signs it off.
+    pub owner: Option<String>,
+    /// What it is for.
+    pub description: Option<String>,
+}
+
+/// A compiled protocol, ready to evaluate documents.
+#[derive(Debug, Clone, Default)]
+pub struct Program {
+    /// The header.
+    pub header: Header,
+    /// Sources, in declaration order.
+    pub sources: Vec<Source>,
+    /// The inputs.
+    pub schema: Schema,
+    /// Decisions, in declaration order.
+    pub decisions: Vec<Decision>,
+    /// Dose ladders, in declaration order.
+    pub ladders: Vec<Ladder>,
+    /// Texts used as values (`"escalate"`), by index.
+    pub texts: Vec<String>,
+    /// Lists of constants used as values (`[20, 40]`), by index.
+    pub lists: Vec<Vec<Value>>,
+}
+
+impl Program {
+    /// A decision.
+    pub fn decision(&self, id: DecisionId) -> Option<&Decision> {
+        self.decisions.get(id.index())
+    }
+
+    /// A dose ladder.
+    pub fn ladder(&self, id: LadderId) -> Option<&Ladder> {
+        self.ladders.get(id.index())
+    }
+
+    /// A source.
+    pub fn source(&self, id: SourceId) -> Option<&Source> {
+        self.sources.get(id.index())
+    }
+}
