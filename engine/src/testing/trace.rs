@@ -5,7 +5,9 @@
 use crate::eval::decide::{EvaluationError, Made, Truth};
 use crate::eval::kleene::{self, Outcome};
 use crate::eval::ladder;
-use crate::eval::program::{Alert, Decision, Expr, Program, Value, ValueShape};
+use crate::ir::decision::{Alert, Decision, ValueShape};
+use crate::ir::expr::{Expr, Value};
+use crate::ir::Program;
 use crate::input::Document;
 use serde::Serialize;
 
@@ -82,7 +84,7 @@ pub(crate) fn record(
         let (ValueShape::Dose(l), Expr::Dose(_, level), Some(_)) = (&value.shape, &value.expr, made_value) else {
             continue;
         };
-        let Some(ladder) = program.ladders.get(*l as usize) else { continue };
+        let Some(ladder) = program.ladders.get(l.index()) else { continue };
         if let Some(calc) = ladder::dose_given(ladder, level, doc, verdicts, &program.ladders).map_err(failed)? {
             let name = |names: &[String], i: u16| names.get(usize::from(i)).cloned().unwrap_or_default();
             doses.push(DoseTrace {
@@ -105,7 +107,7 @@ fn not_raised(
     doc: &Document,
     verdicts: &[u16],
 ) -> Result<RuleTruth, kleene::EvalError> {
-    let items = doc.root.lists.get(alert.list_slot as usize).and_then(Option::as_ref).map_or(0, Vec::len);
+    let items = doc.root.lists.get(alert.list_slot.index()).and_then(Option::as_ref).map_or(0, Vec::len);
     let mut outcomes = Vec::with_capacity(items + 1);
     for i in 0..items {
         outcomes.push(kleene::eval_for_item(&alert.when, doc, verdicts, &program.ladders, i)?);
