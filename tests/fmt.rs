@@ -177,7 +177,7 @@ fn perturb(source: &str, seed: u64) -> String {
                 out.extend(&chars[i..]);
                 break;
             }
-            let before_comment = chars[i..].iter().skip_while(|c| **c == ' ').next() == Some(&'#');
+            let before_comment = chars[i..].iter().find(|c| **c != ' ') == Some(&'#');
             match c {
                 '"' if i == 0 || chars[i - 1] != '\\' => in_string = !in_string,
                 ' ' if !in_string && !before_comment => out.push_str(&" ".repeat(1 + roll(3) as usize)),
