@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod course;
+mod fmt;
 mod serve;
 mod test;
 
@@ -22,7 +23,7 @@ mod test;
 #[derive(Debug, Parser)]
 #[command(name = "kap", version, about, long_about, propagate_version = true)]
 #[command(
-    after_help = "Exit status: 0 success, 1 rule file errors (kap test: a case failed), 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap course rules/kap-reference.kap --input patient.json\n  kap test --coverage rules/kap-reference.kap rules/tests\n  kap serve --port 8080"
+    after_help = "Exit status: 0 success, 1 rule file errors (kap test: a case failed), 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap course rules/kap-reference.kap --input patient.json\n  kap test --coverage rules/kap-reference.kap rules/tests\n  kap fmt --check rules/kap-reference.kap\n  kap serve --port 8080"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -143,6 +144,23 @@ enum Command {
         #[arg(long, value_name = "PERCENT", value_parser = percent)]
         min_coverage: Option<f64>,
     },
+    /// Format rule files in the one canonical layout; comments, order and line breaks kept.
+    ///
+    /// Rewrites each FILE in place (`-`: reads standard input, writes standard output). With
+    /// `--check`, changes nothing: names each file that would change, with its first
+    /// differences, and exits 1. A file that does not parse is left as it is: its diagnostics
+    /// are printed and the exit status is 2.
+    #[command(
+        after_help = "Examples:\n  kap fmt rules/kap-reference.kap\n  kap fmt --check rules/*.kap\n  kap fmt - < draft.kap > formatted.kap"
+    )]
+    Fmt {
+        /// The rule files; `-` formats standard input to standard output.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Change nothing; exit 1 and show the differences when a file is not formatted.
+        #[arg(long)]
+        check: bool,
+    },
     /// Serve the web form on http://127.0.0.1:PORT/ (build it first with scripts/web-build).
     ///
     /// A static file server bound to this machine only. The rules run in the browser: patient
@@ -179,6 +197,7 @@ fn main() -> ExitCode {
             }
             Err(code) => code,
         },
+        Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Serve { port, dir } => match serve::serve(&dir, port) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

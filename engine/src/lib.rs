@@ -53,6 +53,7 @@ pub mod diagnostic;
 mod diagnostic_code;
 pub mod eval;
 mod exact;
+pub mod format;
 pub mod input;
 pub mod ir;
 pub mod limits;
