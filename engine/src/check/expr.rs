@@ -528,7 +528,16 @@ impl<'a, 'd> Checker<'a, 'd> {
         if let Some(item) = self.bound_item(name) {
             return Some(item);
         }
-        if let Some(k) = name.strip_suffix(".verdict").and_then(|d| self.decision_index(d)) {
+        if let Some((decision, k)) = name.strip_suffix(".verdict").and_then(|d| Some((d, self.decision_index(d)?))) {
+            if self.decisions.get(k.index()).is_some_and(|(_, verdicts)| verdicts.is_empty()) {
+                return self.error(
+                    Code::UnknownName,
+                    span,
+                    format!("decision `{decision}` has no verdict"),
+                    "it only lists what is due or raised: read the verdict of a decision that has `verdict` entries"
+                        .into(),
+                );
+            }
             let ty = Ty::Choice(self.names.schema.fields.len() + k.index());
             return Some((Expr::Verdict(k), ty));
         }
