@@ -1,7 +1,8 @@
 //! `kap`: check, evaluate and inspect KAP rule files.
 //!
-//! Exit status: 0 success; 1 the rule file has errors; 2 a file cannot be read, the input
-//! document is invalid, or the command line is wrong; 3 the evaluation failed.
+//! Exit status: 0 success; 1 the rule file has errors (`kap test`: a case failed; `kap
+//! diff`: a document changed); 2 a file cannot be read, the input document is invalid, or
+//! the command line is wrong; 3 the evaluation failed.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kap_engine::decision::OutputField;
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod course;
+mod diff;
 mod fmt;
 mod serve;
 mod test;
@@ -19,11 +21,12 @@ mod test;
 ///
 /// A clinic writes its protocol (who may take part, how the dose escalates, how a patient
 /// is watched) in a rule file. `kap check` validates rule files; `kap eval` applies one to a
-/// patient document and says what it decides, and why; `kap test` runs a protocol's tests.
+/// patient document and says what it decides, and why; `kap test` runs a protocol's tests;
+/// `kap diff` says what an edit of a protocol changes for a set of documents.
 #[derive(Debug, Parser)]
 #[command(name = "kap", version, about, long_about, propagate_version = true)]
 #[command(
-    after_help = "Exit status: 0 success, 1 rule file errors (kap test: a case failed), 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap course rules/kap-reference.kap --input patient.json\n  kap test --coverage rules/kap-reference.kap rules/tests\n  kap fmt --check rules/kap-reference.kap\n  kap serve --port 8080"
+    after_help = "Exit status: 0 success, 1 rule file errors (kap test: a case failed; kap diff: a document changed; kap fmt --check: a file would change), 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap course rules/kap-reference.kap --input patient.json\n  kap test --coverage rules/kap-reference.kap rules/tests\n  kap diff rules/kap-reference.kap edited.kap --inputs tests/corpus\n  kap fmt --check rules/kap-reference.kap\n  kap serve --port 8080"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -161,6 +164,42 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Compare two versions of a protocol: what the edit changes for a set of documents.
+    ///
+    /// Both rule files are compiled once; each document (every .json file below a folder,
+    /// `.expected.json` left out, or each line of a JSON Lines file; `-` reads JSON Lines
+    /// from standard input) is evaluated by both. The report starts with a warning when the
+    /// files differ but claim the same protocol name and version, then a summary line (N
+    /// documents: N changed, N unchanged, N refused by both protocols), then the differences
+    /// grouped by decision and kind: a verdict's transition (`session.verdict: proceed ->
+    /// hold`), a value changed (level, dose...) with its values before and after, a member
+    /// of a list or an item (an alert) added or removed, a document accepted by one protocol
+    /// and refused by the other; each group with its number of documents, the rules whose
+    /// result changed (true, false, unknown, or absent, before -> after) and up to three
+    /// example documents (a file, or FILE:LINE). Last, every document either protocol
+    /// refused, with the error. Identical files print `no change`.
+    ///
+    /// Exits 0 when no document changes, 1 when some do, 2 when a file cannot be read, a
+    /// rule file is invalid (its diagnostics are printed as `kap check` prints them) or the
+    /// command line is wrong.
+    #[command(
+        after_help = "Examples:\n  kap diff rules/kap-reference.kap edited.kap --inputs tests/corpus\n  kap diff old.kap new.kap --inputs patients.jsonl --format json\n  cat patients.jsonl | kap diff old.kap new.kap --inputs -"
+    )]
+    Diff {
+        /// The protocol as it is.
+        #[arg(value_name = "OLD")]
+        old: PathBuf,
+        /// The protocol as edited.
+        #[arg(value_name = "NEW")]
+        new: PathBuf,
+        /// The documents: a folder of JSON files (recursively), a JSON Lines file, or `-`
+        /// for JSON Lines on standard input.
+        #[arg(long, value_name = "PATH")]
+        inputs: PathBuf,
+        /// Output format: `text` for people, `json` for tools.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Serve the web form on http://127.0.0.1:PORT/ (build it first with scripts/web-build).
     ///
     /// A static file server bound to this machine only. The rules run in the browser: patient
@@ -198,6 +237,9 @@ fn main() -> ExitCode {
             Err(code) => code,
         },
         Command::Fmt { files, check } => fmt::run(&files, check),
+        Command::Diff { old, new, inputs, format } => {
+            diff::run(&diff::DiffOptions { old: &old, new: &new, inputs: &inputs, format })
+        }
         Command::Serve { port, dir } => match serve::serve(&dir, port) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -283,11 +325,15 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
 }
 
 fn compile(file: &Path) -> Result<Protocol, ExitCode> {
-    let source = read_rules(file)?;
-    Protocol::compile(&source).map_err(|diagnostics| {
-        print_diagnostics(file, &source, &diagnostics);
+    compile_source(file, &read_rules(file)?, 1)
+}
+
+/// Compiles the rule file `file` read as `source`; on errors, prints them and gives `code`.
+fn compile_source(file: &Path, source: &str, code: u8) -> Result<Protocol, ExitCode> {
+    Protocol::compile(source).map_err(|diagnostics| {
+        print_diagnostics(file, source, &diagnostics);
         eprintln!("kap: {} has errors; run `kap check {}`", file.display(), file.display());
-        ExitCode::from(1)
+        ExitCode::from(code)
     })
 }
 

@@ -2,22 +2,10 @@
 //! JUnit XML, coverage and the shipped suite.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn kap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kap")).args(args).current_dir(root()).output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).to_string()
-}
-
-const RULES: &str = "rules/kap-reference.kap";
+use common::{kap, root, text, RULES};
+use std::path::PathBuf;
 
 /// A folder of its own with these test files, and the intake document beside them.
 fn folder(name: &str, files: &[(&str, &str)]) -> PathBuf {
