@@ -5,10 +5,10 @@
 use crate::eval::decide::{EvaluationError, Made, Truth};
 use crate::eval::kleene::{self, Outcome};
 use crate::eval::ladder;
+use crate::input::Document;
 use crate::ir::decision::{Alert, Decision, ValueShape};
 use crate::ir::expr::{Expr, Value};
 use crate::ir::Program;
-use crate::input::Document;
 use serde::Serialize;
 
 /// What one evaluation decided, rule by rule, for each decision in the output.
