@@ -75,3 +75,13 @@ fn offsets_give_one_item_each_and_ties_order_by_id() {
         ]
     );
 }
+
+#[test]
+fn a_schedule_has_no_verdict_to_read() {
+    let reader = "\ndecision reader\n  given course\n  verdict v otherwise\n  value read = follow_up.verdict\n";
+    let d = Protocol::check(&format!("{SOURCE}{reader}"));
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, "unknown-name");
+    assert_eq!(d[0].message, "decision `follow_up` has no verdict");
+    assert!(d[0].hint.as_deref().is_some_and(|h| h.contains("`verdict` entries")), "{:?}", d[0].hint);
+}
