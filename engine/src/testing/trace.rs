@@ -64,7 +64,7 @@ pub(crate) fn record(
     decision: &Decision,
     made: &Made,
     doc: &Document,
-    verdicts: &[u16],
+    verdicts: &[Option<u16>],
 ) -> Result<(), EvaluationError> {
     let failed = |e: kleene::EvalError| EvaluationError::new(&decision.name, "", e.message, Some(e.span));
     let truth = |t: &Truth| match t {
@@ -105,7 +105,7 @@ fn not_raised(
     program: &Program,
     alert: &Alert,
     doc: &Document,
-    verdicts: &[u16],
+    verdicts: &[Option<u16>],
 ) -> Result<RuleTruth, kleene::EvalError> {
     let items = doc.root.lists.get(alert.list_slot.index()).and_then(Option::as_ref).map_or(0, Vec::len);
     let mut outcomes = Vec::with_capacity(items + 1);
