@@ -3,8 +3,8 @@
 //! sources, and a JSON Schema of its input documents.
 
 use crate::input;
-use crate::ir::decision::Output;
-use crate::ir::schema::{FieldType, Member, Shape};
+use crate::ir::decision::{Decision, Output};
+use crate::ir::schema::{Field, FieldType, ListDecl, Member, Shape};
 use crate::ir::Program;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -136,51 +136,36 @@ fn hints(map: Map<String, Value>) -> Option<Value> {
 /// Describes a compiled program.
 pub fn describe(program: &Program, sha256: &str) -> Description {
     let h = &program.header;
-    let mut sections: Vec<Section> = Vec::new();
+    Description {
+        protocol: ProtocolInfo {
+            name: h.name.clone(),
+            version: h.version.clone(),
+            status: h.status.clone(),
+            owner: h.owner.clone(),
+            description: h.description.clone(),
+            sha256: sha256.to_string(),
+        },
+        sections: sections(program),
+        decisions: program.decisions.iter().map(|d| decision_info(program, d)).collect(),
+        sources: program
+            .sources
+            .iter()
+            .map(|s| SourceInfo { key: s.key.clone(), title: s.title.clone(), url: s.url.clone() })
+            .collect(),
+    }
+}
+
+/// The inputs, in declaration order, grouped by their first path segment.
+fn sections(program: &Program) -> Vec<Section> {
     let mut entries: Vec<(usize, InputInfo)> = Vec::new();
     for f in &program.schema.fields {
-        let (kind, unit, choices) = match &f.ty {
-            FieldType::Boolean => ("boolean", None, None),
-            FieldType::Timestamp => ("timestamp", None, None),
-            FieldType::Choice(c) => ("choice", None, Some(c.clone())),
-            FieldType::Number { integer, unit } => {
-                (if *integer { "integer" } else { "decimal" }, (!unit.is_none()).then(|| unit.to_string()), None)
-            }
-        };
-        let info = InputInfo {
-            path: f.path.clone(),
-            kind,
-            unit,
-            min: f.range.map(|r| number(r.0)),
-            max: f.range.map(|r| number(r.1)),
-            choices,
-            label: f.label.clone(),
-            help: f.help.clone(),
-            list: f.list.and_then(|l| program.schema.list(l)).map(|l| l.path.clone()),
-            expects: input::describe(f),
-        };
-        entries.push((f.span.start, info));
+        entries.push((f.span.start, field_info(program, f)));
     }
     for l in &program.schema.lists {
-        let expects = match l.range {
-            Some((lo, hi)) => format!("a list of {lo}..{hi} items"),
-            None => "a list of items".to_string(),
-        };
-        let info = InputInfo {
-            path: l.path.clone(),
-            kind: "list",
-            unit: None,
-            min: l.range.map(|r| number(r.0)),
-            max: l.range.map(|r| number(r.1)),
-            choices: None,
-            label: l.label.clone(),
-            help: l.help.clone(),
-            list: l.list.and_then(|p| program.schema.list(p)).map(|p| p.path.clone()),
-            expects,
-        };
-        entries.push((l.span.start, info));
+        entries.push((l.span.start, list_info(program, l)));
     }
     entries.sort_by_key(|(at, _)| *at);
+    let mut sections: Vec<Section> = Vec::new();
     for (_, info) in entries {
         let name = match info.path.split_once('.') {
             Some((first, _)) => first.trim_end_matches("[]").to_string(),
@@ -191,86 +176,99 @@ pub fn describe(program: &Program, sha256: &str) -> Description {
             None => sections.push(Section { name, inputs: vec![info] }),
         }
     }
-    let decisions = program
-        .decisions
-        .iter()
-        .map(|d| DecisionInfo {
-            name: d.name.clone(),
-            title: d.title.clone(),
-            verdicts: d.tiers.iter().map(|t| t.verdict.clone()).collect(),
-            tones: {
-                let mut tones = Map::new();
-                for t in &d.tiers {
-                    if let Some(tone) = &t.tone {
-                        tones.insert(t.verdict.clone(), tone.as_str().into());
-                    }
-                }
-                hints(tones)
-            },
-            labels: {
-                let mut labels = Map::new();
-                for (name, label) in &d.labels {
-                    labels.insert(name.clone(), label.as_str().into());
-                }
-                hints(labels)
-            },
-            minutes_after: {
-                let mut after = Map::new();
-                for v in &d.values {
-                    if let Some(path) = &v.minutes_after {
-                        after.insert(v.name.clone(), path.as_str().into());
-                    }
-                }
-                hints(after)
-            },
-            outputs: d
-                .outputs
-                .iter()
-                .filter_map(|o| match o {
-                    Output::Kind(k) => d.kinds.get(*k).map(|k| k.list.clone()),
-                    Output::Reasons(name) => Some(name.clone()),
-                    Output::Value(v) => d.values.get(*v).map(|v| v.name.clone()),
-                    Output::Due => Some("due".to_string()),
-                    Output::Alerts => Some("alerts".to_string()),
-                })
-                .collect(),
-            kinds: d
-                .kinds
-                .iter()
-                .map(|k| json!({"kind": k.name, "list": k.list, "quiet": k.quiet, "advisory": k.advisory}))
-                .collect(),
-            rules: d
-                .rules
-                .iter()
-                .map(|r| {
-                    let sources: Vec<&str> =
-                        r.sources.iter().filter_map(|s| program.source(*s)).map(|s| s.key.as_str()).collect();
-                    json!({
-                        "id": r.id,
-                        "kind": d.kinds.get(r.kind).map(|k| k.name.as_str()).unwrap_or_default(),
-                        "message": r.message,
-                        "help": r.help,
-                        "sources": sources,
-                    })
-                })
-                .collect(),
-        })
-        .collect();
-    Description {
-        protocol: ProtocolInfo {
-            name: h.name.clone(),
-            version: h.version.clone(),
-            status: h.status.clone(),
-            owner: h.owner.clone(),
-            description: h.description.clone(),
-            sha256: sha256.to_string(),
-        },
-        sections,
-        decisions,
-        sources: program
-            .sources
+    sections
+}
+
+/// A field input.
+fn field_info(program: &Program, f: &Field) -> InputInfo {
+    let (kind, unit, choices) = match &f.ty {
+        FieldType::Boolean => ("boolean", None, None),
+        FieldType::Timestamp => ("timestamp", None, None),
+        FieldType::Choice(c) => ("choice", None, Some(c.clone())),
+        FieldType::Number { integer, unit } => {
+            (if *integer { "integer" } else { "decimal" }, (!unit.is_none()).then(|| unit.to_string()), None)
+        }
+    };
+    InputInfo {
+        path: f.path.clone(),
+        kind,
+        unit,
+        min: f.range.map(|r| number(r.0)),
+        max: f.range.map(|r| number(r.1)),
+        choices,
+        label: f.label.clone(),
+        help: f.help.clone(),
+        list: f.list.and_then(|l| program.schema.list(l)).map(|l| l.path.clone()),
+        expects: input::describe(f),
+    }
+}
+
+/// A list input.
+fn list_info(program: &Program, l: &ListDecl) -> InputInfo {
+    let expects = match l.range {
+        Some((lo, hi)) => format!("a list of {lo}..{hi} items"),
+        None => "a list of items".to_string(),
+    };
+    InputInfo {
+        path: l.path.clone(),
+        kind: "list",
+        unit: None,
+        min: l.range.map(|r| number(r.0)),
+        max: l.range.map(|r| number(r.1)),
+        choices: None,
+        label: l.label.clone(),
+        help: l.help.clone(),
+        list: l.list.and_then(|p| program.schema.list(p)).map(|p| p.path.clone()),
+        expects,
+    }
+}
+
+/// Display hints from `(name, hint)` pairs, or none when there is none.
+fn hint_map<'h>(pairs: impl Iterator<Item = (&'h String, &'h str)>) -> Option<Value> {
+    hints(pairs.map(|(name, hint)| (name.clone(), Value::from(hint))).collect())
+}
+
+/// A decision: its verdicts, outputs, rule kinds, rules and display hints.
+fn decision_info(program: &Program, d: &Decision) -> DecisionInfo {
+    DecisionInfo {
+        name: d.name.clone(),
+        title: d.title.clone(),
+        verdicts: d.tiers.iter().map(|t| t.verdict.clone()).collect(),
+        tones: hint_map(d.tiers.iter().filter_map(|t| t.tone.as_ref().map(|tone| (&t.verdict, tone.as_str())))),
+        labels: hint_map(d.labels.iter().map(|(name, label)| (name, label.as_str()))),
+        minutes_after: hint_map(
+            d.values.iter().filter_map(|v| v.minutes_after.as_ref().map(|p| (&v.name, p.as_str()))),
+        ),
+        outputs: d
+            .outputs
             .iter()
-            .map(|s| SourceInfo { key: s.key.clone(), title: s.title.clone(), url: s.url.clone() })
+            .filter_map(|o| match o {
+                Output::Kind(k) => d.kinds.get(*k).map(|k| k.list.clone()),
+                Output::Reasons(name) => Some(name.clone()),
+                Output::Value(v) => d.values.get(*v).map(|v| v.name.clone()),
+                Output::Due => Some("due".to_string()),
+                Output::Alerts => Some("alerts".to_string()),
+            })
+            .collect(),
+        kinds: d
+            .kinds
+            .iter()
+            .map(|k| json!({"kind": k.name, "list": k.list, "quiet": k.quiet, "advisory": k.advisory}))
+            .collect(),
+        rules: d
+            .rules
+            .iter()
+            .map(|r| {
+                let sources: Vec<&str> =
+                    r.sources.iter().filter_map(|s| program.source(*s)).map(|s| s.key.as_str()).collect();
+                json!({
+                    "id": r.id,
+                    "kind": d.kinds.get(r.kind).map(|k| k.name.as_str()).unwrap_or_default(),
+                    "message": r.message,
+                    "help": r.help,
+                    "sources": sources,
+                })
+            })
             .collect(),
     }
 }

@@ -121,7 +121,7 @@ fn decision_cost(program: &Program, d: &crate::ir::decision::Decision) -> u64 {
         }
     }
     for due in &d.due {
-        let per_item = cost(&due.at).saturating_add(due.when.as_ref().map_or(0, |(_, w)| cost(w)));
+        let per_item = cost(&due.at).saturating_add(due.when.as_ref().map_or(0, |w| cost(w.expr())));
         let items = due.each.map_or(1, |(list, _)| list_items(program, list));
         add(per_item.saturating_mul(items));
     }

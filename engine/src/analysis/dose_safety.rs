@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::eval::kleene::{self, Outcome};
 use crate::exact::Exact;
 use crate::input::{Document, Record};
-use crate::ir::expr::{Expr, Value};
+use crate::ir::expr::{Direction, Expr, Value};
 use crate::ir::ladder::{Ladder, Limit, Step};
 use crate::ir::schema::FieldType;
 use crate::ir::{position, FieldId, FieldSlot, Program};
@@ -43,9 +43,9 @@ fn rise(e: &Expr, levels_field: FieldId) -> Option<i64> {
         Expr::ItemField { field, item: crate::ir::expr::ItemRef::Position(-1), .. } if *field == levels_field => {
             Some(0)
         }
-        Expr::Step(x, up, _) => {
+        Expr::Step(x, direction, _) => {
             let r = rise(x, levels_field)?;
-            Some(if *up { r + 1 } else { r })
+            Some(if *direction == Direction::Next { r + 1 } else { r })
         }
         // Never above its argument.
         Expr::HighestAllowed(_, x) => rise(x, levels_field),

@@ -7,7 +7,8 @@ use super::expr::{Checker, Names};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::exact::Exact;
 use crate::ir::decision::{
-    Alert, Decision, Due, Kind, MissingSource, Output, OutputValue, Rule, Tier, ValueShape, SEVERITIES, TONES,
+    Alert, Decision, Due, DueCondition, Kind, MissingSource, Output, OutputValue, Rule, Tier, ValueShape, SEVERITIES,
+    TONES,
 };
 use crate::ir::expr::Expr;
 use crate::ir::schema::FieldType;
@@ -576,8 +577,8 @@ fn reads_decisions(verdicts: &Verdicts, readers: &Readers) -> Vec<DecisionId> {
     }
     for item in &readers.due {
         item.at.visit_verdicts(&mut note);
-        if let Some((_, c)) = &item.when {
-            c.visit_verdicts(&mut note);
+        if let Some(c) = &item.when {
+            c.expr().visit_verdicts(&mut note);
         }
     }
     for (source, when) in &readers.missing_of {
@@ -659,7 +660,8 @@ fn due_item(
         return None;
     }
     let when = match when {
-        Some((positive, Some(c))) => Some((positive, c)),
+        Some((true, Some(c))) => Some(DueCondition::When(c)),
+        Some((false, Some(c))) => Some(DueCondition::Unless(c)),
         Some((_, None)) => return None,
         None => None,
     };

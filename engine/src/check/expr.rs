@@ -4,7 +4,7 @@ use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
 use crate::eval::kleene;
 use crate::ir::decision::ValueShape;
-use crate::ir::expr::{Expr, ItemRef, Quantifier, Value};
+use crate::ir::expr::{Direction, Expr, ItemRef, Quantifier, Value};
 use crate::ir::schema::{FieldType, Schema};
 use crate::ir::{position, with_ids, DecisionId, FieldId, GroupId, LadderId, ListId, ListSlot};
 use crate::syntax::ast::{self, ArithOp, CmpOp, ExprKind};
@@ -21,8 +21,8 @@ pub enum Ty {
     Bool,
     /// A number in a unit.
     Num(Unit),
-    /// A value of the enumeration declared by this field.
-    Choice(usize),
+    /// One of a set of choices.
+    Choice(ChoiceSet),
     /// A point in time.
     Time,
     /// An item of this list.
@@ -31,6 +31,15 @@ pub enum Ty {
     Text,
     /// A list of constants.
     List(Box<Ty>),
+}
+
+/// Where the choices of a choice type are declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChoiceSet {
+    /// A field declared `one of ...`: its choices, in declared order.
+    Field(FieldId),
+    /// A decision checked earlier: its verdicts, in order.
+    Verdicts(DecisionId),
 }
 
 /// A checked expression and its type.
@@ -262,25 +271,24 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
     }
 
-    /// The choices of a choice type: a field's, or (past the fields) a decision's verdicts.
-    fn choices(&self, field: usize) -> &[String] {
-        let fields = self.names.schema.fields.len();
-        if let Some(k) = field.checked_sub(fields) {
-            return self.decisions.get(k).map_or(&[][..], |(_, v)| v.as_slice());
-        }
-        match self.names.schema.fields.get(field).map(|f| &f.ty) {
-            Some(FieldType::Choice(c)) => c,
-            _ => &[],
+    /// The choices of a choice type: a field's, or a decision's verdicts.
+    fn choices(&self, set: ChoiceSet) -> &[String] {
+        match set {
+            ChoiceSet::Verdicts(d) => self.decisions.get(d.index()).map_or(&[][..], |(_, v)| v.as_slice()),
+            ChoiceSet::Field(f) => match self.names.schema.field(f).map(|f| &f.ty) {
+                Some(FieldType::Choice(c)) => c,
+                _ => &[],
+            },
         }
     }
 
     /// The name of a choice type's source, for messages.
-    fn choice_source(&self, field: usize) -> String {
-        let fields = self.names.schema.fields.len();
-        match field.checked_sub(fields) {
-            Some(k) => self.decisions.get(k).map(|(n, _)| format!("{n}.verdict")).unwrap_or_default(),
-            None => self.names.schema.fields.get(field).map(|f| f.path.clone()).unwrap_or_default(),
+    fn choice_source(&self, set: ChoiceSet) -> String {
+        match set {
+            ChoiceSet::Verdicts(d) => self.decisions.get(d.index()).map(|(n, _)| format!("{n}.verdict")),
+            ChoiceSet::Field(f) => self.names.schema.field(f).map(|f| f.path.clone()),
         }
+        .unwrap_or_default()
     }
 
     /// How a value of this type is written in the output.
@@ -358,7 +366,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             ExprKind::Compare(op, a, b) => self.compare(*op, a, b, span),
             ExprKind::InSet(inner, names, negated) => {
                 let (x, ty) = self.expr(inner)?;
-                let Ty::Choice(field) = ty else {
+                let Ty::Choice(of) = ty else {
                     let t = self.describe(&ty);
                     return self.error(
                         Code::Type,
@@ -370,7 +378,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 let mut set = Vec::new();
                 let mut ok = true;
                 for n in names {
-                    match self.choice_index(field, &n.node, n.span) {
+                    match self.choice_index(of, &n.node, n.span) {
                         Some(i) => set.push(i),
                         None => ok = false,
                     }
@@ -529,7 +537,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return Some(item);
         }
         if let Some((decision, k)) = name.strip_suffix(".verdict").and_then(|d| Some((d, self.decision_index(d)?))) {
-            if self.decisions.get(k.index()).is_some_and(|(_, verdicts)| verdicts.is_empty()) {
+            if self.choices(ChoiceSet::Verdicts(k)).is_empty() {
                 return self.error(
                     Code::UnknownName,
                     span,
@@ -538,8 +546,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                         .into(),
                 );
             }
-            let ty = Ty::Choice(self.names.schema.fields.len() + k.index());
-            return Some((Expr::Verdict(k), ty));
+            return Some((Expr::Verdict(k), Ty::Choice(ChoiceSet::Verdicts(k))));
         }
         if let Some(resolved) = self.item_path(name, span) {
             return resolved;
@@ -572,7 +579,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             let ty = match &field.ty {
                 FieldType::Boolean => Ty::Bool,
                 FieldType::Number { unit, .. } => Ty::Num(unit.clone()),
-                FieldType::Choice(_) => Ty::Choice(index.index()),
+                FieldType::Choice(_) => Ty::Choice(ChoiceSet::Field(index)),
                 FieldType::Timestamp => Ty::Time,
             };
             let expr = Expr::Field { field: index, slot: field.slot };
@@ -788,7 +795,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         let ty = match &field.ty {
             FieldType::Boolean => Ty::Bool,
             FieldType::Number { unit, .. } => Ty::Num(unit.clone()),
-            FieldType::Choice(_) => Ty::Choice(index.index()),
+            FieldType::Choice(_) => Ty::Choice(ChoiceSet::Field(index)),
             FieldType::Timestamp => Ty::Time,
         };
         let expr = Expr::ItemField { list, list_slot: decl.slot, item, field: index, slot: field.slot };
@@ -1086,7 +1093,8 @@ impl<'a, 'd> Checker<'a, 'd> {
                 );
             };
             let count = u16::try_from(self.choices(set).len()).ok()?;
-            return Some((self.fold(Expr::Step(Box::new(x), name == "next", count), span), Ty::Choice(set)));
+            let direction = if name == "next" { Direction::Next } else { Direction::Previous };
+            return Some((self.fold(Expr::Step(Box::new(x), direction, count), span), Ty::Choice(set)));
         }
         if name == "count" {
             // `count(LIST)`: the number of items.
@@ -1414,8 +1422,8 @@ impl<'a, 'd> Checker<'a, 'd> {
         if name.contains('.') {
             return None;
         }
-        let mut found: Option<(usize, &[String])> = None;
-        for (i, f) in self.names.schema.fields.iter().enumerate() {
+        let mut found: Option<(FieldId, &[String])> = None;
+        for (i, f) in with_ids(&self.names.schema.fields) {
             if let FieldType::Choice(c) = &f.ty {
                 if c.iter().any(|x| x == name) {
                     match found {
@@ -1428,26 +1436,26 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
         let (field, choices) = found?;
         let index = u16::try_from(choices.iter().position(|c| c == name)?).ok()?;
-        Some((Expr::Const(Value::Choice(index)), Ty::Choice(field)))
+        Some((Expr::Const(Value::Choice(index)), Ty::Choice(ChoiceSet::Field(field))))
     }
 
     /// A bare name on one side of a comparison with a choice may be one of its values.
-    fn choice_literal(&mut self, e: &ast::Expr, field: usize) -> Option<Option<Typed>> {
+    fn choice_literal(&mut self, e: &ast::Expr, set: ChoiceSet) -> Option<Option<Typed>> {
         let ExprKind::Name(n) = &e.node else {
             return None;
         };
         if self.lookup_value(n).is_some() || n.contains('.') {
             return None;
         }
-        Some(self.choice_index(field, n, e.span).map(|i| (Expr::Const(Value::Choice(i)), Ty::Choice(field))))
+        Some(self.choice_index(set, n, e.span).map(|i| (Expr::Const(Value::Choice(i)), Ty::Choice(set))))
     }
 
-    fn choice_index(&mut self, field: usize, name: &str, span: Span) -> Option<u16> {
-        let choices = self.choices(field);
+    fn choice_index(&mut self, set: ChoiceSet, name: &str, span: Span) -> Option<u16> {
+        let choices = self.choices(set);
         if let Some(i) = choices.iter().position(|c| c == name) {
             return u16::try_from(i).ok();
         }
-        let path = self.choice_source(field);
+        let path = self.choice_source(set);
         let hint = match did_you_mean(name, choices.iter().map(String::as_str)) {
             Some(near) => format!("did you mean `{near}`? `{path}` is one of {}", choices.join(", ")),
             None => format!("`{path}` is one of {}", choices.join(", ")),
@@ -1573,7 +1581,7 @@ fn shift(expr: Expr, by: u8, cutoff: u8) -> Expr {
             arms.into_iter().map(|(c, e)| (shift(c, by, cutoff), shift(e, by, cutoff))).collect(),
             sh(otherwise),
         ),
-        Expr::Step(e, up, n) => Expr::Step(sh(e), up, n),
+        Expr::Step(e, direction, n) => Expr::Step(sh(e), direction, n),
         Expr::Dose(l, e) => Expr::Dose(l, sh(e)),
         Expr::Allowed(l, e) => Expr::Allowed(l, sh(e)),
         Expr::HighestAllowed(l, e) => Expr::HighestAllowed(l, sh(e)),

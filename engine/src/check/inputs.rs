@@ -27,23 +27,60 @@ pub fn unit(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<Unit> {
 
 /// Builds the schema from the declarations, in order.
 pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema {
-    let mut schema = Schema::default();
-    let mut lists_by_path: IndexMap<String, ListId> = IndexMap::new();
-    let mut seen: IndexMap<String, ()> = IndexMap::new();
+    let mut declaring = Declaring::default();
     for decl in decls {
+        declaring.declare(decl, diagnostics);
+    }
+    let mut schema = declaring.schema;
+    number_groups(&mut schema);
+    flags(decls, &mut schema, diagnostics);
+    schema
+}
+
+/// The schema as the declarations are read, in order.
+#[derive(Default)]
+struct Declaring {
+    schema: Schema,
+    lists_by_path: IndexMap<String, ListId>,
+    seen: IndexMap<String, ()>,
+}
+
+impl Declaring {
+    /// Adds one declaration; `None` when it is left out for an error (reported).
+    fn declare(&mut self, decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<()> {
         let path = decl.path.node.as_str();
-        if seen.insert(path.to_string(), ()).is_some() {
+        if self.seen.insert(path.to_string(), ()).is_some() {
             diagnostics.push(
                 Diagnostic::error(Code::Duplicate, decl.path.span, format!("input `{path}` is declared twice"))
                     .with_hint("remove one of the declarations"),
             );
-            continue;
+            return None;
         }
-        // The enclosing list: everything before the last `[]`.
+        let (list, rest) = self.enclosing_list(decl, diagnostics)?;
+        check_range(decl, diagnostics);
+        let segments: Vec<&str> = rest.split('.').collect();
+        let (last, groups) = segments.split_last()?;
+        let member = if decl.ty.node == TypeExpr::List {
+            self.add_list(decl, list)?
+        } else {
+            let ty = field_type(decl, diagnostics)?;
+            self.add_field(decl, list, ty)?
+        };
+        self.place(decl, list, groups, last, member, diagnostics)
+    }
+
+    /// The list that encloses the input (everything before the last `[]`) and the rest of
+    /// its path; `None` when that list is not declared (reported).
+    fn enclosing_list<'p>(
+        &self,
+        decl: &'p InputDecl,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<(Option<ListId>, &'p str)> {
+        let path = decl.path.node.as_str();
         let (list, rest) = match path.rfind("[].") {
             Some(at) => {
                 let list_path = path.get(..at).unwrap_or("");
-                match lists_by_path.get(list_path) {
+                match self.lists_by_path.get(list_path) {
                     Some(&index) => (Some(index), path.get(at + 3..).unwrap_or("")),
                     None => {
                         diagnostics.push(
@@ -54,7 +91,7 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
                             )
                             .with_hint(format!("declare it first: `input {list_path}: list in 0..N \"Label\"`")),
                         );
-                        continue;
+                        return None;
                     }
                 }
             }
@@ -69,116 +106,128 @@ pub fn schema(decls: &[&InputDecl], diagnostics: &mut Vec<Diagnostic>) -> Schema
                 )
                 .with_hint("declare each list with `list` before its fields"),
             );
-            continue;
+            return None;
         }
-        let range = decl.range.as_ref().map(|r| r.node);
-        if let Some(r) = &decl.range {
-            if r.node.0 > r.node.1 {
-                diagnostics.push(
-                    Diagnostic::error(Code::Range, r.span, format!("empty range: {} is above {}", r.node.0, r.node.1))
-                        .with_hint("write the lower end first: `in lo..hi`"),
-                );
-            }
-        }
-        if let (TypeExpr::List, Some(r)) = (&decl.ty.node, &decl.range) {
-            let (lo, hi) = r.node;
-            if lo.is_sign_negative() || !lo.fract().is_zero() || !hi.fract().is_zero() {
-                diagnostics.push(
-                    Diagnostic::error(Code::Range, r.span, "a list's range counts its items: whole numbers from 0")
-                        .with_hint("write the least and most items, such as `in 0..6`"),
-                );
-            }
-        }
-        let label = decl.label.node.clone();
-        let help = decl.help.as_ref().map(|h| h.node.clone());
-        let segments: Vec<&str> = rest.split('.').collect();
-        let (last, groups) = match segments.split_last() {
-            Some((last, groups)) => (*last, groups),
-            None => continue,
-        };
-        let member = if decl.ty.node == TypeExpr::List {
-            let Some(index) = ListId::new(schema.lists.len()) else { continue };
-            let slot = match list {
-                Some(l) => schema.lists.get_mut(l.index()).map(|parent| {
-                    parent.item_lists += 1;
-                    parent.item_lists - 1
-                }),
-                None => {
-                    schema.root_lists += 1;
-                    Some(schema.root_lists - 1)
+        Some((list, rest))
+    }
+
+    /// The next slot in `list`'s items (or the root), for a field or, with `lists`, a list.
+    fn next_slot(&mut self, list: Option<ListId>, lists: bool) -> Option<usize> {
+        let count = match list {
+            Some(l) => {
+                let parent = self.schema.lists.get_mut(l.index())?;
+                if lists {
+                    &mut parent.item_lists
+                } else {
+                    &mut parent.item_fields
                 }
-            };
-            schema.lists.push(ListDecl {
-                path: path.to_string(),
-                range,
-                label,
-                help,
-                list,
-                slot: slot.and_then(ListSlot::new).unwrap_or_default(),
-                item: Shape::default(),
-                item_fields: 0,
-                item_lists: 0,
-                required: Required::No,
-                span: decl.span,
-            });
-            lists_by_path.insert(path.to_string(), index);
-            Member::List(index)
-        } else {
-            let Some(ty) = field_type(decl, diagnostics) else {
-                continue;
-            };
-            let Some(index) = FieldId::new(schema.fields.len()) else { continue };
-            let slot = match list {
-                Some(l) => schema.lists.get_mut(l.index()).map(|parent| {
-                    parent.item_fields += 1;
-                    parent.item_fields - 1
-                }),
-                None => {
-                    schema.root_fields += 1;
-                    Some(schema.root_fields - 1)
-                }
-            };
-            schema.fields.push(Field {
-                path: path.to_string(),
-                ty,
-                range,
-                label,
-                help,
-                list,
-                slot: slot.and_then(FieldSlot::new).unwrap_or_default(),
-                required: Required::No,
-                ordered: false,
-                not_after: None,
-                span: decl.span,
-            });
-            Member::Field(index)
+            }
+            None if lists => &mut self.schema.root_lists,
+            None => &mut self.schema.root_fields,
         };
-        // Walk (creating) the groups to the member's parent object.
+        *count += 1;
+        Some(*count - 1)
+    }
+
+    /// Declares a list; `None` when there are too many.
+    fn add_list(&mut self, decl: &InputDecl, list: Option<ListId>) -> Option<Member> {
+        let path = decl.path.node.as_str();
+        let index = ListId::new(self.schema.lists.len())?;
+        let slot = self.next_slot(list, true);
+        self.schema.lists.push(ListDecl {
+            path: path.to_string(),
+            range: decl.range.as_ref().map(|r| r.node),
+            label: decl.label.node.clone(),
+            help: decl.help.as_ref().map(|h| h.node.clone()),
+            list,
+            slot: slot.and_then(ListSlot::new).unwrap_or_default(),
+            item: Shape::default(),
+            item_fields: 0,
+            item_lists: 0,
+            required: Required::No,
+            span: decl.span,
+        });
+        self.lists_by_path.insert(path.to_string(), index);
+        Some(Member::List(index))
+    }
+
+    /// Declares a field of type `ty`; `None` when there are too many.
+    fn add_field(&mut self, decl: &InputDecl, list: Option<ListId>, ty: FieldType) -> Option<Member> {
+        let index = FieldId::new(self.schema.fields.len())?;
+        let slot = self.next_slot(list, false);
+        self.schema.fields.push(Field {
+            path: decl.path.node.clone(),
+            ty,
+            range: decl.range.as_ref().map(|r| r.node),
+            label: decl.label.node.clone(),
+            help: decl.help.as_ref().map(|h| h.node.clone()),
+            list,
+            slot: slot.and_then(FieldSlot::new).unwrap_or_default(),
+            required: Required::No,
+            ordered: false,
+            not_after: None,
+            span: decl.span,
+        });
+        Some(Member::Field(index))
+    }
+
+    /// Walks (creating) the groups to the member's parent object and puts it there; `None`
+    /// when it conflicts with another input (reported).
+    fn place(
+        &mut self,
+        decl: &InputDecl,
+        list: Option<ListId>,
+        groups: &[&str],
+        last: &str,
+        member: Member,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<()> {
+        let schema = &mut self.schema;
         let prefix = match list {
             Some(l) => schema.list(l).map(|d| format!("{}[]", d.path)).unwrap_or_default(),
             None => String::new(),
         };
         let mut new_groups = Vec::new();
         let shape = match list {
-            Some(l) => match schema.lists.get_mut(l.index()) {
-                Some(d) => &mut d.item,
-                None => continue,
-            },
+            Some(l) => &mut schema.lists.get_mut(l.index())?.item,
             None => &mut schema.root,
         };
         let track = if list.is_none() { Some(&mut new_groups) } else { None };
         if !insert(shape, groups, last, member, prefix, track) {
             diagnostics.push(
-                Diagnostic::error(Code::Duplicate, decl.path.span, format!("`{path}` conflicts with another input"))
-                    .with_hint("an input cannot also be a group of inputs"),
+                Diagnostic::error(
+                    Code::Duplicate,
+                    decl.path.span,
+                    format!("`{}` conflicts with another input", decl.path.node),
+                )
+                .with_hint("an input cannot also be a group of inputs"),
             );
-            continue;
+            return None;
         }
         schema.groups.extend(new_groups);
+        Some(())
     }
-    number_groups(&mut schema);
-    flags(decls, &mut schema, diagnostics);
-    schema
+}
+
+/// Reports an empty range, and a list's range that does not count items.
+fn check_range(decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) {
+    if let Some(r) = &decl.range {
+        if r.node.0 > r.node.1 {
+            diagnostics.push(
+                Diagnostic::error(Code::Range, r.span, format!("empty range: {} is above {}", r.node.0, r.node.1))
+                    .with_hint("write the lower end first: `in lo..hi`"),
+            );
+        }
+    }
+    if let (TypeExpr::List, Some(r)) = (&decl.ty.node, &decl.range) {
+        let (lo, hi) = r.node;
+        if lo.is_sign_negative() || !lo.fract().is_zero() || !hi.fract().is_zero() {
+            diagnostics.push(
+                Diagnostic::error(Code::Range, r.span, "a list's range counts its items: whole numbers from 0")
+                    .with_hint("write the least and most items, such as `in 0..6`"),
+            );
+        }
+    }
 }
 
 /// Resolves `required`, `ordered` and `not after`, once every input and group is known.
@@ -193,28 +242,7 @@ fn flags(decls: &[&InputDecl], schema: &mut Schema, diagnostics: &mut Vec<Diagno
         for flag in &decl.flags {
             match &flag.node {
                 InputFlag::Required(groups) => {
-                    let mut resolved = Vec::new();
-                    for g in groups {
-                        match position::<GroupId, _>(&schema.groups, |x| *x == g.node) {
-                            Some(i) => resolved.push(i),
-                            None => {
-                                let hint = match did_you_mean(&g.node, schema.groups.iter().map(String::as_str)) {
-                                    Some(near) => format!("did you mean `{near}`?"),
-                                    None => format!("the groups are {}", schema.groups.join(", ")),
-                                };
-                                diagnostics.push(
-                                    Diagnostic::error(
-                                        Code::UnknownName,
-                                        g.span,
-                                        format!("no group of inputs named `{}`", g.node),
-                                    )
-                                    .with_hint(hint),
-                                );
-                            }
-                        }
-                    }
-                    let required =
-                        if groups.is_empty() { Required::WithParent } else { Required::WithGroups(resolved) };
+                    let required = required(groups, schema, diagnostics);
                     if let Some(f) = field.and_then(|i| schema.fields.get_mut(i.index())) {
                         f.required = required;
                     } else if let Some(l) = list.and_then(|i| schema.lists.get_mut(i.index())) {
@@ -234,35 +262,62 @@ fn flags(decls: &[&InputDecl], schema: &mut Schema, diagnostics: &mut Vec<Diagno
                         .with_hint("declare it on a field of a list's items, such as `list[].at`"),
                     ),
                 },
-                InputFlag::NotAfter(other) => {
-                    let target: Option<FieldId> =
-                        position(&schema.fields, |f| f.path == other.node && f.list.is_none());
-                    let same_type = match (field.and_then(|i| schema.field(i)), target.and_then(|t| schema.field(t))) {
-                        (Some(a), Some(b)) => match (&a.ty, &b.ty) {
-                            (FieldType::Timestamp, FieldType::Timestamp) => true,
-                            (FieldType::Number { unit: x, .. }, FieldType::Number { unit: y, .. }) => x == y,
-                            _ => false,
-                        },
-                        _ => false,
-                    };
-                    match (field, target) {
-                        (Some(f), Some(t)) if same_type => {
-                            if let Some(f) = schema.fields.get_mut(f.index()) {
-                                f.not_after = Some(t);
-                            }
-                        }
-                        _ => diagnostics.push(
-                            Diagnostic::error(
-                                Code::Flag,
-                                other.span,
-                                format!("`{}` is not an input this one can be compared with", other.node),
-                            )
-                            .with_hint("name a top-level input of the same type and unit, such as `at`"),
-                        ),
-                    }
-                }
+                InputFlag::NotAfter(other) => not_after(field, other, schema, diagnostics),
             }
         }
+    }
+}
+
+/// `required` (with the parent) or `required with GROUPS`, reporting unknown groups.
+fn required(groups: &[Name], schema: &Schema, diagnostics: &mut Vec<Diagnostic>) -> Required {
+    let mut resolved = Vec::new();
+    for g in groups {
+        match position::<GroupId, _>(&schema.groups, |x| *x == g.node) {
+            Some(i) => resolved.push(i),
+            None => {
+                let hint = match did_you_mean(&g.node, schema.groups.iter().map(String::as_str)) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("the groups are {}", schema.groups.join(", ")),
+                };
+                diagnostics.push(
+                    Diagnostic::error(Code::UnknownName, g.span, format!("no group of inputs named `{}`", g.node))
+                        .with_hint(hint),
+                );
+            }
+        }
+    }
+    if groups.is_empty() {
+        Required::WithParent
+    } else {
+        Required::WithGroups(resolved)
+    }
+}
+
+/// `not after OTHER`: the field's value may not be later (or larger) than `other`'s.
+fn not_after(field: Option<FieldId>, other: &Name, schema: &mut Schema, diagnostics: &mut Vec<Diagnostic>) {
+    let target: Option<FieldId> = position(&schema.fields, |f| f.path == other.node && f.list.is_none());
+    let same_type = match (field.and_then(|i| schema.field(i)), target.and_then(|t| schema.field(t))) {
+        (Some(a), Some(b)) => match (&a.ty, &b.ty) {
+            (FieldType::Timestamp, FieldType::Timestamp) => true,
+            (FieldType::Number { unit: x, .. }, FieldType::Number { unit: y, .. }) => x == y,
+            _ => false,
+        },
+        _ => false,
+    };
+    match (field, target) {
+        (Some(f), Some(t)) if same_type => {
+            if let Some(f) = schema.fields.get_mut(f.index()) {
+                f.not_after = Some(t);
+            }
+        }
+        _ => diagnostics.push(
+            Diagnostic::error(
+                Code::Flag,
+                other.span,
+                format!("`{}` is not an input this one can be compared with", other.node),
+            )
+            .with_hint("name a top-level input of the same type and unit, such as `at`"),
+        ),
     }
 }
 

@@ -5,11 +5,12 @@ use super::expr::{Checker, Ty};
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
 use crate::exact::Exact;
+use crate::ir::expr::Expr;
 use crate::ir::ladder::{Ladder, Limit, RouteSteps, Step};
 use crate::ir::schema::{FieldType, Schema};
 use crate::ir::Source;
 use crate::ir::{position, FieldId, SourceId};
-use crate::syntax::ast::{LadderDecl, LadderEntry, Name, Node};
+use crate::syntax::ast::{self, LadderDecl, LadderEntry, Name, Node};
 use crate::units::Unit;
 use rust_decimal::Decimal;
 
@@ -93,6 +94,77 @@ pub fn declared_levels(decl: &LadderDecl, schema: &Schema) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Finds the choice input `path` names (`root_only`: not inside a list), reporting an unknown
+/// name or an input that is not a choice.
+fn choice_field(
+    schema: &Schema,
+    path: &Name,
+    root_only: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(FieldId, Vec<String>)> {
+    let index = position(&schema.fields, |f| f.path == path.node && (!root_only || f.list.is_none()));
+    match index.and_then(|i| schema.field(i).map(|f| (i, f))) {
+        Some((i, f)) => match &f.ty {
+            FieldType::Choice(c) => Some((i, c.clone())),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::error(Code::Type, path.span, format!("`{}` is not a choice", path.node))
+                        .with_hint("name an input declared `one of ...`"),
+                );
+                None
+            }
+        },
+        None => {
+            let hint = match did_you_mean(&path.node, schema.fields.iter().map(|f| f.path.as_str())) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "name an input declared `one of ...`".into(),
+            };
+            diagnostics.push(
+                Diagnostic::error(Code::UnknownName, path.span, format!("no input named `{}`", path.node))
+                    .with_hint(hint),
+            );
+            None
+        }
+    }
+}
+
+/// The dosing weight in kg, with its span; `Some(None)` when it is not a mass (reported),
+/// `None` when the expression has an error.
+fn weight(
+    e: &ast::Expr,
+    checker: &mut Checker<'_, '_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Option<(Expr, Span)>> {
+    let (x, ty) = checker.expr(e)?;
+    let kg = unit("kg");
+    Some(match &ty {
+        Ty::Num(u) if u.same_dimension(&kg) => Some((checker.convert(x, u, &kg, e.span)?, e.span)),
+        other => {
+            let t = checker.describe_type(other);
+            diagnostics.push(
+                Diagnostic::error(Code::UnitMismatch, e.span, format!("the dosing weight must be a mass; this is {t}"))
+                    .with_hint("such as `min(patient.weight, 100 kg)`"),
+            );
+            None
+        }
+    })
+}
+
+/// The levels and routes of a ladder, with the steps read so far.
+struct Building<'l> {
+    decl: &'l LadderDecl,
+    sources: &'l [Source],
+    levels: Vec<String>,
+    routes: Vec<String>,
+    weight: Option<(Expr, Span)>,
+    by_route: Vec<RouteSteps>,
+    /// The first dose or limit per kg, which needs a dosing weight.
+    needs_weight: Option<Span>,
+    allow_above: Option<(u16, Expr)>,
+    /// Set when the ladder cannot be built at all.
+    aborted: bool,
+}
+
 /// Checks a ladder; `None` when it has an error (reported).
 pub fn ladder(
     decl: &LadderDecl,
@@ -102,59 +174,14 @@ pub fn ladder(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Ladder> {
     let errors_before = diagnostics.len();
-    let choice_field =
-        |path: &Name, root_only: bool, diagnostics: &mut Vec<Diagnostic>| -> Option<(FieldId, Vec<String>)> {
-            let index = position(&schema.fields, |f| f.path == path.node && (!root_only || f.list.is_none()));
-            match index.and_then(|i| schema.field(i).map(|f| (i, f))) {
-                Some((i, f)) => match &f.ty {
-                    FieldType::Choice(c) => Some((i, c.clone())),
-                    _ => {
-                        diagnostics.push(
-                            Diagnostic::error(Code::Type, path.span, format!("`{}` is not a choice", path.node))
-                                .with_hint("name an input declared `one of ...`"),
-                        );
-                        None
-                    }
-                },
-                None => {
-                    let hint = match did_you_mean(&path.node, schema.fields.iter().map(|f| f.path.as_str())) {
-                        Some(near) => format!("did you mean `{near}`?"),
-                        None => "name an input declared `one of ...`".into(),
-                    };
-                    diagnostics.push(
-                        Diagnostic::error(Code::UnknownName, path.span, format!("no input named `{}`", path.node))
-                            .with_hint(hint),
-                    );
-                    None
-                }
-            }
-        };
     let mut levels: Option<Vec<String>> = None;
     let mut route: Option<(FieldId, Vec<String>)> = None;
-    let mut weight = None;
+    let mut weight_found = None;
     for entry in &decl.entries {
         match entry {
-            LadderEntry::Levels(path) => levels = choice_field(path, false, diagnostics).map(|(_, c)| c),
-            LadderEntry::Route(path) => route = choice_field(path, true, diagnostics),
-            LadderEntry::Weight(e) => {
-                let (x, ty) = checker.expr(e)?;
-                let kg = unit("kg");
-                weight = match &ty {
-                    Ty::Num(u) if u.same_dimension(&kg) => Some((checker.convert(x, u, &kg, e.span)?, e.span)),
-                    other => {
-                        let t = checker.describe_type(other);
-                        diagnostics.push(
-                            Diagnostic::error(
-                                Code::UnitMismatch,
-                                e.span,
-                                format!("the dosing weight must be a mass; this is {t}"),
-                            )
-                            .with_hint("such as `min(patient.weight, 100 kg)`"),
-                        );
-                        None
-                    }
-                };
-            }
+            LadderEntry::Levels(path) => levels = choice_field(schema, path, false, diagnostics).map(|(_, c)| c),
+            LadderEntry::Route(path) => route = choice_field(schema, path, true, diagnostics),
+            LadderEntry::Weight(e) => weight_found = weight(e, checker, diagnostics)?,
             _ => {}
         }
     }
@@ -169,148 +196,26 @@ pub fn ladder(
         );
         return None;
     };
-    let mut by_route: Vec<RouteSteps> =
+    let by_route =
         routes.iter().map(|_| RouteSteps { steps: vec![None; levels.len()], ..RouteSteps::default() }).collect();
-    let mut needs_weight: Option<Span> = None;
-    let mut allow_above = None;
+    let mut building = Building {
+        decl,
+        sources,
+        levels,
+        routes,
+        weight: weight_found,
+        by_route,
+        needs_weight: None,
+        allow_above: None,
+        aborted: false,
+    };
     for entry in &decl.entries {
-        match entry {
-            LadderEntry::Dose { route: r, level, amount, cites } => {
-                let (Some(r), Some(l)) =
-                    (choice(&routes, r, "route", diagnostics), choice(&levels, level, "level", diagnostics))
-                else {
-                    continue;
-                };
-                let Some((value, per)) = quantity(amount, &["mg", "mg/kg"], diagnostics) else { continue };
-                let cited = citations(cites, sources, diagnostics);
-                if per == 1 {
-                    needs_weight.get_or_insert(amount.span);
-                }
-                let Some(slot) = by_route.get_mut(r).and_then(|s| s.steps.get_mut(l)) else { continue };
-                if slot.is_some() {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            Code::Duplicate,
-                            level.span,
-                            format!(
-                                "level `{}` of route `{}` is given twice",
-                                level.node,
-                                routes.get(r).map_or("", String::as_str)
-                            ),
-                        )
-                        .with_hint("keep one dose per level and route"),
-                    );
-                }
-                *slot = Some(Step { amount: value, per_kg: per == 1, sources: cited, span: amount.span });
-            }
-            LadderEntry::Round(r, step) => {
-                let Some(r) = choice(&routes, r, "route", diagnostics) else { continue };
-                let Some((mg, _)) = quantity(step, &["mg"], diagnostics) else { continue };
-                if mg <= Decimal::ZERO {
-                    diagnostics.push(
-                        Diagnostic::error(Code::Range, step.span, "doses are rounded down to a positive multiple")
-                            .with_hint("such as `round intramuscular down to 5 mg`"),
-                    );
-                }
-                if let Some(s) = by_route.get_mut(r) {
-                    s.round = Some(mg);
-                }
-            }
-            LadderEntry::Cap(r, e) => {
-                let Some(r) = choice(&routes, r, "route", diagnostics) else { continue };
-                // A cap may read the dosing weight; a ladder of fixed doses has none, and its
-                // cap is a plain dose (`cap intranasal 84 mg`).
-                let checked = match &weight {
-                    Some((w, _)) => {
-                        checker.bind("weight", (w.clone(), Ty::Num(unit("kg"))));
-                        let checked = checker.expr(e);
-                        checker.unbind();
-                        checked
-                    }
-                    None => checker.expr(e),
-                };
-                let Some((x, ty)) = checked else { continue };
-                let mg = unit("mg");
-                let cap = match &ty {
-                    Ty::Num(u) if u.same_dimension(&mg) => checker.convert(x, u, &mg, e.span),
-                    other => {
-                        let t = checker.describe_type(other);
-                        diagnostics.push(
-                            Diagnostic::error(Code::UnitMismatch, e.span, format!("a cap is a dose; this is {t}"))
-                                .with_hint("such as `min(400 mg, 5 mg/kg * weight)`"),
-                        );
-                        None
-                    }
-                };
-                if let (Some(s), Some(cap)) = (by_route.get_mut(r), cap) {
-                    s.cap = Some(cap);
-                }
-            }
-            LadderEntry::Limit(r, qs) => {
-                let Some(r) = choice(&routes, r, "route", diagnostics) else { continue };
-                for q in qs {
-                    if let Some((v, per)) = quantity(q, &["mg", "mg/kg"], diagnostics) {
-                        if per == 1 {
-                            needs_weight.get_or_insert(q.span);
-                        }
-                        if let Some(s) = by_route.get_mut(r) {
-                            s.limits.push((if per == 1 { Limit::MgPerKg(v) } else { Limit::Mg(v) }, q.span));
-                        }
-                    }
-                }
-            }
-            LadderEntry::Infusion(r, q) => {
-                let Some(r) = choice(&routes, r, "route", diagnostics) else { continue };
-                if let (Some((minutes, _)), Some(s)) = (quantity(q, &["min"], diagnostics), by_route.get_mut(r)) {
-                    s.infusion_minutes = Some(minutes);
-                }
-            }
-            LadderEntry::AllowAbove { level, when, cites } => {
-                citations(cites, sources, diagnostics);
-                let Some(l) = choice(&levels, level, "level", diagnostics) else { continue };
-                if allow_above.is_some() {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            Code::Duplicate,
-                            level.span,
-                            format!("ladder `{}` has two `allow above` entries", decl.name.node),
-                        )
-                        .with_hint("join the conditions with `and` in one entry"),
-                    );
-                    continue;
-                }
-                let Some(condition) = checker.condition(when, "an `allow above` condition") else { continue };
-                allow_above = Some((u16::try_from(l).ok()?, condition));
-            }
-            LadderEntry::Levels(_) | LadderEntry::Route(_) | LadderEntry::Weight(_) => {}
+        building.entry(entry, checker, diagnostics);
+        if building.aborted {
+            return None;
         }
     }
-    if let (Some(span), None) = (needs_weight, &weight) {
-        diagnostics.push(
-            Diagnostic::error(
-                Code::Ladder,
-                span,
-                format!("ladder `{}` has doses or limits per kg but no dosing weight", decl.name.node),
-            )
-            .with_hint("add `weight EXPRESSION`, such as `weight min(patient.weight, 100 kg)`"),
-        );
-    }
-    for (r, steps) in by_route.iter().enumerate() {
-        if steps.steps.iter().any(Option::is_some) && steps.cap.is_none() {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::Ladder,
-                    decl.name.span,
-                    format!(
-                        "route `{}` of ladder `{}` has no cap",
-                        routes.get(r).map_or("", String::as_str),
-                        decl.name.node
-                    ),
-                )
-                .with_hint("every route with doses needs `cap ROUTE EXPRESSION`: no dose above it is allowed"),
-            );
-        }
-    }
+    building.complete(diagnostics);
     if diagnostics.len() > errors_before {
         return None;
     }
@@ -318,13 +223,222 @@ pub fn ladder(
     Some(Ladder {
         name: decl.name.node.clone(),
         title: decl.title.as_ref().map(|t| t.node.clone()),
-        levels,
-        routes,
+        levels: building.levels,
+        routes: building.routes,
         route_field,
         route_slot,
-        weight: weight.map(|(w, _)| w),
-        by_route,
-        allow_above,
+        weight: building.weight.map(|(w, _)| w),
+        by_route: building.by_route,
+        allow_above: building.allow_above,
         span: decl.name.span,
     })
+}
+
+impl Building<'_> {
+    /// Reads one entry into the steps; an entry with an error (reported) is skipped.
+    fn entry(&mut self, entry: &LadderEntry, checker: &mut Checker<'_, '_>, diagnostics: &mut Vec<Diagnostic>) {
+        match entry {
+            LadderEntry::Dose { route, level, amount, cites } => self.dose(route, level, amount, cites, diagnostics),
+            LadderEntry::Round(r, step) => self.round(r, step, diagnostics),
+            LadderEntry::Cap(r, e) => self.cap(r, e, checker, diagnostics),
+            LadderEntry::Limit(r, qs) => self.limit(r, qs, diagnostics),
+            LadderEntry::Infusion(r, q) => self.infusion(r, q, diagnostics),
+            LadderEntry::AllowAbove { level, when, cites } => {
+                self.allow_above(level, when, cites, checker, diagnostics)
+            }
+            LadderEntry::Levels(_) | LadderEntry::Route(_) | LadderEntry::Weight(_) => None,
+        };
+    }
+
+    /// The route `r` names, reporting an unknown one.
+    fn route(&self, r: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
+        choice(&self.routes, r, "route", diagnostics)
+    }
+
+    /// The name of route `r`.
+    fn route_name(&self, r: usize) -> &str {
+        self.routes.get(r).map_or("", String::as_str)
+    }
+
+    /// `dose ROUTE LEVEL AMOUNT`.
+    fn dose(
+        &mut self,
+        r: &Name,
+        level: &Name,
+        amount: &Node<(Decimal, Option<Name>)>,
+        cites: &[Name],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<()> {
+        let (Some(r), Some(l)) = (self.route(r, diagnostics), choice(&self.levels, level, "level", diagnostics)) else {
+            return None;
+        };
+        let (value, per) = quantity(amount, &["mg", "mg/kg"], diagnostics)?;
+        let cited = citations(cites, self.sources, diagnostics);
+        if per == 1 {
+            self.needs_weight.get_or_insert(amount.span);
+        }
+        let route_name = self.route_name(r).to_owned();
+        let slot = self.by_route.get_mut(r).and_then(|s| s.steps.get_mut(l))?;
+        if slot.is_some() {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::Duplicate,
+                    level.span,
+                    format!("level `{}` of route `{route_name}` is given twice", level.node),
+                )
+                .with_hint("keep one dose per level and route"),
+            );
+        }
+        *slot = Some(Step { amount: value, per_kg: per == 1, sources: cited, span: amount.span });
+        Some(())
+    }
+
+    /// `round ROUTE down to STEP`.
+    fn round(
+        &mut self,
+        r: &Name,
+        step: &Node<(Decimal, Option<Name>)>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<()> {
+        let r = self.route(r, diagnostics)?;
+        let (mg, _) = quantity(step, &["mg"], diagnostics)?;
+        if mg <= Decimal::ZERO {
+            diagnostics.push(
+                Diagnostic::error(Code::Range, step.span, "doses are rounded down to a positive multiple")
+                    .with_hint("such as `round intramuscular down to 5 mg`"),
+            );
+        }
+        self.by_route.get_mut(r)?.round = Some(mg);
+        Some(())
+    }
+
+    /// `cap ROUTE EXPR`.
+    fn cap(
+        &mut self,
+        r: &Name,
+        e: &ast::Expr,
+        checker: &mut Checker<'_, '_>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<()> {
+        let r = self.route(r, diagnostics)?;
+        // A cap may read the dosing weight; a ladder of fixed doses has none, and its
+        // cap is a plain dose (`cap intranasal 84 mg`).
+        let checked = match &self.weight {
+            Some((w, _)) => {
+                checker.bind("weight", (w.clone(), Ty::Num(unit("kg"))));
+                let checked = checker.expr(e);
+                checker.unbind();
+                checked
+            }
+            None => checker.expr(e),
+        };
+        let (x, ty) = checked?;
+        let mg = unit("mg");
+        let cap = match &ty {
+            Ty::Num(u) if u.same_dimension(&mg) => checker.convert(x, u, &mg, e.span),
+            other => {
+                let t = checker.describe_type(other);
+                diagnostics.push(
+                    Diagnostic::error(Code::UnitMismatch, e.span, format!("a cap is a dose; this is {t}"))
+                        .with_hint("such as `min(400 mg, 5 mg/kg * weight)`"),
+                );
+                None
+            }
+        };
+        if let (Some(s), Some(cap)) = (self.by_route.get_mut(r), cap) {
+            s.cap = Some(cap);
+        }
+        Some(())
+    }
+
+    /// `limit ROUTE Q, Q`.
+    fn limit(
+        &mut self,
+        r: &Name,
+        qs: &[Node<(Decimal, Option<Name>)>],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<()> {
+        let r = self.route(r, diagnostics)?;
+        for q in qs {
+            if let Some((v, per)) = quantity(q, &["mg", "mg/kg"], diagnostics) {
+                if per == 1 {
+                    self.needs_weight.get_or_insert(q.span);
+                }
+                if let Some(s) = self.by_route.get_mut(r) {
+                    s.limits.push((if per == 1 { Limit::MgPerKg(v) } else { Limit::Mg(v) }, q.span));
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// `infusion ROUTE DURATION`.
+    fn infusion(
+        &mut self,
+        r: &Name,
+        q: &Node<(Decimal, Option<Name>)>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<()> {
+        let r = self.route(r, diagnostics)?;
+        if let (Some((minutes, _)), Some(s)) = (quantity(q, &["min"], diagnostics), self.by_route.get_mut(r)) {
+            s.infusion_minutes = Some(minutes);
+        }
+        Some(())
+    }
+
+    /// `allow above LEVEL when CONDITION`.
+    fn allow_above(
+        &mut self,
+        level: &Name,
+        when: &ast::Expr,
+        cites: &[Name],
+        checker: &mut Checker<'_, '_>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<()> {
+        citations(cites, self.sources, diagnostics);
+        let l = choice(&self.levels, level, "level", diagnostics)?;
+        if self.allow_above.is_some() {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::Duplicate,
+                    level.span,
+                    format!("ladder `{}` has two `allow above` entries", self.decl.name.node),
+                )
+                .with_hint("join the conditions with `and` in one entry"),
+            );
+            return None;
+        }
+        let condition = checker.condition(when, "an `allow above` condition")?;
+        match u16::try_from(l) {
+            Ok(l) => self.allow_above = Some((l, condition)),
+            Err(_) => self.aborted = true,
+        }
+        Some(())
+    }
+
+    /// Reports a missing dosing weight and routes with doses but no cap.
+    fn complete(&self, diagnostics: &mut Vec<Diagnostic>) {
+        if let (Some(span), None) = (self.needs_weight, &self.weight) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::Ladder,
+                    span,
+                    format!("ladder `{}` has doses or limits per kg but no dosing weight", self.decl.name.node),
+                )
+                .with_hint("add `weight EXPRESSION`, such as `weight min(patient.weight, 100 kg)`"),
+            );
+        }
+        for (r, steps) in self.by_route.iter().enumerate() {
+            if steps.steps.iter().any(Option::is_some) && steps.cap.is_none() {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::Ladder,
+                        self.decl.name.span,
+                        format!("route `{}` of ladder `{}` has no cap", self.route_name(r), self.decl.name.node),
+                    )
+                    .with_hint("every route with doses needs `cap ROUTE EXPRESSION`: no dose above it is allowed"),
+                );
+            }
+        }
+    }
 }

@@ -9,6 +9,9 @@ pub mod ladder;
 
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::ir::decision::Decision;
+use crate::ir::ladder::Ladder;
+use crate::ir::schema::Schema;
 use crate::ir::{Header, Program, Source};
 use crate::syntax::ast::{self, Entry, Item, RuleFile};
 use expr::{Checker, Names};
@@ -17,33 +20,91 @@ use indexmap::IndexSet;
 /// The statuses a protocol can have.
 pub const STATUSES: &[&str] = &["draft", "testing", "production", "retired"];
 
-/// Checks a parsed file. The program is returned only when there is no error.
-pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>) {
-    let broken = &file.broken;
-    let mut diagnostics = Vec::new();
-    let mut headers = Vec::new();
-    let mut source_decls = Vec::new();
-    let mut input_decls = Vec::new();
-    let mut defines = Vec::new();
-    let mut decision_decls = Vec::new();
-    let mut ladder_decls = Vec::new();
-    for item in &file.items {
-        match item {
-            Item::Protocol(h) => headers.push(h),
-            Item::Source(s) => source_decls.push(s),
-            Item::Input(i) => input_decls.push(i),
-            Item::Define(d) => defines.push(d),
-            Item::Decision(d) => decision_decls.push(d),
-            Item::Ladder(l) => ladder_decls.push(l),
+/// The items of a file, by kind, in order.
+#[derive(Default)]
+struct Items<'f> {
+    headers: Vec<&'f ast::Header>,
+    sources: Vec<&'f ast::SourceDecl>,
+    inputs: Vec<&'f ast::InputDecl>,
+    defines: Vec<&'f ast::Define>,
+    decisions: Vec<&'f ast::DecisionDecl>,
+    ladders: Vec<&'f ast::LadderDecl>,
+}
+
+impl<'f> Items<'f> {
+    /// Sorts the file's items by kind.
+    fn of(file: &'f RuleFile) -> Self {
+        let mut items = Items::default();
+        for item in &file.items {
+            match item {
+                Item::Protocol(h) => items.headers.push(h),
+                Item::Source(s) => items.sources.push(s),
+                Item::Input(i) => items.inputs.push(i),
+                Item::Define(d) => items.defines.push(d),
+                Item::Decision(d) => items.decisions.push(d),
+                Item::Ladder(l) => items.ladders.push(l),
+            }
         }
+        items
     }
 
-    let header = header(&headers, &mut diagnostics);
-    let sources = sources(&source_decls, &mut diagnostics);
-    let schema = inputs::schema(&input_decls, &mut diagnostics);
+    /// The alerts declared in all the decisions.
+    fn alerts(&self) -> Vec<&'f ast::AlertDecl> {
+        self.decisions
+            .iter()
+            .flat_map(|d| d.entries.iter())
+            .filter_map(|e| match e {
+                Entry::Alert(a) => Some(&**a),
+                _ => None,
+            })
+            .collect()
+    }
+}
 
+/// Checks a parsed file. The program is returned only when there is no error.
+pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>) {
+    let items = Items::of(file);
+    let mut diagnostics = Vec::new();
+    let header = header(&items.headers, &mut diagnostics);
+    let sources = sources(&items.sources, &mut diagnostics);
+    let schema = inputs::schema(&items.inputs, &mut diagnostics);
+    definition_names(&items.defines, &schema, &mut diagnostics);
+    let alert_decls = items.alerts();
+    let names = Names::new(&schema, &items.defines, &alert_decls, &file.broken, source);
+    let (ladders, decisions, texts, lists) = {
+        let mut pending = Vec::new();
+        let mut checker = Checker::new(&names, &mut diagnostics);
+        let ladders = ladders(&items.ladders, &schema, &sources, &mut checker, &mut pending);
+        for d in &items.defines {
+            checker.define(d);
+        }
+        let decisions = decisions(&items.decisions, &names, &sources, &mut checker, &mut pending);
+        unused_definitions(&items.defines, &checker, &mut pending);
+        let texts = checker.texts();
+        let lists = checker.lists();
+        drop(checker);
+        diagnostics.extend(pending);
+        (ladders, decisions, texts, lists)
+    };
+    if items.decisions.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(Code::NoDecision, crate::diagnostic::Span::new(0, 0), "the file has no decision")
+                .with_hint("add `decision NAME` with its rules and verdicts"),
+        );
+    }
+
+    diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(&b.code)).then(a.message.cmp(&b.message)));
+    diagnostics.dedup();
+    let ok = !diagnostics.iter().any(Diagnostic::is_error);
+    let program = ok.then(|| Program { header, sources, schema, decisions, ladders, texts, lists });
+    (program, diagnostics)
+}
+
+/// Reports definitions and parameters named twice, and definitions named like an input, a
+/// group of inputs or a built-in function.
+fn definition_names(defines: &[&ast::Define], schema: &Schema, diagnostics: &mut Vec<Diagnostic>) {
     let mut define_names = IndexSet::new();
-    for d in &defines {
+    for d in defines {
         if !define_names.insert(d.name.node.as_str()) {
             diagnostics.push(
                 Diagnostic::error(Code::Duplicate, d.name.span, format!("`{}` is defined twice", d.name.node))
@@ -56,7 +117,7 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
             );
         }
     }
-    for d in &defines {
+    for d in defines {
         let name = d.name.node.as_str();
         let clash = if schema.groups.iter().any(|g| g == name) {
             Some("a group of inputs")
@@ -81,110 +142,94 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
             }
         }
     }
-    let alert_decls: Vec<&ast::AlertDecl> = decision_decls
-        .iter()
-        .flat_map(|d| d.entries.iter())
-        .filter_map(|e| match e {
-            Entry::Alert(a) => Some(&**a),
-            _ => None,
-        })
-        .collect();
-    let names = Names::new(&schema, &defines, &alert_decls, broken, source);
-    let mut decisions = Vec::new();
-    let mut ladders = Vec::new();
-    let texts;
-    let lists;
-    {
-        let mut pending = Vec::new();
-        let mut checker = Checker::new(&names, &mut diagnostics);
-        let mut ladder_names = IndexSet::new();
-        for l in &ladder_decls {
-            if !ladder_names.insert(l.name.node.as_str()) {
-                pending.push(
-                    Diagnostic::error(
-                        Code::Duplicate,
-                        l.name.span,
-                        format!("ladder `{}` is declared twice", l.name.node),
-                    )
-                    .with_hint("give each ladder its own name"),
-                );
-                continue;
-            }
-            match ladder::ladder(l, &schema, &sources, &mut checker, &mut pending) {
-                Some(ladder) => {
-                    checker.add_ladder(&ladder.name, ladder.levels.clone());
-                    ladders.push(ladder);
-                }
-                // Its errors are reported; its uses are still checked, not reported again.
-                None => checker.add_ladder(&l.name.node, ladder::declared_levels(l, &schema)),
-            }
-        }
-        for d in &defines {
-            checker.define(d);
-        }
-        let mut seen = IndexSet::new();
-        for d in &decision_decls {
-            if !seen.insert(d.name.node.as_str()) {
-                pending.push(
-                    Diagnostic::error(
-                        Code::Duplicate,
-                        d.name.span,
-                        format!("decision `{}` is declared twice", d.name.node),
-                    )
-                    .with_hint("give each decision its own name"),
-                );
-                continue;
-            }
-            let made = decision::decision(d, &names, &sources, &mut checker, &mut pending);
-            // Later decisions can read its verdict even when it has errors of its own: those
-            // are reported once, not again at each use.
-            let verdicts = d
-                .entries
-                .iter()
-                .filter_map(|e| match e {
-                    Entry::Verdict { name, .. } => Some(name.node.clone()),
-                    _ => None,
-                })
-                .collect();
-            checker.add_decision(&d.name.node, verdicts);
-            if let Some(decision) = made {
-                decisions.push(decision);
-            }
-        }
-        for d in &defines {
-            if !checker.is_used(&d.name.node) {
-                let hint = if d.params.is_empty() {
-                    "use it in a rule, or remove it"
-                } else {
-                    "use it in a rule, or remove it; a definition with parameters is only checked where it is used"
-                };
-                pending.push(
-                    Diagnostic::warning(
-                        Code::Unused,
-                        d.name.span,
-                        format!("definition `{}` is never used", d.name.node),
-                    )
-                    .with_hint(hint),
-                );
-            }
-        }
-        texts = checker.texts();
-        lists = checker.lists();
-        drop(checker);
-        diagnostics.extend(pending);
-    }
-    if decision_decls.is_empty() {
-        diagnostics.push(
-            Diagnostic::error(Code::NoDecision, crate::diagnostic::Span::new(0, 0), "the file has no decision")
-                .with_hint("add `decision NAME` with its rules and verdicts"),
-        );
-    }
+}
 
-    diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(&b.code)).then(a.message.cmp(&b.message)));
-    diagnostics.dedup();
-    let ok = !diagnostics.iter().any(Diagnostic::is_error);
-    let program = ok.then(|| Program { header, sources, schema, decisions, ladders, texts, lists });
-    (program, diagnostics)
+/// Checks the ladders, in order, making each one's levels known to the checker.
+fn ladders(
+    decls: &[&ast::LadderDecl],
+    schema: &Schema,
+    sources: &[Source],
+    checker: &mut Checker<'_, '_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Ladder> {
+    let mut ladders = Vec::new();
+    let mut ladder_names = IndexSet::new();
+    for l in decls {
+        if !ladder_names.insert(l.name.node.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(Code::Duplicate, l.name.span, format!("ladder `{}` is declared twice", l.name.node))
+                    .with_hint("give each ladder its own name"),
+            );
+            continue;
+        }
+        match ladder::ladder(l, schema, sources, checker, diagnostics) {
+            Some(ladder) => {
+                checker.add_ladder(&ladder.name, ladder.levels.clone());
+                ladders.push(ladder);
+            }
+            // Its errors are reported; its uses are still checked, not reported again.
+            None => checker.add_ladder(&l.name.node, ladder::declared_levels(l, schema)),
+        }
+    }
+    ladders
+}
+
+/// Checks the decisions, in order, making each one's verdicts known to the checker.
+fn decisions(
+    decls: &[&ast::DecisionDecl],
+    names: &Names<'_>,
+    sources: &[Source],
+    checker: &mut Checker<'_, '_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Decision> {
+    let mut decisions = Vec::new();
+    let mut seen = IndexSet::new();
+    for d in decls {
+        if !seen.insert(d.name.node.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::Duplicate,
+                    d.name.span,
+                    format!("decision `{}` is declared twice", d.name.node),
+                )
+                .with_hint("give each decision its own name"),
+            );
+            continue;
+        }
+        let made = decision::decision(d, names, sources, checker, diagnostics);
+        // Later decisions can read its verdict even when it has errors of its own: those
+        // are reported once, not again at each use.
+        let verdicts = d
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Verdict { name, .. } => Some(name.node.clone()),
+                _ => None,
+            })
+            .collect();
+        checker.add_decision(&d.name.node, verdicts);
+        if let Some(decision) = made {
+            decisions.push(decision);
+        }
+    }
+    decisions
+}
+
+/// Warns of definitions never used.
+fn unused_definitions(defines: &[&ast::Define], checker: &Checker<'_, '_>, diagnostics: &mut Vec<Diagnostic>) {
+    for d in defines {
+        if !checker.is_used(&d.name.node) {
+            let hint = if d.params.is_empty() {
+                "use it in a rule, or remove it"
+            } else {
+                "use it in a rule, or remove it; a definition with parameters is only checked where it is used"
+            };
+            diagnostics.push(
+                Diagnostic::warning(Code::Unused, d.name.span, format!("definition `{}` is never used", d.name.node))
+                    .with_hint(hint),
+            );
+        }
+    }
 }
 
 fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header {

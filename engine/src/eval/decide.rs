@@ -2,11 +2,11 @@
 //! missing inputs gathered, and an explanation written for each rule that fired or stayed
 //! undetermined.
 
-use super::kleene::{self, EvalError, Missing, Outcome};
+use super::kleene::{self, EvalError, Missing, Outcome, Verdicts};
 use crate::decision::{DecisionOutcome, Evaluation, Explanation, OutputField, ProtocolRef};
 use crate::exact::Exact;
 use crate::input::Document;
-use crate::ir::decision::{Alert, Decision, MissingSource, ValueShape};
+use crate::ir::decision::{Alert, Decision, DueCondition, MissingSource, ValueShape};
 use crate::ir::expr::{Expr, Value};
 use crate::ir::ListSlot;
 use crate::ir::Program;
@@ -102,7 +102,7 @@ pub(crate) fn evaluate_traced(
 ) -> Result<Evaluation, EvaluationError> {
     let mut decisions: IndexMap<String, DecisionOutcome> = IndexMap::new();
     let mut explanation = Vec::new();
-    let mut verdicts: Vec<u16> = Vec::with_capacity(program.decisions.len());
+    let mut verdicts: Vec<Option<u16>> = Vec::with_capacity(program.decisions.len());
     let mut missings: Vec<Missing> = Vec::with_capacity(program.decisions.len());
     // A decision is made when it is output, or when a decision that is made reads it.
     let mut applies = Vec::with_capacity(program.decisions.len());
@@ -130,17 +130,14 @@ pub(crate) fn evaluate_traced(
         let applies = applies.get(i).copied().unwrap_or(false);
         if !needed.get(i).copied().unwrap_or(false) {
             // Nothing reads it: keep the indices of later decisions in step.
-            verdicts.push(u16::MAX);
+            verdicts.push(None);
             missings.push(Missing::default());
             continue;
         }
         // Explanations only for the decisions that are output.
         let mut notes = applies.then(Vec::new);
         let made = decide(program, decision, doc, &verdicts, &missings, notes.as_mut())?;
-        verdicts.push(match made.verdict {
-            Some(v) => u16::try_from(v).map_err(|_| fail("too many verdicts"))?,
-            None => u16::MAX,
-        });
+        verdicts.push(made.verdict.map(|v| u16::try_from(v).map_err(|_| fail("too many verdicts"))).transpose()?);
         missings.push(made.missing.clone());
         if applies {
             explanation.extend(notes.unwrap_or_default());
@@ -198,7 +195,7 @@ struct Making<'a> {
     decision: &'a Decision,
     doc: &'a Document,
     /// The verdicts of the decisions above it.
-    verdicts: &'a [u16],
+    verdicts: &'a Verdicts,
 }
 
 impl Making<'_> {
@@ -352,9 +349,12 @@ impl Making<'_> {
             for index in items {
                 let included = match &item.when {
                     None => true,
-                    // `when`: only when true. `unless`: unless true, so also when unknown.
-                    Some((true, c)) => matches!(self.eval_at(c, index, &item.id)?, Outcome::Known(Value::Bool(true))),
-                    Some((false, c)) => !matches!(self.eval_at(c, index, &item.id)?, Outcome::Known(Value::Bool(true))),
+                    Some(DueCondition::When(c)) => {
+                        matches!(self.eval_at(c, index, &item.id)?, Outcome::Known(Value::Bool(true)))
+                    }
+                    Some(DueCondition::Unless(c)) => {
+                        !matches!(self.eval_at(c, index, &item.id)?, Outcome::Known(Value::Bool(true)))
+                    }
                 };
                 if !included {
                     continue;
@@ -418,7 +418,7 @@ fn decide(
     program: &Program,
     decision: &Decision,
     doc: &Document,
-    verdicts: &[u16],
+    verdicts: &Verdicts,
     missings: &[Missing],
     mut explanation: Option<&mut Vec<Explanation>>,
 ) -> Result<Made, EvaluationError> {

@@ -5,7 +5,7 @@ use super::ladder;
 use crate::diagnostic::Span;
 use crate::exact::Exact;
 use crate::input::{Document, Record};
-use crate::ir::expr::{Expr, ItemRef, Quantifier, Value};
+use crate::ir::expr::{Direction, Expr, ItemRef, Quantifier, Value};
 use crate::ir::ladder::Ladder;
 use crate::ir::{FieldId, FieldSlot, ListId, ListSlot};
 use crate::syntax::ast::{ArithOp, CmpOp};
@@ -89,21 +89,26 @@ pub fn eval(expr: &Expr, doc: &Document) -> Eval {
     eval_with(expr, doc, &[], &[])
 }
 
-/// Evaluates `expr` over a validated document, with the verdicts (indices in their tiers)
-/// of the decisions made so far and the protocol's dose ladders.
-pub fn eval_with(expr: &Expr, doc: &Document, verdicts: &[u16], ladders: &[Ladder]) -> Eval {
+/// The verdict of each decision above the one being made, by decision: the index of its
+/// verdict in its tiers, or `None` when it was not made (no decision made reads it) or has
+/// no verdicts (the checker lets no decision read such a verdict).
+pub type Verdicts = [Option<u16>];
+
+/// Evaluates `expr` over a validated document, with the verdicts of the decisions made so
+/// far and the protocol's dose ladders.
+pub fn eval_with(expr: &Expr, doc: &Document, verdicts: &Verdicts, ladders: &[Ladder]) -> Eval {
     eval_in(expr, &Scope { doc, verdicts, ladders }, None)
 }
 
 /// Evaluates `expr` with the item at `index` bound, as in the condition of a quantifier.
-pub fn eval_for_item(expr: &Expr, doc: &Document, verdicts: &[u16], ladders: &[Ladder], index: usize) -> Eval {
+pub fn eval_for_item(expr: &Expr, doc: &Document, verdicts: &Verdicts, ladders: &[Ladder], index: usize) -> Eval {
     eval_in(expr, &Scope { doc, verdicts, ladders }, Some(&Env { index, outer: None }))
 }
 
 /// What an expression reads besides its bound items.
 pub(super) struct Scope<'a> {
     pub(super) doc: &'a Document,
-    pub(super) verdicts: &'a [u16],
+    pub(super) verdicts: &'a Verdicts,
     pub(super) ladders: &'a [Ladder],
 }
 
@@ -182,12 +187,11 @@ fn item_field(
     }
 }
 
-/// `next(c)` (`up`) or `previous(c)` among `count` choices: one step, never past the ends.
-pub(super) fn step(c: u16, up: bool, count: u16) -> u16 {
-    if up {
-        c.saturating_add(1).min(count.saturating_sub(1))
-    } else {
-        c.saturating_sub(1)
+/// `next(c)` or `previous(c)` among `count` choices: one step, never past the ends.
+pub(super) fn step(c: u16, direction: Direction, count: u16) -> u16 {
+    match direction {
+        Direction::Next => c.saturating_add(1).min(count.saturating_sub(1)),
+        Direction::Previous => c.saturating_sub(1),
     }
 }
 
@@ -234,7 +238,8 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
         },
         Expr::Item { .. } => return Err(internal("a whole list item")),
         Expr::Verdict(d) => match scope.verdicts.get(d.index()) {
-            Some(v) => Outcome::Known(Value::Choice(*v)),
+            Some(Some(v)) => Outcome::Known(Value::Choice(*v)),
+            Some(None) => return Err(internal("the verdict of a decision not made, or without verdicts")),
             None => return Err(internal("a decision read before it is made")),
         },
         Expr::ItemField { list, list_slot, item, field, slot } => {
@@ -292,8 +297,8 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
                 None => ev(otherwise)?,
             }
         }
-        Expr::Step(e, up, count) => match ev(e)? {
-            Outcome::Known(Value::Choice(c)) => Outcome::Known(Value::Choice(step(c, *up, *count))),
+        Expr::Step(e, direction, count) => match ev(e)? {
+            Outcome::Known(Value::Choice(c)) => Outcome::Known(Value::Choice(step(c, *direction, *count))),
             Outcome::Known(_) => return Err(internal("next/previous")),
             unknown => unknown,
         },

@@ -5,6 +5,7 @@
 
 use super::kleene::{
     both, eval_outside, internal, kleene_and, overflow, step, Eval, EvalError, Missing, MissingRef, Outcome, Scope,
+    Verdicts,
 };
 use crate::diagnostic::Span;
 use crate::exact::Exact;
@@ -240,7 +241,7 @@ pub fn dose_given(
     ladder: &Ladder,
     level: &Expr,
     doc: &Document,
-    verdicts: &[u16],
+    verdicts: &Verdicts,
     ladders: &[Ladder],
 ) -> Result<Option<DoseCalc>, EvalError> {
     let scope = Scope { doc, verdicts, ladders };
@@ -347,8 +348,8 @@ fn possible_choices(expr: &Expr, ev: &impl Fn(&Expr) -> Eval) -> Result<Option<V
             out.dedup();
             Some(out)
         }
-        Expr::Step(x, up, count) => possible_choices(x, ev)?.map(|values| {
-            let mut out: Vec<u16> = values.into_iter().map(|c| step(c, *up, *count)).collect();
+        Expr::Step(x, direction, count) => possible_choices(x, ev)?.map(|values| {
+            let mut out: Vec<u16> = values.into_iter().map(|c| step(c, *direction, *count)).collect();
             out.sort_unstable();
             out.dedup();
             out

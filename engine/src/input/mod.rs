@@ -9,7 +9,7 @@ pub mod time;
 use crate::diagnostic::did_you_mean;
 use crate::exact::Exact;
 use crate::ir::expr::Value;
-use crate::ir::schema::{Field, FieldType, Member, Required, Schema, Shape};
+use crate::ir::schema::{Field, FieldType, ListDecl, Member, Required, Schema, Shape};
 use crate::ir::{position, GroupId};
 use crate::limits::{excerpt, MAX_DOCUMENT_BYTES};
 use indexmap::IndexSet;
@@ -343,6 +343,7 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
+/// Reads the members of an object of `shape` into `record`, marking the groups present.
 fn object(
     schema: &Schema,
     shape: &Shape,
@@ -358,15 +359,7 @@ fn object(
             return Err(error(InputCode::DuplicateMember, &path, "this member is given twice", "each member once"));
         }
         let Some(member) = shape.members.get(name) else {
-            // The name is not declared: its path quotes at most an excerpt of it.
-            let path = join(prefix, &excerpt(name));
-            let near = suggest(name, shape.members.keys().map(String::as_str));
-            let message = match near {
-                Some(n) => format!("no such input (did you mean `{}`?)", join(prefix, n)),
-                None => "no such input".to_string(),
-            };
-            let known: Vec<&str> = shape.members.keys().map(String::as_str).collect();
-            return Err(error(InputCode::UnknownMember, &path, message, format!("one of: {}", known.join(", "))));
+            return Err(unknown_member(shape, prefix, name));
         };
         if matches!(value, Json::Null) {
             return Err(error(
@@ -399,49 +392,7 @@ fn object(
                 let list = schema
                     .list(*index)
                     .ok_or_else(|| error(InputCode::Internal, &path, "undeclared list", "a declared list"))?;
-                let Json::Array(items) = value else {
-                    return Err(error(
-                        InputCode::WrongType,
-                        &path,
-                        format!("found {}", found(value)),
-                        expected(schema, member),
-                    ));
-                };
-                if let Some((lo, hi)) = list.range {
-                    let n = Decimal::from(items.len());
-                    if n < lo || n > hi {
-                        return Err(error(
-                            InputCode::OutOfRange,
-                            &path,
-                            format!("{} items", items.len()),
-                            expected(schema, member),
-                        ));
-                    }
-                }
-                let mut records = Vec::with_capacity(items.len());
-                for (i, item) in items.iter().enumerate() {
-                    let item_path = format!("{path}[{i}]");
-                    let Json::Object(item_members) = item else {
-                        if matches!(item, Json::Null) {
-                            return Err(error(
-                                InputCode::NullValue,
-                                &item_path,
-                                "`null` is not a value: leave the item out",
-                                "an object",
-                            ));
-                        }
-                        return Err(error(
-                            InputCode::NotAnObject,
-                            &item_path,
-                            format!("found {}", found(item)),
-                            "an object",
-                        ));
-                    };
-                    let mut rec = Record { fields: vec![None; list.item_fields], lists: vec![None; list.item_lists] };
-                    let mut no_groups = Vec::new();
-                    object(schema, &list.item, item_members, &item_path, &mut rec, &mut no_groups)?;
-                    records.push(rec);
-                }
+                let records = list_items(schema, member, list, value, &path)?;
                 if let Some(slot) = record.lists.get_mut(list.slot.index()) {
                     *slot = Some(records);
                 }
@@ -449,6 +400,58 @@ fn object(
         }
     }
     Ok(())
+}
+
+/// The error for a member `name` that `shape` does not declare; its path quotes at most an
+/// excerpt of the name.
+fn unknown_member(shape: &Shape, prefix: &str, name: &str) -> InputError {
+    let path = join(prefix, &excerpt(name));
+    let near = suggest(name, shape.members.keys().map(String::as_str));
+    let message = match near {
+        Some(n) => format!("no such input (did you mean `{}`?)", join(prefix, n)),
+        None => "no such input".to_string(),
+    };
+    let known: Vec<&str> = shape.members.keys().map(String::as_str).collect();
+    error(InputCode::UnknownMember, &path, message, format!("one of: {}", known.join(", ")))
+}
+
+/// The items of `list` (the declaration of `member`), each a record.
+fn list_items(
+    schema: &Schema,
+    member: &Member,
+    list: &ListDecl,
+    value: &Json,
+    path: &str,
+) -> Result<Vec<Record>, InputError> {
+    let Json::Array(items) = value else {
+        return Err(error(InputCode::WrongType, path, format!("found {}", found(value)), expected(schema, member)));
+    };
+    if let Some((lo, hi)) = list.range {
+        let n = Decimal::from(items.len());
+        if n < lo || n > hi {
+            return Err(error(InputCode::OutOfRange, path, format!("{} items", items.len()), expected(schema, member)));
+        }
+    }
+    let mut records = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let item_path = format!("{path}[{i}]");
+        let Json::Object(item_members) = item else {
+            if matches!(item, Json::Null) {
+                return Err(error(
+                    InputCode::NullValue,
+                    &item_path,
+                    "`null` is not a value: leave the item out",
+                    "an object",
+                ));
+            }
+            return Err(error(InputCode::NotAnObject, &item_path, format!("found {}", found(item)), "an object"));
+        };
+        let mut rec = Record { fields: vec![None; list.item_fields], lists: vec![None; list.item_lists] };
+        let mut no_groups = Vec::new();
+        object(schema, &list.item, item_members, &item_path, &mut rec, &mut no_groups)?;
+        records.push(rec);
+    }
+    Ok(records)
 }
 
 /// What a member admits, for people: "an integer in 0..120 years".

@@ -117,9 +117,26 @@ pub struct Due {
     pub after: Vec<Decimal>,
     /// One item per item of this top-level list, in this slot of the document root.
     pub each: Option<(ListId, ListSlot)>,
-    /// `when` (true): due only when the condition is true; `unless` (false): due unless it
-    /// is true, so also when it is unknown.
-    pub when: Option<(bool, Expr)>,
+    /// The condition it is due under, if any.
+    pub when: Option<DueCondition>,
+}
+
+/// The condition of a due item.
+#[derive(Debug, Clone)]
+pub enum DueCondition {
+    /// `when C`: due only when the condition is true.
+    When(Expr),
+    /// `unless C`: due unless the condition is true, so also when it is unknown.
+    Unless(Expr),
+}
+
+impl DueCondition {
+    /// The condition.
+    pub fn expr(&self) -> &Expr {
+        match self {
+            DueCondition::When(c) | DueCondition::Unless(c) => c,
+        }
+    }
 }
 
 /// How an output value is written.

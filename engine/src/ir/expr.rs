@@ -36,6 +36,15 @@ pub enum ItemRef {
 
 pub use crate::syntax::ast::Quantifier;
 
+/// Which way `next` and `previous` step through choices in declared order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// `next`: the choice after.
+    Next,
+    /// `previous`: the choice before.
+    Previous,
+}
+
 /// A compiled expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
@@ -87,9 +96,9 @@ pub enum Expr {
     /// Ordered rules: the value of the first arm whose condition is true, provided every
     /// condition before it is false; otherwise the last value.
     Choose(Vec<(Expr, Expr)>, Box<Expr>),
-    /// The next (`true`) or previous choice in declared order, staying at the ends; the
-    /// number of choices is given.
-    Step(Box<Expr>, bool, u16),
+    /// The next or previous choice in declared order, staying at the ends; the number of
+    /// choices is given.
+    Step(Box<Expr>, Direction, u16),
     /// A ladder's dose (mg) at a level, on the document's route.
     Dose(LadderId, Box<Expr>),
     /// Whether a level exists on the route and its dose is within the cap.

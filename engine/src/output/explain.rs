@@ -5,7 +5,7 @@
 use crate::decision::{Citation, DoseTrace, Explanation, Reading, RuleResult};
 use crate::eval::decide::Truth;
 use crate::eval::decide::{EvaluationError, Raised};
-use crate::eval::kleene::{Missing, MissingRef};
+use crate::eval::kleene::{Missing, MissingRef, Verdicts};
 use crate::eval::ladder;
 use crate::input::{time, Document};
 use crate::ir::decision::{Alert, Decision, Rule};
@@ -151,7 +151,7 @@ pub(crate) fn dose_trace(
     ladder: LadderId,
     level: &Expr,
     doc: &Document,
-    verdicts: &[u16],
+    verdicts: &Verdicts,
 ) -> Result<Option<Explanation>, EvaluationError> {
     let fail =
         |e: crate::eval::kleene::EvalError| EvaluationError::new(&decision.name, "dose", e.message, Some(e.span));

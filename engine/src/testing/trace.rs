@@ -5,10 +5,10 @@
 use crate::eval::decide::{EvaluationError, Made, Truth};
 use crate::eval::kleene::{self, Outcome};
 use crate::eval::ladder;
+use crate::input::Document;
 use crate::ir::decision::{Alert, Decision, ValueShape};
 use crate::ir::expr::{Expr, Value};
 use crate::ir::Program;
-use crate::input::Document;
 use serde::Serialize;
 
 /// What one evaluation decided, rule by rule, for each decision in the output.
@@ -64,7 +64,7 @@ pub(crate) fn record(
     decision: &Decision,
     made: &Made,
     doc: &Document,
-    verdicts: &[u16],
+    verdicts: &[Option<u16>],
 ) -> Result<(), EvaluationError> {
     let failed = |e: kleene::EvalError| EvaluationError::new(&decision.name, "", e.message, Some(e.span));
     let truth = |t: &Truth| match t {
@@ -105,7 +105,7 @@ fn not_raised(
     program: &Program,
     alert: &Alert,
     doc: &Document,
-    verdicts: &[u16],
+    verdicts: &[Option<u16>],
 ) -> Result<RuleTruth, kleene::EvalError> {
     let items = doc.root.lists.get(alert.list_slot.index()).and_then(Option::as_ref).map_or(0, Vec::len);
     let mut outcomes = Vec::with_capacity(items + 1);
