@@ -204,3 +204,26 @@ fn the_shipped_suite_covers_every_level_of_every_route() {
     assert_eq!(levels, 8 + 6 + 5, "sublingual L0..L7, intramuscular L0..L5, intravenous L0..L4");
     assert_eq!(report.percent(), "100.0", "{}", report.render());
 }
+
+#[test]
+fn a_misspelt_field_verdict_or_id_is_refused_so_no_expectation_passes_by_accident() {
+    let tests = "document d {\"patient\": {\"age\": 30}}\ncase \"typos\"\n  from d\n  expect eligibility.exclusions lacks minr\n  expect eligibility.exclusion absent\n  expect eligibility.verdict = eligble\n  expect eligibility.cautions = [older, pregnancy]\n  expect eligibility.alerts lacks fst\n  expect eligibility.exclusions lacks minor\n  expect eligibility.missing = []\n";
+    let diagnostics = testing::run(&protocol(), tests, &mut no_files, None).unwrap_err();
+    let found: Vec<(usize, &str)> = diagnostics
+        .iter()
+        .map(|d| (kap_engine::diagnostic::line_col(tests, d.span.start).0, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (4, "decision `eligibility` has no exclude `minr`"),
+            (5, "decision `eligibility` has no output `exclusion`"),
+            (6, "decision `eligibility` has no verdict `eligble`"),
+            (7, "decision `eligibility` has no caution `pregnancy`"),
+            (8, "decision `eligibility` has no alert `fst`"),
+        ]
+    );
+    assert!(diagnostics.iter().all(|d| d.code == "unknown-name"));
+    assert_eq!(diagnostics[1].hint.as_deref(), Some("did you mean `exclusions`?"));
+    assert_eq!(diagnostics[0].hint.as_deref(), Some("did you mean `minor`?"));
+}

@@ -43,6 +43,7 @@ pub mod ast;
 mod coverage;
 mod document;
 mod expect;
+mod names;
 mod parse;
 mod run;
 pub(crate) mod trace;

@@ -177,7 +177,8 @@ fn load<'a>(
 }
 
 /// Names that a test file uses and the protocol or the file must declare: documents (once
-/// each), cases (named once each), source keys, and the decision of each expectation.
+/// each), cases (named once each), source keys, and the decision, field and names of
+/// each expectation.
 fn check(file: &TestFile, protocol: &Protocol) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let program = protocol.program();
@@ -201,9 +202,12 @@ fn check(file: &TestFile, protocol: &Protocol) -> Vec<Diagnostic> {
     let decisions: Vec<&str> = program.decisions.iter().map(|d| d.name.as_str()).collect();
     for e in file.cases.iter().flat_map(|c| &c.expects) {
         let name = e.path.split(['.', '[']).next().unwrap_or("");
-        if !decisions.contains(&name) {
-            let message = format!("the protocol has no decision named `{name}`");
-            diagnostics.push(unknown(Code::UnknownName, e.span, message, name, decisions.iter().copied()));
+        match program.decisions.iter().find(|d| d.name == name) {
+            Some(decision) => super::names::check_expect(program, decision, e, &mut diagnostics),
+            None => {
+                let message = format!("the protocol has no decision named `{name}`");
+                diagnostics.push(unknown(Code::UnknownName, e.span, message, name, decisions.iter().copied()));
+            }
         }
     }
     diagnostics
