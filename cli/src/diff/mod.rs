@@ -195,8 +195,8 @@ fn observe_all(pair: (&Protocol, &Protocol), chunk: Vec<Document>, threads: usiz
 }
 
 /// What the two protocols make of one document, its text parsed once. Both evaluate it
-/// plainly; only when their decisions differ is it evaluated again with a trace, to say
-/// which rules' results changed.
+/// plainly; only when their decisions differ, or one of them refuses it, is it evaluated
+/// again with a trace, to say which rules' results changed.
 fn observe((old, new): (&Protocol, &Protocol), document: Document) -> Observation {
     let text = match document.text {
         Ok(text) => text,
@@ -208,10 +208,15 @@ fn observe((old, new): (&Protocol, &Protocol), document: Document) -> Observatio
         let error = old.evaluate_json(&text).err().map(|e| e.to_string()).unwrap_or_default();
         return Observation::refused_by_both(document.label, error, false);
     };
-    if let (Ok(a), Ok(b)) = (old.evaluate(&doc), new.evaluate(&doc)) {
-        if a.decisions == b.decisions {
+    match (old.evaluate(&doc), new.evaluate(&doc)) {
+        (Ok(a), Ok(b)) if a.decisions == b.decisions => {
             return Observation { label: document.label, ..Observation::default() };
         }
+        (Err(a), Err(b)) => {
+            let (a, b) = (Outcome::Refused(a.to_string()), Outcome::Refused(b.to_string()));
+            return Observation::of(document.label, &a, &b);
+        }
+        _ => {}
     }
     let outcome = |p: &Protocol| match p.evaluate_traced(&doc) {
         Ok(made) => Outcome::Made(Box::new(made)),
