@@ -49,8 +49,8 @@ pub fn run(files: &[PathBuf], check: bool) -> ExitCode {
         if check {
             if formatted != source {
                 unchanged = false;
-                println!("{name}: would be reformatted");
-                print!("{}", first_differences(&name, &source, &formatted));
+                outln!("{name}: would be reformatted");
+                out!("{}", first_differences(&name, &source, &formatted));
             }
         } else if stdin {
             if let Err(e) = std::io::stdout().write_all(formatted.as_bytes()) {

@@ -2,7 +2,8 @@
 //!
 //! Exit status: 0 success; 1 the rule file has errors (`kap test`: a case failed; `kap
 //! diff`: a document changed); 2 a file cannot be read, the input document is invalid, or
-//! the command line is wrong; 3 the evaluation failed.
+//! the command line is wrong; 3 the evaluation failed; 141 the reader of the output stopped
+//! early (`kap describe | head`).
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kap_engine::decision::OutputField;
@@ -10,6 +11,37 @@ use kap_engine::{Diagnostic, Error, Evaluation, Protocol};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Writes to standard output like `print!`; when the reader has gone (`kap describe | head`)
+/// the program ends quietly with the status a shell gives a process stopped by SIGPIPE (141),
+/// and any other failure to write is reported with status 2. Never a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout().lock(), $($arg)*) {
+            $crate::stdout_failed(&e)
+        }
+    }};
+}
+
+/// [`out!`] with a newline, like `println!`.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            $crate::stdout_failed(&e)
+        }
+    }};
+}
+
+/// Ends the program after a failed write to standard output (see [`out!`]).
+fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(141);
+    }
+    eprintln!("kap: cannot write the output: {e}");
+    std::process::exit(2)
+}
 
 mod course;
 mod diff;
@@ -26,7 +58,7 @@ mod test;
 #[derive(Debug, Parser)]
 #[command(name = "kap", version, about, long_about, propagate_version = true)]
 #[command(
-    after_help = "Exit status: 0 success, 1 rule file errors (kap test: a case failed; kap diff: a document changed; kap fmt --check: a file would change), 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed.\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap course rules/kap-reference.kap --input patient.json\n  kap test --coverage rules/kap-reference.kap rules/tests\n  kap diff rules/kap-reference.kap edited.kap --inputs tests/corpus\n  kap fmt --check rules/kap-reference.kap\n  kap serve --port 8080"
+    after_help = "Exit status: 0 success, 1 rule file errors (kap test: a case failed; kap diff: a document changed; kap fmt --check: a file would change), 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed, 141 output closed early (| head).\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap course rules/kap-reference.kap --input patient.json\n  kap test --coverage rules/kap-reference.kap rules/tests\n  kap diff rules/kap-reference.kap edited.kap --inputs tests/corpus\n  kap fmt --check rules/kap-reference.kap\n  kap serve --port 8080"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -290,9 +322,9 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
                 let warnings = diagnostics.len() - errors;
                 if errors == 0 {
-                    println!("{}: ok ({warnings} warning{})", file.display(), if warnings == 1 { "" } else { "s" });
+                    outln!("{}: ok ({warnings} warning{})", file.display(), if warnings == 1 { "" } else { "s" });
                 } else {
-                    println!(
+                    outln!(
                         "{}: {errors} error{}, {warnings} warning{}",
                         file.display(),
                         if errors == 1 { "" } else { "s" },
@@ -308,7 +340,7 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
     }
     if format == Format::Json {
         match serde_json::to_string_pretty(&located) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => outln!("{text}"),
             Err(e) => {
                 eprintln!("kap: {e}");
                 return ExitCode::from(3);
@@ -368,7 +400,7 @@ fn plan_course(file: &Path, input: &Path, plan: Option<&Path>, format: Format) -
     });
     match output {
         Ok(text) => {
-            print!("{text}");
+            out!("{text}");
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -390,7 +422,7 @@ fn describe(file: &Path, json_schema: bool) -> ExitCode {
     };
     match text {
         Ok(t) => {
-            println!("{t}");
+            outln!("{t}");
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -422,13 +454,13 @@ fn eval(file: &Path, input: &Path, format: Format) -> ExitCode {
         Ok(out) => {
             match format {
                 Format::Json => match serde_json::to_string_pretty(&out) {
-                    Ok(json) => println!("{json}"),
+                    Ok(json) => outln!("{json}"),
                     Err(e) => {
                         eprintln!("kap: {e}");
                         return ExitCode::from(3);
                     }
                 },
-                Format::Text => print!("{}", summary(&out)),
+                Format::Text => out!("{}", summary(&out)),
             }
             ExitCode::SUCCESS
         }

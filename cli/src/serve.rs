@@ -31,7 +31,7 @@ pub fn serve(dir: &Path, port: u16) -> io::Result<()> {
     }
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
     let bound = listener.local_addr()?;
-    println!("kap: serving {} at http://{bound}/ (only this machine can connect; Ctrl-C stops)", dir.display());
+    outln!("kap: serving {} at http://{bound}/ (only this machine can connect; Ctrl-C stops)", dir.display());
     if !root.join("index.html").is_file() {
         eprintln!("kap: warning: {} has no index.html (build the form with scripts/web-build)", dir.display());
     }

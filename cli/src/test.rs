@@ -67,9 +67,9 @@ pub fn run(protocol: &Protocol, options: &TestOptions<'_>) -> ExitCode {
         _ => true,
     };
     match options.format {
-        TestFormat::Text => print!("{}", text(&results, passed, failed, report.as_ref())),
-        TestFormat::Json => println!("{}", json(&results, passed, failed, report.as_ref(), options.min_coverage)),
-        TestFormat::Junit => print!("{}", junit(&results, report.as_ref())),
+        TestFormat::Text => out!("{}", text(&results, passed, failed, report.as_ref())),
+        TestFormat::Json => outln!("{}", json(&results, passed, failed, report.as_ref(), options.min_coverage)),
+        TestFormat::Junit => out!("{}", junit(&results, report.as_ref())),
     }
     if let (Some(r), Some(min), false) = (&report, options.min_coverage, enough) {
         eprintln!("kap: coverage {} % is below the minimum of {min} %", r.percent());

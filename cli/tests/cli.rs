@@ -420,3 +420,26 @@ fn eval_text_renders_every_output_field_as_text() {
         assert!(monitoring.contains(line), "lacks {line:?}:\n{monitoring}");
     }
 }
+
+/// A reader that stops early (`kap describe | head`) ends kap quietly, never with a panic.
+#[test]
+fn a_closed_output_pipe_ends_quietly_without_a_panic() {
+    for args in [
+        &["describe", "rules/kap-reference.kap"][..],
+        &["test", "--format", "json", "rules/kap-reference.kap", "rules/tests"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kap"))
+            .args(args)
+            .current_dir(root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before kap writes.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+    }
+}

@@ -104,7 +104,7 @@ pub fn run(options: &DiffOptions<'_>) -> ExitCode {
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
     };
-    print!("{printed}");
+    out!("{printed}");
     if unreadable {
         ExitCode::from(2)
     } else if report.has_differences() {
@@ -116,7 +116,7 @@ pub fn run(options: &DiffOptions<'_>) -> ExitCode {
 
 fn print_identical(old: &Side<'_>, new: &Side<'_>, format: Format) -> ExitCode {
     match format {
-        Format::Text => println!(
+        Format::Text => outln!(
             "no change: {} and {} are identical ({} {})",
             old.file.display(),
             new.file.display(),
@@ -125,7 +125,7 @@ fn print_identical(old: &Side<'_>, new: &Side<'_>, format: Format) -> ExitCode {
         ),
         Format::Json => {
             let value = serde_json::json!({"identical": true, "old": old.json(), "new": new.json(), "warnings": []});
-            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
         }
     }
     ExitCode::SUCCESS
