@@ -288,7 +288,8 @@ fn unreadable_files_invalid_rules_and_wrong_arguments_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("error[unknown-name]: no input or definition named `patient.agee`"));
     let out = kap(&["diff", RULES, RULES, "--inputs", dir.join("absent").to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "identical files read no document");
+    assert_eq!(out.status.code(), Some(2), "a wrong path is an error even for identical files");
+    assert!(text(&out.stderr).contains("kap: cannot read the documents"), "{}", text(&out.stderr));
     let new = edited(&dir, "new.kap", &[MINOR], None);
     let out = kap(&["diff", RULES, &new, "--inputs", dir.join("absent").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));

@@ -77,14 +77,16 @@ pub fn run(options: &DiffOptions<'_>) -> ExitCode {
             old.version
         ));
     }
-    if identical {
-        return print_identical(&old, &new, options.format);
-    }
+    // The documents are opened even when the files are identical: a wrong path is an error
+    // whatever the protocols.
     let Ok(documents) = Documents::open(options.inputs).map_err(|e| {
         eprintln!("kap: cannot read the documents {}: {e}", options.inputs.display());
     }) else {
         return ExitCode::from(2);
     };
+    if identical {
+        return print_identical(&old, &new, options.format);
+    }
     let (report, unreadable) = evaluate_all(&old, &new, documents);
     let printed = match options.format {
         Format::Text => {
