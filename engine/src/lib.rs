@@ -45,21 +45,32 @@
 
 #![forbid(unsafe_code)]
 
-pub mod analysis;
-pub mod check;
+pub(crate) mod analysis;
+pub(crate) mod check;
 pub mod decision;
 pub mod describe;
 pub mod diagnostic;
 mod diagnostic_code;
-pub mod eval;
+pub(crate) mod eval;
 mod exact;
 pub mod input;
-pub mod ir;
+pub(crate) mod ir;
 pub mod limits;
 mod output;
 mod protocol;
 pub mod syntax;
 pub mod units;
+
+/// The declared inputs of a compiled protocol, read-only ([`Protocol::schema`]): each field
+/// with its type, unit, range, label and structural flags (`required`, `ordered`,
+/// `not after`), the lists of records and the groups that hold them, and the shape a
+/// document must have. Fields, lists and groups refer to one another by typed ids, each the
+/// index of the item in [`Schema::fields`](schema::Schema::fields),
+/// [`Schema::lists`](schema::Schema::lists) or [`Schema::groups`](schema::Schema::groups).
+pub mod schema {
+    pub use crate::ir::schema::{Field, FieldType, ListDecl, Member, Required, Schema, Shape};
+    pub use crate::ir::{FieldId, FieldSlot, GroupId, ListId, ListSlot};
+}
 
 pub use decision::{DecisionOutcome, Evaluation};
 pub use diagnostic::{Code, Diagnostic, Located, Severity, Span};

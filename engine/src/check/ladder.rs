@@ -317,7 +317,6 @@ pub fn ladder(
     let route_slot = schema.field(route_field).map(|f| f.slot)?;
     Some(Ladder {
         name: decl.name.node.clone(),
-        title: decl.title.as_ref().map(|t| t.node.clone()),
         levels,
         routes,
         route_field,
@@ -325,6 +324,5 @@ pub fn ladder(
         weight: weight.map(|(w, _)| w),
         by_route,
         allow_above,
-        span: decl.name.span,
     })
 }
