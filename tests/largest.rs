@@ -51,9 +51,9 @@ fn one_item_more_than_declared_is_refused() {
 
 #[test]
 fn the_cost_of_one_evaluation_is_bounded_before_any_document_is_read() {
-    use kap_engine::analysis::cost::{evaluation_cost, MAX_EVALUATION_COST};
+    use kap_engine::limits::MAX_EVALUATION_COST;
     let protocol = reference();
-    let cost = evaluation_cost(protocol.program());
+    let cost = protocol.evaluation_cost();
     println!("reference protocol: {cost} node visits at most per evaluation (limit {MAX_EVALUATION_COST})");
     assert!(cost > 1_000 && cost < MAX_EVALUATION_COST / 2, "{cost}");
     // A quantifier nested in another over the 100 readings is 100 x 100 visits: one such rule

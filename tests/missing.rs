@@ -12,8 +12,7 @@
 //! and counted; the tests fail if too many are.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
-use kap_engine::ir::schema::{FieldType, Required};
-use kap_engine::ir::Program;
+use kap_engine::schema::{FieldType, Required, Schema};
 use kap_engine::Protocol;
 use kap_tests::{cases, reference, root};
 use proptest::prelude::*;
@@ -32,9 +31,9 @@ const RECORD_INPUTS: &[&str] = &[
 
 /// The C-SSRS ideation of a reading other than the last: a record input of the discharge's
 /// `suicide_screen` ("no reading has a known ideation of 1 or more").
-fn earlier_reading_ideation(program: &Program, leaf: &Leaf, doc: &Value) -> bool {
+fn earlier_reading_ideation(schema: &Schema, leaf: &Leaf, doc: &Value) -> bool {
     let readings = doc["observations"]["readings"].as_array().map_or(0, Vec::len);
-    program.schema.fields[leaf.field].path == "observations.readings[].cssrs_ideation"
+    schema.fields[leaf.field].path == "observations.readings[].cssrs_ideation"
         && leaf.item.is_some_and(|i| i + 1 < readings)
 }
 
@@ -105,8 +104,8 @@ struct Leaf {
 
 impl Leaf {
     /// The path as `missing` writes it (`course.sessions[1].distress`).
-    fn path(&self, program: &Program) -> String {
-        let path = &program.schema.fields[self.field].path;
+    fn path(&self, schema: &Schema) -> String {
+        let path = &schema.fields[self.field].path;
         match (self.item, path.rsplit_once("[].")) {
             (Some(i), Some((list, name))) => format!("{list}[{i}].{name}"),
             _ => path.clone(),
@@ -114,24 +113,24 @@ impl Leaf {
     }
 
     /// The leaf of a path `missing` lists, or `None` for a whole list.
-    fn parse(program: &Program, path: &str) -> Option<Leaf> {
-        if let Some(field) = program.schema.fields.iter().position(|f| f.path == path && f.list.is_none()) {
+    fn parse(schema: &Schema, path: &str) -> Option<Leaf> {
+        if let Some(field) = schema.fields.iter().position(|f| f.path == path && f.list.is_none()) {
             return Some(Leaf { field, item: None });
         }
         let (head, name) = path.rsplit_once('.')?;
         let (list, index) = head.strip_suffix(']')?.rsplit_once('[')?;
-        let field = program.schema.fields.iter().position(|f| f.path == format!("{list}[].{name}"))?;
+        let field = schema.fields.iter().position(|f| f.path == format!("{list}[].{name}"))?;
         Some(Leaf { field, item: Some(index.parse().ok()?) })
     }
 
     /// The JSON object holding it and its member name, created on the way when `create`.
     fn slot<'a>(
         &self,
-        program: &Program,
+        schema: &Schema,
         doc: &'a mut Value,
         create: bool,
     ) -> Option<(&'a mut Map<String, Value>, String)> {
-        let path = &program.schema.fields[self.field].path;
+        let path = &schema.fields[self.field].path;
         let (outer, inner) = match path.split_once("[].") {
             Some((list, name)) => (list, Some(name)),
             None => (path.as_str(), None),
@@ -156,20 +155,20 @@ impl Leaf {
         }
     }
 
-    fn get(&self, program: &Program, doc: &Value) -> Option<Value> {
+    fn get(&self, schema: &Schema, doc: &Value) -> Option<Value> {
         let mut copy = doc.clone();
-        let (obj, name) = self.slot(program, &mut copy, false)?;
+        let (obj, name) = self.slot(schema, &mut copy, false)?;
         obj.get(&name).cloned()
     }
 
-    fn set(&self, program: &Program, doc: &mut Value, value: Value) {
-        if let Some((obj, name)) = self.slot(program, doc, true) {
+    fn set(&self, schema: &Schema, doc: &mut Value, value: Value) {
+        if let Some((obj, name)) = self.slot(schema, doc, true) {
             obj.insert(name, value);
         }
     }
 
-    fn remove(&self, program: &Program, doc: &mut Value) {
-        if let Some((obj, name)) = self.slot(program, doc, false) {
+    fn remove(&self, schema: &Schema, doc: &mut Value) {
+        if let Some((obj, name)) = self.slot(schema, doc, false) {
             obj.remove(&name);
         }
     }
@@ -177,9 +176,9 @@ impl Leaf {
 
 /// Every leaf a document can hold: the fields outside lists, and the fields of each item of
 /// the lists it has.
-fn leaves(program: &Program, doc: &Value) -> Vec<Leaf> {
+fn leaves(schema: &Schema, doc: &Value) -> Vec<Leaf> {
     let mut out = Vec::new();
-    for (i, f) in program.schema.fields.iter().enumerate() {
+    for (i, f) in schema.fields.iter().enumerate() {
         match f.path.split_once("[].") {
             None => out.push(Leaf { field: i, item: None }),
             Some((list, _)) => {
@@ -198,8 +197,8 @@ fn leaves(program: &Program, doc: &Value) -> Vec<Leaf> {
 
 /// A valid value of a leaf, chosen by `seed`: within its declared range, near the ends as
 /// often as anywhere. Timestamps take `fallback` (a value of the base document), else `at`.
-fn random_value(program: &Program, leaf: &Leaf, seed: u64, doc: &Value, fallback: Option<Value>) -> Value {
-    let field = &program.schema.fields[leaf.field];
+fn random_value(schema: &Schema, leaf: &Leaf, seed: u64, doc: &Value, fallback: Option<Value>) -> Value {
+    let field = &schema.fields[leaf.field];
     match &field.ty {
         FieldType::Boolean => Value::Bool(seed.is_multiple_of(2)),
         FieldType::Choice(choices) => Value::String(choices[(seed as usize) % choices.len()].clone()),
@@ -260,32 +259,32 @@ struct Tally {
 /// Checks both properties on one document; `Err` names the counterexample.
 fn check(doc: &Value, base: &Value, seed: u64, tally: &mut Tally) -> Result<(), String> {
     let w = world();
-    let program = w.protocol.program();
+    let schema = w.protocol.schema();
     let Some(out) = evaluate(&w.protocol, doc) else {
         tally.skipped_invalid += 1;
         return Ok(());
     };
     tally.documents += 1;
-    let all = leaves(program, doc);
+    let all = leaves(schema, doc);
     for at in DECISIONS {
         let Some(before) = fingerprint(&out, at) else { continue };
         let missing = listed(&out, at);
         // Complete.
         if before.0 == "indeterminate" {
             tally.indeterminate += 1;
-            let parsed: Option<Vec<Leaf>> = missing.iter().map(|p| Leaf::parse(program, p)).collect();
+            let parsed: Option<Vec<Leaf>> = missing.iter().map(|p| Leaf::parse(schema, p)).collect();
             let Some(to_fill) = parsed else { continue }; // a whole list is named: nothing to fill
             for variant in 0..3u64 {
                 let mut filled = doc.clone();
                 for (k, leaf) in to_fill.iter().enumerate() {
-                    let from_base = leaf.get(program, base);
+                    let from_base = leaf.get(schema, base);
                     let value = match (variant, from_base) {
                         (0, Some(v)) => v,
                         (_, b) => {
-                            random_value(program, leaf, seed.wrapping_add(variant * 7919 + k as u64 * 104_729), doc, b)
+                            random_value(schema, leaf, seed.wrapping_add(variant * 7919 + k as u64 * 104_729), doc, b)
                         }
                     };
-                    leaf.set(program, &mut filled, value);
+                    leaf.set(schema, &mut filled, value);
                 }
                 let Some(after) = evaluate(&w.protocol, &filled) else {
                     tally.skipped_invalid += 1;
@@ -305,22 +304,22 @@ fn check(doc: &Value, base: &Value, seed: u64, tally: &mut Tally) -> Result<(), 
         // Sound.
         let absent: Vec<&Leaf> = all
             .iter()
-            .filter(|l| l.get(program, doc).is_none())
-            .filter(|l| !missing.contains(&l.path(program)))
-            .filter(|l| !RECORD_INPUTS.contains(&program.schema.fields[l.field].path.as_str()))
-            .filter(|l| !earlier_reading_ideation(program, l, doc))
+            .filter(|l| l.get(schema, doc).is_none())
+            .filter(|l| !missing.contains(&l.path(schema)))
+            .filter(|l| !RECORD_INPUTS.contains(&schema.fields[l.field].path.as_str()))
+            .filter(|l| !earlier_reading_ideation(schema, l, doc))
             // A timestamp with no value to take from the base document would be a guess that
             // mostly breaks the order of the document's times.
-            .filter(|l| program.schema.fields[l.field].ty != FieldType::Timestamp || l.get(program, base).is_some())
+            .filter(|l| schema.fields[l.field].ty != FieldType::Timestamp || l.get(schema, base).is_some())
             .collect();
         // Up to SOUND_FILLS absent inputs per document and decision, chosen by the seed.
         let step = absent.len() / SOUND_FILLS + 1;
         let offset = (seed as usize) % step;
         for (k, leaf) in absent.iter().enumerate().skip(offset).step_by(step) {
             let value =
-                random_value(program, leaf, seed.wrapping_mul(31).wrapping_add(k as u64), doc, leaf.get(program, base));
+                random_value(schema, leaf, seed.wrapping_mul(31).wrapping_add(k as u64), doc, leaf.get(schema, base));
             let mut filled = doc.clone();
-            leaf.set(program, &mut filled, value);
+            leaf.set(schema, &mut filled, value);
             let Some(after) = evaluate(&w.protocol, &filled) else {
                 tally.skipped_invalid += 1;
                 continue;
@@ -331,7 +330,7 @@ fn check(doc: &Value, base: &Value, seed: u64, tally: &mut Tally) -> Result<(), 
                 return Err(format!(
                     "unsound: {} changed from {before:?} to {now:?} when {} (not listed in {missing:?}) was filled\ndocument: {doc}",
                     at.join("."),
-                    leaf.path(program)
+                    leaf.path(schema)
                 ));
             }
         }
@@ -363,20 +362,20 @@ fn dropped(
 ) -> impl Strategy<Value = (Value, Value, u64)> {
     (prop::sample::select(from), any::<u64>(), 2..=drop).prop_map(move |(i, seed, drop)| {
         let w = world();
-        let program = w.protocol.program();
+        let schema = w.protocol.schema();
         let base = w.docs[i].clone();
         let mut doc = base.clone();
         let mut s = seed;
-        for leaf in leaves(program, &base) {
+        for leaf in leaves(schema, &base) {
             s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            let path = &program.schema.fields[leaf.field].path;
+            let path = &schema.fields[leaf.field].path;
             // Structure is required (section 0): dropping it only makes the document invalid.
-            let required = program.schema.fields[leaf.field].required != Required::No;
+            let required = schema.fields[leaf.field].required != Required::No;
             if required || only.is_some_and(|o| !o.contains(&path.as_str())) {
                 continue;
             }
             if (s >> 33) % drop == 0 {
-                leaf.remove(program, &mut doc);
+                leaf.remove(schema, &mut doc);
             }
         }
         (doc, base, seed)

@@ -3,9 +3,8 @@
 //! always gives the same output.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
-use kap_engine::ir::ladder::Limit;
-use kap_engine::ir::schema::FieldType;
-use kap_engine::ir::Program;
+use kap_engine::describe::Limit;
+use kap_engine::schema::{FieldType, Schema};
 use kap_engine::{Error, Protocol};
 use kap_tests::{reference, reference_source};
 use proptest::prelude::*;
@@ -22,9 +21,8 @@ fn protocol() -> &'static Protocol {
 
 /// The fields the eligibility decision can read: every field outside lists under `patient`
 /// and `screening`.
-fn intake_fields(program: &Program) -> Vec<usize> {
-    program
-        .schema
+fn intake_fields(schema: &Schema) -> Vec<usize> {
+    schema
         .fields
         .iter()
         .enumerate()
@@ -35,8 +33,8 @@ fn intake_fields(program: &Program) -> Vec<usize> {
 
 /// A value of field `index` chosen by `seed`, inside its declared range: near the ends and
 /// the rules' thresholds as often as anywhere else.
-fn value_for(program: &Program, index: usize, seed: u64) -> Value {
-    let field = &program.schema.fields[index];
+fn value_for(schema: &Schema, index: usize, seed: u64) -> Value {
+    let field = &schema.fields[index];
     match &field.ty {
         FieldType::Boolean => Value::Bool(seed.is_multiple_of(2)),
         FieldType::Choice(choices) => Value::String(choices[(seed as usize) % choices.len()].clone()),
@@ -59,14 +57,14 @@ fn value_for(program: &Program, index: usize, seed: u64) -> Value {
 }
 
 /// A document with the chosen intake fields present.
-fn document(program: &Program, chosen: &[(usize, u64)]) -> Value {
+fn document(schema: &Schema, chosen: &[(usize, u64)]) -> Value {
     let mut root = Map::new();
     root.insert("at".into(), Value::String("2026-11-22T09:00:00Z".into()));
     for &(index, seed) in chosen {
-        let path = &program.schema.fields[index].path;
+        let path = &schema.fields[index].path;
         let (group, name) = path.split_once('.').unwrap();
         let entry = root.entry(group.to_string()).or_insert_with(|| Value::Object(Map::new()));
-        entry.as_object_mut().unwrap().insert(name.to_string(), value_for(program, index, seed));
+        entry.as_object_mut().unwrap().insert(name.to_string(), value_for(schema, index, seed));
     }
     Value::Object(root)
 }
@@ -139,12 +137,12 @@ proptest! {
 
     #[test]
     fn evaluation_never_panics_when_a_member_holds_anything(seeds in prop::collection::vec(any::<u64>(), INTAKE_FIELDS), which in any::<prop::sample::Index>(), junk in any_json()) {
-        let program = protocol().program();
-        let fields = intake_fields(program);
+        let schema = protocol().schema();
+        let fields = intake_fields(schema);
         let chosen: Vec<(usize, u64)> = fields.iter().copied().zip(seeds).collect();
-        let mut doc = document(program, &chosen);
+        let mut doc = document(schema, &chosen);
         let (index, _) = chosen[which.index(chosen.len())];
-        let (group, name) = program.schema.fields[index].path.split_once('.').unwrap();
+        let (group, name) = schema.fields[index].path.split_once('.').unwrap();
         doc[group][name] = junk;
         match protocol().evaluate_json(&doc.to_string()) {
             Ok(out) => prop_assert!(out.decisions.contains_key("eligibility")),
@@ -158,12 +156,12 @@ proptest! {
         seeds in prop::collection::vec(any::<u64>(), INTAKE_FIELDS),
         keep in prop::collection::vec(any::<bool>(), INTAKE_FIELDS),
     ) {
-        let program = protocol().program();
-        let fields = intake_fields(program);
+        let schema = protocol().schema();
+        let fields = intake_fields(schema);
         let full: Vec<(usize, u64)> = fields.iter().copied().zip(seeds).collect();
-        let before = verdict(&document(program, &full));
+        let before = verdict(&document(schema, &full));
         let partial: Vec<(usize, u64)> = full.iter().zip(&keep).filter(|(_, k)| **k).map(|(f, _)| *f).collect();
-        let after = verdict(&document(program, &partial));
+        let after = verdict(&document(schema, &partial));
         if before == "ineligible" || before == "indeterminate" {
             prop_assert!(after == "ineligible" || after == "indeterminate", "{before} became {after}");
         }
@@ -174,10 +172,10 @@ proptest! {
 
     #[test]
     fn evaluation_is_deterministic(seeds in prop::collection::vec(any::<u64>(), INTAKE_FIELDS), keep in prop::collection::vec(any::<bool>(), INTAKE_FIELDS)) {
-        let program = protocol().program();
-        let fields = intake_fields(program);
+        let schema = protocol().schema();
+        let fields = intake_fields(schema);
         let chosen: Vec<(usize, u64)> = fields.iter().copied().zip(seeds).zip(&keep).filter(|(_, k)| **k).map(|(f, _)| f).collect();
-        let text = document(program, &chosen).to_string();
+        let text = document(schema, &chosen).to_string();
         let once = serde_json::to_string(&protocol().evaluate_json(&text).unwrap()).unwrap();
         let again = serde_json::to_string(&protocol().evaluate_json(&text).unwrap()).unwrap();
         let recompiled = serde_json::to_string(&reference().evaluate_json(&text).unwrap()).unwrap();
@@ -189,7 +187,7 @@ proptest! {
 #[test]
 fn the_generator_covers_every_intake_field() {
     // INTAKE_FIELDS seeds above: one per intake field of the shipped protocol.
-    assert_eq!(intake_fields(protocol().program()).len(), INTAKE_FIELDS);
+    assert_eq!(intake_fields(protocol().schema()).len(), INTAKE_FIELDS);
 }
 
 /// A given session: level index, highest systolic and diastolic, minutes at or above
@@ -234,12 +232,10 @@ fn course_doc(route: &str, weight: &str, age: u32, sessions: &[Given], phq9_toda
     doc
 }
 
-/// The hard limits the rule file declares for a route of a ladder.
+/// The hard limits the rule file declares for a route of a ladder (the dose trace names a
+/// declared ladder and route).
 fn route_limits(ladder: &str, route: &str) -> Vec<Limit> {
-    let program = protocol().program();
-    let Some(l) = program.ladders.iter().find(|l| l.name == ladder) else { return Vec::new() };
-    let Some(r) = l.routes.iter().position(|x| x == route) else { return Vec::new() };
-    l.by_route[r].limits.iter().map(|(limit, _)| *limit).collect()
+    protocol().hard_limits(ladder, route).unwrap_or_else(|| panic!("no ladder `{ladder}` with a route `{route}`"))
 }
 
 fn session_strategy() -> impl Strategy<Value = CourseCase> {

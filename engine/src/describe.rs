@@ -1,10 +1,16 @@
 //! Descriptions of a protocol for user interfaces and other tools: its inputs (grouped in
 //! sections, with types, units, ranges, choices, labels and help), its decisions and its
-//! sources, and a JSON Schema of its input documents.
+//! sources, and a JSON Schema of its input documents. With them, the types of what
+//! [`Protocol::value_shape`](crate::Protocol::value_shape) and
+//! [`Protocol::hard_limits`](crate::Protocol::hard_limits) answer: how an output value is
+//! written, and a dose ladder's hard limits.
 
 use crate::input;
+pub use crate::ir::decision::ValueShape;
 use crate::ir::decision::{Decision, Output};
+pub use crate::ir::ladder::Limit;
 use crate::ir::schema::{Field, FieldType, ListDecl, Member, Shape};
+pub use crate::ir::LadderId;
 use crate::ir::Program;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -100,7 +106,7 @@ pub struct DecisionInfo {
     pub rules: Vec<Value>,
     /// Display hints, each a JSON object, absent when the rule file gives none. `tones`: the
     /// tone of each verdict that has one (`{"hold": "hold"}`), one of ok, caution, hold, stop,
-    /// unknown, done ([`crate::ir::decision::TONES`]).
+    /// unknown, done.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tones: Option<Value>,
     /// `labels`: the label of each output that has one (`{"unmet": "Unmet criteria"}`).
@@ -134,7 +140,7 @@ fn hints(map: Map<String, Value>) -> Option<Value> {
 }
 
 /// Describes a compiled program.
-pub fn describe(program: &Program, sha256: &str) -> Description {
+pub(crate) fn describe(program: &Program, sha256: &str) -> Description {
     let h = &program.header;
     Description {
         protocol: ProtocolInfo {
@@ -276,7 +282,7 @@ fn decision_info(program: &Program, d: &Decision) -> DecisionInfo {
 /// A JSON Schema (draft 2020-12) of the protocol's input documents. It states types,
 /// ranges, choices and the absence of other members; a few rules stay with the engine
 /// (exact decimals beyond 28 digits, members named twice).
-pub fn json_schema(program: &Program) -> Value {
+pub(crate) fn json_schema(program: &Program) -> Value {
     let mut root = object_schema(program, &program.schema.root);
     if let Value::Object(map) = &mut root {
         map.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));

@@ -5,17 +5,27 @@
 //! the engine checks it (names, types, units, sources) and evaluates patient documents
 //! against it with three-valued logic and exact decimals, explaining every decision.
 //!
-//! The pipeline, one module each:
+//! The pipeline, one module a stage, around one representation they share, the compiled
+//! program (`ir`):
 //!
 //! ```text
-//! rule file ──syntax──► syntax tree with spans ──check──► ir::Program
-//!           ──eval (kleene, ladder, decide)──► output (fields, explanations)
-//!           ──► decision::Evaluation (JSON)      input documents ──input──► Document
+//! rule file ──syntax──► syntax tree with spans ──check──► ir::Program ──analysis──► dose proof, cost bound
+//! input document ──input──► validated document ──┐
+//! ir::Program ───────────────────────────────────┴──eval (kleene, ladder, decide)──► output
+//!           (fields, explanations) ──► decision::Evaluation (JSON)
 //! ```
 //!
-//! `protocol::Protocol` is the one way in: compiling runs every check (the dose proof and
-//! the cost bound included), and evaluation validates the document first. Diagnostics carry
-//! a typed [`Code`]; input errors an [`InputCode`].
+//! `ir` holds the program by domain (the declared inputs, expressions and values,
+//! decisions, dose ladders) with typed ids, what each operator does to known values, and
+//! constant folding. `check` builds it and never evaluates; `analysis` proves its ladders
+//! safe and bounds the cost of one evaluation; `eval` runs it on a document; `input`,
+//! `describe` and `output` read its declarations. The stages are private to the crate.
+//!
+//! [`Protocol`] is the one way in: compiling runs every check (the dose proof and the cost
+//! bound included), and evaluation validates the document first. The rest of the public
+//! API is the output model ([`decision`]), diagnostics with a typed [`Code`], input errors
+//! with an [`InputCode`] (and the [`input`] reader's JSON and time formats), [`describe`],
+//! the declared inputs ([`schema`]), [`units`], [`limits`] and the [`syntax`] tree.
 //!
 //! The engine does no I/O, reads no clock and keeps no global state: the same source and
 //! document give the same output, natively and in WebAssembly.
@@ -45,23 +55,34 @@
 
 #![forbid(unsafe_code)]
 
-pub mod analysis;
-pub mod check;
+pub(crate) mod analysis;
+pub(crate) mod check;
 pub mod decision;
 pub mod describe;
 pub mod diagnostic;
 mod diagnostic_code;
-pub mod eval;
+pub(crate) mod eval;
 mod exact;
 pub mod format;
 pub mod input;
-pub mod ir;
+pub(crate) mod ir;
 pub mod limits;
 mod output;
 mod protocol;
 pub mod syntax;
 pub mod testing;
 pub mod units;
+
+/// The declared inputs of a compiled protocol, read-only ([`Protocol::schema`]): each field
+/// with its type, unit, range, label and structural flags (`required`, `ordered`,
+/// `not after`), the lists of records and the groups that hold them, and the shape a
+/// document must have. Fields, lists and groups refer to one another by typed ids, each the
+/// index of the item in [`Schema::fields`](schema::Schema::fields),
+/// [`Schema::lists`](schema::Schema::lists) or [`Schema::groups`](schema::Schema::groups).
+pub mod schema {
+    pub use crate::ir::schema::{Field, FieldType, ListDecl, Member, Required, Schema, Shape};
+    pub use crate::ir::{FieldId, FieldSlot, GroupId, ListId, ListSlot};
+}
 
 pub use decision::{DecisionOutcome, Evaluation};
 pub use diagnostic::{Code, Diagnostic, Located, Severity, Span};

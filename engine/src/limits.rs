@@ -25,6 +25,14 @@ pub const MAX_BRACKET_NESTING: usize = 32;
 /// The deepest expression tree in a rule file, operators and brackets nested (`too-deep`).
 pub const MAX_EXPRESSION_DEPTH: usize = 128;
 
+/// The most expression nodes one evaluation may visit, weighed before any document is read
+/// on the largest document the declarations allow (`too-costly`): about three times the
+/// reference protocol's (17,524 on its largest document, 6 sessions and 100 readings, which
+/// evaluates in about a millisecond), so that a protocol several times its size passes and
+/// no protocol can make one evaluation take more than a few milliseconds.
+/// [`Protocol::evaluation_cost`](crate::Protocol::evaluation_cost) gives a protocol's.
+pub const MAX_EVALUATION_COST: u64 = 50_000;
+
 /// The most characters of a value from a document or of a rule file's text that an error
 /// message quotes; a longer text is cut there and ends with `…`.
 pub const MAX_QUOTED_CHARS: usize = 60;

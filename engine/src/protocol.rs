@@ -3,10 +3,12 @@
 use crate::analysis;
 use crate::check;
 use crate::decision::{Evaluation, ProtocolRef};
+use crate::describe::{Limit, ValueShape};
 use crate::diagnostic::Diagnostic;
 use crate::eval::decide::{self, EvaluationError};
 use crate::input::{self, json::Json, InputError};
 use crate::ir::Program;
+use crate::schema::Schema;
 use crate::syntax;
 use sha2::{Digest, Sha256};
 
@@ -60,6 +62,11 @@ pub fn diagnostics(source: &str) -> Vec<Diagnostic> {
 }
 
 impl Protocol {
+    /// The compiled program, for the crate's own tools (a protocol's tests and coverage).
+    pub(crate) fn program(&self) -> &Program {
+        &self.program
+    }
+
     /// Parses and checks `source`, running every check `kap check` runs, the static dose
     /// proof included: this is the only way to build a `Protocol`, so a rule file with any
     /// error is never evaluated. On success the protocol keeps its warnings; on failure every
@@ -84,9 +91,34 @@ impl Protocol {
         &self.warnings
     }
 
-    /// The compiled program: header, sources, inputs and decisions.
-    pub fn program(&self) -> &Program {
-        &self.program
+    /// The declared inputs: each field with its type, unit, range and flags, the lists and
+    /// groups that hold them.
+    pub fn schema(&self) -> &Schema {
+        &self.program.schema
+    }
+
+    /// How value `value` of decision `decision` is written in the output (a number and its
+    /// unit, a choice, a dose...): its type, as the checker found it. `None` when there is no
+    /// such decision or value.
+    pub fn value_shape(&self, decision: &str, value: &str) -> Option<&ValueShape> {
+        let decision = self.program.decisions.iter().find(|d| d.name == decision)?;
+        decision.values.iter().find(|v| v.name == value).map(|v| &v.shape)
+    }
+
+    /// The hard limits route `route` of dose ladder `ladder` declares (`limit ROUTE ...`), in
+    /// the order written: compiling proved that no dose the ladder gives on that route is
+    /// above any of them. `None` when there is no such ladder or route.
+    pub fn hard_limits(&self, ladder: &str, route: &str) -> Option<Vec<Limit>> {
+        let ladder = self.program.ladders.iter().find(|l| l.name == ladder)?;
+        let route = ladder.routes.iter().position(|r| r == route)?;
+        Some(ladder.by_route.get(route)?.limits.iter().map(|(limit, _)| *limit).collect())
+    }
+
+    /// The most expression nodes one evaluation can visit, weighed on the largest document
+    /// the declarations allow; compiling refuses a protocol above
+    /// [`MAX_EVALUATION_COST`](crate::limits::MAX_EVALUATION_COST).
+    pub fn evaluation_cost(&self) -> u64 {
+        analysis::cost::evaluation_cost(&self.program)
     }
 
     /// The inputs, decisions and sources, for user interfaces.

@@ -3,7 +3,7 @@
 //! not 135771.43 s/day); comparisons and additions still convert between compatible units.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
-use kap_engine::ir::decision::ValueShape;
+use kap_engine::describe::ValueShape;
 use kap_engine::{Protocol, Severity};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -56,8 +56,7 @@ fn number(v: &Value) -> Decimal {
 }
 
 fn shape(p: &Protocol, name: &str) -> ValueShape {
-    let d = p.program().decisions.iter().find(|d| d.name == "d").unwrap();
-    d.values.iter().find(|v| v.name == name).unwrap().shape.clone()
+    p.value_shape("d", name).unwrap().clone()
 }
 
 fn errors(values: &str) -> Vec<kap_engine::Diagnostic> {

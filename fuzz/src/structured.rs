@@ -6,7 +6,7 @@
 
 use arbitrary::{Result, Unstructured};
 use kap_engine::input::time::format_utc;
-use kap_engine::ir::schema::{Required, Schema};
+use kap_engine::schema::{Required, Schema};
 use kap_engine::{Error, Protocol};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -112,7 +112,7 @@ fn members_at<'a>(mut slots: &'a mut Vec<Slot>, segments: &[&str]) -> &'a mut Ve
 impl Model {
     /// Reads the declarations of `protocol`.
     pub fn new(protocol: &Protocol) -> Model {
-        let schema = &protocol.program().schema;
+        let schema = protocol.schema();
         let mut root = Vec::new();
         for info in protocol.describe().sections.iter().flat_map(|s| &s.inputs) {
             let segments: Vec<&str> = info.path.split('.').collect();

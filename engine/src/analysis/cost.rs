@@ -13,13 +13,8 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::ir::expr::Expr;
 use crate::ir::ladder::Ladder;
 use crate::ir::{position, ListId, ListSlot, Program};
+use crate::limits::MAX_EVALUATION_COST;
 use rust_decimal::prelude::ToPrimitive;
-
-/// The most node visits one evaluation may cost: about three times the reference protocol's
-/// (17,524 on its largest document, 6 sessions and 100 readings, which evaluates in about a
-/// millisecond), so that a protocol several times its size passes and no protocol can make
-/// one evaluation take more than a few milliseconds.
-pub const MAX_EVALUATION_COST: u64 = 50_000;
 
 /// What a list without a declared size is weighed as: the reference protocol's longest list.
 pub const UNBOUNDED_ITEMS: u64 = 100;
@@ -183,7 +178,7 @@ fn expr_cost(program: &Program, e: &Expr) -> u64 {
     }
 }
 
-/// The cost of one evaluation of `program`'s decisions, for tests and benchmarks.
+/// The cost of one evaluation of `program`'s decisions: what [`check`] bounds.
 pub fn evaluation_cost(program: &Program) -> u64 {
     program.decisions.iter().fold(0u64, |acc, d| acc.saturating_add(decision_cost(program, d)))
 }

@@ -8,9 +8,9 @@ mod paths;
 
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
-use crate::eval::kleene;
 use crate::ir::decision::ValueShape;
 use crate::ir::expr::{Direction, Expr, ItemRef, Quantifier, Value};
+use crate::ir::fold;
 use crate::ir::schema::{FieldType, Schema};
 use crate::ir::{position, with_ids, DecisionId, FieldId, GroupId, LadderId, ListId, ListSlot};
 use crate::syntax::ast::{self, ArithOp, CmpOp, ExprKind};
@@ -307,7 +307,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         if matches!(expr, Expr::Const(_)) || !expr.is_constant() {
             return expr;
         }
-        match kleene::constant(&expr) {
+        match fold::constant(&expr) {
             Ok(Some(value)) => Expr::Const(value),
             Ok(None) => expr,
             Err(e) => {

@@ -222,7 +222,6 @@ pub fn ladder(
     let route_slot = schema.field(route_field).map(|f| f.slot)?;
     Some(Ladder {
         name: decl.name.node.clone(),
-        title: decl.title.as_ref().map(|t| t.node.clone()),
         levels: building.levels,
         routes: building.routes,
         route_field,
@@ -230,7 +229,6 @@ pub fn ladder(
         weight: building.weight.map(|(w, _)| w),
         by_route: building.by_route,
         allow_above: building.allow_above,
-        span: decl.name.span,
     })
 }
 

@@ -2,12 +2,13 @@
 //! missing inputs gathered, and an explanation written for each rule that fired or stayed
 //! undetermined.
 
-use super::kleene::{self, EvalError, Missing, Outcome, Verdicts};
+use super::kleene::{self, Missing, Outcome, Verdicts};
 use crate::decision::{DecisionOutcome, Evaluation, Explanation, OutputField, ProtocolRef};
 use crate::exact::Exact;
 use crate::input::Document;
 use crate::ir::decision::{Alert, Decision, DueCondition, MissingSource, ValueShape};
 use crate::ir::expr::{Expr, Value};
+use crate::ir::ops::EvalError;
 use crate::ir::ListSlot;
 use crate::ir::Program;
 use crate::output::{explain, outcome};

@@ -2,13 +2,12 @@
 //! inputs left a result unknown.
 
 use super::ladder;
-use crate::diagnostic::Span;
-use crate::exact::Exact;
 use crate::input::{Document, Record};
-use crate::ir::expr::{Direction, Expr, ItemRef, Quantifier, Value};
+use crate::ir::expr::{Expr, ItemRef, Quantifier, Value};
 use crate::ir::ladder::Ladder;
+use crate::ir::ops::{self, compare, internal, EvalError};
 use crate::ir::{FieldId, FieldSlot, ListId, ListSlot};
-use crate::syntax::ast::{ArithOp, CmpOp};
+use crate::syntax::ast::CmpOp;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
@@ -57,32 +56,7 @@ pub enum Outcome {
     Unknown(Missing),
 }
 
-/// Something that went wrong while evaluating: an overflow, a division by zero.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvalError {
-    /// What happened.
-    pub message: String,
-    /// Where in the rule file.
-    pub span: Span,
-}
-
 pub(super) type Eval = Result<Outcome, EvalError>;
-
-pub(super) fn internal(what: &str) -> EvalError {
-    EvalError {
-        message: format!("internal type error ({what}); the rule file passed the checker but cannot be evaluated"),
-        span: Span::default(),
-    }
-}
-
-/// Evaluates an expression that reads no input; `None` when it is unknown.
-pub fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
-    let doc = Document::default();
-    Ok(match eval(expr, &doc)? {
-        Outcome::Known(v) => Some(v),
-        Outcome::Unknown(_) => None,
-    })
-}
 
 /// Evaluates `expr` over a validated document.
 pub fn eval(expr: &Expr, doc: &Document) -> Eval {
@@ -187,18 +161,6 @@ fn item_field(
     }
 }
 
-/// `next(c)` or `previous(c)` among `count` choices: one step, never past the ends.
-pub(super) fn step(c: u16, direction: Direction, count: u16) -> u16 {
-    match direction {
-        Direction::Next => c.saturating_add(1).min(count.saturating_sub(1)),
-        Direction::Previous => c.saturating_sub(1),
-    }
-}
-
-pub(super) fn overflow(what: &str) -> EvalError {
-    EvalError { message: format!("{what} overflows the exact decimal range"), span: Span::default() }
-}
-
 /// The items bound by the quantifiers around an expression, innermost first.
 struct Env<'a> {
     index: usize,
@@ -297,16 +259,12 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
                 None => ev(otherwise)?,
             }
         }
-        Expr::Step(e, direction, count) => match ev(e)? {
-            Outcome::Known(Value::Choice(c)) => Outcome::Known(Value::Choice(step(c, *direction, *count))),
-            Outcome::Known(_) => return Err(internal("next/previous")),
-            unknown => unknown,
-        },
-        Expr::Not(e) => match ev(e)? {
-            Outcome::Known(Value::Bool(b)) => Outcome::Known(Value::Bool(!b)),
-            Outcome::Known(_) => return Err(internal("not")),
-            unknown => unknown,
-        },
+        Expr::Not(e) | Expr::Neg(e) | Expr::Abs(e) | Expr::Scale(e, _) | Expr::InSet(e, _) | Expr::Step(e, ..) => {
+            match ev(e)? {
+                Outcome::Known(v) => Outcome::Known(ops::unary(expr, v)?),
+                unknown => unknown,
+            }
+        }
         Expr::And(parts) => junction(parts, false, &ev)?,
         Expr::Or(parts) => junction(parts, true, &ev)?,
         Expr::IsKnown(e) => Outcome::Known(Value::Bool(matches!(ev(e)?, Outcome::Known(_)))),
@@ -330,29 +288,8 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
             kleene_and(low, high)
         }
         Expr::Arith(op, a, b, span) => match both(ev(a)?, ev(b)?) {
-            Ok((x, y)) => Outcome::Known(arith(*op, x, y, *span)?),
+            Ok((x, y)) => Outcome::Known(ops::arith(*op, x, y, *span)?),
             Err(missing) => Outcome::Unknown(missing),
-        },
-        Expr::Neg(e) => match ev(e)? {
-            Outcome::Known(Value::Num(n)) => Outcome::Known(Value::Num(-n)),
-            Outcome::Known(_) => return Err(internal("negation")),
-            unknown => unknown,
-        },
-        Expr::Abs(e) => match ev(e)? {
-            Outcome::Known(Value::Num(n)) => Outcome::Known(Value::Num(n.abs())),
-            Outcome::Known(_) => return Err(internal("abs")),
-            unknown => unknown,
-        },
-        Expr::Scale(e, factor) => match ev(e)? {
-            Outcome::Known(Value::Num(n)) => {
-                let scaled = n.mul_exact(*factor).ok_or_else(|| EvalError {
-                    message: "a unit conversion overflows".into(),
-                    span: Span::default(),
-                })?;
-                Outcome::Known(Value::Num(scaled))
-            }
-            Outcome::Known(_) => return Err(internal("unit conversion")),
-            unknown => unknown,
         },
         Expr::Min(parts) | Expr::Max(parts) => {
             let want = if matches!(expr, Expr::Min(_)) { Ordering::Less } else { Ordering::Greater };
@@ -360,11 +297,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
             let mut missing = Missing::default();
             for p in parts {
                 match ev(p)? {
-                    Outcome::Known(Value::Num(n)) => {
-                        if best.is_none_or(|b| n.cmp(&b) == want) {
-                            best = Some(n);
-                        }
-                    }
+                    Outcome::Known(Value::Num(n)) => best = Some(ops::extreme(best, n, want)),
                     Outcome::Known(_) => return Err(internal("min/max")),
                     Outcome::Unknown(m) => missing.merge(&m),
                 }
@@ -374,11 +307,6 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
                 _ => Outcome::Unknown(missing),
             }
         }
-        Expr::InSet(e, set) => match ev(e)? {
-            Outcome::Known(Value::Choice(c)) => Outcome::Known(Value::Bool(set.contains(&c))),
-            Outcome::Known(_) => return Err(internal("set membership")),
-            unknown => unknown,
-        },
     })
 }
 
@@ -425,56 +353,13 @@ pub(super) fn both(a: Outcome, b: Outcome) -> Result<(Value, Value), Missing> {
     }
 }
 
-fn compare(op: CmpOp, x: Value, y: Value) -> Result<bool, EvalError> {
-    let ordering = match (x, y) {
-        (Value::Num(a), Value::Num(b)) | (Value::Time(a), Value::Time(b)) => a.cmp(&b),
-        (Value::Bool(a), Value::Bool(b)) => a.cmp(&b),
-        (Value::Choice(a), Value::Choice(b)) => a.cmp(&b),
-        (Value::Text(a), Value::Text(b)) => a.cmp(&b),
-        _ => return Err(internal("comparison")),
-    };
-    Ok(match op {
-        CmpOp::Lt => ordering == Ordering::Less,
-        CmpOp::Le => ordering != Ordering::Greater,
-        CmpOp::Gt => ordering == Ordering::Greater,
-        CmpOp::Ge => ordering != Ordering::Less,
-        CmpOp::Eq => ordering == Ordering::Equal,
-        CmpOp::Ne => ordering != Ordering::Equal,
-    })
-}
-
-fn arith(op: ArithOp, x: Value, y: Value, span: Span) -> Result<Value, EvalError> {
-    let overflow = |what: &str| EvalError { message: format!("{what} overflows the exact decimal range"), span };
-    Ok(match (op, x, y) {
-        (ArithOp::Add, Value::Num(a), Value::Num(b)) => {
-            Value::Num(a.add_exact(b).ok_or_else(|| overflow("an addition"))?)
-        }
-        (ArithOp::Sub, Value::Num(a), Value::Num(b)) => {
-            Value::Num(a.sub_exact(b).ok_or_else(|| overflow("a subtraction"))?)
-        }
-        (ArithOp::Mul, Value::Num(a), Value::Num(b)) => {
-            Value::Num(a.mul_exact(b).ok_or_else(|| overflow("a multiplication"))?)
-        }
-        (ArithOp::Div, Value::Num(a), Value::Num(b)) => {
-            if b.is_zero() {
-                return Err(EvalError { message: "division by zero".into(), span });
-            }
-            Value::Num(a.div_exact(b).ok_or_else(|| overflow("a division"))?)
-        }
-        (ArithOp::Sub, Value::Time(a), Value::Time(b)) => {
-            Value::Num(a.sub_exact(b).ok_or_else(|| overflow("a duration"))?)
-        }
-        (ArithOp::Add, Value::Time(a), Value::Num(b)) | (ArithOp::Add, Value::Num(b), Value::Time(a)) => {
-            Value::Time(a.add_exact(b).ok_or_else(|| overflow("a time"))?)
-        }
-        (ArithOp::Sub, Value::Time(a), Value::Num(b)) => Value::Time(a.sub_exact(b).ok_or_else(|| overflow("a time"))?),
-        _ => return Err(internal("arithmetic")),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Span;
+    use crate::ir::expr::Direction;
+    use crate::ir::fold;
+    use crate::syntax::ast::ArithOp;
 
     fn t() -> Expr {
         Expr::Const(Value::Bool(true))
@@ -515,7 +400,8 @@ mod tests {
         let product = Expr::Arith(ArithOp::Mul, Box::new(n("0.7")), Box::new(n("70")), Span::default());
         assert_eq!(run(&product), Outcome::Known(Value::Num("49.0".parse().unwrap_or_default())));
         let sum = Expr::Arith(ArithOp::Add, Box::new(n("0.1")), Box::new(n("0.2")), Span::default());
-        assert_eq!(constant(&Expr::Compare(CmpOp::Eq, Box::new(sum), Box::new(n("0.3")))), Ok(Some(Value::Bool(true))));
+        let equal = Expr::Compare(CmpOp::Eq, Box::new(sum), Box::new(n("0.3")));
+        assert_eq!(eval(&equal, &Document::default()), Ok(Outcome::Known(Value::Bool(true))));
         let big = Expr::Arith(
             ArithOp::Mul,
             Box::new(Expr::Const(Value::Num(Decimal::MAX))),
@@ -534,5 +420,80 @@ mod tests {
         assert_eq!(run(&Expr::Between(n(19), n(8), n(19))), Outcome::Known(Value::Bool(true)));
         assert_eq!(run(&Expr::Between(n(20), n(8), n(19))), Outcome::Known(Value::Bool(false)));
         assert_eq!(run(&Expr::Between(Box::new(absent(4)), n(8), n(19))), Outcome::Unknown(m(&[4])));
+    }
+
+    /// Constant folding (`ir::fold`) gives what evaluation gives, errors and unknowns
+    /// included, for every kind of expression that reads no input.
+    #[test]
+    fn folding_a_constant_gives_what_evaluation_gives() {
+        let n = |s: &str| Box::new(Expr::Const(Value::Num(s.parse().unwrap())));
+        let b = |v: bool| Box::new(Expr::Const(Value::Bool(v)));
+        let c = |i: u16| Box::new(Expr::Const(Value::Choice(i)));
+        let t = |s: &str| Box::new(Expr::Const(Value::Time(s.parse().unwrap())));
+        let text = |i: u32| Box::new(Expr::Const(Value::Text(i)));
+        let at = Span::new(1, 2);
+        let max = || Box::new(Expr::Const(Value::Num(Decimal::MAX)));
+        let div0 = || Expr::Arith(ArithOp::Div, n("1"), n("0"), at);
+        // Unknown without a document: `min` of nothing (the checker never writes one).
+        let none = || Box::new(Expr::Min(Vec::new()));
+        let unknown = || Expr::Compare(CmpOp::Gt, none(), n("1"));
+        let cases = vec![
+            Expr::Arith(ArithOp::Div, n("1"), n("3"), at),
+            div0(),
+            Expr::Arith(ArithOp::Mul, max(), n("2"), at),
+            Expr::Arith(ArithOp::Add, max(), n("1"), at),
+            Expr::Arith(ArithOp::Sub, t("100"), t("40"), at),
+            Expr::Arith(ArithOp::Add, t("100"), n("5"), at),
+            Expr::Arith(ArithOp::Add, b(true), n("5"), at),
+            Expr::Scale(n("2.5"), "0.001".parse().unwrap()),
+            Expr::Scale(max(), Decimal::TEN),
+            Expr::Neg(n("4")),
+            Expr::Abs(n("-4")),
+            Expr::Abs(b(true)),
+            Expr::Not(b(true)),
+            Expr::Not(n("1")),
+            Expr::InSet(c(2), vec![1, 2]),
+            Expr::InSet(c(0), vec![1, 2]),
+            Expr::Step(c(2), Direction::Next, 3),
+            Expr::Step(c(1), Direction::Next, 3),
+            Expr::Step(c(0), Direction::Previous, 3),
+            Expr::Compare(CmpOp::Lt, n("1"), n("2")),
+            Expr::Compare(CmpOp::Ne, c(1), c(1)),
+            Expr::Compare(CmpOp::Eq, text(0), text(1)),
+            Expr::Compare(CmpOp::Eq, text(0), n("1")),
+            Expr::Between(n("5"), n("1"), n("5")),
+            Expr::Between(n("0"), n("1"), n("5")),
+            Expr::Between(none(), n("1"), n("5")),
+            Expr::Between(n("5"), none(), n("4")),
+            Expr::And(vec![*b(true), Expr::Compare(CmpOp::Gt, n("2"), n("1"))]),
+            Expr::And(vec![*b(false), Expr::Compare(CmpOp::Gt, Box::new(div0()), n("1"))]),
+            Expr::And(vec![unknown(), *b(false)]),
+            Expr::And(vec![unknown(), *b(true)]),
+            Expr::Or(vec![*b(false), *b(false)]),
+            Expr::Or(vec![Expr::Compare(CmpOp::Eq, Box::new(div0()), n("1")), *b(true)]),
+            Expr::Or(vec![unknown(), *b(true)]),
+            Expr::Choose(vec![(*b(false), *n("1")), (*b(true), *n("2"))], n("3")),
+            Expr::Choose(vec![(*b(false), div0())], n("3")),
+            Expr::Choose(vec![(*b(true), div0())], n("3")),
+            Expr::Choose(vec![(unknown(), *n("1")), (*b(true), div0())], n("3")),
+            Expr::Choose(vec![(unknown(), *n("1"))], Box::new(div0())),
+            Expr::Choose(vec![(*n("1"), *n("1"))], n("3")),
+            Expr::Min(vec![*n("3"), *n("-1"), *n("2")]),
+            Expr::Max(vec![*n("3"), *n("-1")]),
+            Expr::Max(vec![*n("3"), *b(true)]),
+            *none(),
+            Expr::Min(vec![*none(), *n("4")]),
+            Expr::IsKnown(none()),
+            Expr::IsKnown(n("1")),
+            Expr::IsKnown(Box::new(div0())),
+            Expr::Neg(none()),
+        ];
+        for e in &cases {
+            let evaluated = eval(e, &Document::default()).map(|o| match o {
+                Outcome::Known(v) => Some(v),
+                Outcome::Unknown(_) => None,
+            });
+            assert_eq!(fold::constant(e), evaluated, "{e:?}");
+        }
     }
 }

@@ -3,15 +3,13 @@
 //! it), whether a level is allowed, the highest allowed level, and what an open level or route
 //! still needs to be decided.
 
-use super::kleene::{
-    both, eval_outside, internal, kleene_and, overflow, step, Eval, EvalError, Missing, MissingRef, Outcome, Scope,
-    Verdicts,
-};
+use super::kleene::{both, eval_outside, kleene_and, Eval, Missing, MissingRef, Outcome, Scope, Verdicts};
 use crate::diagnostic::Span;
 use crate::exact::Exact;
 use crate::input::Document;
 use crate::ir::expr::{Expr, Value};
 use crate::ir::ladder::{Ladder, Limit};
+use crate::ir::ops::{internal, overflow, step, EvalError};
 use rust_decimal::Decimal;
 
 /// `dose(L, level)`, `allowed(L, level)` or `highest_allowed(L, level)` (the kind of `expr`)

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 /// A validated document: the value of each field slot (absent ones are `None`).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Document {
+pub(crate) struct Document {
     /// The document root's fields and lists.
     pub root: Record,
     /// For each group outside lists, whether the document has it.
@@ -28,7 +28,7 @@ pub struct Document {
 
 /// The fields and lists of one object: the document root or a list item.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Record {
+pub(crate) struct Record {
     /// Field values by slot.
     pub fields: Vec<Option<Value>>,
     /// List items by list slot; `None` when the list is absent.
@@ -133,7 +133,7 @@ fn error(code: InputCode, path: &str, message: impl Into<String>, expected: impl
 
 /// Reads and validates a JSON text. A text over [`MAX_DOCUMENT_BYTES`] is refused
 /// (`too_large`) without being parsed.
-pub fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
+pub(crate) fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
     if text.len() > MAX_DOCUMENT_BYTES {
         return Err(error(
             InputCode::TooLarge,
@@ -154,7 +154,7 @@ pub fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
 }
 
 /// Validates a parsed JSON value against the schema.
-pub fn validate(schema: &Schema, json: &Json) -> Result<Document, InputError> {
+pub(crate) fn validate(schema: &Schema, json: &Json) -> Result<Document, InputError> {
     let Json::Object(members) = json else {
         return Err(error(InputCode::NotAnObject, "", format!("the document is {}", found(json)), "a JSON object"));
     };
@@ -467,7 +467,7 @@ fn expected(schema: &Schema, member: &Member) -> String {
 }
 
 /// Describes what a field admits, for people: "an integer in 0..120 years".
-pub fn describe(field: &Field) -> String {
+pub(crate) fn describe(field: &Field) -> String {
     match &field.ty {
         FieldType::Boolean => "true or false".to_string(),
         FieldType::Timestamp => "an RFC 3339 timestamp such as \"2026-11-22T09:00:00Z\"".to_string(),

@@ -231,21 +231,25 @@ impl Expr {
         });
     }
 
+    /// Whether this node itself reads the document: a field, a group, a list, a verdict or
+    /// a dose (on the document's route).
+    pub fn reads_input(&self) -> bool {
+        matches!(
+            self,
+            Expr::Field { .. }
+                | Expr::GroupPresent(_)
+                | Expr::Verdict(_)
+                | Expr::Item { .. }
+                | Expr::ItemField { .. }
+                | Expr::Quantifier { .. }
+                | Expr::Dose(..)
+                | Expr::Allowed(..)
+                | Expr::HighestAllowed(..)
+        )
+    }
+
     /// Whether the expression reads no input: no field, group, list, verdict or dose.
     pub fn is_constant(&self) -> bool {
-        !self.any(&|e| {
-            matches!(
-                e,
-                Expr::Field { .. }
-                    | Expr::GroupPresent(_)
-                    | Expr::Verdict(_)
-                    | Expr::Item { .. }
-                    | Expr::ItemField { .. }
-                    | Expr::Quantifier { .. }
-                    | Expr::Dose(..)
-                    | Expr::Allowed(..)
-                    | Expr::HighestAllowed(..)
-            )
-        })
+        !self.any(&Expr::reads_input)
     }
 }

@@ -79,7 +79,7 @@ id! {
 }
 
 id! {
-    /// A dose ladder, by its index in [`Program::ladders`](super::Program::ladders).
+    /// A dose ladder of the protocol, by its index in declaration order.
     LadderId
 }
 

@@ -11,8 +11,6 @@ use rust_decimal::Decimal;
 pub struct Ladder {
     /// Its name.
     pub name: String,
-    /// Title for people.
-    pub title: Option<String>,
     /// The levels, in order (the choices of the levels input).
     pub levels: Vec<String>,
     /// The routes (the choices of the route input).
@@ -28,8 +26,6 @@ pub struct Ladder {
     /// `allow above LEVEL when C`: the levels above this one (by choice index) are allowed
     /// only when the condition is true.
     pub allow_above: Option<(u16, Expr)>,
-    /// Where it is declared.
-    pub span: Span,
 }
 
 /// A route's doses.

@@ -5,12 +5,15 @@
 //!
 //! One module a domain: [`schema`] the declared inputs, [`expr`] compiled expressions and
 //! their values, [`decision`] decisions with their rules, verdicts and outputs, [`ladder`]
-//! dose ladders.
+//! dose ladders; `id` their typed ids. `ops` says what each operator does to known values,
+//! and `fold` computes constants with it: the evaluator and the checker share both.
 
 pub mod decision;
 pub mod expr;
+pub(crate) mod fold;
 mod id;
 pub mod ladder;
+pub(crate) mod ops;
 pub mod schema;
 
 pub(crate) use id::{position, with_ids};

@@ -153,8 +153,7 @@ pub(crate) fn dose_trace(
     doc: &Document,
     verdicts: &Verdicts,
 ) -> Result<Option<Explanation>, EvaluationError> {
-    let fail =
-        |e: crate::eval::kleene::EvalError| EvaluationError::new(&decision.name, "dose", e.message, Some(e.span));
+    let fail = |e: crate::ir::ops::EvalError| EvaluationError::new(&decision.name, "dose", e.message, Some(e.span));
     let Some(l) = program.ladder(ladder) else { return Ok(None) };
     let Some(calc) = ladder::dose_given(l, level, doc, verdicts, &program.ladders).map_err(fail)? else {
         return Ok(None);

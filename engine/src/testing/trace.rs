@@ -66,7 +66,7 @@ pub(crate) fn record(
     doc: &Document,
     verdicts: &[Option<u16>],
 ) -> Result<(), EvaluationError> {
-    let failed = |e: kleene::EvalError| EvaluationError::new(&decision.name, "", e.message, Some(e.span));
+    let failed = |e: crate::ir::ops::EvalError| EvaluationError::new(&decision.name, "", e.message, Some(e.span));
     let truth = |t: &Truth| match t {
         Truth::True => RuleTruth::True,
         Truth::False => RuleTruth::False,
@@ -106,7 +106,7 @@ fn not_raised(
     alert: &Alert,
     doc: &Document,
     verdicts: &[Option<u16>],
-) -> Result<RuleTruth, kleene::EvalError> {
+) -> Result<RuleTruth, crate::ir::ops::EvalError> {
     let items = doc.root.lists.get(alert.list_slot.index()).and_then(Option::as_ref).map_or(0, Vec::len);
     let mut outcomes = Vec::with_capacity(items + 1);
     for i in 0..items {

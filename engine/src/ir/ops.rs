@@ -1,0 +1,122 @@
+//! What each operator does to known values: the one definition the evaluator and the
+//! checker's constant folding share, so that a folded constant is the value evaluation
+//! would give, and fails where evaluation would fail.
+
+use super::expr::{Direction, Expr, Value};
+use crate::diagnostic::Span;
+use crate::exact::Exact;
+use crate::syntax::ast::{ArithOp, CmpOp};
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+/// Something that went wrong while evaluating: an overflow, a division by zero.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalError {
+    /// What happened.
+    pub message: String,
+    /// Where in the rule file.
+    pub span: Span,
+}
+
+/// A value of a type the checker never lets an operation meet: a fault of the engine.
+pub(crate) fn internal(what: &str) -> EvalError {
+    EvalError {
+        message: format!("internal type error ({what}); the rule file passed the checker but cannot be evaluated"),
+        span: Span::default(),
+    }
+}
+
+/// A result beyond the exact decimal range, where no place in the rule file is known.
+pub(crate) fn overflow(what: &str) -> EvalError {
+    EvalError { message: format!("{what} overflows the exact decimal range"), span: Span::default() }
+}
+
+/// `next(c)` or `previous(c)` among `count` choices: one step, never past the ends.
+pub(crate) fn step(c: u16, direction: Direction, count: u16) -> u16 {
+    match direction {
+        Direction::Next => c.saturating_add(1).min(count.saturating_sub(1)),
+        Direction::Previous => c.saturating_sub(1),
+    }
+}
+
+/// The value of `expr`, an operation on one operand (`not`, `-`, `abs`, a unit conversion,
+/// `in {...}`, `next`, `previous`), whose operand is `v`.
+pub(crate) fn unary(expr: &Expr, v: Value) -> Result<Value, EvalError> {
+    match (expr, v) {
+        (Expr::Not(_), Value::Bool(b)) => Ok(Value::Bool(!b)),
+        (Expr::Not(_), _) => Err(internal("not")),
+        (Expr::Neg(_), Value::Num(n)) => Ok(Value::Num(-n)),
+        (Expr::Neg(_), _) => Err(internal("negation")),
+        (Expr::Abs(_), Value::Num(n)) => Ok(Value::Num(n.abs())),
+        (Expr::Abs(_), _) => Err(internal("abs")),
+        (Expr::Scale(_, factor), Value::Num(n)) => n
+            .mul_exact(*factor)
+            .map(Value::Num)
+            .ok_or_else(|| EvalError { message: "a unit conversion overflows".into(), span: Span::default() }),
+        (Expr::Scale(..), _) => Err(internal("unit conversion")),
+        (Expr::InSet(_, set), Value::Choice(c)) => Ok(Value::Bool(set.contains(&c))),
+        (Expr::InSet(..), _) => Err(internal("set membership")),
+        (Expr::Step(_, direction, count), Value::Choice(c)) => Ok(Value::Choice(step(c, *direction, *count))),
+        (Expr::Step(..), _) => Err(internal("next/previous")),
+        _ => Err(internal("an operation on one operand")),
+    }
+}
+
+/// `x op y` for two values of the same type (numbers already in one unit).
+pub(crate) fn compare(op: CmpOp, x: Value, y: Value) -> Result<bool, EvalError> {
+    let ordering = match (x, y) {
+        (Value::Num(a), Value::Num(b)) | (Value::Time(a), Value::Time(b)) => a.cmp(&b),
+        (Value::Bool(a), Value::Bool(b)) => a.cmp(&b),
+        (Value::Choice(a), Value::Choice(b)) => a.cmp(&b),
+        (Value::Text(a), Value::Text(b)) => a.cmp(&b),
+        _ => return Err(internal("comparison")),
+    };
+    Ok(match op {
+        CmpOp::Lt => ordering == Ordering::Less,
+        CmpOp::Le => ordering != Ordering::Greater,
+        CmpOp::Gt => ordering == Ordering::Greater,
+        CmpOp::Ge => ordering != Ordering::Less,
+        CmpOp::Eq => ordering == Ordering::Equal,
+        CmpOp::Ne => ordering != Ordering::Equal,
+    })
+}
+
+/// `x op y` on numbers, and on timestamps with durations, exactly; an overflow or a
+/// division by zero is an error at `span`.
+pub(crate) fn arith(op: ArithOp, x: Value, y: Value, span: Span) -> Result<Value, EvalError> {
+    let overflow = |what: &str| EvalError { message: format!("{what} overflows the exact decimal range"), span };
+    Ok(match (op, x, y) {
+        (ArithOp::Add, Value::Num(a), Value::Num(b)) => {
+            Value::Num(a.add_exact(b).ok_or_else(|| overflow("an addition"))?)
+        }
+        (ArithOp::Sub, Value::Num(a), Value::Num(b)) => {
+            Value::Num(a.sub_exact(b).ok_or_else(|| overflow("a subtraction"))?)
+        }
+        (ArithOp::Mul, Value::Num(a), Value::Num(b)) => {
+            Value::Num(a.mul_exact(b).ok_or_else(|| overflow("a multiplication"))?)
+        }
+        (ArithOp::Div, Value::Num(a), Value::Num(b)) => {
+            if b.is_zero() {
+                return Err(EvalError { message: "division by zero".into(), span });
+            }
+            Value::Num(a.div_exact(b).ok_or_else(|| overflow("a division"))?)
+        }
+        (ArithOp::Sub, Value::Time(a), Value::Time(b)) => {
+            Value::Num(a.sub_exact(b).ok_or_else(|| overflow("a duration"))?)
+        }
+        (ArithOp::Add, Value::Time(a), Value::Num(b)) | (ArithOp::Add, Value::Num(b), Value::Time(a)) => {
+            Value::Time(a.add_exact(b).ok_or_else(|| overflow("a time"))?)
+        }
+        (ArithOp::Sub, Value::Time(a), Value::Num(b)) => Value::Time(a.sub_exact(b).ok_or_else(|| overflow("a time"))?),
+        _ => return Err(internal("arithmetic")),
+    })
+}
+
+/// The smallest (`want` is `Less`) or largest (`Greater`) of `best` and `n`: `n` when
+/// there is no `best` yet.
+pub(crate) fn extreme(best: Option<Decimal>, n: Decimal, want: Ordering) -> Decimal {
+    match best {
+        Some(b) if n.cmp(&b) != want => b,
+        _ => n,
+    }
+}
