@@ -87,7 +87,9 @@ pub(super) struct Scope<'a> {
 }
 
 /// `any`, `all` and `count` over the items of a list: Kleene over the items (an unknown
-/// item leaves the answer unknown unless another item decides it).
+/// item leaves the answer unknown unless another item decides it). An item whose condition
+/// no input could decide (`r.previous` at the first item) is passed over, so that `raised`
+/// of an alert agrees with the alert and an `indeterminate` always names what is missing.
 fn quantifier(
     kind: Quantifier,
     list: ListId,
@@ -112,6 +114,10 @@ fn quantifier(
             (Quantifier::Count, Outcome::Known(Value::Bool(true))) => count = count.saturating_add(1),
             (_, Outcome::Known(Value::Bool(_))) => {}
             (_, Outcome::Known(_)) => return Err(internal("quantifier")),
+            // No input could ever decide this item (its condition reads the item before
+            // the first): it has no pair to judge, so it counts for neither side, as an
+            // alert over the same list is not raised at it.
+            (_, Outcome::Unknown(m)) if m.0.is_empty() => {}
             (_, Outcome::Unknown(m)) => missing.get_or_insert_with(Missing::default).merge(&m),
         }
     }
