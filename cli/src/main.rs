@@ -196,14 +196,17 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Compare two versions of a protocol: what the edit changes for a set of documents.
+    /// Compare two versions of a protocol: what the edit changes in the file and for a set of
+    /// documents.
     ///
     /// Both rule files are compiled once; each document (every .json file below a folder,
     /// `.expected.json` left out, or each line of a JSON Lines file; `-` reads JSON Lines
     /// from standard input) is evaluated by both. The report starts with a warning when the
     /// files differ but claim the same protocol name and version, then a summary line (N
-    /// documents: N changed, N unchanged, N refused by both protocols), then the differences
-    /// grouped by decision and kind: a verdict's transition (`session.verdict: proceed ->
+    /// documents: N changed, N unchanged, N refused by both protocols), then the protocol
+    /// changes (each input, rule, verdict, alert, ladder dose... added, removed or changed,
+    /// with its line in each file and the tokens that differ, `18 -> 21`; layout and comments
+    /// are not changes), then the documents' differences grouped by decision and kind: a verdict's transition (`session.verdict: proceed ->
     /// hold`), a value changed (level, dose...) with its values before and after, a member
     /// of a list or an item (an alert) added or removed, a document accepted by one protocol
     /// and refused by the other; each group with its number of documents, the rules whose

@@ -263,6 +263,7 @@ fn the_json_report_has_the_counts_the_protocols_and_the_groups() {
         "old",
         "new",
         "identical",
+        "protocol_changes",
         "warnings",
     ];
     assert_eq!(keys, expected);
@@ -296,4 +297,45 @@ fn unreadable_files_invalid_rules_and_wrong_arguments_exit_2() {
     assert!(text(&out.stderr).contains("kap: cannot read the documents"), "{}", text(&out.stderr));
     assert_eq!(kap(&["diff", RULES, &new]).status.code(), Some(2));
     assert_eq!(kap(&["diff", "absent.kap", &new, "--inputs", "tests/corpus"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_protocol_level_changes_come_first_with_their_lines_on_both_sides() {
+    // A threshold raised, a hold removed, a dose changed and the version bumped; a comment
+    // and the spacing of a line changed too, which are not changes.
+    let dir = folder("protocol");
+    let rule = "  hold stimulant \"Stimulant taken today\"\n    when today.stimulant_today [K18]\n";
+    let new = edited(
+        &dir,
+        "new.kap",
+        &[
+            MINOR,
+            (rule, ""),
+            ("dose intramuscular L2 0.6 mg/kg [R11]", "dose intramuscular L2 0.65 mg/kg [R11]"),
+            ("# S1-S3: the current US label", "# S1 to S3: the current US label"),
+            ("  hold no_escort", "  hold   no_escort"),
+        ],
+        Some("2027.2.0"),
+    );
+    let out = kap(&["diff", RULES, &new, "--inputs", &lines(&dir, &ages(&[40]))]);
+    let stdout = text(&out.stdout);
+    let expected = "\nProtocol changes (4):\n\
+         \x20 changed  protocol header (line 10 -> 10): \"2027.1.0\" -> \"2027.2.0\"\n\
+         \x20 changed  rule eligibility.minor (line 371 -> 371): 18 -> 21\n\
+         \x20 changed  dose ketamine.dose intramuscular L2 (line 476 -> 476): 0.6 -> 0.65\n\
+         \x20 removed  rule session.stimulant (old line 605)\n";
+    assert!(stdout.contains(expected), "{stdout}");
+    let out = kap(&["diff", RULES, &new, "--inputs", &lines(&dir, &ages(&[40])), "--format", "json"]);
+    let report: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    let changes = report["protocol_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 4);
+    assert_eq!(
+        changes[1],
+        json!({"change": "changed", "kind": "rule", "key": "eligibility.minor",
+            "old": {"line": 371, "text": "exclude minor \"Younger than 18\" when patient.age < 18 years [ K2 ]"},
+            "new": {"line": 371, "text": "exclude minor \"Younger than 18\" when patient.age < 21 years [ K2 ]"},
+            "edits": [{"old": "18", "new": "21"}]})
+    );
+    assert_eq!(changes[3]["change"], "removed");
+    assert_eq!(changes[3]["old"]["line"], 605);
 }

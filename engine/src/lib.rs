@@ -67,6 +67,7 @@ pub mod format;
 pub mod input;
 pub(crate) mod ir;
 pub mod limits;
+pub mod outline;
 mod output;
 mod protocol;
 pub mod syntax;

@@ -1,10 +1,12 @@
 //! `kap diff OLD NEW --inputs PATH`: what an edit of a protocol changes, before it goes
-//! live. Both protocols are compiled once; the documents are read one at a time and each is
+//! live: first what changed in the rule file itself (`protocol`), then the impact on the
+//! documents. Both protocols are compiled once; the documents are read one at a time and each is
 //! evaluated by both (a traced evaluation, to say which rules' results changed); the
 //! differences are grouped by decision and kind.
 
 mod compare;
 mod inputs;
+mod protocol;
 mod report;
 
 use crate::Format;
@@ -12,6 +14,7 @@ use compare::{Observation, Outcome};
 use inputs::{Document, Documents};
 use kap_engine::input::json;
 use kap_engine::Protocol;
+use protocol::ProtocolChanges;
 use report::Report;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
@@ -87,11 +90,13 @@ pub fn run(options: &DiffOptions<'_>) -> ExitCode {
     if identical {
         return print_identical(&old, &new, options.format);
     }
+    let changes = ProtocolChanges::new(&old_source, &new_source);
     let (report, unreadable) = evaluate_all(&old, &new, documents);
     let printed = match options.format {
         Format::Text => {
             let mut text: String = warnings.iter().map(|w| format!("warning: {w}\n")).collect();
             text.push_str(&format!("{}\nold {}\nnew {}\n", report.summary(), old.text(), new.text()));
+            text.push_str(&changes.text());
             text.push_str(&report.text());
             text
         }
@@ -101,6 +106,7 @@ pub fn run(options: &DiffOptions<'_>) -> ExitCode {
                 map.insert("old".into(), old.json());
                 map.insert("new".into(), new.json());
                 map.insert("identical".into(), false.into());
+                map.insert("protocol_changes".into(), changes.json());
                 map.insert("warnings".into(), warnings.into());
             }
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"

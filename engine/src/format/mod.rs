@@ -22,7 +22,7 @@
 //! again and must give the same syntax tree, spans aside; if it ever did not, the file is
 //! refused rather than changed.
 
-mod lex;
+pub(crate) mod lex;
 mod print;
 
 use crate::diagnostic::Diagnostic;
