@@ -5,7 +5,8 @@
 use kap_engine::testing::{self, CaseOutcome, Coverage, ItemKind};
 use kap_engine::Protocol;
 
-/// Two exclusions, one caution, four verdicts, and an alert over a list of readings.
+/// Two exclusions, one caution, four verdicts, an alert over a list of readings and a due
+/// item for some readings.
 const PROTOCOL: &str = r#"
 protocol "Small" version "1" status draft
 source K2 "Eligibility criteria"
@@ -27,6 +28,7 @@ decision eligibility
   caution older "65 or older" when patient.age >= 65 years [K2]
   alert fast warning "Pulse above 120" for r in patient.readings when r.pulse > 120 bpm at r.at
     action "Recheck"
+  due review [pulse] at r.at after 1 h for r in patient.readings when r.pulse > 120 bpm
 "#;
 
 fn protocol() -> Protocol {
@@ -125,7 +127,7 @@ fn an_invalid_test_file_gives_diagnostics_with_their_places() {
 }
 
 #[test]
-fn coverage_counts_each_rule_verdict_and_alert_by_hand() {
+fn coverage_counts_each_rule_verdict_alert_and_due_item_by_hand() {
     let tests = r#"
 document adult {"patient": {"age": 40, "pregnant": false, "readings": [{"at": "2026-01-01T10:00:00Z", "pulse": 80}]}}
 case "adult"
@@ -166,10 +168,13 @@ case "older, pregnancy unknown"
     assert_eq!(counts(ItemKind::Verdict, "eligible_with_cautions"), (0, 0, 0, false));
     // fast: not raised (80), raised (130), undecided (no pulse).
     assert_eq!(counts(ItemKind::Alert, "fast"), (1, 1, 1, true));
-    // 3 rules + 4 verdicts + 1 alert; covered: minor, older, 3 verdicts, fast.
-    assert_eq!((report.covered, report.total, report.cases), (6, 8, 3));
-    assert_eq!(report.percent(), "75.0");
-    assert!(report.meets(75.0) && !report.meets(75.1));
+    // review: not given (80), given (130), not given (no pulse: its condition is not true).
+    assert_eq!(counts(ItemKind::Due, "review"), (1, 2, 0, true));
+    // 3 rules + 4 verdicts + 1 alert + 1 due item; covered: minor, older, 3 verdicts, fast,
+    // review.
+    assert_eq!((report.covered, report.total, report.cases), (7, 9, 3));
+    assert_eq!(report.percent(), "77.7");
+    assert!(report.meets(77.7) && !report.meets(77.8));
     let lacking: Vec<String> = report.uncovered().map(|i| format!("{} {}", i.name, i.lacking())).collect();
     assert_eq!(lacking, ["pregnancy never true", "eligible_with_cautions never reached"]);
 }

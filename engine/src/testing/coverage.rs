@@ -1,6 +1,7 @@
 //! Coverage of a protocol by its tests: for every rule of every decision, how many cases
 //! made it true, false and unknown; every verdict reached; every level of every ladder
-//! reached on each of its routes; every alert raised and not raised.
+//! reached on each of its routes; every alert raised and not raised; every `due` item given
+//! (and, when a condition or a list decides whether it is given, not given in another case).
 //!
 //! An item is covered when the cases exercise it both ways: a rule true in some case and
 //! false in another, an alert raised in one and not raised in another; a verdict or a level
@@ -24,6 +25,9 @@ pub enum ItemKind {
     Level,
     /// An alert of a decision: covered when raised in a case and not raised in another.
     Alert,
+    /// A `due` item of a decision: covered when given in a case and, when a condition or a
+    /// list decides whether it is given, not given in another where the decision was made.
+    Due,
 }
 
 impl ItemKind {
@@ -34,6 +38,7 @@ impl ItemKind {
             ItemKind::Verdict => "verdict",
             ItemKind::Level => "level",
             ItemKind::Alert => "alert",
+            ItemKind::Due => "due",
         }
     }
 }
@@ -55,15 +60,16 @@ pub struct Item {
     pub times_false: usize,
     /// Cases where it could not be decided.
     pub unknown: usize,
+    /// Whether it must also be seen false (or not given): a rule, an alert, a `due` item
+    /// with a condition or a list.
+    #[serde(skip)]
+    both_ways: bool,
 }
 
 impl Item {
     /// Whether the cases exercise it both ways (a verdict or a level: reached).
     pub fn covered(&self) -> bool {
-        match self.kind {
-            ItemKind::Rule | ItemKind::Alert => self.times_true > 0 && self.times_false > 0,
-            ItemKind::Verdict | ItemKind::Level => self.times_true > 0,
-        }
+        self.times_true > 0 && (!self.both_ways || self.times_false > 0)
     }
 
     /// What no case does with it, for people (`never false`); empty when covered.
@@ -71,6 +77,8 @@ impl Item {
         let (yes, no) = match self.kind {
             ItemKind::Rule => ("true", "false"),
             ItemKind::Alert => ("raised", "not raised"),
+            ItemKind::Due if self.both_ways => ("given", "not given"),
+            ItemKind::Due => ("given", ""),
             ItemKind::Verdict | ItemKind::Level => ("reached", ""),
         };
         match (self.times_true, self.times_false, no.is_empty()) {
@@ -96,25 +104,28 @@ impl Coverage {
     pub fn new(protocol: &Protocol) -> Self {
         let program = protocol.program();
         let mut items = Vec::new();
-        let mut item = |kind, scope: &str, name: String| items.push((kind, scope.to_string(), name));
+        let mut item = |kind, scope: &str, name: String, both| items.push((kind, scope.to_string(), name, both));
         for d in &program.decisions {
-            d.rules.iter().for_each(|r| item(ItemKind::Rule, &d.name, r.id.clone()));
-            d.tiers.iter().for_each(|t| item(ItemKind::Verdict, &d.name, t.verdict.clone()));
-            d.alerts.iter().for_each(|a| item(ItemKind::Alert, &d.name, a.id.clone()));
+            d.rules.iter().for_each(|r| item(ItemKind::Rule, &d.name, r.id.clone(), true));
+            d.tiers.iter().for_each(|t| item(ItemKind::Verdict, &d.name, t.verdict.clone(), false));
+            d.alerts.iter().for_each(|a| item(ItemKind::Alert, &d.name, a.id.clone(), true));
+            for due in &d.due {
+                item(ItemKind::Due, &d.name, due.id.clone(), due.when.is_some() || due.each.is_some());
+            }
         }
         for ladder in &program.ladders {
             for (route, steps) in ladder.routes.iter().zip(&ladder.by_route) {
                 for (level, step) in ladder.levels.iter().zip(&steps.steps) {
                     if step.is_some() {
-                        item(ItemKind::Level, &ladder.name, format!("{route} {level}"));
+                        item(ItemKind::Level, &ladder.name, format!("{route} {level}"), false);
                     }
                 }
             }
         }
         let mut coverage = Coverage { items: Vec::new(), index: HashMap::new(), cases: 0 };
-        for (kind, scope, name) in items {
+        for (kind, scope, name, both_ways) in items {
             coverage.index.insert((kind, scope.clone(), name.clone()), coverage.items.len());
-            coverage.items.push(Item { kind, scope, name, times_true: 0, times_false: 0, unknown: 0 });
+            coverage.items.push(Item { kind, scope, name, times_true: 0, times_false: 0, unknown: 0, both_ways });
         }
         coverage
     }
@@ -143,6 +154,10 @@ impl Coverage {
             for (id, truth) in &d.alerts {
                 self.count(ItemKind::Alert, &d.decision, id, *truth);
             }
+            for (id, given) in &d.due {
+                let truth = if *given { RuleTruth::True } else { RuleTruth::False };
+                self.count(ItemKind::Due, &d.decision, id, truth);
+            }
             for dose in &d.doses {
                 self.count(ItemKind::Level, &dose.ladder, &format!("{} {}", dose.route, dose.level), RuleTruth::True);
             }
@@ -165,7 +180,7 @@ pub struct CoverageReport {
     pub covered: usize,
     /// Items in all.
     pub total: usize,
-    /// Every item: rules, verdicts and alerts by decision, then ladder levels.
+    /// Every item: rules, verdicts, alerts and due items by decision, then ladder levels.
     pub items: Vec<Item>,
 }
 
@@ -193,7 +208,7 @@ impl CoverageReport {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let width = self.items.iter().map(|i| i.scope.len() + i.name.len() + 1).max().unwrap_or(0).max(4);
-        for kind in [ItemKind::Rule, ItemKind::Verdict, ItemKind::Level, ItemKind::Alert] {
+        for kind in [ItemKind::Rule, ItemKind::Verdict, ItemKind::Level, ItemKind::Alert, ItemKind::Due] {
             let of_kind: Vec<&Item> = self.items.iter().filter(|i| i.kind == kind).collect();
             if of_kind.is_empty() {
                 continue;
@@ -203,6 +218,7 @@ impl CoverageReport {
                 ItemKind::Verdict => ("verdicts", "  reached"),
                 ItemKind::Level => ("ladder levels", "  reached"),
                 ItemKind::Alert => ("alerts", "raised   not unknown"),
+                ItemKind::Due => ("due items", " given   not"),
             };
             let covered = of_kind.iter().filter(|i| i.covered()).count();
             let _ = writeln!(out, "{heading}: {covered} of {} covered", of_kind.len());
@@ -214,6 +230,7 @@ impl CoverageReport {
                     ItemKind::Rule | ItemKind::Alert => {
                         writeln!(out, "{mark} {name:width$}  {:6} {:5} {:7}", i.times_true, i.times_false, i.unknown)
                     }
+                    ItemKind::Due => writeln!(out, "{mark} {name:width$}  {:6} {:5}", i.times_true, i.times_false),
                     ItemKind::Verdict | ItemKind::Level => writeln!(out, "{mark} {name:width$}  {:9}", i.times_true),
                 };
             }

@@ -1,5 +1,6 @@
 //! A traced evaluation: besides the output, what each decision made of each of its rules
-//! and alerts, the verdict it reached and each dose it gave, by ladder, route and level.
+//! and alerts, the verdict it reached, each dose it gave (by ladder, route and level) and
+//! each `due` item it gave.
 //! Only `Protocol::evaluate_traced` records it; a plain evaluation records nothing.
 
 use crate::eval::decide::{EvaluationError, Made, Truth};
@@ -32,6 +33,8 @@ pub struct DecisionTrace {
     pub alerts: Vec<(String, RuleTruth)>,
     /// Each dose given.
     pub doses: Vec<DoseTrace>,
+    /// Each `due` item, in the order written: its id, and whether the decision gave it.
+    pub due: Vec<(String, bool)>,
 }
 
 /// Three-valued truth of a rule on one document.
@@ -95,7 +98,8 @@ pub(crate) fn record(
         }
     }
     let verdict = made.verdict.and_then(|v| decision.tiers.get(v)).map(|t| t.verdict.clone());
-    trace.decisions.push(DecisionTrace { decision: decision.name.clone(), verdict, rules, alerts, doses });
+    let due = decision.due.iter().map(|d| (d.id.clone(), made.due.iter().any(|(_, id, _)| *id == d.id))).collect();
+    trace.decisions.push(DecisionTrace { decision: decision.name.clone(), verdict, rules, alerts, doses, due });
     Ok(())
 }
 
@@ -115,7 +119,12 @@ fn not_raised(
     if let Some((condition, _)) = &alert.otherwise {
         outcomes.push(kleene::eval_with(condition, doc, verdicts, &program.ladders)?);
     }
-    // A condition true at an item whose time is unknown leaves the alert undecided too.
-    let decided = outcomes.iter().all(|o| matches!(o, Outcome::Known(Value::Bool(false))));
+    // A condition true at an item whose time is unknown leaves the alert undecided too; an
+    // item no input could decide (`r.previous` at the first) is passed over, as it is when
+    // the alert is raised.
+    let decided = outcomes.iter().all(|o| match o {
+        Outcome::Known(v) => *v == Value::Bool(false),
+        Outcome::Unknown(m) => m.0.is_empty(),
+    });
     Ok(if decided { RuleTruth::False } else { RuleTruth::Unknown })
 }
