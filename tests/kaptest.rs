@@ -124,6 +124,35 @@ fn an_invalid_test_file_gives_diagnostics_with_their_places() {
         ("unit-mismatch".into(), 2, 3)
     );
     assert_eq!(code_at("case \"x\"\n  set patient.age = 17\n"), ("syntax".into(), 1, 1));
+    // A misspelt input in `set` or `remove` is the file's error at its line, not a failed case.
+    assert_eq!(
+        code_at("case \"x\"\n  set patient.agee = 17\n  expect eligibility.verdict = eligible\n"),
+        ("unknown-name".into(), 2, 3)
+    );
+    assert_eq!(
+        code_at("case \"x\"\n  remove patient.readings[0].pulsee\n  expect eligibility.verdict = eligible\n"),
+        ("unknown-name".into(), 2, 3)
+    );
+}
+
+#[test]
+fn a_malformed_step_says_how_that_step_is_written() {
+    let protocol = protocol();
+    let first = |tests: &str| {
+        let d = testing::run(&protocol, tests, &mut no_files, None).unwrap_err().remove(0);
+        (d.message, d.hint.unwrap_or_default())
+    };
+    let (message, hint) = first("case \"x\"\n  from adult extra\n  expect eligibility.verdict = eligible\n");
+    assert_eq!(message, "unexpected `extra` after `from adult`");
+    assert!(hint.starts_with("`from` names one document"), "{hint}");
+    let (message, hint) = first("case \"x\"\n  set patient.age 17\n  expect eligibility.verdict = eligible\n");
+    assert_eq!(message, "cannot read this `set` line");
+    assert!(hint.starts_with("`set PATH = VALUE`"), "{hint}");
+    let (_, hint) = first("case \"x\"\n  set patient.agee = 17\n  expect eligibility.verdict = eligible\n");
+    assert_eq!(hint, "did you mean `patient.age`?");
+    // A case's steps under a case still get the layout hint when a line starts wrongly.
+    let (_, hint) = first("case \"x\"\n  fro adult\n");
+    assert!(hint.contains("indented under"), "{hint}");
 }
 
 #[test]

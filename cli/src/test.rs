@@ -53,10 +53,14 @@ pub fn run(protocol: &Protocol, options: &TestOptions<'_>) -> ExitCode {
     }
     let mut coverage = (options.coverage || options.min_coverage.is_some()).then(|| Coverage::new(protocol));
     let mut results = Vec::new();
+    let mut not_run = 0;
     for file in &files {
         match run_file(protocol, file, coverage.as_mut()) {
             Ok(cases) => results.push(FileResults { file: file.display().to_string(), cases }),
-            Err(()) => unreadable = true,
+            Err(()) => {
+                unreadable = true;
+                not_run += 1;
+            }
         }
     }
     let report = coverage.map(|c| c.report());
@@ -67,7 +71,7 @@ pub fn run(protocol: &Protocol, options: &TestOptions<'_>) -> ExitCode {
         _ => true,
     };
     match options.format {
-        TestFormat::Text => out!("{}", text(&results, passed, failed, report.as_ref())),
+        TestFormat::Text => out!("{}", text(&results, (passed, failed, not_run), report.as_ref())),
         TestFormat::Json => outln!("{}", json(&results, passed, failed, report.as_ref(), options.min_coverage)),
         TestFormat::Junit => out!("{}", junit(&results, report.as_ref())),
     }
@@ -137,7 +141,13 @@ fn failure_lines(file: &str, case: &CaseResult) -> Vec<String> {
     }
 }
 
-fn text(results: &[FileResults], passed: usize, failed: usize, report: Option<&CoverageReport>) -> String {
+/// The failures, the coverage and the closing line (`N passed, N failed`, and the test files
+/// not run because they are invalid or unreadable, whose diagnostics went to standard error).
+fn text(
+    results: &[FileResults],
+    (passed, failed, not_run): (usize, usize, usize),
+    report: Option<&CoverageReport>,
+) -> String {
     let mut out = String::new();
     for f in results {
         for case in &f.cases {
@@ -150,7 +160,12 @@ fn text(results: &[FileResults], passed: usize, failed: usize, report: Option<&C
     if let Some(r) = report {
         out.push_str(&r.render());
     }
-    out.push_str(&format!("{passed} passed, {failed} failed\n"));
+    out.push_str(&format!("{passed} passed, {failed} failed"));
+    match not_run {
+        0 => out.push('\n'),
+        1 => out.push_str("; 1 test file not run (see its errors)\n"),
+        n => out.push_str(&format!("; {n} test files not run (see their errors)\n")),
+    }
     out
 }
 

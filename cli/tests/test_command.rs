@@ -48,6 +48,8 @@ fn an_invalid_test_file_is_reported_with_a_diagnostic_and_exits_2() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("error[unknown-name]: no document named `intake`"), "{stderr}");
     assert!(stderr.contains(&format!("--> {}:2:8", dir.join("broken.kaptest").display())), "{stderr}");
+    // The closing line says that a file was not run, not a bare "0 passed, 0 failed".
+    assert_eq!(text(&out.stdout), "0 passed, 0 failed; 1 test file not run (see its errors)\n");
     let out = kap(&["test", RULES, dir.join("absent.kaptest").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
 }

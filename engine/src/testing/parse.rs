@@ -252,14 +252,47 @@ fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     };
     expected.sort_unstable();
     expected.dedup();
+    let span = Span::new(start, end.min(source.len()).max(start));
+    // Text left over after a complete line (`from base extra`): say what the line takes.
+    let line_start = source.get(..start).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+    let before = source.get(line_start..start).unwrap_or("").trim();
+    let ends_a_line =
+        expected.iter().all(|e| *e == "the end of the file" || e.starts_with("`document`") || e.starts_with("a step"));
+    if !before.is_empty() && ends_a_line {
+        let first = before.split_whitespace().next().unwrap_or("");
+        let message = format!("unexpected `{found}` after `{before}`");
+        return Diagnostic::error(Code::Syntax, span, message).with_hint(step_form(first));
+    }
+    // A line that starts as a step or an item but does not read as one (`set patient.age 17`):
+    // say how that line is written rather than what else could start there.
+    if before.is_empty() && ["from", "set", "remove", "expect", "case", "document"].contains(&found) {
+        let message = format!("cannot read this `{found}` line");
+        return Diagnostic::error(Code::Syntax, span, message).with_hint(step_form(found));
+    }
     let message = if expected.is_empty() {
         format!("unexpected `{found}`")
     } else {
         format!("expected {}, found `{found}`", expected.join(" or "))
     };
-    Diagnostic::error(Code::Syntax, Span::new(start, end.min(source.len()).max(start)), message).with_hint(
-        "items (`document`, `case`) start at the first column; a case's steps (`from`, `set`, `remove`, `expect`) are indented under it",
-    )
+    let hint = if before.is_empty() {
+        "items (`document`, `case`) start at the first column; a case's steps (`from`, `set`, `remove`, `expect`) are indented under it"
+    } else {
+        step_form(before.split_whitespace().next().unwrap_or(""))
+    };
+    Diagnostic::error(Code::Syntax, span, message).with_hint(hint)
+}
+
+/// How a line that starts with `word` is written.
+fn step_form(word: &str) -> &'static str {
+    match word {
+        "from" => "`from` names one document: `from intake`",
+        "set" => "`set PATH = VALUE`, such as `set patient.age = 17` or `set today.systolic = 150`",
+        "remove" => "`remove PATH`, such as `remove patient.pregnant`",
+        "expect" => "`expect PATH = VALUE`, `expect PATH contains NAME`, `lacks NAME` or `absent`",
+        "case" => "`case \"its name\"`, then its sources in brackets if any: `case \"age 17\" [K2]`",
+        "document" => "`document NAME \"file.json\"`, or `document NAME` followed by a JSON object",
+        _ => "a line is one item or one step; items (`document`, `case`) start at the first column, steps are indented under a case",
+    }
 }
 
 /// A grammar rule as a reader of the file knows it.

@@ -220,6 +220,7 @@ fn check_case(case: &Case, documents: &HashMap<&str, Span>, protocol: &Protocol,
             out.push(unknown(Code::UnknownName, *span, message, name, documents.keys().copied()));
         }
     }
+    check_edits(case, protocol, out);
     let keys: Vec<&str> = protocol.program().sources.iter().map(|s| s.key.as_str()).collect();
     for (key, span) in &case.sources {
         if !keys.contains(&key.as_str()) {
@@ -231,6 +232,49 @@ fn check_case(case: &Case, documents: &HashMap<&str, Span>, protocol: &Protocol,
             out.push(d);
         }
     }
+}
+
+/// The path of each `set` and `remove` must be an input the protocol declares (a field, a
+/// list, an item of a list, or a group): a misspelt one would only make a document the
+/// engine refuses, reported as a failed case far from the line that is wrong.
+fn check_edits(case: &Case, protocol: &Protocol, out: &mut Vec<Diagnostic>) {
+    let schema = &protocol.program().schema;
+    let mut known: Vec<String> = schema.fields.iter().map(|f| f.path.clone()).collect();
+    for list in &schema.lists {
+        known.push(list.path.clone());
+        known.push(format!("{}[]", list.path));
+    }
+    known.extend(schema.groups.iter().cloned());
+    for edit in &case.edits {
+        let (Edit::Set { path, span, .. } | Edit::Remove { path, span }) = edit;
+        let declared = declared_path(path);
+        if !known.contains(&declared) {
+            let message = format!("the protocol declares no input `{declared}`");
+            out.push(unknown(Code::UnknownName, *span, message, &declared, known.iter().map(String::as_str)));
+        }
+    }
+}
+
+/// A document path as the protocol declares it: every list index written `[]`
+/// (`course.sessions[-1].level` is `course.sessions[].level`).
+fn declared_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push('[');
+            }
+            ']' => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A name that is not declared, with the nearest declared one as a hint.
