@@ -42,3 +42,17 @@ fn every_corpus_document_gives_its_expected_decisions() {
     }
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
+
+/// `Protocol::decide` (no explanation, for batches and `kap diff`) makes the same decisions
+/// as `Protocol::evaluate` on every corpus document, and explains nothing.
+#[test]
+fn deciding_without_an_explanation_gives_the_same_decisions() {
+    let protocol = reference();
+    for case in cases(&root().join("tests/corpus")) {
+        let text = std::fs::read_to_string(&case.input).unwrap();
+        let json = kap_engine::input::json::parse(&text).unwrap();
+        let (quick, full) = (protocol.decide(&json).unwrap(), protocol.evaluate(&json).unwrap());
+        assert_eq!(quick.decisions, full.decisions, "{}", case.name);
+        assert!(quick.explanation.is_empty(), "{}", case.name);
+    }
+}

@@ -156,8 +156,9 @@ impl Protocol {
     pub fn evaluate_traced(&self, json: &Json) -> Result<(Evaluation, crate::testing::Trace), Error> {
         let doc = input::validate(&self.program.schema, json)?;
         let mut trace = crate::testing::Trace::default();
-        let out = decide::evaluate_traced(&self.program, &doc, self.reference(), Some(&mut trace))
-            .map_err(|e| Error::Evaluation(e.located(&self.source)))?;
+        let out =
+            decide::evaluate_traced(&self.program, &doc, self.reference(), decide::Explain::Yes, Some(&mut trace))
+                .map_err(|e| Error::Evaluation(e.located(&self.source)))?;
         Ok((out, trace))
     }
 
@@ -165,6 +166,29 @@ impl Protocol {
     pub fn evaluate(&self, json: &Json) -> Result<Evaluation, Error> {
         let doc = input::validate(&self.program.schema, json)?;
         decide::evaluate(&self.program, &doc, self.reference()).map_err(|e| Error::Evaluation(e.located(&self.source)))
+    }
+
+    /// Validates and evaluates a parsed JSON document like [`Protocol::evaluate`], without
+    /// building the explanation: the decisions are the same, `explanation` is empty. For
+    /// batches and comparisons that read only the decisions (`kap diff`), where explaining
+    /// every rule of every document is most of the work; evaluate the documents a person
+    /// will read again with [`Protocol::evaluate`].
+    ///
+    /// ```
+    /// let protocol = kap_engine::Protocol::compile(include_str!("../../rules/kap-reference.kap"))
+    ///     .map_err(|d| format!("{d:?}"))?;
+    /// let text = include_str!("../../tests/corpus/examples/02-ineligible.json");
+    /// let doc = kap_engine::input::json::parse(text).map_err(|e| format!("{e:?}"))?;
+    /// let quick = protocol.decide(&doc).map_err(|e| e.to_string())?;
+    /// let full = protocol.evaluate(&doc).map_err(|e| e.to_string())?;
+    /// assert_eq!(quick.decisions, full.decisions);
+    /// assert!(quick.explanation.is_empty() && !full.explanation.is_empty());
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn decide(&self, json: &Json) -> Result<Evaluation, Error> {
+        let doc = input::validate(&self.program.schema, json)?;
+        decide::evaluate_traced(&self.program, &doc, self.reference(), decide::Explain::No, None)
+            .map_err(|e| Error::Evaluation(e.located(&self.source)))
     }
 }
 

@@ -202,8 +202,8 @@ fn observe_all(pair: (&Protocol, &Protocol), chunk: Vec<Document>, threads: usiz
     })
 }
 
-/// What the two protocols make of one document, its text parsed once. Both evaluate it
-/// plainly; only when their decisions differ, or one of them refuses it, is it evaluated
+/// What the two protocols make of one document, its text parsed once. Both decide it
+/// without explaining; only when their decisions differ, or one of them refuses it, is it evaluated
 /// again with a trace, to say which rules' results changed.
 fn observe((old, new): (&Protocol, &Protocol), document: Document) -> Observation {
     let text = match document.text {
@@ -216,7 +216,7 @@ fn observe((old, new): (&Protocol, &Protocol), document: Document) -> Observatio
         let error = old.evaluate_json(&text).err().map(|e| e.to_string()).unwrap_or_default();
         return Observation::refused_by_both(document.label, error, false);
     };
-    match (old.evaluate(&doc), new.evaluate(&doc)) {
+    match (old.decide(&doc), new.decide(&doc)) {
         (Ok(a), Ok(b)) if a.decisions == b.decisions => {
             return Observation { label: document.label, ..Observation::default() };
         }

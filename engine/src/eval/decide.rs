@@ -90,15 +90,25 @@ pub(crate) fn evaluate(
     doc: &Document,
     protocol: ProtocolRef,
 ) -> Result<Evaluation, EvaluationError> {
-    evaluate_traced(program, doc, protocol, None)
+    evaluate_traced(program, doc, protocol, Explain::Yes, None)
 }
 
-/// [`evaluate`], recording into `trace`, when given, what each decision output made of its
-/// rules (for `kap test --coverage`).
+/// Whether an evaluation builds its explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Explain {
+    /// Every rule that fired or stayed undetermined, every alert and dose, explained.
+    Yes,
+    /// The decisions only (a batch, a comparison): the explanation is left empty.
+    No,
+}
+
+/// [`evaluate`], with or without the explanation, recording into `trace`, when given, what
+/// each decision output made of its rules (for `kap test --coverage`).
 pub(crate) fn evaluate_traced(
     program: &Program,
     doc: &Document,
     protocol: ProtocolRef,
+    explain: Explain,
     mut trace: Option<&mut crate::testing::Trace>,
 ) -> Result<Evaluation, EvaluationError> {
     let mut decisions: IndexMap<String, DecisionOutcome> = IndexMap::new();
@@ -135,14 +145,14 @@ pub(crate) fn evaluate_traced(
             missings.push(Missing::default());
             continue;
         }
-        // Explanations only for the decisions that are output.
-        let mut notes = applies.then(Vec::new);
+        // Explanations only for the decisions that are output, and when asked.
+        let mut notes = (applies && explain == Explain::Yes).then(Vec::new);
         let made = decide(program, decision, doc, &verdicts, &missings, notes.as_mut())?;
         verdicts.push(made.verdict.map(|v| u16::try_from(v).map_err(|_| fail("too many verdicts"))).transpose()?);
         missings.push(made.missing.clone());
         if applies {
             explanation.extend(notes.unwrap_or_default());
-            for (v, value) in decision.values.iter().zip(&made.values) {
+            for (v, value) in decision.values.iter().zip(&made.values).filter(|_| explain == Explain::Yes) {
                 if let (ValueShape::Dose(l), Expr::Dose(_, level), Some(_)) = (&v.shape, &v.expr, value) {
                     let trace = explain::dose_trace(program, decision, *l, level, doc, &verdicts)?;
                     explanation.extend(trace);
