@@ -274,7 +274,7 @@ fn the_json_report_has_the_counts_the_protocols_and_the_groups() {
     assert_eq!(
         report["groups"][0],
         json!({"decision": "eligibility", "field": "verdict", "kind": "verdict", "what": "eligible -> ineligible",
-               "documents": 1, "rules": [{"rule": "minor", "old": "false", "new": "true", "documents": 1}],
+               "less_restrictive": false, "documents": 1, "rules": [{"rule": "minor", "old": "false", "new": "true", "documents": 1}],
                "examples": [format!("{file}:2")]})
     );
     assert_eq!(report["groups"].as_array().unwrap().len(), 2);
@@ -338,4 +338,34 @@ fn the_protocol_level_changes_come_first_with_their_lines_on_both_sides() {
     );
     assert_eq!(changes[3]["change"], "removed");
     assert_eq!(changes[3]["old"]["line"], 605);
+}
+
+#[test]
+fn verdicts_that_became_less_restrictive_come_first_and_are_flagged() {
+    // The minimum age lowered to 16 and the escort hold removed: a 17-year-old becomes
+    // eligible and a session without an escort proceeds (both less restrictive, listed
+    // first); a 40-year-old with a stimulant today still holds.
+    let dir = folder("restrictive");
+    let escort = "  hold no_escort \"No escort home confirmed\"\n    when not today.escort_confirmed [S3]\n";
+    let new = edited(&dir, "new.kap", &[(MINOR.0, "when patient.age < 16 years [K2]"), (escort, "")], Some("2027.2.0"));
+    let docs = [
+        document("intake.json", &[("patient.age", json!(17))]),
+        document("session.json", &[("today.escort_confirmed", json!(false))]),
+    ];
+    let out = kap(&["diff", RULES, &new, "--inputs", &lines(&dir, &docs)]);
+    let stdout = text(&out.stdout);
+    let headings: Vec<&str> = stdout.lines().filter(|l| !l.starts_with(' ') && l.contains(": ")).skip(3).collect();
+    assert_eq!(headings[0], "eligibility.verdict: ineligible -> eligible: 1 document (less restrictive)", "{stdout}");
+    assert_eq!(headings[1], "session.verdict: hold -> proceed: 1 document (less restrictive)", "{stdout}");
+    assert!(headings[2..].iter().all(|h| !h.contains("less restrictive")), "{stdout}");
+    let out = kap(&["diff", RULES, &new, "--inputs", &lines(&dir, &docs), "--format", "json"]);
+    let report: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    let flagged: Vec<&str> = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["less_restrictive"] == json!(true))
+        .map(|g| g["what"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, ["ineligible -> eligible", "hold -> proceed"]);
 }

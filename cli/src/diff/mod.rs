@@ -147,12 +147,18 @@ const CHUNK: usize = 2048;
 /// On a terminal, a counter of the documents read is kept on standard error.
 fn evaluate_all(old: &Side<'_>, new: &Side<'_>, mut documents: Documents) -> (Report, bool) {
     let mut order: Vec<String> = old.protocol.describe().decisions.into_iter().map(|d| d.name).collect();
-    for d in new.protocol.describe().decisions {
+    let mut tones = std::collections::HashMap::new();
+    for d in old.protocol.describe().decisions.into_iter().chain(new.protocol.describe().decisions) {
+        if let Some(serde_json::Value::Object(map)) = &d.tones {
+            for (verdict, tone) in map {
+                tones.insert((d.name.clone(), verdict.clone()), tone.as_str().unwrap_or_default().to_string());
+            }
+        }
         if !order.contains(&d.name) {
             order.push(d.name);
         }
     }
-    let mut report = Report::new(order);
+    let mut report = Report::new(order, tones);
     let mut unreadable = false;
     let progress = std::io::stderr().is_terminal();
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(16);

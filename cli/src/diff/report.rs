@@ -48,13 +48,32 @@ pub struct Report {
     pub refused: Vec<Refused>,
     /// The decisions' names in the protocols' order, to sort the groups.
     order: Vec<String>,
+    /// The tone of each verdict, by decision name and verdict (the new protocol's where
+    /// both give one), to tell a transition that is less restrictive.
+    tones: HashMap<(String, String), String>,
     groups: HashMap<Key, Group>,
 }
 
+/// How restrictive a verdict's tone is: a transition to a higher rank lets more through
+/// (`hold -> proceed`, `ineligible -> eligible`). Tones are the rule file's display hints;
+/// a verdict without one is not ranked.
+fn rank(tone: &str) -> Option<u8> {
+    match tone {
+        "stop" => Some(0),
+        "hold" | "done" => Some(1),
+        "unknown" => Some(2),
+        "caution" => Some(3),
+        "ok" => Some(4),
+        _ => None,
+    }
+}
+
 impl Report {
-    /// An empty report; `order` names the decisions in the order the groups are listed.
-    pub fn new(order: Vec<String>) -> Report {
+    /// An empty report; `order` names the decisions in the order the groups are listed,
+    /// `tones` the tone of each verdict by decision and verdict.
+    pub fn new(order: Vec<String>, tones: HashMap<(String, String), String>) -> Report {
         Report {
+            tones,
             documents: 0,
             changed: 0,
             unchanged: 0,
@@ -102,8 +121,23 @@ impl Report {
         self.changed > 0
     }
 
-    /// The groups in the order listed: the input first, then by decision in the protocols'
-    /// order, by kind, by field, the largest first.
+    /// Whether a group is a verdict's transition to a less restrictive one (by the tones
+    /// of the two verdicts): what a medical director reviews first.
+    fn less_restrictive(&self, key: &Key) -> bool {
+        if key.kind != Kind::Verdict {
+            return false;
+        }
+        let decision = key.decision.rsplit('.').next().unwrap_or_default();
+        let tone = |v: &str| self.tones.get(&(decision.to_string(), v.to_string())).and_then(|t| rank(t));
+        match key.what.split_once(" -> ") {
+            Some((old, new)) => matches!((tone(old), tone(new)), (Some(a), Some(b)) if b > a),
+            None => false,
+        }
+    }
+
+    /// The groups in the order listed: verdicts that became less restrictive first, then
+    /// the input, then by decision in the protocols' order, by kind, by field, the largest
+    /// first.
     fn sorted(&self) -> Vec<(&Key, &Group)> {
         let rank = |k: &Key| {
             let name = k.decision.rsplit('.').next().unwrap_or_default();
@@ -115,8 +149,8 @@ impl Report {
         };
         let mut groups: Vec<(&Key, &Group)> = self.groups.iter().collect();
         groups.sort_by(|(a, ga), (b, gb)| {
-            (rank(a), &a.decision, a.kind, &a.field)
-                .cmp(&(rank(b), &b.decision, b.kind, &b.field))
+            (!self.less_restrictive(a), rank(a), &a.decision, a.kind, &a.field)
+                .cmp(&(!self.less_restrictive(b), rank(b), &b.decision, b.kind, &b.field))
                 .then(gb.documents.cmp(&ga.documents))
                 .then(a.what.cmp(&b.what))
         });
@@ -140,7 +174,8 @@ impl Report {
     pub fn text(&self) -> String {
         let mut out = String::new();
         for (key, group) in self.sorted() {
-            out.push_str(&format!("\n{}: {}\n", title(key), count(group.documents)));
+            let flag = if self.less_restrictive(key) { " (less restrictive)" } else { "" };
+            out.push_str(&format!("\n{}: {}{flag}\n", title(key), count(group.documents)));
             for ((old, new), n) in most(&group.values).into_iter().take(SHOWN) {
                 out.push_str(&format!("  {} -> {}: {n}\n", value_text(old), value_text(new)));
             }
@@ -197,7 +232,8 @@ impl Report {
                     )
                     .collect();
                 let mut g = json!({"decision": key.decision, "field": key.field, "kind": key.kind,
-                    "what": key.what, "documents": group.documents, "rules": rules, "examples": group.examples});
+                    "what": key.what, "less_restrictive": self.less_restrictive(key),
+                    "documents": group.documents, "rules": rules, "examples": group.examples});
                 if let (Some(map), false) = (g.as_object_mut(), values.is_empty()) {
                     map.insert("values".into(), values.into());
                 }
