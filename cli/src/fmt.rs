@@ -79,9 +79,17 @@ pub fn run(files: &[PathBuf], check: bool) -> ExitCode {
 /// lines that agree again (formatting changes lines in place or drops blank lines, so they
 /// are near).
 pub fn first_differences(name: &str, old: &str, new: &str) -> String {
+    let mut out = format!("--- {name}\n+++ {name} (formatted)\n");
+    let crlf = old.matches("\r\n").count();
+    if crlf > 0 {
+        // `lines()` reads `\r\n` as `\n`: say what no hunk would show.
+        out.push_str(&format!(
+            "{crlf} line{} end with CRLF; the formatted file ends every line with LF\n",
+            plural(crlf)
+        ));
+    }
     let old: Vec<&str> = old.lines().collect();
     let new: Vec<&str> = new.lines().collect();
-    let mut out = format!("--- {name}\n+++ {name} (formatted)\n");
     let changes = changes(&old, &new);
     let mut hunks: Vec<Vec<Change>> = Vec::new();
     for change in changes {
@@ -115,6 +123,14 @@ pub fn first_differences(name: &str, old: &str, new: &str) -> String {
         }
     }
     out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// Lines `old.0..old.1` replaced by `new.0..new.1`.
@@ -164,5 +180,14 @@ mod tests {
         let new = "a\nb\nc\nd\n\ne\n";
         let diff = first_differences("f.kap", old, new);
         assert_eq!(diff, "--- f.kap\n+++ f.kap (formatted)\n@@ -1,7 +1,6 @@\n a\n b\n-  c\n+c\n d\n \n-\n e\n");
+    }
+
+    #[test]
+    fn line_endings_that_no_hunk_shows_are_said() {
+        let diff = first_differences("f.kap", "a\r\nb\r\n", "a\nb\n");
+        assert_eq!(
+            diff,
+            "--- f.kap\n+++ f.kap (formatted)\n2 lines end with CRLF; the formatted file ends every line with LF\n"
+        );
     }
 }
