@@ -463,7 +463,7 @@ fn eval(file: &Path, input: &Path, format: Format) -> ExitCode {
                         return ExitCode::from(3);
                     }
                 },
-                Format::Text => out!("{}", summary(&out)),
+                Format::Text => out!("{}", summary(&out, &protocol.describe())),
             }
             ExitCode::SUCCESS
         }
@@ -554,28 +554,55 @@ fn render_field(text: &mut String, indent: &str, name: &str, value: &serde_json:
     }
 }
 
-/// A readable summary of an evaluation.
-fn summary(out: &Evaluation) -> String {
+/// A readable summary of an evaluation, in the words of the rule file: each decision's
+/// title, each list's label, each rule's message and each missing input's label.
+fn summary(out: &Evaluation, about: &kap_engine::describe::Description) -> String {
     let mut text = format!("{} {} (sha256 {})\n", out.protocol.name, out.protocol.version, out.protocol.sha256);
     if out.decisions.is_empty() {
         text.push_str("\nNo decision applies: the document has none of the groups the protocol decides on.\n");
     }
+    let input_label = |path: &str| {
+        let declared = kap_engine::schema::declared_path(path);
+        about.sections.iter().flat_map(|s| &s.inputs).find(|i| i.path == declared).map(|i| i.label.clone())
+    };
     for (name, decision) in &out.decisions {
+        let info = about.decisions.iter().find(|d| &d.name == name);
+        let title = info.and_then(|d| d.title.as_deref()).map(|t| format!(" ({t})")).unwrap_or_default();
         let verdict = decision.verdict.replace('_', " ").to_uppercase();
         if verdict.is_empty() {
-            text.push_str(&format!("\n{name}:\n"));
+            text.push_str(&format!("\n{name}{title}:\n"));
         } else {
-            text.push_str(&format!("\n{name}: {verdict}\n"));
+            text.push_str(&format!("\n{name}{title}: {verdict}\n"));
         }
-        for (name, field) in &decision.fields {
-            match field {
-                OutputField::Ids(ids) if !ids.is_empty() => text.push_str(&format!("  {name}: {}\n", ids.join(", "))),
+        for (field, value) in &decision.fields {
+            let label = info
+                .and_then(|d| d.labels.as_ref())
+                .and_then(|l| l.get(field))
+                .and_then(|l| l.as_str())
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default();
+            match value {
+                OutputField::Ids(ids) if !ids.is_empty() => {
+                    text.push_str(&format!("  {field}{label}:\n"));
+                    for id in ids {
+                        let message = info
+                            .and_then(|d| d.rules.iter().find(|r| r["id"] == id.as_str()))
+                            .and_then(|r| r["message"].as_str())
+                            .map(|m| format!(": {m}"))
+                            .unwrap_or_default();
+                        text.push_str(&format!("    - {id}{message}\n"));
+                    }
+                }
                 OutputField::Ids(_) => {}
-                OutputField::Value(v) => render_field(&mut text, "  ", name, v),
+                OutputField::Value(v) => render_field(&mut text, "  ", field, v),
             }
         }
         if !decision.missing.is_empty() {
-            text.push_str(&format!("  missing: {}\n", decision.missing.join(", ")));
+            text.push_str("  missing:\n");
+            for path in &decision.missing {
+                let label = input_label(path).map(|l| format!(" ({l})")).unwrap_or_default();
+                text.push_str(&format!("    - {path}{label}\n"));
+            }
         }
     }
     if !out.explanation.is_empty() {

@@ -114,8 +114,14 @@ fn eval_text_summary_names_verdict_reasons_and_sources() {
     let out = kap(&["eval", RULES, "--input", "tests/corpus/examples/02-ineligible.json", "--format", "text"]);
     assert_eq!(out.status.code(), Some(0));
     let summary = text(&out.stdout);
-    assert!(summary.contains("eligibility: INELIGIBLE"), "{summary}");
-    assert!(summary.contains("exclusions: hypertension, recent_mania"), "{summary}");
+    // In the rule file's words: the decision's title, each rule's message.
+    assert!(summary.contains("eligibility (Eligibility for a course (intake)): INELIGIBLE"), "{summary}");
+    assert!(
+        summary.contains(
+            "  exclusions:\n    - hypertension: Blood pressure at screening above 140/90 mmHg (150 systolic from 65 years)\n    - recent_mania: "
+        ),
+        "{summary}"
+    );
     assert!(summary.contains("patient.screening_systolic = 146 mmHg"), "{summary}");
     assert!(summary.contains("S10 (Cardiac safety of esketamine, CNS Drugs 2020)"), "{summary}");
 }
@@ -405,7 +411,9 @@ fn eval_text_renders_every_output_field_as_text() {
         &kap(&["eval", RULES, "--input", "tests/corpus/examples/05-session-hold.json", "--format", "text"]).stdout,
     );
     assert!(
-        hold.contains("\nfollow_up:\n  due:\n    - phone_check at 2026-11-21T08:30:00Z: cssrs, wellbeing\n"),
+        hold.contains(
+            "\nfollow_up (Follow-up calls and checks):\n  due:\n    - phone_check at 2026-11-21T08:30:00Z: cssrs, wellbeing\n"
+        ),
         "{hold}"
     );
     let monitoring =
@@ -442,4 +450,11 @@ fn a_closed_output_pipe_ends_quietly_without_a_panic() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn eval_text_names_missing_inputs_by_their_labels() {
+    let out = kap(&["eval", RULES, "--input", "tests/corpus/examples/03-indeterminate.json", "--format", "text"]);
+    let summary = text(&out.stdout);
+    assert!(summary.contains("  missing:\n    - screening.audit (AUDIT score)\n"), "{summary}");
 }

@@ -81,7 +81,7 @@ pub mod units;
 /// index of the item in [`Schema::fields`](schema::Schema::fields),
 /// [`Schema::lists`](schema::Schema::lists) or [`Schema::groups`](schema::Schema::groups).
 pub mod schema {
-    pub use crate::ir::schema::{Field, FieldType, ListDecl, Member, Required, Schema, Shape};
+    pub use crate::ir::schema::{declared_path, Field, FieldType, ListDecl, Member, Required, Schema, Shape};
     pub use crate::ir::{FieldId, FieldSlot, GroupId, ListId, ListSlot};
 }
 

@@ -144,3 +144,25 @@ impl Schema {
         self.groups.get(id.index()).map(String::as_str)
     }
 }
+
+/// A document path as the protocol declares it: every list index written `[]`
+/// (`course.sessions[-1].level` is `course.sessions[].level`).
+pub fn declared_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push('[');
+            }
+            ']' => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}

@@ -247,34 +247,12 @@ fn check_edits(case: &Case, protocol: &Protocol, out: &mut Vec<Diagnostic>) {
     known.extend(schema.groups.iter().cloned());
     for edit in &case.edits {
         let (Edit::Set { path, span, .. } | Edit::Remove { path, span }) = edit;
-        let declared = declared_path(path);
+        let declared = crate::ir::schema::declared_path(path);
         if !known.contains(&declared) {
             let message = format!("the protocol declares no input `{declared}`");
             out.push(unknown(Code::UnknownName, *span, message, &declared, known.iter().map(String::as_str)));
         }
     }
-}
-
-/// A document path as the protocol declares it: every list index written `[]`
-/// (`course.sessions[-1].level` is `course.sessions[].level`).
-fn declared_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_index = false;
-    for c in path.chars() {
-        match c {
-            '[' => {
-                in_index = true;
-                out.push('[');
-            }
-            ']' => {
-                in_index = false;
-                out.push(']');
-            }
-            _ if in_index => {}
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// A name that is not declared, with the nearest declared one as a hint.
