@@ -144,7 +144,7 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 }
 
 /// Days from 1970-01-01 to the date (proleptic Gregorian; `month` 1..=12, `day` valid in it).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     // Years start on March 1st, so that the leap day is the last day of a year.
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
@@ -156,7 +156,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// The date (year, month 1..=12, day 1..=31) `days` after 1970-01-01, proleptic Gregorian.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let days = days + EPOCH_FROM_MARCH_0000;
     let era = days.div_euclid(DAYS_PER_ERA);
     let day_of_era = days - era * DAYS_PER_ERA;
