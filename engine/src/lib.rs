@@ -56,8 +56,7 @@
 #![forbid(unsafe_code)]
 
 pub(crate) mod analysis;
-#[allow(dead_code)] // wired into the language by the calendar-time work of issue 15
-mod calendar;
+pub(crate) mod calendar;
 pub(crate) mod check;
 pub mod decision;
 pub mod describe;

@@ -175,6 +175,7 @@ fn interval(program: &Program, e: &Expr) -> Option<Interval> {
             Some((a.min(b), a.max(b)))
         }
         Expr::Neg(x) => interval(program, x).map(|(lo, hi)| (-hi, -lo)),
+        Expr::Floor(x) => interval(program, x).map(|(lo, hi)| (lo.floor(), hi.floor())),
         Expr::Min(xs) | Expr::Max(xs) => {
             let parts: Option<Vec<Interval>> = xs.iter().map(|x| interval(program, x)).collect();
             let parts = parts?;

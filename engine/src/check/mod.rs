@@ -12,7 +12,8 @@ use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::ir::decision::Decision;
 use crate::ir::ladder::Ladder;
 use crate::ir::schema::Schema;
-use crate::ir::{Header, Program, Source};
+use crate::calendar::ZoneRule;
+use crate::ir::{Header, Program, Source, TimeZone};
 use crate::syntax::ast::{self, Entry, Item, RuleFile};
 use expr::{Checker, Names};
 use indexmap::IndexSet;
@@ -266,6 +267,7 @@ fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header
             }
         }
     }
+    h.timezone = timezone(&first.timezones, diagnostics);
     for (field, example) in [("version", "version \"2026.11.0\""), ("status", "status draft")] {
         if !seen.contains(field) {
             diagnostics.push(
@@ -275,6 +277,40 @@ fn header(headers: &[&ast::Header], diagnostics: &mut Vec<Diagnostic>) -> Header
         }
     }
     h
+}
+
+/// The header's `timezone`: its rule read (UTC needs none), once.
+fn timezone(decls: &[ast::TimeZoneDecl], diagnostics: &mut Vec<Diagnostic>) -> Option<TimeZone> {
+    const EXAMPLE: &str = "timezone \"America/New_York\" \"EST5EDT,M3.2.0,M11.1.0\"";
+    for extra in decls.iter().skip(1) {
+        diagnostics.push(
+            Diagnostic::error(Code::Duplicate, extra.name.span, "a second `timezone`")
+                .with_hint("a protocol counts days in one time zone: keep one"),
+        );
+    }
+    let decl = decls.first()?;
+    let name = decl.name.node.clone();
+    let rule = match &decl.rule {
+        Some(rule) => match ZoneRule::parse(&rule.node) {
+            Some(r) => r,
+            None => {
+                diagnostics.push(
+                    Diagnostic::error(Code::Header, rule.span, format!("`{}` is not a time zone rule kap reads", rule.node))
+                        .with_hint("write the zone's POSIX TZ rule: its standard name and hours west of UTC, then its daylight name and when daylight time starts and ends (`Mm.w.d[/time]`), as in `EST5EDT,M3.2.0,M11.1.0` or `<+0530>-5:30`"),
+                );
+                return None;
+            }
+        },
+        None if matches!(name.as_str(), "UTC" | "Etc/UTC") => ZoneRule::parse("UTC0")?,
+        None => {
+            diagnostics.push(
+                Diagnostic::error(Code::Header, decl.name.span, format!("the time zone `{name}` needs its rule"))
+                    .with_hint(format!("give its current rule as a POSIX TZ string after the name, as in `{EXAMPLE}`; the last line of `/usr/share/zoneinfo/{name}` on a machine with tzdata is that rule")),
+            );
+            return None;
+        }
+    };
+    Some(TimeZone { name, rule })
 }
 
 fn sources(decls: &[&ast::SourceDecl], diagnostics: &mut Vec<Diagnostic>) -> Vec<Source> {

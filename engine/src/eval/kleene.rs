@@ -265,7 +265,14 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
                 None => ev(otherwise)?,
             }
         }
-        Expr::Not(e) | Expr::Neg(e) | Expr::Abs(e) | Expr::Scale(e, _) | Expr::InSet(e, _) | Expr::Step(e, ..) => {
+        Expr::Not(e)
+        | Expr::Neg(e)
+        | Expr::Abs(e)
+        | Expr::Scale(e, _)
+        | Expr::InSet(e, _)
+        | Expr::Step(e, ..)
+        | Expr::Floor(e)
+        | Expr::LocalDay(e, _) => {
             match ev(e)? {
                 Outcome::Known(v) => Outcome::Known(ops::unary(expr, v)?),
                 unknown => unknown,

@@ -2,6 +2,7 @@
 //! shape of every kind of expression ([`Expr::children`]).
 
 use super::{DecisionId, FieldId, FieldSlot, GroupId, LadderId, ListId, ListSlot};
+use crate::calendar::ZoneRule;
 use crate::diagnostic::Span;
 use crate::syntax::ast::{ArithOp, CmpOp};
 use rust_decimal::Decimal;
@@ -131,6 +132,11 @@ pub enum Expr {
     InSet(Box<Expr>, Vec<u16>),
     /// Whether the operand is known: never unknown itself.
     IsKnown(Box<Expr>),
+    /// The largest whole number not above a plain number (`floor`).
+    Floor(Box<Expr>),
+    /// The local calendar day of a timestamp by the protocol's time zone rule, as a duration
+    /// in seconds since 1970-01-01 (a whole number of days): `day(t)`.
+    LocalDay(Box<Expr>, Box<ZoneRule>),
 }
 
 /// The expressions directly within an expression, in order: [`Expr::children`].
@@ -193,7 +199,9 @@ impl Expr {
             | Expr::Scale(x, _)
             | Expr::Abs(x)
             | Expr::InSet(x, _)
-            | Expr::IsKnown(x) => Children::operands([Some(x), None, None]),
+            | Expr::IsKnown(x)
+            | Expr::Floor(x)
+            | Expr::LocalDay(x, _) => Children::operands([Some(x), None, None]),
             Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => Children::new(&[], xs, [None; 3]),
             Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => Children::operands([Some(a), Some(b), None]),
             Expr::Between(a, b, c) => Children::operands([Some(a), Some(b), Some(c)]),

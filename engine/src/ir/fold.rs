@@ -48,7 +48,14 @@ pub(crate) fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
             (!unknown).then_some(Value::Bool(!is_or))
         }
         Expr::IsKnown(e) => Some(Value::Bool(constant(e)?.is_some())),
-        Expr::Not(e) | Expr::Neg(e) | Expr::Abs(e) | Expr::Scale(e, _) | Expr::InSet(e, _) | Expr::Step(e, ..) => {
+        Expr::Not(e)
+        | Expr::Neg(e)
+        | Expr::Abs(e)
+        | Expr::Scale(e, _)
+        | Expr::InSet(e, _)
+        | Expr::Step(e, ..)
+        | Expr::Floor(e)
+        | Expr::LocalDay(e, _) => {
             match constant(e)? {
                 Some(v) => Some(unary(expr, v)?),
                 None => None,

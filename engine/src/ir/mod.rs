@@ -48,6 +48,17 @@ pub struct Header {
     pub owner: Option<String>,
     /// What it is for.
     pub description: Option<String>,
+    /// The clinic's time zone, where days and weeks are counted.
+    pub timezone: Option<TimeZone>,
+}
+
+/// A time zone declared by a protocol: its IANA name and its rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeZone {
+    /// The IANA name (`America/New_York`).
+    pub name: String,
+    /// Its current rule.
+    pub rule: crate::calendar::ZoneRule,
 }
 
 /// A compiled protocol, ready to evaluate documents.

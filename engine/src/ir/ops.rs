@@ -6,6 +6,7 @@ use super::expr::{Direction, Expr, Value};
 use crate::diagnostic::Span;
 use crate::exact::Exact;
 use crate::syntax::ast::{ArithOp, CmpOp};
+use rust_decimal::prelude::ToPrimitive as _;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
@@ -58,8 +59,23 @@ pub(crate) fn unary(expr: &Expr, v: Value) -> Result<Value, EvalError> {
         (Expr::InSet(..), _) => Err(internal("set membership")),
         (Expr::Step(_, direction, count), Value::Choice(c)) => Ok(Value::Choice(step(c, *direction, *count))),
         (Expr::Step(..), _) => Err(internal("next/previous")),
+        (Expr::Floor(_), Value::Num(n)) => Ok(Value::Num(n.floor())),
+        (Expr::Floor(_), _) => Err(internal("floor")),
+        (Expr::LocalDay(_, zone), Value::Time(t)) => local_day(zone, t),
+        (Expr::LocalDay(..), _) => Err(internal("day")),
         _ => Err(internal("an operation on one operand")),
     }
+}
+
+/// The local day of the instant `t` (seconds), as seconds since 1970-01-01 at the start of
+/// that day; an instant outside the years 1 to 9999 has no calendar day.
+fn local_day(zone: &crate::calendar::ZoneRule, t: Decimal) -> Result<Value, EvalError> {
+    /// 0001-01-01 and 10000-01-01, in seconds since 1970-01-01.
+    const FIRST: i64 = -62_135_596_800;
+    const LAST: i64 = 253_402_300_800;
+    let outside = || EvalError { message: "a time outside the years 1 to 9999 has no calendar day".into(), span: Span::default() };
+    let seconds = t.floor().to_i64().filter(|s| (FIRST..LAST).contains(s)).ok_or_else(outside)?;
+    Ok(Value::Num(Decimal::from(zone.local_day(seconds)) * Decimal::from(86_400)))
 }
 
 /// `x op y` for two values of the same type (numbers already in one unit).

@@ -108,8 +108,21 @@ pub struct Header {
     pub name: Node<String>,
     /// `key value` fields: version, status, owner, description.
     pub fields: Vec<(Name, Node<String>)>,
+    /// `timezone "IANA name" "POSIX TZ rule"`: the clinic's time zone (once; a second is
+    /// reported by the checker).
+    pub timezones: Vec<TimeZoneDecl>,
     /// The whole header.
     pub span: Span,
+}
+
+/// `timezone "America/New_York" "EST5EDT,M3.2.0,M11.1.0"`: the zone's IANA name and its
+/// current rule as a POSIX TZ string.
+#[derive(Debug, Clone)]
+pub struct TimeZoneDecl {
+    /// The IANA name.
+    pub name: Node<String>,
+    /// The rule; `None` when left out (enough for `UTC`).
+    pub rule: Option<Node<String>>,
 }
 
 /// A citable source.

@@ -27,15 +27,24 @@ impl Builder {
     fn protocol(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Built<Header> {
         let name = self.string(&self.next(&mut inner, span)?);
         let mut fields = Vec::new();
+        let mut timezones = Vec::new();
         for field in inner {
             let fspan = self.span(&field);
             let mut parts = field.into_inner();
+            if parts.peek().is_some_and(|p| p.as_rule() == Rule::timezone) {
+                let mut zone = self.next(&mut parts, fspan)?.into_inner();
+                let _keyword = self.next(&mut zone, fspan)?;
+                let name = self.string(&self.next(&mut zone, fspan)?);
+                let rule = zone.next().map(|r| self.string(&r));
+                timezones.push(TimeZoneDecl { name, rule });
+                continue;
+            }
             let key = self.name(&self.next(&mut parts, fspan)?);
             let value = self.next(&mut parts, fspan)?;
             let value = if value.as_rule() == Rule::string { self.string(&value) } else { self.name(&value) };
             fields.push((key, value));
         }
-        Ok(Header { name, fields, span })
+        Ok(Header { name, fields, timezones, span })
     }
 
     /// `source KEY "Title" url "..."`.
