@@ -1,10 +1,16 @@
 //! Names, types and units of expressions, lowered to the compiled [`Expr`].
 
 mod arith;
+mod builtins;
 mod calls;
 mod compare;
 mod inline;
+mod literals;
+mod logic;
+mod membership;
 mod paths;
+
+pub(crate) use builtins::Builtin;
 
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
@@ -68,10 +74,6 @@ pub const MAX_EVAL_DEPTH: usize = 200;
 
 /// The largest compiled expression accepted, in nodes, after definitions are expanded.
 pub const MAX_NODES: usize = 20_000;
-
-/// Functions the language provides.
-pub const BUILTINS: &[&str] =
-    &["min", "max", "abs", "count", "next", "previous", "dose", "allowed", "highest_allowed", "raised"];
 
 /// What names resolve to while checking.
 pub struct Names<'a> {
@@ -336,173 +338,23 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
         match &e.node {
             ExprKind::Bool(b) => Some((Expr::Const(Value::Bool(*b)), Ty::Bool)),
-            ExprKind::Quantity(v, unit) => {
-                let unit = match unit {
-                    Some(u) => super::inputs::unit(u, self.diagnostics)?,
-                    None => Unit::none(),
-                };
-                Some((Expr::Const(Value::Num(*v)), Ty::Num(unit)))
-            }
+            ExprKind::Quantity(v, unit) => self.quantity(*v, unit.as_ref()),
+            ExprKind::Text(text) => self.text(text),
+            ExprKind::List(items) => self.list(items),
             ExprKind::Name(name) => self.name(name, span),
             ExprKind::Call(func, args) => self.call(func, args, span),
-            ExprKind::Neg(inner) => {
-                let (x, ty) = self.expr(inner)?;
-                match ty {
-                    Ty::Num(_) => Some((self.fold(Expr::Neg(Box::new(x)), span), ty)),
-                    other => {
-                        let t = self.describe(&other);
-                        self.error(
-                            Code::Type,
-                            inner.span,
-                            format!("only a number can be negated; this is {t}"),
-                            "remove the `-`".into(),
-                        )
-                    }
-                }
-            }
+            ExprKind::Neg(inner) => self.negate(inner, span),
             ExprKind::Arith(op, a, b) => self.arith(*op, a, b, span),
             ExprKind::Compare(op, a, b) => self.compare(*op, a, b, span),
-            ExprKind::InSet(inner, names, negated) => {
-                let (x, ty) = self.expr(inner)?;
-                let Ty::Choice(of) = ty else {
-                    let t = self.describe(&ty);
-                    return self.error(
-                        Code::Type,
-                        inner.span,
-                        format!("`in {{...}}` needs one of a set of choices; this is {t}"),
-                        "use `in lo..hi` for a range of numbers".into(),
-                    );
-                };
-                let mut set = Vec::new();
-                let mut ok = true;
-                for n in names {
-                    match self.choice_index(of, &n.node, n.span) {
-                        Some(i) => set.push(i),
-                        None => ok = false,
-                    }
-                }
-                if !ok {
-                    return None;
-                }
-                let test = Expr::InSet(Box::new(x), set);
-                Some((if *negated { Expr::Not(Box::new(test)) } else { test }, Ty::Bool))
-            }
-            ExprKind::InRange(inner, lo, hi, negated) => {
-                let x = self.expr(inner);
-                let mut lo_t = self.expr(lo);
-                let hi_t = self.expr(hi);
-                let ((x, xt), (lo_e, lo_ty), (hi_e, hi_ty)) = (x?, lo_t.take()?, hi_t?);
-                // `1..3 mmHg`: a bare number at the low end takes the high end's unit.
-                let lo_ty = match (&lo.node, &lo_ty, &hi_ty) {
-                    (ExprKind::Quantity(_, None), Ty::Num(u), Ty::Num(h)) if u.is_none() && !h.is_none() => {
-                        hi_ty.clone()
-                    }
-                    _ => lo_ty,
-                };
-                let Ty::Num(_) = xt else {
-                    let t = self.describe(&xt);
-                    return self.error(
-                        Code::Type,
-                        inner.span,
-                        format!("`in lo..hi` needs a number; this is {t}"),
-                        "use `in {a, b}` for choices".into(),
-                    );
-                };
-                let (x1, lo_e) = self.unify((x.clone(), xt.clone()), (lo_e, lo_ty), inner.span, lo.span, span)?;
-                let (x2, hi_e) = self.unify((x, xt), (hi_e, hi_ty), inner.span, hi.span, span)?;
-                if let (Expr::Const(Value::Num(l)), Expr::Const(Value::Num(h))) = (&lo_e, &hi_e) {
-                    if l > h {
-                        return self.error(
-                            Code::Range,
-                            lo.span.to(hi.span),
-                            format!("empty range: {l} is above {h}"),
-                            "write the lower end first: `in lo..hi`".into(),
-                        );
-                    }
-                }
-                // The same unit must serve both ends: convert ends, never the tested value twice.
-                let test = if x1 == x2 {
-                    Expr::Between(Box::new(x1), Box::new(self.fold(lo_e, lo.span)), Box::new(self.fold(hi_e, hi.span)))
-                } else {
-                    Expr::And(vec![
-                        Expr::Compare(CmpOp::Le, Box::new(lo_e), Box::new(x1)),
-                        Expr::Compare(CmpOp::Le, Box::new(x2), Box::new(hi_e)),
-                    ])
-                };
-                Some((if *negated { Expr::Not(Box::new(test)) } else { test }, Ty::Bool))
-            }
-            ExprKind::IsKnown(inner, known) => {
-                let group = match &inner.node {
-                    ExprKind::Name(n) if self.lookup_value(n).is_none() => self.names.group(n),
-                    _ => None,
-                };
-                let test = match group {
-                    Some(g) => Expr::GroupPresent(g),
-                    None => Expr::IsKnown(Box::new(self.expr(inner)?.0)),
-                };
-                Some((if *known { test } else { Expr::Not(Box::new(test)) }, Ty::Bool))
-            }
-            ExprKind::IsTruth(inner, value) => {
-                // Compiled as `c is known and c` (or `and not c`): false, never unknown, when
-                // an input of `c` is absent, so nothing is listed as missing for it.
-                let test = self.condition(inner, "`is true` and `is false`")?;
-                let known = Expr::IsKnown(Box::new(test.clone()));
-                let test = if *value { test } else { Expr::Not(Box::new(test)) };
-                Some((Expr::And(vec![known, test]), Ty::Bool))
-            }
+            ExprKind::InSet(inner, names, negated) => self.in_set(inner, names, *negated),
+            ExprKind::InRange(inner, lo, hi, negated) => self.in_range(inner, (lo, hi), *negated, span),
+            ExprKind::IsKnown(inner, known) => self.is_known(inner, *known),
+            ExprKind::IsTruth(inner, value) => self.is_truth(inner, *value),
             ExprKind::Choose(arms, otherwise) => self.choose(arms, otherwise, span),
-            ExprKind::List(items) => {
-                let mut values = Vec::new();
-                let mut elem: Option<Ty> = None;
-                for item in items {
-                    let (x, ty) = self.expr(item)?;
-                    let Expr::Const(v) = x else {
-                        return self.error(
-                            Code::Type,
-                            item.span,
-                            "a list holds constants".into(),
-                            "write numbers or texts, such as `[20, 40, 60]`".into(),
-                        );
-                    };
-                    if let Some(t) = &elem {
-                        if *t != ty {
-                            let (a, b) = (self.describe(&ty), self.describe(t));
-                            return self.error(
-                                Code::Type,
-                                item.span,
-                                format!("this is {a}, the list's first item {b}"),
-                                "every item of a list has the same type".into(),
-                            );
-                        }
-                    }
-                    elem = Some(ty);
-                    values.push(v);
-                }
-                let index = u32::try_from(self.lists.len()).ok()?;
-                self.lists.push(values);
-                Some((Expr::Const(Value::List(index)), Ty::List(Box::new(elem.unwrap_or(Ty::Num(Unit::none()))))))
-            }
-            ExprKind::Text(text) => {
-                let index = match self.texts.iter().position(|t| t == text) {
-                    Some(i) => i,
-                    None => {
-                        self.texts.push(text.clone());
-                        self.texts.len() - 1
-                    }
-                };
-                Some((Expr::Const(Value::Text(u32::try_from(index).ok()?)), Ty::Text))
-            }
             ExprKind::Quantifier { kind, var, list, cond } => self.quantifier(*kind, var, list, cond.as_deref(), span),
-            ExprKind::Not(inner) => {
-                let x = self.condition(inner, "the operand of `not`")?;
-                Some((Expr::Not(Box::new(x)), Ty::Bool))
-            }
-            ExprKind::And(parts) | ExprKind::Or(parts) => {
-                let what = if matches!(e.node, ExprKind::And(_)) { "each side of `and`" } else { "each side of `or`" };
-                let checked: Vec<Option<Expr>> = parts.iter().map(|p| self.condition(p, what)).collect();
-                let parts: Vec<Expr> = checked.into_iter().collect::<Option<_>>()?;
-                Some((if matches!(e.node, ExprKind::And(_)) { Expr::And(parts) } else { Expr::Or(parts) }, Ty::Bool))
-            }
+            ExprKind::Not(inner) => self.not(inner),
+            ExprKind::And(parts) => Some((Expr::And(self.conditions(parts, "each side of `and`")?), Ty::Bool)),
+            ExprKind::Or(parts) => Some((Expr::Or(self.conditions(parts, "each side of `or`")?), Ty::Bool)),
         }
     }
 

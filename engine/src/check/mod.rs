@@ -122,7 +122,7 @@ fn definition_names(defines: &[&ast::Define], schema: &Schema, diagnostics: &mut
         let name = d.name.node.as_str();
         let clash = if schema.groups.iter().any(|g| g == name) {
             Some("a group of inputs")
-        } else if expr::BUILTINS.contains(&name) {
+        } else if expr::Builtin::from_name(name).is_some() {
             Some("a built-in function")
         } else {
             None

@@ -224,47 +224,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
             let ladder = scope.ladders.get(l.index()).ok_or_else(|| internal("an undeclared ladder"))?;
             ladder::call(expr, ladder, level, scope, &ev)?
         }
-        Expr::Choose(arms, otherwise) => {
-            // Ordered rules: the first true condition decides, provided every one before it
-            // is false. Until one is true, an unknown condition counts its absent inputs and
-            // those of its value (the outcome it may still give), and the value of
-            // `otherwise` counts when no condition is true.
-            let mut missing: Option<Missing> = None;
-            let value_missing = |value: &Expr, into: &mut Missing| {
-                // A value that cannot be computed yet (a division by zero in a branch that may
-                // never be taken) names nothing; it is reported if its branch is taken.
-                if let Ok(Outcome::Unknown(m)) = ev(value) {
-                    into.merge(&m);
-                }
-            };
-            for (cond, value) in arms {
-                match ev(cond)? {
-                    Outcome::Known(Value::Bool(false)) => {}
-                    Outcome::Known(Value::Bool(true)) => {
-                        return Ok(match missing {
-                            Some(mut m) => {
-                                value_missing(value, &mut m);
-                                Outcome::Unknown(m)
-                            }
-                            None => ev(value)?,
-                        })
-                    }
-                    Outcome::Known(_) => return Err(internal("choose")),
-                    Outcome::Unknown(m) => {
-                        let all = missing.get_or_insert_with(Missing::default);
-                        all.merge(&m);
-                        value_missing(value, all);
-                    }
-                }
-            }
-            match missing {
-                Some(mut m) => {
-                    value_missing(otherwise, &mut m);
-                    Outcome::Unknown(m)
-                }
-                None => ev(otherwise)?,
-            }
-        }
+        Expr::Choose(arms, otherwise) => choose(arms, otherwise, &ev)?,
         Expr::Not(e)
         | Expr::Neg(e)
         | Expr::Abs(e)
@@ -304,22 +264,68 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
             Ok((x, y)) => Outcome::Known(ops::arith(*op, x, y, *span)?),
             Err(missing) => Outcome::Unknown(missing),
         },
-        Expr::Min(parts) | Expr::Max(parts) => {
-            let want = if matches!(expr, Expr::Min(_)) { Ordering::Less } else { Ordering::Greater };
-            let mut best: Option<Decimal> = None;
-            let mut missing = Missing::default();
-            for p in parts {
-                match ev(p)? {
-                    Outcome::Known(Value::Num(n)) => best = Some(ops::extreme(best, n, want)),
-                    Outcome::Known(_) => return Err(internal("min/max")),
-                    Outcome::Unknown(m) => missing.merge(&m),
-                }
+        Expr::Min(parts) => extreme(parts, Ordering::Less, &ev)?,
+        Expr::Max(parts) => extreme(parts, Ordering::Greater, &ev)?,
+    })
+}
+
+/// `choose`: ordered rules, the first true condition deciding.
+fn choose(arms: &[(Expr, Expr)], otherwise: &Expr, ev: &impl Fn(&Expr) -> Eval) -> Eval {
+    // Ordered rules: the first true condition decides, provided every one before it
+    // is false. Until one is true, an unknown condition counts its absent inputs and
+    // those of its value (the outcome it may still give), and the value of
+    // `otherwise` counts when no condition is true.
+    let mut missing: Option<Missing> = None;
+    let value_missing = |value: &Expr, into: &mut Missing| {
+        // A value that cannot be computed yet (a division by zero in a branch that may
+        // never be taken) names nothing; it is reported if its branch is taken.
+        if let Ok(Outcome::Unknown(m)) = ev(value) {
+            into.merge(&m);
+        }
+    };
+    for (cond, value) in arms {
+        match ev(cond)? {
+            Outcome::Known(Value::Bool(false)) => {}
+            Outcome::Known(Value::Bool(true)) => {
+                return Ok(match missing {
+                    Some(mut m) => {
+                        value_missing(value, &mut m);
+                        Outcome::Unknown(m)
+                    }
+                    None => ev(value)?,
+                })
             }
-            match best {
-                Some(n) if missing.0.is_empty() => Outcome::Known(Value::Num(n)),
-                _ => Outcome::Unknown(missing),
+            Outcome::Known(_) => return Err(internal("choose")),
+            Outcome::Unknown(m) => {
+                let all = missing.get_or_insert_with(Missing::default);
+                all.merge(&m);
+                value_missing(value, all);
             }
         }
+    }
+    Ok(match missing {
+        Some(mut m) => {
+            value_missing(otherwise, &mut m);
+            Outcome::Unknown(m)
+        }
+        None => ev(otherwise)?,
+    })
+}
+
+/// `min` (`want` less) or `max` (greater): known when every part is known.
+fn extreme(parts: &[Expr], want: Ordering, ev: &impl Fn(&Expr) -> Eval) -> Eval {
+    let mut best: Option<Decimal> = None;
+    let mut missing = Missing::default();
+    for p in parts {
+        match ev(p)? {
+            Outcome::Known(Value::Num(n)) => best = Some(ops::extreme(best, n, want)),
+            Outcome::Known(_) => return Err(internal("min/max")),
+            Outcome::Unknown(m) => missing.merge(&m),
+        }
+    }
+    Ok(match best {
+        Some(n) if missing.0.is_empty() => Outcome::Known(Value::Num(n)),
+        _ => Outcome::Unknown(missing),
     })
 }
 

@@ -2,9 +2,17 @@
 //! evaluated. An unknown member, a wrong type, `null`, a number that is not finite, out of
 //! range or not whole where it must be, a member named twice: each is an [`InputError`]
 //! naming the input path and what was expected.
+//!
+//! The steps, in order: [`json`] reads the text strictly; `members` reads each object's members
+//! into records against the declared shape, and `values` each field's value against its type;
+//! `structure` then checks what is declared of the whole document (`required`, `ordered`,
+//! `not after at`). [`time`] reads and writes the timestamps.
 
 pub mod json;
+mod members;
+mod structure;
 pub mod time;
+mod values;
 
 use crate::diagnostic::did_you_mean;
 use crate::exact::Exact;
@@ -14,8 +22,12 @@ use crate::ir::{position, GroupId};
 use crate::limits::{excerpt, MAX_DOCUMENT_BYTES};
 use indexmap::IndexSet;
 use json::Json;
+use members::object;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use structure::structure;
+pub(crate) use values::describe;
+pub use values::number;
 
 /// A validated document: the value of each field slot (absent ones are `None`).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -169,149 +181,6 @@ pub(crate) fn validate(schema: &Schema, json: &Json) -> Result<Document, InputEr
     Ok(doc)
 }
 
-/// Whether the object holding a top-level input or list (by its path) is in the document.
-fn parent_present(schema: &Schema, doc: &Document, path: &str) -> bool {
-    match path.rsplit_once('.') {
-        None => true,
-        Some((parent, _)) => {
-            let group: Option<GroupId> = position(&schema.groups, |g| g == parent);
-            group.and_then(|g| doc.groups.get(g.index())).copied().unwrap_or(false)
-        }
-    }
-}
-
-fn required_now(schema: &Schema, doc: &Document, required: &Required, path: &str) -> bool {
-    match required {
-        Required::No => false,
-        Required::WithParent => parent_present(schema, doc, path),
-        Required::WithGroups(groups) => groups.iter().any(|g| doc.groups.get(g.index()).copied().unwrap_or(false)),
-    }
-}
-
-fn when(required: &Required, schema: &Schema, path: &str) -> String {
-    match required {
-        Required::WithGroups(groups) => {
-            let names: Vec<&str> = groups.iter().filter_map(|g| schema.group(*g)).collect();
-            format!("required when the document has {}", names.join(" or "))
-        }
-        _ => match path.rsplit_once('.') {
-            Some((parent, _)) => format!("required whenever `{parent}` is given"),
-            None => "required".to_string(),
-        },
-    }
-}
-
-/// The structural rules declared with `required`, `ordered` and `not after`.
-fn structure(schema: &Schema, doc: &Document) -> Result<(), InputError> {
-    for list in schema.lists.iter().filter(|l| l.list.is_none()) {
-        let absent = doc.root.lists.get(list.slot.index()).is_none_or(Option::is_none);
-        if absent && required_now(schema, doc, &list.required, &list.path) {
-            let expected = match list.range {
-                Some((lo, hi)) => format!("a list of {lo}..{hi} objects (possibly empty)"),
-                None => "a list of objects (possibly empty)".to_string(),
-            };
-            return Err(error(
-                InputCode::MissingRequired,
-                &list.path,
-                when(&list.required, schema, &list.path),
-                expected,
-            ));
-        }
-    }
-    for field in &schema.fields {
-        let limit = field.not_after.and_then(|t| {
-            let other = schema.field(t)?;
-            Some((other, doc.root.fields.get(other.slot.index()).copied().flatten()?))
-        });
-        match field.list {
-            None => {
-                let value = doc.root.fields.get(field.slot.index()).copied().flatten();
-                if value.is_none() && required_now(schema, doc, &field.required, &field.path) {
-                    return Err(error(
-                        InputCode::MissingRequired,
-                        &field.path,
-                        when(&field.required, schema, &field.path),
-                        describe(field),
-                    ));
-                }
-                if let (Some(v), Some((other, bound))) = (value, limit) {
-                    if order(v, bound) == Some(std::cmp::Ordering::Greater) {
-                        return Err(error(
-                            InputCode::AfterLimit,
-                            &field.path,
-                            format!("{} is after `{}` ({})", show(v), other.path, show(bound)),
-                            format!("a value no later than `{}`", other.path),
-                        ));
-                    }
-                }
-            }
-            Some(l) => {
-                let Some(list) = schema.list(l).filter(|l| l.list.is_none()) else { continue };
-                let items =
-                    doc.root.lists.get(list.slot.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
-                let name = field.path.rsplit_once("[].").map_or(field.path.as_str(), |(_, n)| n);
-                let mut previous: Option<Value> = None;
-                for (i, item) in items.iter().enumerate() {
-                    let path = format!("{}[{i}].{name}", list.path);
-                    let value = item.fields.get(field.slot.index()).copied().flatten();
-                    let Some(v) = value else {
-                        if field.required != Required::No {
-                            return Err(error(
-                                InputCode::MissingRequired,
-                                &path,
-                                "required in every item",
-                                describe(field),
-                            ));
-                        }
-                        continue;
-                    };
-                    if field.ordered {
-                        if let Some(p) = previous {
-                            if order(v, p) == Some(std::cmp::Ordering::Less) {
-                                return Err(error(
-                                    InputCode::OutOfOrder,
-                                    &path,
-                                    format!("{} is before the item above it ({})", show(v), show(p)),
-                                    format!("items in order of `{name}`, oldest first"),
-                                ));
-                            }
-                        }
-                        previous = Some(v);
-                    }
-                    if let Some((other, bound)) = limit {
-                        if order(v, bound) == Some(std::cmp::Ordering::Greater) {
-                            return Err(error(
-                                InputCode::AfterLimit,
-                                &path,
-                                format!("{} is after `{}` ({})", show(v), other.path, show(bound)),
-                                format!("a value no later than `{}`", other.path),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn order(a: Value, b: Value) -> Option<std::cmp::Ordering> {
-    match (a, b) {
-        (Value::Num(x), Value::Num(y)) | (Value::Time(x), Value::Time(y)) => Some(x.cmp(&y)),
-        _ => None,
-    }
-}
-
-fn show(v: Value) -> String {
-    match v {
-        Value::Time(t) => time::format_utc(t).unwrap_or_else(|| t.to_string()),
-        Value::Num(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Choice(c) => c.to_string(),
-        Value::Text(t) | Value::List(t) => t.to_string(),
-    }
-}
-
 /// The declared name `word` is likely a typo of, as [`did_you_mean`] finds it. A word more
 /// than twice as long as every candidate (plus two) is none's typo, and is not compared: the
 /// comparison takes time in proportion to the word's length.
@@ -340,266 +209,6 @@ fn join(prefix: &str, name: &str) -> String {
         name.to_string()
     } else {
         format!("{prefix}.{name}")
-    }
-}
-
-/// Reads the members of an object of `shape` into `record`, marking the groups present.
-fn object(
-    schema: &Schema,
-    shape: &Shape,
-    members: &[(String, Json)],
-    prefix: &str,
-    record: &mut Record,
-    groups: &mut Vec<bool>,
-) -> Result<(), InputError> {
-    let mut seen = IndexSet::new();
-    for (name, value) in members {
-        let path = join(prefix, name);
-        if !seen.insert(name.as_str()) {
-            return Err(error(InputCode::DuplicateMember, &path, "this member is given twice", "each member once"));
-        }
-        let Some(member) = shape.members.get(name) else {
-            return Err(unknown_member(shape, prefix, name));
-        };
-        if matches!(value, Json::Null) {
-            return Err(error(
-                InputCode::NullValue,
-                &path,
-                "`null` is not a value: leave the member out when it is unknown",
-                expected(schema, member),
-            ));
-        }
-        match member {
-            Member::Field(index) => {
-                let field = schema
-                    .field(*index)
-                    .ok_or_else(|| error(InputCode::Internal, &path, "undeclared field", "a declared input"))?;
-                let v = field_value(field, value, &path)?;
-                if let Some(slot) = record.fields.get_mut(field.slot.index()) {
-                    *slot = Some(v);
-                }
-            }
-            Member::Group(inner) => {
-                let Json::Object(inner_members) = value else {
-                    return Err(error(InputCode::NotAnObject, &path, format!("found {}", found(value)), "an object"));
-                };
-                if let Some(present) = inner.group.and_then(|g| groups.get_mut(g.index())) {
-                    *present = true;
-                }
-                object(schema, inner, inner_members, &path, record, groups)?;
-            }
-            Member::List(index) => {
-                let list = schema
-                    .list(*index)
-                    .ok_or_else(|| error(InputCode::Internal, &path, "undeclared list", "a declared list"))?;
-                let records = list_items(schema, member, list, value, &path)?;
-                if let Some(slot) = record.lists.get_mut(list.slot.index()) {
-                    *slot = Some(records);
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The error for a member `name` that `shape` does not declare; its path quotes at most an
-/// excerpt of the name.
-fn unknown_member(shape: &Shape, prefix: &str, name: &str) -> InputError {
-    let path = join(prefix, &excerpt(name));
-    let near = suggest(name, shape.members.keys().map(String::as_str));
-    let message = match near {
-        Some(n) => format!("no such input (did you mean `{}`?)", join(prefix, n)),
-        None => "no such input".to_string(),
-    };
-    let known: Vec<&str> = shape.members.keys().map(String::as_str).collect();
-    error(InputCode::UnknownMember, &path, message, format!("one of: {}", known.join(", ")))
-}
-
-/// The items of `list` (the declaration of `member`), each a record.
-fn list_items(
-    schema: &Schema,
-    member: &Member,
-    list: &ListDecl,
-    value: &Json,
-    path: &str,
-) -> Result<Vec<Record>, InputError> {
-    let Json::Array(items) = value else {
-        return Err(error(InputCode::WrongType, path, format!("found {}", found(value)), expected(schema, member)));
-    };
-    if let Some((lo, hi)) = list.range {
-        let n = Decimal::from(items.len());
-        if n < lo || n > hi {
-            return Err(error(InputCode::OutOfRange, path, format!("{} items", items.len()), expected(schema, member)));
-        }
-    }
-    let mut records = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let item_path = format!("{path}[{i}]");
-        let Json::Object(item_members) = item else {
-            if matches!(item, Json::Null) {
-                return Err(error(
-                    InputCode::NullValue,
-                    &item_path,
-                    "`null` is not a value: leave the item out",
-                    "an object",
-                ));
-            }
-            return Err(error(InputCode::NotAnObject, &item_path, format!("found {}", found(item)), "an object"));
-        };
-        let mut rec = Record { fields: vec![None; list.item_fields], lists: vec![None; list.item_lists] };
-        let mut no_groups = Vec::new();
-        object(schema, &list.item, item_members, &item_path, &mut rec, &mut no_groups)?;
-        records.push(rec);
-    }
-    Ok(records)
-}
-
-/// What a member admits, for people: "an integer in 0..120 years".
-fn expected(schema: &Schema, member: &Member) -> String {
-    match member {
-        Member::Field(i) => schema.field(*i).map_or_else(|| "a value".to_string(), describe),
-        Member::Group(_) => "an object".to_string(),
-        Member::List(i) => match schema.list(*i).and_then(|l| l.range) {
-            Some((lo, hi)) => format!("a list of {lo}..{hi} objects"),
-            None => "a list of objects".to_string(),
-        },
-    }
-}
-
-/// Describes what a field admits, for people: "an integer in 0..120 years".
-pub(crate) fn describe(field: &Field) -> String {
-    match &field.ty {
-        FieldType::Boolean => "true or false".to_string(),
-        FieldType::Timestamp => "an RFC 3339 timestamp such as \"2026-11-22T09:00:00Z\"".to_string(),
-        FieldType::Choice(choices) => {
-            let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
-            format!("one of {}", quoted.join(", "))
-        }
-        FieldType::Number { integer, unit } => {
-            let kind = if *integer { "an integer" } else { "a number" };
-            let unit = if unit.is_none() { String::new() } else { format!(" {unit}") };
-            match field.range {
-                Some((lo, hi)) => format!("{kind} in {lo}..{hi}{unit}"),
-                None if unit.is_empty() => kind.to_string(),
-                None => format!("{kind} in{unit}"),
-            }
-        }
-    }
-}
-
-fn field_value(field: &Field, json: &Json, path: &str) -> Result<Value, InputError> {
-    let wrong = || error(InputCode::WrongType, path, format!("found {}", found(json)), describe(field));
-    match (&field.ty, json) {
-        (FieldType::Boolean, Json::Bool(b)) => Ok(Value::Bool(*b)),
-        (FieldType::Choice(choices), Json::String(s)) => match choices.iter().position(|c| c == s) {
-            Some(i) => Ok(Value::Choice(u16::try_from(i).map_err(|_| wrong())?)),
-            None => {
-                let near = suggest(s, choices.iter().map(String::as_str));
-                let message = match near {
-                    Some(n) => format!("\"{}\" is not a choice (did you mean \"{n}\"?)", excerpt(s)),
-                    None => format!("\"{}\" is not a choice", excerpt(s)),
-                };
-                Err(error(InputCode::UnknownChoice, path, message, describe(field)))
-            }
-        },
-        (FieldType::Timestamp, Json::String(s)) => time::parse_rfc3339(s).map(Value::Time).ok_or_else(|| {
-            error(
-                InputCode::BadTimestamp,
-                path,
-                format!("\"{}\" is not an RFC 3339 timestamp", excerpt(s)),
-                describe(field),
-            )
-        }),
-        (FieldType::Number { integer, .. }, Json::Number(text)) => {
-            let quoted = || excerpt(text);
-            let n = number(text).map_err(|code| {
-                let message = match code {
-                    InputCode::NotFinite => format!("{} is too large to be a finite exact number", quoted()),
-                    _ => format!("{} has more digits than kap keeps exactly (28)", quoted()),
-                };
-                error(code, path, message, describe(field))
-            })?;
-            if *integer && !n.fract().is_zero() {
-                return Err(error(
-                    InputCode::NotWhole,
-                    path,
-                    format!("{} is not a whole number", quoted()),
-                    describe(field),
-                ));
-            }
-            if let Some((lo, hi)) = field.range {
-                if n < lo || n > hi {
-                    return Err(error(
-                        InputCode::OutOfRange,
-                        path,
-                        format!("{} is out of range", quoted()),
-                        describe(field),
-                    ));
-                }
-            }
-            Ok(Value::Num(n.normalize()))
-        }
-        _ => Err(wrong()),
-    }
-}
-
-/// Reads a JSON number's text as an exact decimal.
-///
-/// Errors are `not_finite` (too large for 28 digits) and `too_precise` (digits below the
-/// 28th decimal place that are not zero).
-pub fn number(text: &str) -> Result<Decimal, InputCode> {
-    let (negative, rest) = match text.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, text),
-    };
-    let (mantissa, exponent) = match rest.find(['e', 'E']) {
-        Some(at) => {
-            let exp = rest.get(at + 1..).unwrap_or("");
-            let exp: i64 = exp.parse().unwrap_or(if exp.starts_with('-') { i64::MIN } else { i64::MAX });
-            (rest.get(..at).unwrap_or(""), exp)
-        }
-        None => (rest, 0),
-    };
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let mut digits: String = format!("{int_part}{frac_part}");
-    let mut exponent = exponent.saturating_sub(i64::try_from(frac_part.len()).unwrap_or(i64::MAX));
-    // Normalise: no leading zeros, no trailing zeros (moved into the exponent).
-    let trimmed = digits.trim_start_matches('0');
-    digits = trimmed.to_string();
-    if digits.is_empty() {
-        return Ok(Decimal::ZERO);
-    }
-    while digits.ends_with('0') {
-        digits.pop();
-        exponent = exponent.saturating_add(1);
-    }
-    if digits.len() > 28 {
-        return Err(if exponent.saturating_add(i64::try_from(digits.len()).unwrap_or(i64::MAX)) > 28 {
-            InputCode::NotFinite
-        } else {
-            InputCode::TooPrecise
-        });
-    }
-    let magnitude = i64::try_from(digits.len()).unwrap_or(0).saturating_add(exponent);
-    if magnitude > 29 {
-        return Err(InputCode::NotFinite);
-    }
-    let mut m: i128 = digits.parse().map_err(|_| InputCode::NotFinite)?;
-    if negative {
-        m = -m;
-    }
-    if exponent >= 0 {
-        let mut value = Decimal::try_from_i128_with_scale(m, 0).map_err(|_| InputCode::NotFinite)?;
-        for _ in 0..exponent {
-            value = value.mul_exact(Decimal::TEN).ok_or(InputCode::NotFinite)?;
-        }
-        Ok(value)
-    } else {
-        let scale = u32::try_from(exponent.unsigned_abs()).map_err(|_| InputCode::TooPrecise)?;
-        if scale > 28 {
-            return Err(InputCode::TooPrecise);
-        }
-        Decimal::try_from_i128_with_scale(m, scale).map_err(|_| InputCode::NotFinite)
     }
 }
 

@@ -155,6 +155,23 @@ impl<'a, 'd> Checker<'a, 'd> {
         Some((self.fold(result.0, span), result.1))
     }
 
+    /// `-x`: a number, negated.
+    pub(super) fn negate(&mut self, inner: &ast::Expr, span: Span) -> Option<Typed> {
+        let (x, ty) = self.expr(inner)?;
+        match ty {
+            Ty::Num(_) => Some((self.fold(Expr::Neg(Box::new(x)), span), ty)),
+            other => {
+                let t = self.describe(&other);
+                self.error(
+                    Code::Type,
+                    inner.span,
+                    format!("only a number can be negated; this is {t}"),
+                    "remove the `-`".into(),
+                )
+            }
+        }
+    }
+
     /// `x * y` or `x / y` with the exact factor that brings the result into its unit
     /// ([`Unit::times`], [`Unit::per`]): a quotient is `(x·n) / (y·d)` for a factor n/d, so
     /// that its only rounding is the division's own; a product is scaled once when n/d is a

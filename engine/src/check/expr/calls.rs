@@ -1,5 +1,7 @@
-//! Calls: the built-in functions, ladder doses and `choose`.
+//! Calls: of definitions and of built-in functions (dispatched on [`Builtin`]), the built-ins
+//! on ladders and alerts, and `choose`.
 
+use super::builtins::Builtin;
 use super::inline::definition_cycle;
 use super::*;
 
@@ -11,12 +13,8 @@ impl<'a, 'd> Checker<'a, 'd> {
     /// written there, so the two can never drift apart.
     pub(super) fn raised(&mut self, args: &[ast::Expr], span: Span) -> Option<Typed> {
         let [ast::Node { node: ExprKind::Name(id), span: id_span }] = args else {
-            return self.error(
-                Code::Arguments,
-                span,
-                "`raised` takes the id of an alert".into(),
-                "such as `raised(bp_persistent)`".into(),
-            );
+            self.push(Builtin::Raised.wrong_arguments(span));
+            return None;
         };
         let alert = match self.names.alerts.get(id.as_str()).map(Vec::as_slice) {
             Some([one]) => *one,
@@ -72,142 +70,66 @@ impl<'a, 'd> Checker<'a, 'd> {
         Some((x, ty))
     }
 
+    /// A call: of a definition, with its parameters bound to the arguments, or of a
+    /// built-in function.
     pub(super) fn call(&mut self, func: &ast::Name, args: &[ast::Expr], span: Span) -> Option<Typed> {
-        let name = func.node.as_str();
-        if let Some(d) = self.names.defines.get(name).copied() {
-            self.used.insert(name.to_string());
-            if d.params.len() != args.len() {
-                return self.error(
-                    Code::Arguments,
-                    span,
-                    format!("`{name}` takes {} argument(s), not {}", d.params.len(), args.len()),
-                    format!("declared at `define {name}(...)`"),
-                );
-            }
-            self.may_inline(name, span, || definition_cycle(name))?;
-            let checked: Vec<Option<Typed>> = args.iter().map(|a| self.expr(a)).collect();
-            let values: Vec<Typed> = checked.into_iter().collect::<Option<_>>()?;
-            let frame = d.params.iter().map(|p| p.node.clone()).zip(values).collect();
-            return self.inline(name, Some(frame), &d.body, span);
+        if let Some(d) = self.names.defines.get(func.node.as_str()).copied() {
+            return self.call_definition(d, args, span);
         }
-        if matches!(name, "dose" | "allowed" | "highest_allowed") {
-            return self.ladder_call(name, args, span);
+        let Some(builtin) = Builtin::from_name(&func.node) else {
+            return self.unknown_function(func);
+        };
+        match builtin {
+            Builtin::Min => self.extreme(builtin, Expr::Min, args, span),
+            Builtin::Max => self.extreme(builtin, Expr::Max, args, span),
+            Builtin::Abs => self.abs(args, span),
+            Builtin::Count => self.count(args, span),
+            Builtin::Next => self.step(builtin, Direction::Next, args, span),
+            Builtin::Previous => self.step(builtin, Direction::Previous, args, span),
+            Builtin::Dose | Builtin::Allowed | Builtin::HighestAllowed => self.ladder_call(builtin, args, span),
+            Builtin::Raised => self.raised(args, span),
         }
-        if name == "raised" {
-            return self.raised(args, span);
-        }
-        if name == "next" || name == "previous" {
-            let [arg] = args else {
-                return self.error(
-                    Code::Arguments,
-                    span,
-                    format!("`{name}` takes one choice"),
-                    format!("`{name}(course.sessions[-1].level)`"),
-                );
-            };
-            let (x, ty) = self.expr(arg)?;
-            let Ty::Choice(set) = ty else {
-                let t = self.describe(&ty);
-                return self.error(
-                    Code::Type,
-                    arg.span,
-                    format!("`{name}` needs a choice; this is {t}"),
-                    "it steps through the choices in the order they are declared".into(),
-                );
-            };
-            let count = u16::try_from(self.choices(set).len()).ok()?;
-            let direction = if name == "next" { Direction::Next } else { Direction::Previous };
-            return Some((self.fold(Expr::Step(Box::new(x), direction, count), span), Ty::Choice(set)));
-        }
-        if name == "count" {
-            // `count(LIST)`: the number of items.
-            return match args {
-                [ast::Node { node: ExprKind::Name(list), span: list_span }] => {
-                    let list = ast::Node::new(list.clone(), *list_span);
-                    let var = ast::Node::new(String::new(), span);
-                    self.quantifier(Quantifier::Count, &var, &list, None, span)
-                }
-                _ => self.error(
-                    Code::Arguments,
-                    span,
-                    "`count` takes a list".into(),
-                    "`count(course.sessions)` or `count(s in course.sessions where ...)`".into(),
-                ),
-            };
-        }
-        if !BUILTINS.contains(&name) {
-            let candidates: Vec<&str> = BUILTINS.iter().copied().chain(self.names.defines.keys().copied()).collect();
-            let hint = match did_you_mean(name, candidates) {
-                Some(near) => format!("did you mean `{near}`?"),
-                None => format!("the functions are {} and your definitions", BUILTINS.join(", ")),
-            };
-            return self.error(Code::UnknownName, func.span, format!("no function named `{name}`"), hint);
-        }
-        let checked: Vec<Option<Typed>> = args.iter().map(|a| self.expr(a)).collect();
-        let typed: Vec<Typed> = checked.into_iter().collect::<Option<_>>()?;
-        if name == "abs" {
-            let [(x, ty)] = <[Typed; 1]>::try_from(typed).ok().or_else(|| {
-                self.diagnostics.push(
-                    Diagnostic::error(Code::Arguments, span, "`abs` takes one argument").with_hint("`abs(x - y)`"),
-                );
-                None
-            })?;
-            if !matches!(ty, Ty::Num(_)) {
-                let t = self.describe(&ty);
-                return self.error(
-                    Code::Type,
-                    span,
-                    format!("`abs` needs a number; this is {t}"),
-                    "`abs(x - y)`".into(),
-                );
-            }
-            return Some((self.fold(Expr::Abs(Box::new(x)), span), ty));
-        }
-        if typed.len() < 2 {
+    }
+
+    /// `NAME(args)` of a `define NAME(params)`: its body, inlined with the arguments.
+    fn call_definition(&mut self, d: &ast::Define, args: &[ast::Expr], span: Span) -> Option<Typed> {
+        let name = d.name.node.as_str();
+        self.used.insert(name.to_string());
+        if d.params.len() != args.len() {
             return self.error(
                 Code::Arguments,
                 span,
-                format!("`{name}` takes two or more arguments"),
-                format!("`{name}(a, b)`"),
+                format!("`{name}` takes {} argument(s), not {}", d.params.len(), args.len()),
+                format!("declared at `define {name}(...)`"),
             );
         }
-        let spans: Vec<Span> = args.iter().map(|a| a.span).collect();
-        let first_span = spans.first().copied().unwrap_or(span);
-        // The common unit: one that every argument converts to exactly.
-        let units: Vec<Unit> =
-            typed.iter().filter_map(|(_, t)| if let Ty::Num(u) = t { Some(u.clone()) } else { None }).collect();
-        let unit = units
-            .iter()
-            .find(|target| units.iter().all(|u| u == *target || u.conversion_to(target).is_some()))
-            .or(units.first())
-            .cloned();
-        let Some(unit) = unit else {
-            let t = typed.first().map(|(_, t)| self.describe(t)).unwrap_or_default();
-            return self.error(
-                Code::Type,
-                first_span,
-                format!("`{name}` needs numbers; this is {t}"),
-                "pass numbers with units".into(),
-            );
+        self.may_inline(name, span, || definition_cycle(name))?;
+        let checked: Vec<Option<Typed>> = args.iter().map(|a| self.expr(a)).collect();
+        let values: Vec<Typed> = checked.into_iter().collect::<Option<_>>()?;
+        let frame = d.params.iter().map(|p| p.node.clone()).zip(values).collect();
+        self.inline(name, Some(frame), &d.body, span)
+    }
+
+    /// A call of a function that is neither built in nor defined.
+    fn unknown_function(&mut self, func: &ast::Name) -> Option<Typed> {
+        let name = func.node.as_str();
+        let mut candidates: Vec<&str> = Builtin::names().collect();
+        candidates.extend(self.names.defines.keys().copied());
+        let hint = match did_you_mean(name, candidates) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => {
+                format!("the functions are {} and your definitions", Builtin::names().collect::<Vec<_>>().join(", "))
+            }
         };
-        let mut parts = Vec::new();
-        for ((x, ty), s) in typed.into_iter().zip(spans) {
-            let converted = self.convert_to((x, ty), &unit, s, first_span)?;
-            parts.push(converted);
-        }
-        let expr = if name == "min" { Expr::Min(parts) } else { Expr::Max(parts) };
-        Some((self.fold(expr, span), Ty::Num(unit)))
+        self.error(Code::UnknownName, func.span, format!("no function named `{name}`"), hint)
     }
 
     /// `dose(LADDER, level)`, `allowed(LADDER, level)`, `highest_allowed(LADDER, level)`.
-    pub(super) fn ladder_call(&mut self, name: &str, args: &[ast::Expr], span: Span) -> Option<Typed> {
+    pub(super) fn ladder_call(&mut self, builtin: Builtin, args: &[ast::Expr], span: Span) -> Option<Typed> {
+        let name = builtin.name();
         let [ast::Node { node: ExprKind::Name(ladder), span: ladder_span }, level] = args else {
-            return self.error(
-                Code::Arguments,
-                span,
-                format!("`{name}` takes a ladder and a level"),
-                format!("`{name}(ketamine, course.sessions[-1].level)`"),
-            );
+            self.push(builtin.wrong_arguments(span));
+            return None;
         };
         let Some(index) = position::<LadderId, _>(&self.ladders, |(n, _)| n == ladder) else {
             let hint = match did_you_mean(ladder, self.ladders.iter().map(|(n, _)| n.as_str())) {
@@ -239,11 +161,11 @@ impl<'a, 'd> Checker<'a, 'd> {
                 format!("a level is one of {}", levels.join(", ")),
             );
         }
-        let l = index;
-        Some(match name {
-            "dose" => (Expr::Dose(l, Box::new(x)), Ty::Num(Unit::parse("mg").ok()?)),
-            "allowed" => (Expr::Allowed(l, Box::new(x)), Ty::Bool),
-            _ => (Expr::HighestAllowed(l, Box::new(x)), Ty::Choice(set)),
+        let (l, x) = (index, Box::new(x));
+        Some(match builtin {
+            Builtin::Dose => (Expr::Dose(l, x), Ty::Num(Unit::parse("mg").ok()?)),
+            Builtin::Allowed => (Expr::Allowed(l, x), Ty::Bool),
+            _ => (Expr::HighestAllowed(l, x), Ty::Choice(set)),
         })
     }
 

@@ -1,0 +1,129 @@
+//! The second step of validation: the members of each object against the declared shape,
+//! read into records (fields by slot, lists item by item), with the groups present marked;
+//! a member not declared is refused with the name it was likely meant to be.
+
+use super::values::field_value;
+use super::*;
+
+/// Reads the members of an object of `shape` into `record`, marking the groups present.
+pub(super) fn object(
+    schema: &Schema,
+    shape: &Shape,
+    members: &[(String, Json)],
+    prefix: &str,
+    record: &mut Record,
+    groups: &mut Vec<bool>,
+) -> Result<(), InputError> {
+    let mut seen = IndexSet::new();
+    for (name, value) in members {
+        let path = join(prefix, name);
+        if !seen.insert(name.as_str()) {
+            return Err(error(InputCode::DuplicateMember, &path, "this member is given twice", "each member once"));
+        }
+        let Some(member) = shape.members.get(name) else {
+            return Err(unknown_member(shape, prefix, name));
+        };
+        if matches!(value, Json::Null) {
+            return Err(error(
+                InputCode::NullValue,
+                &path,
+                "`null` is not a value: leave the member out when it is unknown",
+                expected(schema, member),
+            ));
+        }
+        match member {
+            Member::Field(index) => {
+                let field = schema
+                    .field(*index)
+                    .ok_or_else(|| error(InputCode::Internal, &path, "undeclared field", "a declared input"))?;
+                let v = field_value(field, value, &path)?;
+                if let Some(slot) = record.fields.get_mut(field.slot.index()) {
+                    *slot = Some(v);
+                }
+            }
+            Member::Group(inner) => {
+                let Json::Object(inner_members) = value else {
+                    return Err(error(InputCode::NotAnObject, &path, format!("found {}", found(value)), "an object"));
+                };
+                if let Some(present) = inner.group.and_then(|g| groups.get_mut(g.index())) {
+                    *present = true;
+                }
+                object(schema, inner, inner_members, &path, record, groups)?;
+            }
+            Member::List(index) => {
+                let list = schema
+                    .list(*index)
+                    .ok_or_else(|| error(InputCode::Internal, &path, "undeclared list", "a declared list"))?;
+                let records = list_items(schema, member, list, value, &path)?;
+                if let Some(slot) = record.lists.get_mut(list.slot.index()) {
+                    *slot = Some(records);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The error for a member `name` that `shape` does not declare; its path quotes at most an
+/// excerpt of the name.
+fn unknown_member(shape: &Shape, prefix: &str, name: &str) -> InputError {
+    let path = join(prefix, &excerpt(name));
+    let near = suggest(name, shape.members.keys().map(String::as_str));
+    let message = match near {
+        Some(n) => format!("no such input (did you mean `{}`?)", join(prefix, n)),
+        None => "no such input".to_string(),
+    };
+    let known: Vec<&str> = shape.members.keys().map(String::as_str).collect();
+    error(InputCode::UnknownMember, &path, message, format!("one of: {}", known.join(", ")))
+}
+
+/// The items of `list` (the declaration of `member`), each a record.
+fn list_items(
+    schema: &Schema,
+    member: &Member,
+    list: &ListDecl,
+    value: &Json,
+    path: &str,
+) -> Result<Vec<Record>, InputError> {
+    let Json::Array(items) = value else {
+        return Err(error(InputCode::WrongType, path, format!("found {}", found(value)), expected(schema, member)));
+    };
+    if let Some((lo, hi)) = list.range {
+        let n = Decimal::from(items.len());
+        if n < lo || n > hi {
+            return Err(error(InputCode::OutOfRange, path, format!("{} items", items.len()), expected(schema, member)));
+        }
+    }
+    let mut records = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let item_path = format!("{path}[{i}]");
+        let Json::Object(item_members) = item else {
+            if matches!(item, Json::Null) {
+                return Err(error(
+                    InputCode::NullValue,
+                    &item_path,
+                    "`null` is not a value: leave the item out",
+                    "an object",
+                ));
+            }
+            return Err(error(InputCode::NotAnObject, &item_path, format!("found {}", found(item)), "an object"));
+        };
+        let mut rec = Record { fields: vec![None; list.item_fields], lists: vec![None; list.item_lists] };
+        let mut no_groups = Vec::new();
+        object(schema, &list.item, item_members, &item_path, &mut rec, &mut no_groups)?;
+        records.push(rec);
+    }
+    Ok(records)
+}
+
+/// What a member admits, for people: "an integer in 0..120 years".
+fn expected(schema: &Schema, member: &Member) -> String {
+    match member {
+        Member::Field(i) => schema.field(*i).map_or_else(|| "a value".to_string(), describe),
+        Member::Group(_) => "an object".to_string(),
+        Member::List(i) => match schema.list(*i).and_then(|l| l.range) {
+            Some((lo, hi)) => format!("a list of {lo}..{hi} objects"),
+            None => "a list of objects".to_string(),
+        },
+    }
+}

@@ -1,0 +1,141 @@
+//! The third step of validation: each field's JSON value against its declared type, range
+//! and unit, read into an exact [`Value`]; numbers keep every digit written.
+
+use super::*;
+
+/// Describes what a field admits, for people: "an integer in 0..120 years".
+pub(crate) fn describe(field: &Field) -> String {
+    match &field.ty {
+        FieldType::Boolean => "true or false".to_string(),
+        FieldType::Timestamp => "an RFC 3339 timestamp such as \"2026-11-22T09:00:00Z\"".to_string(),
+        FieldType::Choice(choices) => {
+            let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
+            format!("one of {}", quoted.join(", "))
+        }
+        FieldType::Number { integer, unit } => {
+            let kind = if *integer { "an integer" } else { "a number" };
+            let unit = if unit.is_none() { String::new() } else { format!(" {unit}") };
+            match field.range {
+                Some((lo, hi)) => format!("{kind} in {lo}..{hi}{unit}"),
+                None if unit.is_empty() => kind.to_string(),
+                None => format!("{kind} in{unit}"),
+            }
+        }
+    }
+}
+
+pub(super) fn field_value(field: &Field, json: &Json, path: &str) -> Result<Value, InputError> {
+    let wrong = || error(InputCode::WrongType, path, format!("found {}", found(json)), describe(field));
+    match (&field.ty, json) {
+        (FieldType::Boolean, Json::Bool(b)) => Ok(Value::Bool(*b)),
+        (FieldType::Choice(choices), Json::String(s)) => match choices.iter().position(|c| c == s) {
+            Some(i) => Ok(Value::Choice(u16::try_from(i).map_err(|_| wrong())?)),
+            None => {
+                let near = suggest(s, choices.iter().map(String::as_str));
+                let message = match near {
+                    Some(n) => format!("\"{}\" is not a choice (did you mean \"{n}\"?)", excerpt(s)),
+                    None => format!("\"{}\" is not a choice", excerpt(s)),
+                };
+                Err(error(InputCode::UnknownChoice, path, message, describe(field)))
+            }
+        },
+        (FieldType::Timestamp, Json::String(s)) => time::parse_rfc3339(s).map(Value::Time).ok_or_else(|| {
+            error(
+                InputCode::BadTimestamp,
+                path,
+                format!("\"{}\" is not an RFC 3339 timestamp", excerpt(s)),
+                describe(field),
+            )
+        }),
+        (FieldType::Number { integer, .. }, Json::Number(text)) => {
+            let quoted = || excerpt(text);
+            let n = number(text).map_err(|code| {
+                let message = match code {
+                    InputCode::NotFinite => format!("{} is too large to be a finite exact number", quoted()),
+                    _ => format!("{} has more digits than kap keeps exactly (28)", quoted()),
+                };
+                error(code, path, message, describe(field))
+            })?;
+            if *integer && !n.fract().is_zero() {
+                return Err(error(
+                    InputCode::NotWhole,
+                    path,
+                    format!("{} is not a whole number", quoted()),
+                    describe(field),
+                ));
+            }
+            if let Some((lo, hi)) = field.range {
+                if n < lo || n > hi {
+                    return Err(error(
+                        InputCode::OutOfRange,
+                        path,
+                        format!("{} is out of range", quoted()),
+                        describe(field),
+                    ));
+                }
+            }
+            Ok(Value::Num(n.normalize()))
+        }
+        _ => Err(wrong()),
+    }
+}
+
+/// Reads a JSON number's text as an exact decimal.
+///
+/// Errors are `not_finite` (too large for 28 digits) and `too_precise` (digits below the
+/// 28th decimal place that are not zero).
+pub fn number(text: &str) -> Result<Decimal, InputCode> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => {
+            let exp = rest.get(at + 1..).unwrap_or("");
+            let exp: i64 = exp.parse().unwrap_or(if exp.starts_with('-') { i64::MIN } else { i64::MAX });
+            (rest.get(..at).unwrap_or(""), exp)
+        }
+        None => (rest, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits: String = format!("{int_part}{frac_part}");
+    let mut exponent = exponent.saturating_sub(i64::try_from(frac_part.len()).unwrap_or(i64::MAX));
+    // Normalise: no leading zeros, no trailing zeros (moved into the exponent).
+    let trimmed = digits.trim_start_matches('0');
+    digits = trimmed.to_string();
+    if digits.is_empty() {
+        return Ok(Decimal::ZERO);
+    }
+    while digits.ends_with('0') {
+        digits.pop();
+        exponent = exponent.saturating_add(1);
+    }
+    if digits.len() > 28 {
+        return Err(if exponent.saturating_add(i64::try_from(digits.len()).unwrap_or(i64::MAX)) > 28 {
+            InputCode::NotFinite
+        } else {
+            InputCode::TooPrecise
+        });
+    }
+    let magnitude = i64::try_from(digits.len()).unwrap_or(0).saturating_add(exponent);
+    if magnitude > 29 {
+        return Err(InputCode::NotFinite);
+    }
+    let mut m: i128 = digits.parse().map_err(|_| InputCode::NotFinite)?;
+    if negative {
+        m = -m;
+    }
+    if exponent >= 0 {
+        let mut value = Decimal::try_from_i128_with_scale(m, 0).map_err(|_| InputCode::NotFinite)?;
+        for _ in 0..exponent {
+            value = value.mul_exact(Decimal::TEN).ok_or(InputCode::NotFinite)?;
+        }
+        Ok(value)
+    } else {
+        let scale = u32::try_from(exponent.unsigned_abs()).map_err(|_| InputCode::TooPrecise)?;
+        if scale > 28 {
+            return Err(InputCode::TooPrecise);
+        }
+        Decimal::try_from_i128_with_scale(m, scale).map_err(|_| InputCode::NotFinite)
+    }
+}
