@@ -48,6 +48,7 @@ mod diff;
 mod fmt;
 mod serve;
 mod test;
+mod tzdata;
 
 /// kap: a clinical decision-support rules engine for ketamine-assisted psychotherapy.
 ///
@@ -317,7 +318,8 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
             unreadable = true;
             continue;
         };
-        let diagnostics = Protocol::check(&source);
+        let mut diagnostics = Protocol::check(&source);
+        diagnostics.extend(tzdata::warnings(&source));
         failed |= diagnostics.iter().any(|d| d.is_error() || deny_warnings);
         match format {
             Format::Text => {

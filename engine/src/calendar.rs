@@ -121,7 +121,8 @@ impl Transition {
                 // 1970-01-01 was a Thursday (weekday 4).
                 let first_weekday = (first + 4).rem_euclid(7);
                 let mut day = first + (weekday - first_weekday).rem_euclid(7) + 7 * (week - 1);
-                let next_month = if month == 12 { days_from_civil(year + 1, 1, 1) } else { days_from_civil(year, month + 1, 1) };
+                let next_month =
+                    if month == 12 { days_from_civil(year + 1, 1, 1) } else { days_from_civil(year, month + 1, 1) };
                 while day >= next_month {
                     day -= 7;
                 }
@@ -291,7 +292,16 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_read() {
-        for bad in ["", "EST", "ES5", "EST5EDT,M3.2.0", "EST5EDT,M13.2.0,M11.1.0", "EST5EDT,M3.6.0,M11.1.0", "EST25", "<+05>-5:30x"] {
+        for bad in [
+            "",
+            "EST",
+            "ES5",
+            "EST5EDT,M3.2.0",
+            "EST5EDT,M13.2.0,M11.1.0",
+            "EST5EDT,M3.6.0,M11.1.0",
+            "EST25",
+            "<+05>-5:30x",
+        ] {
             assert_eq!(ZoneRule::parse(bad), None, "{bad}");
         }
     }

@@ -2,6 +2,7 @@
 
 mod arith;
 mod builtins;
+mod calendar;
 mod calls;
 mod compare;
 mod inline;
@@ -88,6 +89,19 @@ pub struct Names<'a> {
     broken: &'a indexmap::IndexSet<String>,
     /// The rule source, to quote expressions in messages.
     source: &'a str,
+    /// The header's time zone, for `day` and `week`.
+    zone: Zone<'a>,
+}
+
+/// The protocol's time zone, as `day` and `week` need it.
+#[derive(Debug, Clone, Copy)]
+pub enum Zone<'a> {
+    /// The header declares none.
+    Undeclared,
+    /// The header declares one that is already reported as wrong.
+    Broken,
+    /// The header's time zone.
+    Declared(&'a crate::ir::TimeZone),
 }
 
 impl<'a> Names<'a> {
@@ -111,7 +125,13 @@ impl<'a> Names<'a> {
             fields: with_ids(&schema.fields).map(|(i, f): (FieldId, _)| (f.path.as_str(), i)).collect(),
             groups: with_ids(&schema.groups).map(|(i, g): (GroupId, &String)| (g.as_str(), i)).collect(),
             defines: defines.iter().map(|d| (d.name.node.as_str(), *d)).collect(),
+            zone: Zone::Undeclared,
         }
+    }
+
+    /// With the header's time zone, for `day` and `week`.
+    pub fn with_zone(self, zone: Zone<'a>) -> Self {
+        Names { zone, ..self }
     }
 
     /// A group outside lists.

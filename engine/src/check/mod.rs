@@ -7,15 +7,15 @@ pub mod expr;
 pub mod inputs;
 pub mod ladder;
 
+use crate::calendar::ZoneRule;
 use crate::diagnostic::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::ir::decision::Decision;
 use crate::ir::ladder::Ladder;
 use crate::ir::schema::Schema;
-use crate::calendar::ZoneRule;
 use crate::ir::{Header, Program, Source, TimeZone};
 use crate::syntax::ast::{self, Entry, Item, RuleFile};
-use expr::{Checker, Names};
+use expr::{Checker, Names, Zone};
 use indexmap::IndexSet;
 
 /// The statuses a protocol can have.
@@ -71,7 +71,12 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
     let schema = inputs::schema(&items.inputs, &mut diagnostics);
     definition_names(&items.defines, &schema, &mut diagnostics);
     let alert_decls = items.alerts();
-    let names = Names::new(&schema, &items.defines, &alert_decls, &file.broken, source);
+    let zone = match (&header.timezone, items.headers.first().is_some_and(|h| !h.timezones.is_empty())) {
+        (Some(zone), _) => Zone::Declared(zone),
+        (None, true) => Zone::Broken,
+        (None, false) => Zone::Undeclared,
+    };
+    let names = Names::new(&schema, &items.defines, &alert_decls, &file.broken, source).with_zone(zone);
     let (ladders, decisions, texts, lists) = {
         let mut pending = Vec::new();
         let mut checker = Checker::new(&names, &mut diagnostics);
@@ -290,9 +295,9 @@ fn timezone(decls: &[ast::TimeZoneDecl], diagnostics: &mut Vec<Diagnostic>) -> O
     }
     let decl = decls.first()?;
     let name = decl.name.node.clone();
-    let rule = match &decl.rule {
+    let (rule, rule_text) = match &decl.rule {
         Some(rule) => match ZoneRule::parse(&rule.node) {
-            Some(r) => r,
+            Some(r) => (r, rule.node.clone()),
             None => {
                 diagnostics.push(
                     Diagnostic::error(Code::Header, rule.span, format!("`{}` is not a time zone rule kap reads", rule.node))
@@ -301,7 +306,7 @@ fn timezone(decls: &[ast::TimeZoneDecl], diagnostics: &mut Vec<Diagnostic>) -> O
                 return None;
             }
         },
-        None if matches!(name.as_str(), "UTC" | "Etc/UTC") => ZoneRule::parse("UTC0")?,
+        None if matches!(name.as_str(), "UTC" | "Etc/UTC") => (ZoneRule::parse("UTC0")?, "UTC0".to_string()),
         None => {
             diagnostics.push(
                 Diagnostic::error(Code::Header, decl.name.span, format!("the time zone `{name}` needs its rule"))
@@ -310,7 +315,7 @@ fn timezone(decls: &[ast::TimeZoneDecl], diagnostics: &mut Vec<Diagnostic>) -> O
             return None;
         }
     };
-    Some(TimeZone { name, rule })
+    Some(TimeZone { name, rule, rule_text })
 }
 
 fn sources(decls: &[&ast::SourceDecl], diagnostics: &mut Vec<Diagnostic>) -> Vec<Source> {

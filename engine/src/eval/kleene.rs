@@ -232,12 +232,10 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
         | Expr::InSet(e, _)
         | Expr::Step(e, ..)
         | Expr::Floor(e)
-        | Expr::LocalDay(e, _) => {
-            match ev(e)? {
-                Outcome::Known(v) => Outcome::Known(ops::unary(expr, v)?),
-                unknown => unknown,
-            }
-        }
+        | Expr::LocalDay(e, _) => match ev(e)? {
+            Outcome::Known(v) => Outcome::Known(ops::unary(expr, v)?),
+            unknown => unknown,
+        },
         Expr::And(parts) => junction(parts, false, &ev)?,
         Expr::Or(parts) => junction(parts, true, &ev)?,
         Expr::IsKnown(e) => Outcome::Known(Value::Bool(matches!(ev(e)?, Outcome::Known(_)))),
@@ -476,6 +474,11 @@ mod tests {
             Expr::Step(c(2), Direction::Next, 3),
             Expr::Step(c(1), Direction::Next, 3),
             Expr::Step(c(0), Direction::Previous, 3),
+            Expr::Floor(n("2.5")),
+            Expr::Floor(n("-2.5")),
+            Expr::Floor(b(true)),
+            Expr::LocalDay(t("0"), Box::new(crate::calendar::ZoneRule::parse("EST5EDT,M3.2.0,M11.1.0").unwrap())),
+            Expr::LocalDay(max(), Box::new(crate::calendar::ZoneRule::parse("UTC0").unwrap())),
             Expr::Compare(CmpOp::Lt, n("1"), n("2")),
             Expr::Compare(CmpOp::Ne, c(1), c(1)),
             Expr::Compare(CmpOp::Eq, text(0), text(1)),

@@ -134,8 +134,8 @@ pub enum Expr {
     IsKnown(Box<Expr>),
     /// The largest whole number not above a plain number (`floor`).
     Floor(Box<Expr>),
-    /// The local calendar day of a timestamp by the protocol's time zone rule, as a duration
-    /// in seconds since 1970-01-01 (a whole number of days): `day(t)`.
+    /// The local calendar day of a timestamp by the protocol's time zone rule, in days since
+    /// 1970-01-01: `day(t)`.
     LocalDay(Box<Expr>, Box<ZoneRule>),
 }
 

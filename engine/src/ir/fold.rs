@@ -55,12 +55,10 @@ pub(crate) fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
         | Expr::InSet(e, _)
         | Expr::Step(e, ..)
         | Expr::Floor(e)
-        | Expr::LocalDay(e, _) => {
-            match constant(e)? {
-                Some(v) => Some(unary(expr, v)?),
-                None => None,
-            }
-        }
+        | Expr::LocalDay(e, _) => match constant(e)? {
+            Some(v) => Some(unary(expr, v)?),
+            None => None,
+        },
         Expr::Compare(op, a, b) => match (constant(a)?, constant(b)?) {
             (Some(x), Some(y)) => Some(Value::Bool(compare(*op, x, y)?)),
             _ => None,

@@ -67,15 +67,18 @@ pub(crate) fn unary(expr: &Expr, v: Value) -> Result<Value, EvalError> {
     }
 }
 
-/// The local day of the instant `t` (seconds), as seconds since 1970-01-01 at the start of
-/// that day; an instant outside the years 1 to 9999 has no calendar day.
+/// The local day of the instant `t` (seconds), as days since 1970-01-01; an instant outside
+/// the years 1 to 9999 has no calendar day.
 fn local_day(zone: &crate::calendar::ZoneRule, t: Decimal) -> Result<Value, EvalError> {
     /// 0001-01-01 and 10000-01-01, in seconds since 1970-01-01.
     const FIRST: i64 = -62_135_596_800;
     const LAST: i64 = 253_402_300_800;
-    let outside = || EvalError { message: "a time outside the years 1 to 9999 has no calendar day".into(), span: Span::default() };
+    let outside = || EvalError {
+        message: "a time outside the years 1 to 9999 has no calendar day".into(),
+        span: Span::default(),
+    };
     let seconds = t.floor().to_i64().filter(|s| (FIRST..LAST).contains(s)).ok_or_else(outside)?;
-    Ok(Value::Num(Decimal::from(zone.local_day(seconds)) * Decimal::from(86_400)))
+    Ok(Value::Num(Decimal::from(zone.local_day(seconds))))
 }
 
 /// `x op y` for two values of the same type (numbers already in one unit).

@@ -22,6 +22,10 @@ pub(crate) enum Arguments {
     LadderLevel,
     /// The id of an alert.
     Alert,
+    /// One timestamp.
+    Timestamp,
+    /// A timestamp, then the one whose day starts week 1.
+    TwoTimestamps,
 }
 
 impl Arguments {
@@ -34,6 +38,8 @@ impl Arguments {
             Arguments::Choice => "one choice",
             Arguments::LadderLevel => "a ladder and a level",
             Arguments::Alert => "the id of an alert",
+            Arguments::Timestamp => "one timestamp",
+            Arguments::TwoTimestamps => "a timestamp and the timestamp whose day starts week 1",
         }
     }
 }
@@ -97,6 +103,12 @@ builtins! {
     HighestAllowed = "highest_allowed", LadderLevel, "`highest_allowed(ketamine, course.sessions[-1].level)`";
     /// Whether an alert is raised, from the alert's own conditions.
     Raised = "raised", Alert, "such as `raised(bp_persistent)`";
+    /// The whole number at or below a plain number.
+    Floor = "floor", Number, "`floor((day(at) - day(course.sessions[0].at)) / 7 days)`";
+    /// The local calendar day of a timestamp in the protocol's time zone, in days.
+    Day = "day", Timestamp, "`day(at) - day(course.sessions[-1].at) >= 7 days`";
+    /// The week of a timestamp, counted from the day of another: week 1 is its first 7 days.
+    Week = "week", TwoTimestamps, "`week(at, course.sessions[0].at) <= 4`";
 }
 
 impl Builtin {

@@ -88,6 +88,9 @@ impl<'a, 'd> Checker<'a, 'd> {
             Builtin::Previous => self.step(builtin, Direction::Previous, args, span),
             Builtin::Dose | Builtin::Allowed | Builtin::HighestAllowed => self.ladder_call(builtin, args, span),
             Builtin::Raised => self.raised(args, span),
+            Builtin::Floor => self.floor(args, span),
+            Builtin::Day => self.day(args, span),
+            Builtin::Week => self.week(args, span),
         }
     }
 
