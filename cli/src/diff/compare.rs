@@ -188,8 +188,8 @@ fn compare_decision(path: &str, old: &Map<String, Value>, new: &Map<String, Valu
 /// A value for people: text without quotes, a quantity as `40 mg`, a list in brackets.
 pub fn shown(value: &Value) -> String {
     match value {
-        Value::Array(_) => format!("[{}]", crate::show(value)),
-        other => crate::show(other),
+        Value::Array(_) => format!("[{}]", crate::summary::show(value)),
+        other => crate::summary::show(other),
     }
 }
 
