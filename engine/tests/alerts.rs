@@ -129,10 +129,7 @@ fn pairs(readings: &[Option<u32>]) -> serde_json::Value {
             None => format!(r#"{{"at": "2026-11-23T10:{:02}:00Z"}}"#, 10 + i),
         })
         .collect();
-    let doc = format!(
-        r#"{{"at": "2026-11-23T11:00:00Z", "observations": {{"readings": [{}]}}}}"#,
-        items.join(", ")
-    );
+    let doc = format!(r#"{{"at": "2026-11-23T11:00:00Z", "observations": {{"readings": [{}]}}}}"#, items.join(", "));
     let p = Protocol::compile(PAIRS).unwrap_or_else(|d| panic!("{d:#?}"));
     serde_json::to_value(p.evaluate_json(&doc).unwrap()).unwrap()
 }

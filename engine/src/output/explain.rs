@@ -163,10 +163,14 @@ pub(crate) fn dose_trace(
     let Some(Some(step)) = steps.steps.get(usize::from(lv)) else { return Ok(None) };
     let num = |d: rust_decimal::Decimal| d.normalize().to_string();
     let (weight, raw, dose, cap) = (calc.weight, calc.raw, calc.dose, calc.cap);
-    let route = l.routes.get(usize::from(r)).cloned().unwrap_or_default();
+    // A ladder without a route input has one route: only a chosen route is named.
+    let route = match (l.route_input, l.routes.get(usize::from(r))) {
+        (Some(_), Some(name)) => format!(" ({name})"),
+        _ => String::new(),
+    };
     let level_name = l.levels.get(usize::from(lv)).cloned().unwrap_or_default();
     let amount = if step.per_kg { format!("{} mg/kg", num(step.amount)) } else { format!("{} mg", num(step.amount)) };
-    let mut text = format!("{}: dose at {level_name} ({route}): {amount}", decision.name);
+    let mut text = format!("{}: dose at {level_name}{route}: {amount}", decision.name);
     if let Some(w) = weight {
         text.push_str(&format!(" × {} kg dosing weight = {} mg", num(w), num(raw)));
     }
@@ -186,7 +190,7 @@ pub(crate) fn dose_trace(
     if let Some(w) = &l.weight {
         w.visit_fields(&mut |f| reads.push(f));
     }
-    reads.push(l.route_field);
+    reads.extend(l.route_input.map(|(f, _)| f));
     reads.sort_unstable();
     reads.dedup();
     let read = field_readings(program, &reads, doc);
@@ -195,7 +199,7 @@ pub(crate) fn dose_trace(
         kind: "dose".into(),
         rule: l.name.clone(),
         result: RuleResult::Computed,
-        message: format!("Dose at {level_name} ({route})"),
+        message: format!("Dose at {level_name}{route}"),
         help: None,
         sources,
         read,
