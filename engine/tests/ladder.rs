@@ -10,7 +10,7 @@ protocol "Ladder" version "1" status draft
 source S "s"
 input patient.weight: decimal kg in 20..300 "Weight"
 input course.route: one of oral, muscle, vein "Route"
-input course.level: one of L0, L1, L2, L3 "Level"
+input course.level: one of L0 < L1 < L2 < L3 "Level"
 
 ladder k "Doses"
   levels course.level
@@ -187,7 +187,7 @@ fn a_ladder_of_fixed_doses_needs_no_weight() {
 protocol "Fixed" version "1" status draft
 source S "Label"
 input course.route: one of intranasal "Route"
-input course.level: one of D56, D84 "Level"
+input course.level: one of D56 < D84 "Level"
 
 ladder esk "Esketamine"
   levels course.level
@@ -224,7 +224,7 @@ fn a_ladder_of_one_route_names_no_route() {
     let source = r#"
 protocol "Fixed" version "1" status draft
 source S "Label"
-input course.level: one of D28, D56, D84 "Level"
+input course.level: one of D28 < D56 < D84 "Level"
 
 ladder esk "Esketamine"
   levels course.level

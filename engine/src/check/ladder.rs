@@ -128,6 +128,23 @@ fn choice_field(
     }
 }
 
+/// The levels of the choice input `path` names, which must be declared in order: a ladder's
+/// doses rise with its levels.
+fn levels_field(schema: &Schema, path: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
+    let (field, levels) = choice_field(schema, path, false, diagnostics)?;
+    if levels.len() > 1 && schema.field(field).is_some_and(|f| !f.choices_ordered) {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::Ladder,
+                path.span,
+                format!("the levels of a ladder rise in order, but `{}` is not declared in order", path.node),
+            )
+            .with_hint(format!("declare `{}` as `one of {}`", path.node, levels.join(" < "))),
+        );
+    }
+    Some(levels)
+}
+
 /// The dosing weight in kg, with its span; `Some(None)` when it is not a mass (reported),
 /// `None` when the expression has an error.
 fn weight(
@@ -179,7 +196,7 @@ pub fn ladder(
     let mut weight_found = None;
     for entry in &decl.entries {
         match entry {
-            LadderEntry::Levels(path) => levels = choice_field(schema, path, false, diagnostics).map(|(_, c)| c),
+            LadderEntry::Levels(path) => levels = levels_field(schema, path, diagnostics),
             LadderEntry::Route(path) => route = choice_field(schema, path, true, diagnostics),
             LadderEntry::Weight(e) => weight_found = weight(e, checker, diagnostics)?,
             _ => {}

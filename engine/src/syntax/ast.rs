@@ -132,8 +132,8 @@ pub enum TypeExpr {
     Integer(Option<Name>),
     /// `decimal UNIT?`.
     Decimal(Option<Name>),
-    /// `one of a, b, c`.
-    Choice(Vec<Name>),
+    /// `one of a, b, c`, or, ordered (`true`), `one of a < b < c`.
+    Choice(Vec<Name>, bool),
     /// `timestamp`.
     Timestamp,
     /// `list`: a list of records whose fields are declared as `path[].field`.

@@ -115,6 +115,9 @@ impl<'a, 'd> Checker<'a, 'd> {
                     "it steps through the choices in the order they are declared".into(),
                 );
             };
+            if !self.choices_ordered(set) {
+                return self.unordered(set, name, arg.span);
+            }
             let count = u16::try_from(self.choices(set).len()).ok()?;
             let direction = if name == "next" { Direction::Next } else { Direction::Previous };
             return Some((self.fold(Expr::Step(Box::new(x), direction, count), span), Ty::Choice(set)));
