@@ -233,21 +233,15 @@ ladder esk "Esketamine"
   dose D84 84 mg [S]
   cap 84 mg
   limit 84 mg
-
-decision d
-  given course
-  kinds never
-  verdict no if any never
-  verdict undecided if unknown never
-  verdict yes otherwise
-  value dose = dose(esk, course.level)
-  never nothing "Never" when course.level = D84 and false [S]
-"#;
-    let p = Protocol::compile(source).unwrap_or_else(|d| panic!("{d:#?}"));
+"#
+    .to_string()
+        + &SOURCE[SOURCE.find("decision d").unwrap()..SOURCE.find("  value dose").unwrap()]
+        + "  value dose = dose(esk, course.level)\n  never nothing \"Never\" when course.level = D84 and false [S]\n";
+    let p = Protocol::compile(&source).unwrap_or_else(|d| panic!("{d:#?}"));
     let out = serde_json::to_value(p.evaluate_json(r#"{"course": {"level": "D56"}}"#).unwrap()).unwrap();
     assert_eq!(out["decisions"]["d"]["dose"], json!({"value": 56, "unit": "mg"}));
     let why = out["explanation"].as_array().unwrap();
-    assert!(why.iter().any(|e| e["message"] == "Dose at D56"), "{why:#?}");
+    assert!(why.iter().any(|e| e["message"] == "Dose at D56" && e["dose"]["route"] == "esk"), "{why:#?}");
     assert_eq!(p.hard_limits("esk", "esk").map(|l| l.len()), Some(1));
     // The proof still holds every fixed dose to its limit.
     let d = Protocol::compile(&source.replace("limit 84 mg", "limit 80 mg")).unwrap_err();

@@ -42,10 +42,13 @@ fn declared_order_compares_and_steps() {
 
 #[test]
 fn undeclared_order_is_an_error_saying_how_to_declare_it() {
-    for rule in ["today.level > course.level", "D28 < D56", "next(course.level) = D84", "previous(today.level) = D28"]
-    {
+    for rule in ["today.level > course.level", "D28 < D56", "next(course.level) = D84", "previous(today.level) = D28"] {
         for level in ["one of D28, D56, D84", "one of L0, L1, L2"] {
-            let rule = if level.contains("L0") { rule.replace("D28", "L0").replace("D56", "L1").replace("D84", "L2") } else { rule.to_string() };
+            let rule = if level.contains("L0") {
+                rule.replace("D28", "L0").replace("D56", "L1").replace("D84", "L2")
+            } else {
+                rule.to_string()
+            };
             let d = Protocol::compile(&source(level, &rule)).unwrap_err();
             let e = d.iter().find(|d| d.code == "type").unwrap_or_else(|| panic!("{rule}: {d:#?}"));
             assert!(e.message.contains("needs choices declared in order"), "{e:#?}");
@@ -74,7 +77,8 @@ ladder esk
 "#;
     let d = Protocol::compile(rules).unwrap_err();
     assert!(
-        d.iter().any(|d| d.code == "ladder" && d.hint.as_deref() == Some("declare `course.level` as `one of D56 < D84`")),
+        d.iter()
+            .any(|d| d.code == "ladder" && d.hint.as_deref() == Some("declare `course.level` as `one of D56 < D84`")),
         "{d:#?}"
     );
     // A mixed list is a syntax error.
