@@ -176,8 +176,8 @@ const BROKEN: &[Broken] = &[
         replace: "when patient.child_pugh > B [S8]",
         code: "type",
         at: "patient.child_pugh > B",
-        message: "`>` does not order one of none, A, B, C",
-        hint: "use `=` or `!=`",
+        message: "`>` needs choices declared in order; `patient.child_pugh` is one of none, A, B, C",
+        hint: "declare the order where `patient.child_pugh` is declared: `one of none < A < B < C`; or compare with `=`, `!=` or `in {...}`",
     },
     Broken {
         find: "required with course, observations",

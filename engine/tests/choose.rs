@@ -12,7 +12,7 @@ input at: timestamp required with course "Now"
 input patient.age: integer years in 0..120 "Age"
 input course.sessions: list in 0..6 required "Sessions"
 input course.sessions[].at: timestamp required "At"
-input course.sessions[].level: one of L0, L1, L2, L3 "Level"
+input course.sessions[].level: one of L0 < L1 < L2 < L3 "Level"
 input course.sessions[].distress: boolean "Distress"
 input today.phq9: integer in 0..27 "PHQ-9"
 

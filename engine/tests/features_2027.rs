@@ -129,7 +129,7 @@ source S "s"
 input patient.age: integer years in 0..120 "Age"
 input patient.weight: decimal kg in 20..300 "Weight"
 input course.route: one of muscle "Route"
-input course.level: one of L0, L1, L2, L3, L4 "Level"
+input course.level: one of L0 < L1 < L2 < L3 < L4 "Level"
 
 ladder k "Doses"
   levels course.level

@@ -10,7 +10,7 @@ protocol "Ladder" version "1" status draft
 source S "s"
 input patient.weight: decimal kg in 20..300 "Weight"
 input course.route: one of oral, muscle, vein "Route"
-input course.level: one of L0, L1, L2, L3 "Level"
+input course.level: one of L0 < L1 < L2 < L3 "Level"
 
 ladder k "Doses"
   levels course.level
@@ -187,7 +187,7 @@ fn a_ladder_of_fixed_doses_needs_no_weight() {
 protocol "Fixed" version "1" status draft
 source S "Label"
 input course.route: one of intranasal "Route"
-input course.level: one of D56, D84 "Level"
+input course.level: one of D56 < D84 "Level"
 
 ladder esk "Esketamine"
   levels course.level
@@ -216,4 +216,44 @@ decision d
     let d = Protocol::compile(&source.replace("cap intranasal 84 mg", "cap intranasal min(84 mg, 1 mg/kg * weight)"))
         .unwrap_err();
     assert!(d.iter().any(|d| d.code == "unknown-name"), "{d:#?}");
+}
+
+#[test]
+fn a_ladder_of_one_route_names_no_route() {
+    // No `route` entry: the ladder has one route, and its entries name none.
+    let source = r#"
+protocol "Fixed" version "1" status draft
+source S "Label"
+input course.level: one of D28 < D56 < D84 "Level"
+
+ladder esk "Esketamine"
+  levels course.level
+  dose D28 28 mg [S]
+  dose D56 56 mg [S]
+  dose D84 84 mg [S]
+  cap 84 mg
+  limit 84 mg
+"#
+    .to_string()
+        + &SOURCE[SOURCE.find("decision d").unwrap()..SOURCE.find("  value dose").unwrap()]
+        + "  value dose = dose(esk, course.level)\n  never nothing \"Never\" when course.level = D84 and false [S]\n";
+    let p = Protocol::compile(&source).unwrap_or_else(|d| panic!("{d:#?}"));
+    let out = serde_json::to_value(p.evaluate_json(r#"{"course": {"level": "D56"}}"#).unwrap()).unwrap();
+    assert_eq!(out["decisions"]["d"]["dose"], json!({"value": 56, "unit": "mg"}));
+    let why = out["explanation"].as_array().unwrap();
+    assert!(why.iter().any(|e| e["message"] == "Dose at D56" && e["dose"]["route"] == "esk"), "{why:#?}");
+    assert_eq!(p.hard_limits("esk", "esk").map(|l| l.len()), Some(1));
+    // The proof still holds every fixed dose to its limit.
+    let d = Protocol::compile(&source.replace("limit 84 mg", "limit 80 mg")).unwrap_err();
+    assert!(
+        d.iter().any(|d| d.code == "dose-limit"
+            && d.message == "D84 on `esk` gives 84 mg to every admissible patient, above the limit of 80 mg"),
+        "{d:#?}"
+    );
+    // With several routes, each entry names its route.
+    let two = source
+        .replace("input course.level", "input course.route: one of nasal, oral \"Route\"\ninput course.level")
+        .replace("  levels course.level\n", "  levels course.level\n  route course.route\n");
+    let d = Protocol::compile(&two).unwrap_err();
+    assert!(d.iter().any(|d| d.message == "ladder `esk` has several routes: name the one this entry is for"), "{d:#?}");
 }

@@ -394,6 +394,24 @@ fn check_limit(
         Limit::Mg(max) => format!("{} mg", max.normalize()),
         Limit::MgPerKg(max) => format!("{} mg/kg", max.normalize()),
     };
+    // A dose above the limit for every admissible patient, and always under the cap.
+    if let (Some((lo, hi)), Some((cap_lo, _)), Limit::Mg(max)) = (dose, cap_range, limit) {
+        if lo > max && hi <= cap_lo {
+            out.push(
+                Diagnostic::error(
+                    Code::DoseLimit,
+                    step.span,
+                    format!(
+                        "{level} on `{route}` gives {} mg to every admissible patient, above the limit of {describe}",
+                        lo.normalize()
+                    ),
+                )
+                .with_hint("lower the amount, or tighten the route's cap")
+                .with_note("the limit", limit_span),
+            );
+            return;
+        }
+    }
     // Look for an admissible patient allowed a dose above the limit.
     if let (Some(vals), Some((field, slot, _, _))) = (values, axis) {
         for v in vals {

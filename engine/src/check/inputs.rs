@@ -165,6 +165,7 @@ impl Declaring {
             slot: slot.and_then(FieldSlot::new).unwrap_or_default(),
             required: Required::No,
             ordered: false,
+            choices_ordered: matches!(decl.ty.node, TypeExpr::Choice(_, true)),
             not_after: None,
             span: decl.span,
         });
@@ -392,7 +393,7 @@ fn field_type(decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Fie
         TypeExpr::Timestamp => FieldType::Timestamp,
         TypeExpr::Integer(u) => numeric(u, true, diagnostics)?,
         TypeExpr::Decimal(u) => numeric(u, false, diagnostics)?,
-        TypeExpr::Choice(names) => {
+        TypeExpr::Choice(names, _) => {
             let mut choices: Vec<String> = Vec::new();
             for name in names {
                 if choices.contains(&name.node) {

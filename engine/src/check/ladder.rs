@@ -128,6 +128,23 @@ fn choice_field(
     }
 }
 
+/// The levels of the choice input `path` names, which must be declared in order: a ladder's
+/// doses rise with its levels.
+fn levels_field(schema: &Schema, path: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
+    let (field, levels) = choice_field(schema, path, false, diagnostics)?;
+    if levels.len() > 1 && schema.field(field).is_some_and(|f| !f.choices_ordered) {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::Ladder,
+                path.span,
+                format!("the levels of a ladder rise in order, but `{}` is not declared in order", path.node),
+            )
+            .with_hint(format!("declare `{}` as `one of {}`", path.node, levels.join(" < "))),
+        );
+    }
+    Some(levels)
+}
+
 /// The dosing weight in kg, with its span; `Some(None)` when it is not a mass (reported),
 /// `None` when the expression has an error.
 fn weight(
@@ -179,22 +196,25 @@ pub fn ladder(
     let mut weight_found = None;
     for entry in &decl.entries {
         match entry {
-            LadderEntry::Levels(path) => levels = choice_field(schema, path, false, diagnostics).map(|(_, c)| c),
+            LadderEntry::Levels(path) => levels = levels_field(schema, path, diagnostics),
             LadderEntry::Route(path) => route = choice_field(schema, path, true, diagnostics),
             LadderEntry::Weight(e) => weight_found = weight(e, checker, diagnostics)?,
             _ => {}
         }
     }
-    let (Some(levels), Some((route_field, routes))) = (levels, route) else {
+    let Some(levels) = levels else {
         diagnostics.push(
-            Diagnostic::error(
-                Code::Ladder,
-                decl.name.span,
-                format!("ladder `{}` needs its `levels` and its `route`", decl.name.node),
-            )
-            .with_hint("add `levels course.sessions[].level` and `route course.route` (the inputs that hold them)"),
+            Diagnostic::error(Code::Ladder, decl.name.span, format!("ladder `{}` needs its `levels`", decl.name.node))
+                .with_hint("add `levels course.sessions[].level` (the input that holds them)"),
         );
         return None;
+    };
+    let has_route = decl.entries.iter().any(|e| matches!(e, LadderEntry::Route(_)));
+    // Without a `route` entry, the ladder has one route, named after it.
+    let (route_field, routes) = match route {
+        Some((field, routes)) => (Some(field), routes),
+        None if has_route => return None,
+        None => (None, vec![decl.name.node.clone()]),
     };
     let by_route =
         routes.iter().map(|_| RouteSteps { steps: vec![None; levels.len()], ..RouteSteps::default() }).collect();
@@ -219,13 +239,15 @@ pub fn ladder(
     if diagnostics.len() > errors_before {
         return None;
     }
-    let route_slot = schema.field(route_field).map(|f| f.slot)?;
+    let route_input = match route_field {
+        Some(field) => Some((field, schema.field(field).map(|f| f.slot)?)),
+        None => None,
+    };
     Some(Ladder {
         name: decl.name.node.clone(),
         levels: building.levels,
         routes: building.routes,
-        route_field,
-        route_slot,
+        route_input,
         weight: building.weight.map(|(w, _)| w),
         by_route: building.by_route,
         allow_above: building.allow_above,
@@ -236,11 +258,27 @@ impl Building<'_> {
     /// Reads one entry into the steps; an entry with an error (reported) is skipped.
     fn entry(&mut self, entry: &LadderEntry, checker: &mut Checker<'_, '_>, diagnostics: &mut Vec<Diagnostic>) {
         match entry {
-            LadderEntry::Dose { route, level, amount, cites } => self.dose(route, level, amount, cites, diagnostics),
-            LadderEntry::Round(r, step) => self.round(r, step, diagnostics),
-            LadderEntry::Cap(r, e) => self.cap(r, e, checker, diagnostics),
-            LadderEntry::Limit(r, qs) => self.limit(r, qs, diagnostics),
-            LadderEntry::Infusion(r, q) => self.infusion(r, q, diagnostics),
+            LadderEntry::Dose { route, level, amount, cites } => {
+                let r = self.route(route.as_ref(), level.span, diagnostics);
+                self.dose(r, level, amount, cites, diagnostics)
+            }
+            LadderEntry::Round(r, step) => {
+                let r = self.route(r.as_ref(), step.span, diagnostics);
+                self.round(r, step, diagnostics)
+            }
+            LadderEntry::Cap(r, e) => {
+                let r = self.route(r.as_ref(), e.span, diagnostics);
+                self.cap(r, e, checker, diagnostics)
+            }
+            LadderEntry::Limit(r, qs) => {
+                let span = qs.first().map_or(self.decl.name.span, |q| q.span);
+                let r = self.route(r.as_ref(), span, diagnostics);
+                self.limit(r, qs, diagnostics)
+            }
+            LadderEntry::Infusion(r, q) => {
+                let r = self.route(r.as_ref(), q.span, diagnostics);
+                self.infusion(r, q, diagnostics)
+            }
             LadderEntry::AllowAbove { level, when, cites } => {
                 self.allow_above(level, when, cites, checker, diagnostics)
             }
@@ -248,9 +286,24 @@ impl Building<'_> {
         };
     }
 
-    /// The route `r` names, reporting an unknown one.
-    fn route(&self, r: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
-        choice(&self.routes, r, "route", diagnostics)
+    /// The route `r` names, reporting an unknown one; without a name, the ladder's only
+    /// route (an entry at `span` on a ladder of several routes is reported).
+    fn route(&self, r: Option<&Name>, span: Span, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
+        match (r, self.routes.as_slice()) {
+            (Some(r), _) => choice(&self.routes, r, "route", diagnostics),
+            (None, [_]) => Some(0),
+            (None, routes) => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::Ladder,
+                        span,
+                        format!("ladder `{}` has several routes: name the one this entry is for", self.decl.name.node),
+                    )
+                    .with_hint(format!("write the route after the entry's first word, one of {}", routes.join(", "))),
+                );
+                None
+            }
+        }
     }
 
     /// The name of route `r`.
@@ -261,13 +314,13 @@ impl Building<'_> {
     /// `dose ROUTE LEVEL AMOUNT`.
     fn dose(
         &mut self,
-        r: &Name,
+        r: Option<usize>,
         level: &Name,
         amount: &Node<(Decimal, Option<Name>)>,
         cites: &[Name],
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<()> {
-        let (Some(r), Some(l)) = (self.route(r, diagnostics), choice(&self.levels, level, "level", diagnostics)) else {
+        let (Some(r), Some(l)) = (r, choice(&self.levels, level, "level", diagnostics)) else {
             return None;
         };
         let (value, per) = quantity(amount, &["mg", "mg/kg"], diagnostics)?;
@@ -294,11 +347,11 @@ impl Building<'_> {
     /// `round ROUTE down to STEP`.
     fn round(
         &mut self,
-        r: &Name,
+        r: Option<usize>,
         step: &Node<(Decimal, Option<Name>)>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<()> {
-        let r = self.route(r, diagnostics)?;
+        let r = r?;
         let (mg, _) = quantity(step, &["mg"], diagnostics)?;
         if mg <= Decimal::ZERO {
             diagnostics.push(
@@ -313,12 +366,12 @@ impl Building<'_> {
     /// `cap ROUTE EXPR`.
     fn cap(
         &mut self,
-        r: &Name,
+        r: Option<usize>,
         e: &ast::Expr,
         checker: &mut Checker<'_, '_>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<()> {
-        let r = self.route(r, diagnostics)?;
+        let r = r?;
         // A cap may read the dosing weight; a ladder of fixed doses has none, and its
         // cap is a plain dose (`cap intranasal 84 mg`).
         let checked = match &self.weight {
@@ -352,11 +405,11 @@ impl Building<'_> {
     /// `limit ROUTE Q, Q`.
     fn limit(
         &mut self,
-        r: &Name,
+        r: Option<usize>,
         qs: &[Node<(Decimal, Option<Name>)>],
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<()> {
-        let r = self.route(r, diagnostics)?;
+        let r = r?;
         for q in qs {
             if let Some((v, per)) = quantity(q, &["mg", "mg/kg"], diagnostics) {
                 if per == 1 {
@@ -373,11 +426,11 @@ impl Building<'_> {
     /// `infusion ROUTE DURATION`.
     fn infusion(
         &mut self,
-        r: &Name,
+        r: Option<usize>,
         q: &Node<(Decimal, Option<Name>)>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<()> {
-        let r = self.route(r, diagnostics)?;
+        let r = r?;
         if let (Some((minutes, _)), Some(s)) = (quantity(q, &["min"], diagnostics), self.by_route.get_mut(r)) {
             s.infusion_minutes = Some(minutes);
         }

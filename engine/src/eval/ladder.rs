@@ -82,10 +82,10 @@ fn open_missing(
 
 /// The route of a document for a ladder, as a choice index.
 fn route(ladder: &Ladder, scope: &Scope<'_>) -> Result<Result<u16, Missing>, EvalError> {
-    match scope.doc.root.fields.get(ladder.route_slot.index()) {
-        Some(Some(Value::Choice(r))) => Ok(Ok(*r)),
-        Some(None) => Ok(Err(Missing::one(MissingRef::Field(ladder.route_field)))),
-        _ => Err(internal("a ladder's route")),
+    match ladder.route_in(&scope.doc.root.fields) {
+        Ok(Some(r)) => Ok(Ok(r)),
+        Err(field) => Ok(Err(Missing::one(MissingRef::Field(field)))),
+        Ok(None) => Err(internal("a ladder's route")),
     }
 }
 

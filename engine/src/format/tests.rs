@@ -64,3 +64,11 @@ fn end_of_line_comments_keep_their_column_when_there_is_room() {
     assert_eq!(fmt(source), want);
     assert_eq!(fmt(want), want);
 }
+
+#[test]
+fn ordered_choices_and_route_less_ladder_entries_round_trip() {
+    let source = "input x: one of D28<D56 <  D84 \"X\"\n\nladder esk\n  levels x\n  dose   D28 28 mg\n  cap 84 mg\n  round down to 28 mg\n";
+    let want = "input x: one of D28 < D56 < D84 \"X\"\n\nladder esk\n  levels x\n  dose D28 28 mg\n  cap 84 mg\n  round down to 28 mg\n";
+    assert_eq!(fmt(source), want);
+    assert_eq!(fmt(want), want);
+}

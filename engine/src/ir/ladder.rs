@@ -1,7 +1,7 @@
 //! Dose ladders: for each route, the dose at each level, its rounding, cap, hard limits and
 //! infusion time.
 
-use super::expr::Expr;
+use super::expr::{Expr, Value};
 use super::{FieldId, FieldSlot, SourceId};
 use crate::diagnostic::Span;
 use rust_decimal::Decimal;
@@ -13,12 +13,11 @@ pub struct Ladder {
     pub name: String,
     /// The levels, in order (the choices of the levels input).
     pub levels: Vec<String>,
-    /// The routes (the choices of the route input).
+    /// The routes (the choices of the route input; without one, the ladder's name).
     pub routes: Vec<String>,
-    /// The route input: a top-level field.
-    pub route_field: FieldId,
-    /// The route input's slot in the document root.
-    pub route_slot: FieldSlot,
+    /// The route input, a top-level field, and its slot in the document root; `None` when
+    /// the ladder has one route and no `route` entry.
+    pub route_input: Option<(FieldId, FieldSlot)>,
     /// The dosing weight, in kg, for per-kg doses.
     pub weight: Option<Expr>,
     /// For each route (by choice index), its steps.
@@ -26,6 +25,20 @@ pub struct Ladder {
     /// `allow above LEVEL when C`: the levels above this one (by choice index) are allowed
     /// only when the condition is true.
     pub allow_above: Option<(u16, Expr)>,
+}
+
+impl Ladder {
+    /// The route of a document (a choice index of `routes`): the value in `root` of the
+    /// route input, or the only route of a ladder without one; `Err(field)` when the input
+    /// is absent, `Ok(None)` when its slot holds no choice.
+    pub fn route_in(&self, root: &[Option<Value>]) -> Result<Option<u16>, FieldId> {
+        let Some((field, slot)) = self.route_input else { return Ok(Some(0)) };
+        match root.get(slot.index()) {
+            Some(Some(Value::Choice(r))) => Ok(Some(*r)),
+            Some(None) => Err(field),
+            _ => Ok(None),
+        }
+    }
 }
 
 /// A route's doses.

@@ -46,6 +46,9 @@ pub struct Field {
     pub required: Required,
     /// In a list: no item has a smaller value than the item before it.
     pub ordered: bool,
+    /// A choice declared in order (`one of a < b < c`): `<`, `>`, `next` and `previous`
+    /// apply to it.
+    pub choices_ordered: bool,
     /// Never later than (above) this field of the document root.
     pub not_after: Option<FieldId>,
     /// Where it was declared.

@@ -78,7 +78,9 @@ pub(crate) fn explain_alert(
             cond.visit_fields(&mut |f| fields.push(f));
             fields.sort_unstable();
             fields.dedup();
-            field_readings(program, &fields, doc)
+            let mut read = field_readings(program, &fields, doc);
+            read.extend(item_readings(program, cond, doc, None));
+            read
         }
         _ => Vec::new(),
     };
@@ -163,10 +165,12 @@ pub(crate) fn dose_trace(
     let Some(Some(step)) = steps.steps.get(usize::from(lv)) else { return Ok(None) };
     let num = |d: rust_decimal::Decimal| d.normalize().to_string();
     let (weight, raw, dose, cap) = (calc.weight, calc.raw, calc.dose, calc.cap);
-    let route = l.routes.get(usize::from(r)).cloned().unwrap_or_default();
+    // A ladder without a route input has one route: only a chosen route is named.
+    let route_name = l.routes.get(usize::from(r)).cloned().unwrap_or_default();
+    let route = if l.route_input.is_some() { format!(" ({route_name})") } else { String::new() };
     let level_name = l.levels.get(usize::from(lv)).cloned().unwrap_or_default();
     let amount = if step.per_kg { format!("{} mg/kg", num(step.amount)) } else { format!("{} mg", num(step.amount)) };
-    let mut text = format!("{}: dose at {level_name} ({route}): {amount}", decision.name);
+    let mut text = format!("{}: dose at {level_name}{route}: {amount}", decision.name);
     if let Some(w) = weight {
         text.push_str(&format!(" × {} kg dosing weight = {} mg", num(w), num(raw)));
     }
@@ -186,7 +190,7 @@ pub(crate) fn dose_trace(
     if let Some(w) = &l.weight {
         w.visit_fields(&mut |f| reads.push(f));
     }
-    reads.push(l.route_field);
+    reads.extend(l.route_input.map(|(f, _)| f));
     reads.sort_unstable();
     reads.dedup();
     let read = field_readings(program, &reads, doc);
@@ -195,7 +199,7 @@ pub(crate) fn dose_trace(
         kind: "dose".into(),
         rule: l.name.clone(),
         result: RuleResult::Computed,
-        message: format!("Dose at {level_name} ({route})"),
+        message: format!("Dose at {level_name}{route}"),
         help: None,
         sources,
         read,
@@ -203,7 +207,7 @@ pub(crate) fn dose_trace(
         text,
         dose: Some(DoseTrace {
             ladder: l.name.clone(),
-            route,
+            route: route_name,
             level: level_name,
             amount,
             weight_kg: weight.map(num),
@@ -244,9 +248,11 @@ fn push_read(text: &mut String, read: &[Reading]) {
 }
 
 /// What an expression read from the items of lists: each item field it reads by position
-/// (`course.sessions[-1].at`) at that item, and each it reads through a quantifier or
-/// `.previous` (`count(s in course.sessions where at - s.at < 7 days)`) at every item, so
-/// an explanation shows which items were counted. In path order, present values only.
+/// (`course.sessions[-1].at`) at that item, and each it reads through a quantifier (`count`,
+/// `any`, `all`: `count(s in course.sessions where at - s.at < 7 days)`) at every item of
+/// its list, so an explanation shows which items were counted, even in an alert over that
+/// same list; an alert's own item (and `.previous`) at the item it was raised at. In path
+/// order, present values only.
 pub(crate) fn item_readings(
     program: &Program,
     when: &Expr,
@@ -254,28 +260,7 @@ pub(crate) fn item_readings(
     bound: Option<(ListSlot, usize)>,
 ) -> Vec<Reading> {
     let mut wanted: Vec<(FieldId, ListSlot, FieldSlot, Option<usize>)> = Vec::new();
-    when.walk(&mut |e| {
-        if let Expr::ItemField { list_slot, item, field, slot, .. } = e {
-            let n = doc.root.lists.get(list_slot.index()).and_then(Option::as_ref).map_or(0, Vec::len);
-            let at = match *item {
-                ItemRef::Position(p) if p >= 0 => usize::try_from(p).ok().filter(|i| *i < n).map(Some),
-                ItemRef::Position(p) => {
-                    n.checked_sub(usize::try_from(p.unsigned_abs()).unwrap_or(usize::MAX)).map(Some)
-                }
-                // The item an alert was raised at (and the one before it), for its list.
-                ItemRef::Bound(_) | ItemRef::BoundBefore(_) => match bound {
-                    Some((slot, i)) if slot == *list_slot => match item {
-                        ItemRef::BoundBefore(_) => i.checked_sub(1).map(Some),
-                        _ => Some(Some(i)),
-                    },
-                    _ => Some(None),
-                },
-            };
-            if let Some(at) = at {
-                wanted.push((*field, *list_slot, *slot, at));
-            }
-        }
-    });
+    item_fields(when, 0, doc, bound, &mut wanted);
     wanted.sort_unstable();
     wanted.dedup();
     let mut out = Vec::new();
@@ -298,6 +283,40 @@ pub(crate) fn item_readings(
         }
     }
     out
+}
+
+/// The item fields `e` reads, each with the item it is read at (`None`: every item).
+/// `depth` counts the quantifiers around `e`: `Bound(k)` below `depth` is a quantifier's
+/// item, read at every item of its list; `Bound(depth)` is the item an alert is at.
+fn item_fields(
+    e: &Expr,
+    depth: u8,
+    doc: &Document,
+    bound: Option<(ListSlot, usize)>,
+    wanted: &mut Vec<(FieldId, ListSlot, FieldSlot, Option<usize>)>,
+) {
+    if let Expr::ItemField { list_slot, item, field, slot, .. } = e {
+        let n = doc.root.lists.get(list_slot.index()).and_then(Option::as_ref).map_or(0, Vec::len);
+        let at = match *item {
+            ItemRef::Position(p) if p >= 0 => usize::try_from(p).ok().filter(|i| *i < n).map(Some),
+            ItemRef::Position(p) => n.checked_sub(usize::try_from(p.unsigned_abs()).unwrap_or(usize::MAX)).map(Some),
+            ItemRef::Bound(k) | ItemRef::BoundBefore(k) if k < depth => Some(None),
+            ItemRef::Bound(_) | ItemRef::BoundBefore(_) => match bound {
+                Some((s, i)) if s == *list_slot => match item {
+                    ItemRef::BoundBefore(_) => i.checked_sub(1).map(Some),
+                    _ => Some(Some(i)),
+                },
+                _ => Some(None),
+            },
+        };
+        if let Some(at) = at {
+            wanted.push((*field, *list_slot, *slot, at));
+        }
+    }
+    let depth = depth.saturating_add(u8::from(matches!(e, Expr::Quantifier { .. })));
+    for child in e.children() {
+        item_fields(child, depth, doc, bound, wanted);
+    }
 }
 
 /// The dotted paths of missing fields, sorted by code point.

@@ -83,8 +83,8 @@ pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> De
 pub(crate) fn infusion(program: &Program, shape: &ValueShape, doc: &Document) -> Option<rust_decimal::Decimal> {
     let ValueShape::Dose(l) = shape else { return None };
     let ladder = program.ladder(*l)?;
-    let Some(Some(Value::Choice(r))) = doc.root.fields.get(ladder.route_slot.index()) else { return None };
-    ladder.by_route.get(usize::from(*r))?.infusion_minutes
+    let r = ladder.route_in(&doc.root.fields).ok()??;
+    ladder.by_route.get(usize::from(r))?.infusion_minutes
 }
 
 /// An output value as JSON: a number with a unit is `{"value": n, "unit": "mg"}`.

@@ -71,10 +71,10 @@ pub enum LadderEntry {
     Route(Name),
     /// `weight EXPR`.
     Weight(Expr),
-    /// `dose ROUTE LEVEL AMOUNT [SOURCES]`.
+    /// `dose ROUTE LEVEL AMOUNT [SOURCES]` (no route: the ladder's only one).
     Dose {
         /// The route.
-        route: Name,
+        route: Option<Name>,
         /// The level.
         level: Name,
         /// A fixed amount or a rate per kg.
@@ -83,13 +83,13 @@ pub enum LadderEntry {
         cites: Vec<Name>,
     },
     /// `round ROUTE down to STEP`.
-    Round(Name, Node<(Decimal, Option<Name>)>),
+    Round(Option<Name>, Node<(Decimal, Option<Name>)>),
     /// `cap ROUTE EXPR`.
-    Cap(Name, Expr),
+    Cap(Option<Name>, Expr),
     /// `limit ROUTE Q, Q`.
-    Limit(Name, Vec<Node<(Decimal, Option<Name>)>>),
+    Limit(Option<Name>, Vec<Node<(Decimal, Option<Name>)>>),
     /// `infusion ROUTE DURATION`.
-    Infusion(Name, Node<(Decimal, Option<Name>)>),
+    Infusion(Option<Name>, Node<(Decimal, Option<Name>)>),
     /// `allow above LEVEL when CONDITION [SOURCES]`.
     AllowAbove {
         /// The highest level the condition does not apply to.
@@ -145,8 +145,8 @@ pub enum TypeExpr {
     Integer(Option<Name>),
     /// `decimal UNIT?`.
     Decimal(Option<Name>),
-    /// `one of a, b, c`.
-    Choice(Vec<Name>),
+    /// `one of a, b, c`, or, ordered (`true`), `one of a < b < c`.
+    Choice(Vec<Name>, bool),
     /// `timestamp`.
     Timestamp,
     /// `list`: a list of records whose fields are declared as `path[].field`.

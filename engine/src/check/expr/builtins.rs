@@ -232,6 +232,9 @@ impl<'a, 'd> Checker<'a, 'd> {
                 "it steps through the choices in the order they are declared".into(),
             );
         };
+        if !self.choices_ordered(set) {
+            return self.unordered(set, name, arg.span);
+        }
         let count = u16::try_from(self.choices(set).len()).ok()?;
         Some((self.fold(Expr::Step(Box::new(x), direction, count), span), Ty::Choice(set)))
     }

@@ -99,14 +99,15 @@ impl<'a, 'd> Checker<'a, 'd> {
                     "compare choices of the same list".into(),
                 );
             }
-            // Choices of one list are ordered as declared (levels: L0 < L1 < ...).
-            (Ty::Choice(f), Ty::Choice(g))
-                if self.choices(*f) == self.choices(*g) && ordered_choices(self.choices(*f)) =>
-            {
-                Expr::Compare(op, Box::new(x), Box::new(y))
+            // Choices declared in order (`one of a < b < c`) compare by that order.
+            (Ty::Choice(f), Ty::Choice(g)) if self.choices(*f) == self.choices(*g) => {
+                match [*f, *g].into_iter().find(|s| !self.choices_ordered(*s)) {
+                    Some(unordered) => return self.unordered(unordered, op.symbol(), span),
+                    None => Expr::Compare(op, Box::new(x), Box::new(y)),
+                }
             }
             (Ty::Text, Ty::Text) if equality => Expr::Compare(op, Box::new(x), Box::new(y)),
-            (Ty::Bool | Ty::Choice(_), _) if !equality && xt == yt => {
+            (Ty::Bool, _) if !equality && xt == yt => {
                 let t = self.describe(&xt);
                 return self.error(
                     Code::Type,
@@ -126,6 +127,28 @@ impl<'a, 'd> Checker<'a, 'd> {
             }
         };
         Some((self.fold(expr, span), Ty::Bool))
+    }
+
+    /// Whether a choice type is declared in order (`one of a < b < c`); verdicts are not.
+    pub(super) fn choices_ordered(&self, set: ChoiceSet) -> bool {
+        match set {
+            ChoiceSet::Field(f) => self.names.schema.field(f).is_some_and(|f| f.choices_ordered),
+            ChoiceSet::Verdicts(_) => false,
+        }
+    }
+
+    /// Reports `what` (`<`, `next`) on choices not declared in order, saying how to declare it.
+    pub(super) fn unordered(&mut self, set: ChoiceSet, what: &str, span: Span) -> Option<Typed> {
+        let (path, choices) = (self.choice_source(set), self.choices(set).to_vec());
+        let hint = match set {
+            ChoiceSet::Field(_) => format!(
+                "declare the order where `{path}` is declared: `one of {}`; or compare with `=`, `!=` or `in {{...}}`",
+                choices.join(" < ")
+            ),
+            ChoiceSet::Verdicts(_) => "compare verdicts with `=`, `!=` or `in {...}`".into(),
+        };
+        let message = format!("`{what}` needs choices declared in order; `{path}` is one of {}", choices.join(", "));
+        self.error(Code::Type, span, message, hint)
     }
 
     /// Warns about a comparison of an input with a constant that its declared range decides.
@@ -173,18 +196,4 @@ impl<'a, 'd> Checker<'a, 'd> {
             );
         }
     }
-}
-
-/// Whether a list of choices is ordered: every choice is a common prefix followed by its
-/// position (`L0, L1, L2`), so that `<` and `>` mean something. Other choices compare only
-/// with `=` and `!=`.
-pub(super) fn ordered_choices(choices: &[String]) -> bool {
-    let prefix = |c: &str| c.trim_end_matches(|ch: char| ch.is_ascii_digit()).to_string();
-    let Some(first) = choices.first() else { return false };
-    let p = prefix(first);
-    choices.len() > 1
-        && choices
-            .iter()
-            .enumerate()
-            .all(|(i, c)| prefix(c) == p && c.get(p.len()..).and_then(|n| n.parse::<usize>().ok()) == Some(i))
 }

@@ -213,19 +213,19 @@ impl Builder {
             Rule::weight_entry => LadderEntry::Weight(self.expr(self.next(&mut inner, span)?, 0)?),
             Rule::dose_entry => self.dose_entry(inner, span)?,
             Rule::round_entry => {
-                let route = self.name(&self.next(&mut inner, span)?);
+                let route = self.route(&mut inner);
                 LadderEntry::Round(route, self.quantity(self.next(&mut inner, span)?)?)
             }
             Rule::cap_entry => {
-                let route = self.name(&self.next(&mut inner, span)?);
+                let route = self.route(&mut inner);
                 LadderEntry::Cap(route, self.expr(self.next(&mut inner, span)?, 0)?)
             }
             Rule::limit_entry => {
-                let route = self.name(&self.next(&mut inner, span)?);
+                let route = self.route(&mut inner);
                 LadderEntry::Limit(route, inner.map(|q| self.quantity(q)).collect::<Built<_>>()?)
             }
             Rule::infusion_entry => {
-                let route = self.name(&self.next(&mut inner, span)?);
+                let route = self.route(&mut inner);
                 LadderEntry::Infusion(route, self.quantity(self.next(&mut inner, span)?)?)
             }
             Rule::allow_entry => self.allow_entry(inner, span)?,
@@ -235,11 +235,20 @@ impl Builder {
 
     /// `dose ROUTE LEVEL AMOUNT [SOURCES]`.
     fn dose_entry(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Built<LadderEntry> {
-        let route = self.name(&self.next(&mut inner, span)?);
-        let level = self.name(&self.next(&mut inner, span)?);
+        let first = self.name(&self.next(&mut inner, span)?);
+        let (route, level) = match self.route(&mut inner) {
+            Some(level) => (Some(first), level),
+            None => (None, first),
+        };
         let amount = self.quantity(self.next(&mut inner, span)?)?;
         let cites = inner.next().map(|c| self.names_in(c)).unwrap_or_default();
         Ok(LadderEntry::Dose { route, level, amount, cites })
+    }
+
+    /// The leading name of a ladder entry, when there is one: its route.
+    fn route(&self, inner: &mut Pairs<'_, Rule>) -> Option<Name> {
+        inner.peek().filter(|p| p.as_rule() == Rule::name)?;
+        inner.next().map(|p| self.name(&p))
     }
 
     /// `allow above LEVEL when CONDITION [SOURCES]`.

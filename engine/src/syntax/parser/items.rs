@@ -110,7 +110,10 @@ impl Builder {
             Rule::decimal_t => TypeExpr::Decimal(inner.next().map(|u| self.name(&u))),
             Rule::timestamp_t => TypeExpr::Timestamp,
             Rule::list_t => TypeExpr::List,
-            Rule::choice_t => TypeExpr::Choice(self.names_of(inner, Rule::name)),
+            Rule::choice_t => {
+                let ordered = inner.clone().any(|p| p.as_rule() == Rule::choice_lt);
+                TypeExpr::Choice(self.names_of(inner, Rule::name), ordered)
+            }
             _ => return Err(internal(span)),
         };
         Ok(Node::new(node, span))
