@@ -197,79 +197,68 @@ function plain(v) {
 }
 
 /**
+ * A list of items as a table under its heading with their number: `columns` are the header
+ * cells, `row` makes each item's row; "None" when the list is empty.
+ */
+function itemsTable(name, items, columns, row) {
+  return h(
+    "div",
+    { class: `list list-${name}`, "data-list": name },
+    h("h4", null, `${fieldLabel(null, name)} (${items.length})`),
+    items.length === 0
+      ? h("p", { class: "none" }, "None")
+      : h(
+          "table",
+          null,
+          h("thead", null, h("tr", null, columns.map((c) => h("th", { scope: "col" }, c)))),
+          h("tbody", null, items.map(row)),
+        ),
+  );
+}
+
+/**
  * The alerts, each with what to do about it: the `action` the rule file gives the alert (a
  * member of the alert in the output), in the alert's own cell, under its message, as text
  * ("Action: ..."), so that it is read out with the alert and printed with it.
  */
 function alertsTable(ctx, decision, alerts) {
-  return h(
-    "div",
-    { class: "list list-alerts", "data-list": "alerts" },
-    h("h4", null, `${fieldLabel(null, "alerts")} (${alerts.length})`),
-    alerts.length === 0
-      ? h("p", { class: "none" }, "None")
-      : h(
-          "table",
-          null,
-          h("thead", null, h("tr", null, h("th", { scope: "col" }, "Severity"), h("th", { scope: "col" }, alerts.some((a) => a.action) ? "Alert and action" : "Alert"), h("th", { scope: "col" }, "At"))),
-          h(
-            "tbody",
-            null,
-            alerts.map((a) => {
-              const tone = SEVERITY_TONES[a.severity] || "neutral";
-              const info = ruleInfo(ctx, decision, a.id);
-              const action = typeof a.action === "string" && a.action ? a.action : null;
-              return h(
-                "tr",
-                { class: `tone-${tone}`, "data-alert": a.id },
-                h("td", null, h("span", { class: "icon", "aria-hidden": "true" }, ICONS[tone]), " ", humanize(a.severity || "")),
-                h(
-                  "td",
-                  null,
-                  h("span", { class: "alert-message" }, info ? info.message : humanize(a.id)),
-                  " ",
-                  h("code", { class: "id" }, a.id),
-                  action ? h("p", { class: "alert-action", "data-field": "action" }, h("strong", null, "Action:"), " ", action) : null,
-                  info ? h("div", { class: "meta" }, sourceLinks(info.sources)) : null,
-                ),
-                h("td", null, a.at ? formatTime(a.at) : ""),
-              );
-            }),
-          ),
-        ),
-  );
+  const columns = ["Severity", alerts.some((a) => a.action) ? "Alert and action" : "Alert", "At"];
+  return itemsTable("alerts", alerts, columns, (a) => {
+    const tone = SEVERITY_TONES[a.severity] || "neutral";
+    const info = ruleInfo(ctx, decision, a.id);
+    const action = typeof a.action === "string" && a.action ? a.action : null;
+    return h(
+      "tr",
+      { class: `tone-${tone}`, "data-alert": a.id },
+      h("td", null, h("span", { class: "icon", "aria-hidden": "true" }, ICONS[tone]), " ", humanize(a.severity || "")),
+      h(
+        "td",
+        null,
+        h("span", { class: "alert-message" }, info ? info.message : humanize(a.id)),
+        " ",
+        h("code", { class: "id" }, a.id),
+        action ? h("p", { class: "alert-action", "data-field": "action" }, h("strong", null, "Action:"), " ", action) : null,
+        info ? h("div", { class: "meta" }, sourceLinks(info.sources)) : null,
+      ),
+      h("td", null, a.at ? formatTime(a.at) : ""),
+    );
+  });
 }
 
 function dueTable(ctx, decision, due) {
   const time = documentTime(ctx);
   const now = typeof time === "string" ? Date.parse(time) : NaN;
-  return h(
-    "div",
-    { class: "list list-due", "data-list": "due" },
-    h("h4", null, `${fieldLabel(null, "due")} (${due.length})`),
-    due.length === 0
-      ? h("p", { class: "none" }, "None")
-      : h(
-          "table",
-          null,
-          h("thead", null, h("tr", null, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "What"), h("th", { scope: "col" }, "Checks"))),
-          h(
-            "tbody",
-            null,
-            due.map((d) => {
-              const past = !Number.isNaN(now) && Date.parse(d.at) < now;
-              const info = ruleInfo(ctx, decision, d.id);
-              return h(
-                "tr",
-                { "data-due": d.id, class: past ? "past" : "" },
-                h("td", null, formatTime(d.at), past ? h("span", { class: "tag" }, " (past)") : null),
-                h("td", null, info ? info.message : humanize(d.id), " ", h("code", { class: "id" }, d.id)),
-                h("td", null, (d.checks || []).join(", ")),
-              );
-            }),
-          ),
-        ),
-  );
+  return itemsTable("due", due, ["When", "What", "Checks"], (d) => {
+    const past = !Number.isNaN(now) && Date.parse(d.at) < now;
+    const info = ruleInfo(ctx, decision, d.id);
+    return h(
+      "tr",
+      { "data-due": d.id, class: past ? "past" : "" },
+      h("td", null, formatTime(d.at), past ? h("span", { class: "tag" }, " (past)") : null),
+      h("td", null, info ? info.message : humanize(d.id), " ", h("code", { class: "id" }, d.id)),
+      h("td", null, (d.checks || []).join(", ")),
+    );
+  });
 }
 
 /** One decision (or a nested outcome such as `discharge`), rendered from its members. */

@@ -199,6 +199,13 @@ impl<'a, 'd> Checker<'a, 'd> {
         None
     }
 
+    /// A `type` error at `span` about a value of type `ty`: `message` is given the type in
+    /// words (`a number in mg`).
+    fn type_error<T>(&mut self, span: Span, ty: &Ty, message: impl FnOnce(&str) -> String, hint: String) -> Option<T> {
+        let t = self.describe(ty);
+        self.error(Code::Type, span, message(&t), hint)
+    }
+
     /// Reports a diagnostic, naming where the definitions being expanded are used. A
     /// diagnostic already reported (the same code, place and message: a mistake inside a
     /// definition, met again at its next use) is reported once, with the new uses added to it.
@@ -253,11 +260,10 @@ impl<'a, 'd> Checker<'a, 'd> {
     pub fn condition(&mut self, e: &ast::Expr, what: &str) -> Option<Expr> {
         let (expr, ty) = self.expr(e)?;
         if ty != Ty::Bool {
-            let t = self.describe(&ty);
-            return self.error(
-                Code::Type,
+            return self.type_error(
                 e.span,
-                format!("{what} must be true or false, but this is {t}"),
+                &ty,
+                |t| format!("{what} must be true or false, but this is {t}"),
                 "compare it: `x > 3`, `x = value`, `x is known`".into(),
             );
         }

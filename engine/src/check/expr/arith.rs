@@ -7,11 +7,10 @@ impl<'a, 'd> Checker<'a, 'd> {
     /// Converts a number to `unit`, exactly, or reports why it cannot.
     pub(super) fn convert_to(&mut self, (x, ty): Typed, unit: &Unit, span: Span, other: Span) -> Option<Expr> {
         let Ty::Num(from) = &ty else {
-            let t = self.describe(&ty);
-            return self.error(
-                Code::Type,
+            return self.type_error(
                 span,
-                format!("expected a number in {unit}; this is {t}"),
+                &ty,
+                |t| format!("expected a number in {unit}; this is {t}"),
                 "pass numbers with the same unit".into(),
             );
         };
@@ -160,15 +159,12 @@ impl<'a, 'd> Checker<'a, 'd> {
         let (x, ty) = self.expr(inner)?;
         match ty {
             Ty::Num(_) => Some((self.fold(Expr::Neg(Box::new(x)), span), ty)),
-            other => {
-                let t = self.describe(&other);
-                self.error(
-                    Code::Type,
-                    inner.span,
-                    format!("only a number can be negated; this is {t}"),
-                    "remove the `-`".into(),
-                )
-            }
+            other => self.type_error(
+                inner.span,
+                &other,
+                |t| format!("only a number can be negated; this is {t}"),
+                "remove the `-`".into(),
+            ),
         }
     }
 

@@ -224,11 +224,10 @@ impl<'a, 'd> Checker<'a, 'd> {
         };
         let (x, ty) = self.expr(arg)?;
         let Ty::Choice(set) = ty else {
-            let t = self.describe(&ty);
-            return self.error(
-                Code::Type,
+            return self.type_error(
                 arg.span,
-                format!("`{name}` needs a choice; this is {t}"),
+                &ty,
+                |t| format!("`{name}` needs a choice; this is {t}"),
                 "it steps through the choices in the order they are declared".into(),
             );
         };

@@ -17,15 +17,12 @@ impl<'a, 'd> Checker<'a, 'd> {
         let (x, ty) = self.expr(arg)?;
         match ty {
             Ty::Num(unit) if unit.is_none() => Some((self.fold(Expr::Floor(Box::new(x)), span), Ty::Num(unit))),
-            other => {
-                let t = self.describe(&other);
-                self.error(
-                    Code::Type,
-                    arg.span,
-                    format!("`floor` needs a plain number; this is {t}"),
-                    "divide a quantity by its unit first, as in `floor((day(at) - day(s.at)) / 7 days)`".into(),
-                )
-            }
+            other => self.type_error(
+                arg.span,
+                &other,
+                |t| format!("`floor` needs a plain number; this is {t}"),
+                "divide a quantity by its unit first, as in `floor((day(at) - day(s.at)) / 7 days)`".into(),
+            ),
         }
     }
 
@@ -77,11 +74,10 @@ impl<'a, 'd> Checker<'a, 'd> {
         if ty == Ty::Time {
             return Some(x);
         }
-        let t = self.describe(&ty);
-        self.error(
-            Code::Type,
+        self.type_error(
             arg.span,
-            format!("`{}` needs a timestamp; this is {t}", builtin.name()),
+            &ty,
+            |t| format!("`{}` needs a timestamp; this is {t}", builtin.name()),
             "such as `at` or `course.sessions[-1].at`".into(),
         )
     }

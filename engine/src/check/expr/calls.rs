@@ -147,20 +147,18 @@ impl<'a, 'd> Checker<'a, 'd> {
             return None; // the ladder's own errors are reported where it is declared
         }
         let Ty::Choice(set) = ty else {
-            let t = self.describe(&ty);
-            return self.error(
-                Code::Type,
+            return self.type_error(
                 level.span,
-                format!("`{name}` needs a level; this is {t}"),
+                &ty,
+                |t| format!("`{name}` needs a level; this is {t}"),
                 format!("a level is one of {}", levels.join(", ")),
             );
         };
         if self.choices(set) != levels.as_slice() {
-            let t = self.describe(&ty);
-            return self.error(
-                Code::Type,
+            return self.type_error(
                 level.span,
-                format!("`{name}` needs a level of `{ladder}`; this is {t}"),
+                &ty,
+                |t| format!("`{name}` needs a level of `{ladder}`; this is {t}"),
                 format!("a level is one of {}", levels.join(", ")),
             );
         }

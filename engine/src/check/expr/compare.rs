@@ -108,11 +108,10 @@ impl<'a, 'd> Checker<'a, 'd> {
             }
             (Ty::Text, Ty::Text) if equality => Expr::Compare(op, Box::new(x), Box::new(y)),
             (Ty::Bool, _) if !equality && xt == yt => {
-                let t = self.describe(&xt);
-                return self.error(
-                    Code::Type,
+                return self.type_error(
                     span,
-                    format!("`{}` does not order {t}", op.symbol()),
+                    &xt,
+                    |t| format!("`{}` does not order {t}", op.symbol()),
                     "use `=` or `!=`".into(),
                 );
             }

@@ -9,11 +9,10 @@ impl<'a, 'd> Checker<'a, 'd> {
     pub(super) fn in_set(&mut self, inner: &ast::Expr, names: &[ast::Name], negated: bool) -> Option<Typed> {
         let (x, ty) = self.expr(inner)?;
         let Ty::Choice(of) = ty else {
-            let t = self.describe(&ty);
-            return self.error(
-                Code::Type,
+            return self.type_error(
                 inner.span,
-                format!("`in {{...}}` needs one of a set of choices; this is {t}"),
+                &ty,
+                |t| format!("`in {{...}}` needs one of a set of choices; this is {t}"),
                 "use `in lo..hi` for a range of numbers".into(),
             );
         };
@@ -51,11 +50,10 @@ impl<'a, 'd> Checker<'a, 'd> {
             _ => lo_ty,
         };
         let Ty::Num(_) = xt else {
-            let t = self.describe(&xt);
-            return self.error(
-                Code::Type,
+            return self.type_error(
                 inner.span,
-                format!("`in lo..hi` needs a number; this is {t}"),
+                &xt,
+                |t| format!("`in lo..hi` needs a number; this is {t}"),
                 "use `in {a, b}` for choices".into(),
             );
         };
