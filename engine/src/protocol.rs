@@ -156,9 +156,12 @@ impl Protocol {
     pub fn evaluate_traced(&self, json: &Json) -> Result<(Evaluation, crate::testing::Trace), Error> {
         let doc = input::validate(&self.program.schema, json)?;
         let mut trace = crate::testing::Trace::default();
-        let out =
-            decide::evaluate_traced(&self.program, &doc, self.reference(), decide::Explain::Yes, Some(&mut trace))
-                .map_err(|e| Error::Evaluation(e.located(&self.source)))?;
+        let program = &self.program;
+        let mut record = |decision: &_, made: &_, doc: &_, verdicts: &_| {
+            crate::testing::trace::record(&mut trace, program, decision, made, doc, verdicts)
+        };
+        let out = decide::evaluate_traced(program, &doc, self.reference(), decide::Explain::Yes, Some(&mut record))
+            .map_err(|e| Error::Evaluation(e.located(&self.source)))?;
         Ok((out, trace))
     }
 

@@ -102,14 +102,20 @@ pub(crate) enum Explain {
     No,
 }
 
-/// [`evaluate`], with or without the explanation, recording into `trace`, when given, what
+/// What a traced evaluation is given to record what each decision output made (for `kap
+/// test --coverage`): called with the decision, what it made, the document and the verdicts
+/// so far. A callback, so that an evaluation without a trace (the browser's) carries none of
+/// the recording code.
+pub(crate) type Recorder<'t> = &'t mut dyn FnMut(&Decision, &Made, &Document, &Verdicts) -> Result<(), EvaluationError>;
+
+/// [`evaluate`], with or without the explanation, calling `record`, when given, with what
 /// each decision output made of its rules (for `kap test --coverage`).
 pub(crate) fn evaluate_traced(
     program: &Program,
     doc: &Document,
     protocol: ProtocolRef,
     explain: Explain,
-    mut trace: Option<&mut crate::testing::Trace>,
+    mut record: Option<Recorder<'_>>,
 ) -> Result<Evaluation, EvaluationError> {
     let mut decisions: IndexMap<String, DecisionOutcome> = IndexMap::new();
     let mut explanation = Vec::new();
@@ -158,8 +164,8 @@ pub(crate) fn evaluate_traced(
                     explanation.extend(trace);
                 }
             }
-            if let Some(trace) = trace.as_deref_mut() {
-                crate::testing::trace::record(trace, program, decision, &made, doc, &verdicts)?;
+            if let Some(record) = record.as_mut() {
+                record(decision, &made, doc, &verdicts)?;
             }
             let made_outcome = outcome::outcome(program, decision, &made);
             // A decision `within` another is a field of its output, when that one is made.
