@@ -45,6 +45,7 @@ fn stdout_failed(e: &std::io::Error) -> ! {
 mod course;
 mod diff;
 mod fmt;
+mod lsp;
 mod serve;
 mod summary;
 mod test;
@@ -236,6 +237,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Run the language server for rule files on standard input and output, for editors.
+    ///
+    /// Speaks the Language Server Protocol: diagnostics as you type (those of `kap check`),
+    /// hover, go to definition, find references, completion, document symbols and
+    /// formatting. Point the editor's LSP client at the command `kap lsp` for `.kap` files.
+    Lsp,
     /// Serve the web form on http://127.0.0.1:PORT/ (build it first with scripts/web-build).
     ///
     /// A static file server bound to this machine only. The rules run in the browser: patient
@@ -276,6 +283,7 @@ fn main() -> ExitCode {
         Command::Diff { old, new, inputs, format } => {
             diff::run(&diff::DiffOptions { old: &old, new: &new, inputs: &inputs, format })
         }
+        Command::Lsp => lsp::run(),
         Command::Serve { port, dir } => match serve::serve(&dir, port) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -25,7 +25,8 @@
 //! bound included), and evaluation validates the document first. The rest of the public
 //! API is the output model ([`decision`]), diagnostics with a typed [`Code`], input errors
 //! with an [`InputCode`] (and the [`input`] reader's JSON and time formats), [`describe`],
-//! the declared inputs ([`schema`]), [`units`], [`limits`] and the [`syntax`] tree.
+//! the declared inputs ([`schema`]), [`units`], [`limits`], the [`syntax`] tree and, for
+//! editors, where each name is declared and used ([`navigate`]).
 //!
 //! The engine does no I/O, reads no clock and keeps no global state: the same source and
 //! document give the same output, natively and in WebAssembly.
@@ -68,6 +69,7 @@ pub mod format;
 pub mod input;
 pub(crate) mod ir;
 pub mod limits;
+pub mod navigate;
 pub mod outline;
 mod output;
 mod protocol;
