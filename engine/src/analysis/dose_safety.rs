@@ -49,6 +49,14 @@ fn rise(e: &Expr, levels_field: FieldId) -> Option<i64> {
         }
         // Never above its argument.
         Expr::HighestAllowed(_, x) => rise(x, levels_field),
+        // Never above any of its arguments: bounded by the lowest bound among them, whatever
+        // the others are (a requested level, say).
+        Expr::Min(xs) => xs.iter().filter_map(|x| rise(x, levels_field)).min(),
+        // As high as the highest of them: every one must be bounded.
+        Expr::Max(xs) => xs.iter().map(|x| rise(x, levels_field)).try_fold(None, |most: Option<i64>, r| {
+            let r = r?;
+            Some(Some(most.map_or(r, |m| m.max(r))))
+        })?,
         Expr::Choose(arms, otherwise) => {
             let mut most = rise(otherwise, levels_field)?;
             for (cond, value) in arms {
@@ -154,7 +162,7 @@ fn report_rise(
         ),
         None => out.push(
             Diagnostic::error(Code::DoseStep, value.span, format!("kap cannot bound how far `{}` of `{decision}` rises above the previous session's level", value.name))
-                .with_hint("compute the level from the previous one with next(...), previous(...) and highest_allowed(...), with a fixed level only when no session was given (count(...) = 0)"),
+                .with_hint("compute the level from the previous one with next(...), previous(...) and highest_allowed(...), with a fixed level only when no session was given (count(...) = 0); bound a requested level by the previous one: min(REQUESTED, next(PREVIOUS LEVEL))"),
         ),
     }
 }

@@ -312,17 +312,16 @@ fn choose(arms: &[(Expr, Expr)], otherwise: &Expr, ev: &impl Fn(&Expr) -> Eval) 
 
 /// `min` (`want` less) or `max` (greater): known when every part is known.
 fn extreme(parts: &[Expr], want: Ordering, ev: &impl Fn(&Expr) -> Eval) -> Eval {
-    let mut best: Option<Decimal> = None;
+    let mut best: Option<Value> = None;
     let mut missing = Missing::default();
     for p in parts {
         match ev(p)? {
-            Outcome::Known(Value::Num(n)) => best = Some(ops::extreme(best, n, want)),
-            Outcome::Known(_) => return Err(internal("min/max")),
+            Outcome::Known(v) => best = Some(ops::extreme_value(best, v, want)?),
             Outcome::Unknown(m) => missing.merge(&m),
         }
     }
     Ok(match best {
-        Some(n) if missing.0.is_empty() => Outcome::Known(Value::Num(n)),
+        Some(v) if missing.0.is_empty() => Outcome::Known(v),
         _ => Outcome::Unknown(missing),
     })
 }

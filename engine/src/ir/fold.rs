@@ -3,7 +3,7 @@
 //! checker can fold constants without evaluating documents.
 
 use super::expr::{Expr, Value};
-use super::ops::{arith, compare, extreme, internal, unary, EvalError};
+use super::ops::{arith, compare, extreme_value, internal, unary, EvalError};
 use crate::syntax::ast::CmpOp;
 use std::cmp::Ordering;
 
@@ -88,13 +88,11 @@ pub(crate) fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
             let want = if matches!(expr, Expr::Min(_)) { Ordering::Less } else { Ordering::Greater };
             let mut best = None;
             for p in parts {
-                match constant(p)? {
-                    Some(Value::Num(n)) => best = Some(extreme(best, n, want)),
-                    Some(_) => return Err(internal("min/max")),
-                    None => {}
+                if let Some(v) = constant(p)? {
+                    best = Some(extreme_value(best, v, want)?);
                 }
             }
-            best.map(Value::Num)
+            best
         }
         // Each reads the document, answered above.
         _ => None,

@@ -139,3 +139,15 @@ pub(crate) fn extreme(best: Option<Decimal>, n: Decimal, want: Ordering) -> Deci
         _ => n,
     }
 }
+
+/// `min` (`want` is `Less`) or `max` (`Greater`) of `best` and `v`, for numbers in one unit
+/// and for choices of one ordered list (by their declared order): `v` when there is no
+/// `best` yet; the earlier of two equal values is kept.
+pub(crate) fn extreme_value(best: Option<Value>, v: Value, want: Ordering) -> Result<Value, EvalError> {
+    Ok(match (best, v) {
+        (None, v @ (Value::Num(_) | Value::Choice(_))) => v,
+        (Some(Value::Num(b)), Value::Num(n)) => Value::Num(extreme(Some(b), n, want)),
+        (Some(Value::Choice(b)), Value::Choice(c)) => Value::Choice(if c.cmp(&b) == want { c } else { b }),
+        _ => return Err(internal("min/max")),
+    })
+}

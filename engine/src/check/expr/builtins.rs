@@ -10,7 +10,8 @@ use super::*;
 /// The arguments a built-in takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Arguments {
-    /// Two or more numbers, in units that convert to one another.
+    /// Two or more numbers, in units that convert to one another, or choices of one list
+    /// declared in order.
     Numbers,
     /// One number.
     Number,
@@ -83,9 +84,11 @@ macro_rules! builtins {
 }
 
 builtins! {
-    /// The smallest of two or more numbers, in the unit they all convert to.
+    /// The smallest of two or more numbers, in the unit they all convert to, or the first
+    /// in declared order of two or more choices of one ordered list.
     Min = "min", Numbers, "`min(a, b)`";
-    /// The largest of two or more numbers, in the unit they all convert to.
+    /// The largest of two or more numbers, in the unit they all convert to, or the last in
+    /// declared order of two or more choices of one ordered list.
     Max = "max", Numbers, "`max(a, b)`";
     /// A number's absolute value, in its unit.
     Abs = "abs", Number, "`abs(x - y)`";
@@ -154,6 +157,10 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
         let spans: Vec<Span> = args.iter().map(|a| a.span).collect();
         let first_span = spans.first().copied().unwrap_or(span);
+        if let Some((_, Ty::Choice(set))) = typed.first() {
+            let set = *set;
+            return self.extreme_choices(builtin, make, typed, &spans, set, span);
+        }
         // The common unit: one that every argument converts to exactly.
         let units: Vec<Unit> =
             typed.iter().filter_map(|(_, t)| if let Ty::Num(u) = t { Some(u.clone()) } else { None }).collect();
@@ -177,6 +184,41 @@ impl<'a, 'd> Checker<'a, 'd> {
             parts.push(converted);
         }
         Some((self.fold(make(parts), span), Ty::Num(unit)))
+    }
+
+    /// `min` or `max` of choices of one list declared in order (`one of D28 < D56 < D84`):
+    /// the first or the last of them in that order, of the same choice type.
+    fn extreme_choices(
+        &mut self,
+        builtin: Builtin,
+        make: fn(Vec<Expr>) -> Expr,
+        typed: Vec<Typed>,
+        spans: &[Span],
+        set: ChoiceSet,
+        span: Span,
+    ) -> Option<Typed> {
+        let name = builtin.name();
+        let mut parts = Vec::new();
+        for ((x, ty), s) in typed.into_iter().zip(spans.iter().copied()) {
+            match ty {
+                Ty::Choice(other) if self.choices(other) == self.choices(set) => {
+                    if !self.choices_ordered(other) {
+                        return self.unordered(other, name, s);
+                    }
+                    parts.push(x);
+                }
+                other => {
+                    let (first, this) = (self.describe(&Ty::Choice(set)), self.describe(&other));
+                    return self.error(
+                        Code::Type,
+                        s,
+                        format!("`{name}` takes values of one type: the first is {first}, this is {this}"),
+                        "pass choices of the same ordered list (or numbers only)".into(),
+                    );
+                }
+            }
+        }
+        Some((self.fold(make(parts), span), Ty::Choice(set)))
     }
 
     /// `abs(x)`: a number's absolute value.
