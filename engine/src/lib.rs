@@ -19,7 +19,12 @@
 //! decisions, dose ladders) with typed ids, what each operator does to known values, and
 //! constant folding. `check` builds it and never evaluates; `analysis` proves its ladders
 //! safe and bounds the cost of one evaluation; `eval` runs it on a document; `input`,
-//! `describe` and `output` read its declarations. The stages are private to the crate.
+//! `describe` and `output` read its declarations. `calendar` reads a time zone's rule for
+//! `day` and `week`. The stages are private to the crate.
+//!
+//! Beside the pipeline, the tools that read rule files: [`format`] (`kap fmt`), [`outline`]
+//! (the parts of a file and what changed between two, for `kap diff`), [`testing`] (test
+//! files, their runner and coverage, for `kap test`) and [`navigate`] (for `kap lsp`).
 //!
 //! [`Protocol`] is the one way in: compiling runs every check (the dose proof and the cost
 //! bound included), and evaluation validates the document first. The rest of the public

@@ -190,7 +190,7 @@ impl Protocol {
     /// ```
     pub fn decide(&self, json: &Json) -> Result<Evaluation, Error> {
         let doc = input::validate(&self.program.schema, json)?;
-        decide::evaluate_traced(&self.program, &doc, self.reference(), decide::Explain::No, None)
+        decide::evaluate_traced::<decide::NoRecord>(&self.program, &doc, self.reference(), decide::Explain::No, None)
             .map_err(|e| Error::Evaluation(e.located(&self.source)))
     }
 }

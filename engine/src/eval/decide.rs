@@ -90,7 +90,7 @@ pub(crate) fn evaluate(
     doc: &Document,
     protocol: ProtocolRef,
 ) -> Result<Evaluation, EvaluationError> {
-    evaluate_traced(program, doc, protocol, Explain::Yes, None)
+    evaluate_traced::<NoRecord>(program, doc, protocol, Explain::Yes, None)
 }
 
 /// Whether an evaluation builds its explanation.
@@ -102,21 +102,24 @@ pub(crate) enum Explain {
     No,
 }
 
-/// What a traced evaluation is given to record what each decision output made (for `kap
-/// test --coverage`): called with the decision, what it made, the document and the verdicts
-/// so far. A callback, so that an evaluation without a trace (the browser's) carries none of
-/// the recording code.
-pub(crate) type Recorder<'t> = &'t mut dyn FnMut(&Decision, &Made, &Document, &Verdicts) -> Result<(), EvaluationError>;
+/// An evaluation that records nothing: the type of the recorder [`evaluate_traced`] is not
+/// given. Evaluation is generic over its recorder, so that the code of an evaluation without
+/// one (the browser's) holds none of the recording.
+pub(crate) type NoRecord = fn(&Decision, &Made, &Document, &Verdicts) -> Result<(), EvaluationError>;
 
 /// [`evaluate`], with or without the explanation, calling `record`, when given, with what
-/// each decision output made of its rules (for `kap test --coverage`).
-pub(crate) fn evaluate_traced(
+/// each decision output made of its rules, the document and the verdicts so far (for `kap
+/// test --coverage`).
+pub(crate) fn evaluate_traced<R>(
     program: &Program,
     doc: &Document,
     protocol: ProtocolRef,
     explain: Explain,
-    mut record: Option<Recorder<'_>>,
-) -> Result<Evaluation, EvaluationError> {
+    mut record: Option<&mut R>,
+) -> Result<Evaluation, EvaluationError>
+where
+    R: FnMut(&Decision, &Made, &Document, &Verdicts) -> Result<(), EvaluationError>,
+{
     let mut decisions: IndexMap<String, DecisionOutcome> = IndexMap::new();
     let mut explanation = Vec::new();
     let mut verdicts: Vec<Option<u16>> = Vec::with_capacity(program.decisions.len());

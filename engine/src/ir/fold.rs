@@ -14,6 +14,12 @@ pub(crate) fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
     if expr.reads_input() {
         return Ok(None); // unknown without a document
     }
+    if let Some(e) = expr.unary_operand() {
+        return Ok(match constant(e)? {
+            Some(v) => Some(unary(expr, v)?),
+            None => None,
+        });
+    }
     Ok(match expr {
         Expr::Const(v) => Some(*v),
         Expr::Choose(arms, otherwise) => {
@@ -48,17 +54,6 @@ pub(crate) fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
             (!unknown).then_some(Value::Bool(!is_or))
         }
         Expr::IsKnown(e) => Some(Value::Bool(constant(e)?.is_some())),
-        Expr::Not(e)
-        | Expr::Neg(e)
-        | Expr::Abs(e)
-        | Expr::Scale(e, _)
-        | Expr::InSet(e, _)
-        | Expr::Step(e, ..)
-        | Expr::Floor(e)
-        | Expr::LocalDay(e, _) => match constant(e)? {
-            Some(v) => Some(unary(expr, v)?),
-            None => None,
-        },
         Expr::Compare(op, a, b) => match (constant(a)?, constant(b)?) {
             (Some(x), Some(y)) => Some(Value::Bool(compare(*op, x, y)?)),
             _ => None,
@@ -94,7 +89,7 @@ pub(crate) fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
             }
             best
         }
-        // Each reads the document, answered above.
+        // Each reads the document, or is an operation on one value: answered above.
         _ => None,
     })
 }
