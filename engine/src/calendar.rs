@@ -10,9 +10,9 @@
 //!
 //! Supported: a standard name and offset (`UTC0`, `<+0530>-5:30`), optionally a daylight
 //! name, offset (one hour ahead by default) and the two transition rules, each `Mm.w.d`
-//! (month, week 1 to 5 where 5 is the last, weekday 0 = Sunday), `Jn` (day 1 to 365, never
-//! counting 29 February) or `n` (day 0 to 365, counting it), with an optional time from
-//! -167 to 167 hours (2:00 by default).
+//! (month, week 1 to 5 where 5 is the last, weekday 0 = Sunday), with an optional time from
+//! -167 to 167 hours (2:00 by default). POSIX also allows a day of the year (`Jn`, `n`); no
+//! zone of the tz database writes its rule so, and the engine refuses it.
 
 use crate::input::time::{civil_from_days, days_from_civil};
 
@@ -50,10 +50,6 @@ struct Transition {
 /// The day of a transition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum TransitionDay {
-    /// `Jn`: day 1 to 365, 29 February never counted.
-    Julian(i64),
-    /// `n`: day 0 to 365, 29 February counted.
-    Zero(i64),
     /// `Mm.w.d`: weekday `d` (0 = Sunday) of week `w` (5 = the last) of month `m`.
     Month { month: i64, week: i64, weekday: i64 },
 }
@@ -111,11 +107,6 @@ impl Transition {
     /// The instant of this transition in `year`, local time being `offset` east of UTC.
     fn instant(&self, year: i64, offset: i64) -> i64 {
         let day = match self.day {
-            TransitionDay::Julian(n) => {
-                let leap_skipped = if is_leap(year) && n >= 60 { 1 } else { 0 };
-                days_from_civil(year, 1, 1) + n - 1 + leap_skipped
-            }
-            TransitionDay::Zero(n) => days_from_civil(year, 1, 1) + n,
             TransitionDay::Month { month, week, weekday } => {
                 let first = days_from_civil(year, month, 1);
                 // 1970-01-01 was a Thursday (weekday 4).
@@ -133,9 +124,6 @@ impl Transition {
     }
 }
 
-fn is_leap(year: i64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
 
 /// A cursor over a POSIX TZ string.
 struct Reader<'a> {
@@ -224,11 +212,8 @@ impl Reader<'_> {
                 let weekday = self.number(1).filter(|d| (0..=6).contains(d))?;
                 TransitionDay::Month { month, week, weekday }
             }
-            b'J' => {
-                self.at += 1;
-                TransitionDay::Julian(self.number(3).filter(|n| (1..=365).contains(n))?)
-            }
-            _ => TransitionDay::Zero(self.number(3).filter(|n| (0..=365).contains(n))?),
+            // `Jn` and `n` (a day of the year) are POSIX too, but no zone's rule uses them.
+            _ => return None,
         };
         let time = if self.expect(b'/').is_some() { self.clock(167)? } else { 7200 };
         Some(Transition { day, time })
@@ -283,11 +268,9 @@ mod tests {
     }
 
     #[test]
-    fn julian_days_and_extended_times() {
-        // All-year daylight time, as TZif footers write it.
-        let all_year = ZoneRule::parse("EST5EDT,0/0,J365/25").unwrap();
-        assert_eq!(all_year.offset_at(at("2026-06-01T00:00:00Z")), -4 * 3600);
-        assert_eq!(all_year.offset_at(at("2026-01-01T12:00:00Z")), -4 * 3600);
+    fn a_day_of_the_year_is_refused() {
+        assert_eq!(ZoneRule::parse("EST5EDT,0/0,J365/25"), None);
+        assert_eq!(ZoneRule::parse("EST5EDT,M3.2.0,100"), None);
     }
 
     #[test]
