@@ -48,6 +48,9 @@ pub fn run(protocol: &Protocol, options: &TestOptions<'_>) -> ExitCode {
     for root in roots {
         if let Err(e) = collect(root, &mut files) {
             eprintln!("kap: cannot read {}: {e}", root.display());
+            if options.tests.is_empty() {
+                eprintln!("kap: with no test file named, kap test reads the folder `tests` beside the rule file; name the test files or their folder after the rule file");
+            }
             unreadable = true;
         }
     }

@@ -124,7 +124,6 @@ impl Transition {
     }
 }
 
-
 /// A cursor over a POSIX TZ string.
 struct Reader<'a> {
     bytes: &'a [u8],

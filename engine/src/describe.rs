@@ -43,20 +43,8 @@ pub struct ProtocolInfo {
     /// What it is for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The clinic's time zone, where days and weeks are counted: `{name, rule}`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<TimeZoneInfo>,
     /// Hex SHA-256 of the rule source.
     pub sha256: String,
-}
-
-/// A protocol's time zone: its IANA name and the POSIX TZ rule the file gives for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TimeZoneInfo {
-    /// The IANA name (`America/New_York`).
-    pub name: String,
-    /// The rule, as written (`EST5EDT,M3.2.0,M11.1.0`; `UTC0` for a bare `UTC`).
-    pub rule: String,
 }
 
 /// A group of inputs: `patient`, `screening`, ... (`""` for top-level inputs such as `at`).
@@ -161,7 +149,6 @@ pub(crate) fn describe(program: &Program, sha256: &str) -> Description {
             status: h.status.clone(),
             owner: h.owner.clone(),
             description: h.description.clone(),
-            timezone: h.timezone.as_ref().map(|z| TimeZoneInfo { name: z.name.clone(), rule: z.rule_text.clone() }),
             sha256: sha256.to_string(),
         },
         sections: sections(program),

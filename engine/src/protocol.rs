@@ -160,8 +160,9 @@ impl Protocol {
         let mut record = |decision: &_, made: &_, doc: &_, verdicts: &_| {
             crate::testing::trace::record(&mut trace, program, decision, made, doc, verdicts)
         };
-        let out = decide::evaluate_traced(program, &doc, self.reference(), decide::Explain::Yes, Some(&mut record))
-            .map_err(|e| Error::Evaluation(e.located(&self.source)))?;
+        let out =
+            decide::evaluate_traced::<_, { decide::EXPLAINED }>(program, &doc, self.reference(), Some(&mut record))
+                .map_err(|e| Error::Evaluation(e.located(&self.source)))?;
         Ok((out, trace))
     }
 
@@ -190,8 +191,13 @@ impl Protocol {
     /// ```
     pub fn decide(&self, json: &Json) -> Result<Evaluation, Error> {
         let doc = input::validate(&self.program.schema, json)?;
-        decide::evaluate_traced::<decide::NoRecord>(&self.program, &doc, self.reference(), decide::Explain::No, None)
-            .map_err(|e| Error::Evaluation(e.located(&self.source)))
+        decide::evaluate_traced::<decide::NoRecord, { decide::UNEXPLAINED }>(
+            &self.program,
+            &doc,
+            self.reference(),
+            None,
+        )
+        .map_err(|e| Error::Evaluation(e.located(&self.source)))
     }
 }
 

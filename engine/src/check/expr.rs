@@ -201,7 +201,7 @@ impl<'a, 'd> Checker<'a, 'd> {
 
     /// A `type` error at `span` about a value of type `ty`: `message` is given the type in
     /// words (`a number in mg`).
-    fn type_error<T>(&mut self, span: Span, ty: &Ty, message: impl FnOnce(&str) -> String, hint: String) -> Option<T> {
+    fn type_error<T>(&mut self, span: Span, ty: &Ty, message: &dyn Fn(&str) -> String, hint: String) -> Option<T> {
         let t = self.describe(ty);
         self.error(Code::Type, span, message(&t), hint)
     }
@@ -263,7 +263,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return self.type_error(
                 e.span,
                 &ty,
-                |t| format!("{what} must be true or false, but this is {t}"),
+                &|t| format!("{what} must be true or false, but this is {t}"),
                 "compare it: `x > 3`, `x = value`, `x is known`".into(),
             );
         }

@@ -295,27 +295,29 @@ fn timezone(decls: &[ast::TimeZoneDecl], diagnostics: &mut Vec<Diagnostic>) -> O
     }
     let decl = decls.first()?;
     let name = decl.name.node.clone();
-    let (rule, rule_text) = match &decl.rule {
+    let rule = match &decl.rule {
         Some(rule) => match ZoneRule::parse(&rule.node) {
-            Some(r) => (r, rule.node.clone()),
+            Some(r) => r,
             None => {
                 diagnostics.push(
                     Diagnostic::error(Code::Header, rule.span, format!("`{}` is not a time zone rule kap reads", rule.node))
-                        .with_hint("write the zone's POSIX TZ rule: its standard name and hours west of UTC, then its daylight name and when daylight time starts and ends (`Mm.w.d[/time]`), as in `EST5EDT,M3.2.0,M11.1.0` or `<+0530>-5:30`"),
+                        .with_hint("write the zone's POSIX TZ rule, as in `EST5EDT,M3.2.0,M11.1.0` or `<+0530>-5:30`: the last line of its tzdata file"),
                 );
                 return None;
             }
         },
-        None if matches!(name.as_str(), "UTC" | "Etc/UTC") => (ZoneRule::parse("UTC0")?, "UTC0".to_string()),
+        None if matches!(name.as_str(), "UTC" | "Etc/UTC") => ZoneRule::parse("UTC0")?,
         None => {
             diagnostics.push(
                 Diagnostic::error(Code::Header, decl.name.span, format!("the time zone `{name}` needs its rule"))
-                    .with_hint(format!("give its current rule as a POSIX TZ string after the name, as in `{EXAMPLE}`; the last line of `/usr/share/zoneinfo/{name}` on a machine with tzdata is that rule")),
+                    .with_hint(format!(
+                    "give its rule after the name, as in `{EXAMPLE}`: the last line of `/usr/share/zoneinfo/{name}`"
+                )),
             );
             return None;
         }
     };
-    Some(TimeZone { name, rule, rule_text })
+    Some(TimeZone { name, rule })
 }
 
 fn sources(decls: &[&ast::SourceDecl], diagnostics: &mut Vec<Diagnostic>) -> Vec<Source> {

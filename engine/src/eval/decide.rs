@@ -90,17 +90,16 @@ pub(crate) fn evaluate(
     doc: &Document,
     protocol: ProtocolRef,
 ) -> Result<Evaluation, EvaluationError> {
-    evaluate_traced::<NoRecord>(program, doc, protocol, Explain::Yes, None)
+    evaluate_traced::<NoRecord, EXPLAINED>(program, doc, protocol, None)
 }
 
-/// Whether an evaluation builds its explanation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Explain {
-    /// Every rule that fired or stayed undetermined, every alert and dose, explained.
-    Yes,
-    /// The decisions only (a batch, a comparison): the explanation is left empty.
-    No,
-}
+/// Whether an evaluation builds its explanation, as the `EXPLAIN` parameter of
+/// [`evaluate_traced`]: every rule that fired or stayed undetermined, every alert and dose,
+/// explained; or the decisions only (a batch, a comparison), the explanation left empty. A
+/// parameter of the type, so that each kind of evaluation holds only its own code.
+pub(crate) const EXPLAINED: bool = true;
+/// See [`EXPLAINED`].
+pub(crate) const UNEXPLAINED: bool = false;
 
 /// An evaluation that records nothing: the type of the recorder [`evaluate_traced`] is not
 /// given. Evaluation is generic over its recorder, so that the code of an evaluation without
@@ -110,11 +109,10 @@ pub(crate) type NoRecord = fn(&Decision, &Made, &Document, &Verdicts) -> Result<
 /// [`evaluate`], with or without the explanation, calling `record`, when given, with what
 /// each decision output made of its rules, the document and the verdicts so far (for `kap
 /// test --coverage`).
-pub(crate) fn evaluate_traced<R>(
+pub(crate) fn evaluate_traced<R, const EXPLAIN: bool>(
     program: &Program,
     doc: &Document,
     protocol: ProtocolRef,
-    explain: Explain,
     mut record: Option<&mut R>,
 ) -> Result<Evaluation, EvaluationError>
 where
@@ -155,13 +153,13 @@ where
             continue;
         }
         // Explanations only for the decisions that are output, and when asked.
-        let mut notes = (applies && explain == Explain::Yes).then(Vec::new);
+        let mut notes = (applies && EXPLAIN).then(Vec::new);
         let made = decide(program, decision, doc, &verdicts, &missings, notes.as_mut())?;
         verdicts.push(made.verdict.map(|v| u16::try_from(v).map_err(|_| fail("too many verdicts"))).transpose()?);
         missings.push(made.missing.clone());
         if applies {
             explanation.extend(notes.unwrap_or_default());
-            for (v, value) in decision.values.iter().zip(&made.values).filter(|_| explain == Explain::Yes) {
+            for (v, value) in decision.values.iter().zip(&made.values).filter(|_| EXPLAIN) {
                 if let (ValueShape::Dose(l), Expr::Dose(_, level), Some(_)) = (&v.shape, &v.expr, value) {
                     let trace = explain::dose_trace(program, decision, *l, level, doc, &verdicts)?;
                     explanation.extend(trace);

@@ -197,12 +197,6 @@ pub(super) fn eval_outside(expr: &Expr, scope: &Scope<'_>) -> Eval {
 fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
     let doc = scope.doc;
     let ev = |e: &Expr| eval_in(e, scope, env);
-    if let Some(e) = expr.unary_operand() {
-        return Ok(match ev(e)? {
-            Outcome::Known(v) => Outcome::Known(ops::unary(expr, v)?),
-            unknown => unknown,
-        });
-    }
     Ok(match expr {
         Expr::Const(v) => Outcome::Known(*v),
         Expr::Field { field, slot } => match doc.root.fields.get(slot.index()) {
@@ -231,15 +225,18 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
             ladder::call(expr, ladder, level, scope, &ev)?
         }
         Expr::Choose(arms, otherwise) => choose(arms, otherwise, &ev)?,
-        // An operation on one value, answered above ([`Expr::unary_operand`]).
-        Expr::Not(_)
-        | Expr::Neg(_)
-        | Expr::Abs(_)
-        | Expr::Scale(..)
-        | Expr::InSet(..)
-        | Expr::Step(..)
-        | Expr::Floor(_)
-        | Expr::LocalDay(..) => return Err(internal("an operation on one operand")),
+        // An operation on one value ([`Expr::unary_operand`] names the same).
+        Expr::Not(e)
+        | Expr::Neg(e)
+        | Expr::Abs(e)
+        | Expr::Scale(e, _)
+        | Expr::InSet(e, _)
+        | Expr::Step(e, ..)
+        | Expr::Floor(e)
+        | Expr::LocalDay(e, _) => match ev(e)? {
+            Outcome::Known(v) => Outcome::Known(ops::unary(expr, v)?),
+            unknown => unknown,
+        },
         Expr::And(parts) => junction(parts, false, &ev)?,
         Expr::Or(parts) => junction(parts, true, &ev)?,
         Expr::IsKnown(e) => Outcome::Known(Value::Bool(matches!(ev(e)?, Outcome::Known(_)))),

@@ -180,8 +180,9 @@ impl<'a> Iterator for Children<'a> {
 impl Expr {
     /// The operand of an operation on one value that [`super::ops::unary`] computes (`not`,
     /// `-`, `abs`, a unit conversion, `in {...}`, `next`, `previous`, `floor`, `day`), or
-    /// `None` for any other expression. The evaluator and constant folding both dispatch on
-    /// it; every kind of expression is named here, so a new one must say whether it is one.
+    /// `None` for any other expression. Constant folding dispatches on it (the evaluator
+    /// matches the same kinds in its one dispatch); every kind of expression is named here,
+    /// so a new one must say whether it is one.
     pub(crate) fn unary_operand(&self) -> Option<&Expr> {
         match self {
             Expr::Not(e)

@@ -59,8 +59,6 @@ pub struct TimeZone {
     pub name: String,
     /// Its current rule.
     pub rule: crate::calendar::ZoneRule,
-    /// The rule as written.
-    pub rule_text: String,
 }
 
 /// A compiled protocol, ready to evaluate documents.

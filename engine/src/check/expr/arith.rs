@@ -10,7 +10,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return self.type_error(
                 span,
                 &ty,
-                |t| format!("expected a number in {unit}; this is {t}"),
+                &|t| format!("expected a number in {unit}; this is {t}"),
                 "pass numbers with the same unit".into(),
             );
         };
@@ -162,7 +162,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             other => self.type_error(
                 inner.span,
                 &other,
-                |t| format!("only a number can be negated; this is {t}"),
+                &|t| format!("only a number can be negated; this is {t}"),
                 "remove the `-`".into(),
             ),
         }

@@ -269,7 +269,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return self.type_error(
                 arg.span,
                 &ty,
-                |t| format!("`{name}` needs a choice; this is {t}"),
+                &|t| format!("`{name}` needs a choice; this is {t}"),
                 "it steps through the choices in the order they are declared".into(),
             );
         };

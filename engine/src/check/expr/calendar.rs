@@ -20,7 +20,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             other => self.type_error(
                 arg.span,
                 &other,
-                |t| format!("`floor` needs a plain number; this is {t}"),
+                &|t| format!("`floor` needs a plain number; this is {t}"),
                 "divide a quantity by its unit first, as in `floor((day(at) - day(s.at)) / 7 days)`".into(),
             ),
         }
@@ -77,7 +77,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         self.type_error(
             arg.span,
             &ty,
-            |t| format!("`{}` needs a timestamp; this is {t}", builtin.name()),
+            &|t| format!("`{}` needs a timestamp; this is {t}", builtin.name()),
             "such as `at` or `course.sessions[-1].at`".into(),
         )
     }

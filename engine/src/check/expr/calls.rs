@@ -150,7 +150,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return self.type_error(
                 level.span,
                 &ty,
-                |t| format!("`{name}` needs a level; this is {t}"),
+                &|t| format!("`{name}` needs a level; this is {t}"),
                 format!("a level is one of {}", levels.join(", ")),
             );
         };
@@ -158,7 +158,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return self.type_error(
                 level.span,
                 &ty,
-                |t| format!("`{name}` needs a level of `{ladder}`; this is {t}"),
+                &|t| format!("`{name}` needs a level of `{ladder}`; this is {t}"),
                 format!("a level is one of {}", levels.join(", ")),
             );
         }

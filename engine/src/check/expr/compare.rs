@@ -111,7 +111,7 @@ impl<'a, 'd> Checker<'a, 'd> {
                 return self.type_error(
                     span,
                     &xt,
-                    |t| format!("`{}` does not order {t}", op.symbol()),
+                    &|t| format!("`{}` does not order {t}", op.symbol()),
                     "use `=` or `!=`".into(),
                 );
             }

@@ -12,7 +12,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return self.type_error(
                 inner.span,
                 &ty,
-                |t| format!("`in {{...}}` needs one of a set of choices; this is {t}"),
+                &|t| format!("`in {{...}}` needs one of a set of choices; this is {t}"),
                 "use `in lo..hi` for a range of numbers".into(),
             );
         };
@@ -53,7 +53,7 @@ impl<'a, 'd> Checker<'a, 'd> {
             return self.type_error(
                 inner.span,
                 &xt,
-                |t| format!("`in lo..hi` needs a number; this is {t}"),
+                &|t| format!("`in lo..hi` needs a number; this is {t}"),
                 "use `in {a, b}` for choices".into(),
             );
         };
