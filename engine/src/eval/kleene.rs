@@ -3,7 +3,7 @@
 
 use super::ladder;
 use crate::input::{Document, Record};
-use crate::ir::expr::{Expr, ItemRef, Quantifier, Value};
+use crate::ir::expr::{unary, Expr, ItemRef, Quantifier, Value};
 use crate::ir::ladder::Ladder;
 use crate::ir::ops::{self, compare, internal, EvalError};
 use crate::ir::{FieldId, FieldSlot, ListId, ListSlot};
@@ -225,15 +225,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
             ladder::call(expr, ladder, level, scope, &ev)?
         }
         Expr::Choose(arms, otherwise) => choose(arms, otherwise, &ev)?,
-        // An operation on one value ([`Expr::unary_operand`] names the same).
-        Expr::Not(e)
-        | Expr::Neg(e)
-        | Expr::Abs(e)
-        | Expr::Scale(e, _)
-        | Expr::InSet(e, _)
-        | Expr::Step(e, ..)
-        | Expr::Floor(e)
-        | Expr::LocalDay(e, _) => match ev(e)? {
+        unary!(e) => match ev(e)? {
             Outcome::Known(v) => Outcome::Known(ops::unary(expr, v)?),
             unknown => unknown,
         },

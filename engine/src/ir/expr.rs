@@ -177,44 +177,24 @@ impl<'a> Iterator for Children<'a> {
     }
 }
 
-impl Expr {
-    /// The operand of an operation on one value that [`super::ops::unary`] computes (`not`,
-    /// `-`, `abs`, a unit conversion, `in {...}`, `next`, `previous`, `floor`, `day`), or
-    /// `None` for any other expression. Constant folding dispatches on it (the evaluator
-    /// matches the same kinds in its one dispatch); every kind of expression is named here,
-    /// so a new one must say whether it is one.
-    pub(crate) fn unary_operand(&self) -> Option<&Expr> {
-        match self {
-            Expr::Not(e)
-            | Expr::Neg(e)
-            | Expr::Abs(e)
-            | Expr::Scale(e, _)
-            | Expr::InSet(e, _)
-            | Expr::Step(e, ..)
-            | Expr::Floor(e)
-            | Expr::LocalDay(e, _) => Some(e),
-            Expr::Const(_)
-            | Expr::Field { .. }
-            | Expr::GroupPresent(_)
-            | Expr::Verdict(_)
-            | Expr::Item { .. }
-            | Expr::ItemField { .. }
-            | Expr::Quantifier { .. }
-            | Expr::Choose(..)
-            | Expr::Dose(..)
-            | Expr::Allowed(..)
-            | Expr::HighestAllowed(..)
-            | Expr::And(_)
-            | Expr::Or(_)
-            | Expr::Compare(..)
-            | Expr::Between(..)
-            | Expr::Arith(..)
-            | Expr::Min(_)
-            | Expr::Max(_)
-            | Expr::IsKnown(_) => None,
-        }
-    }
+/// The pattern of an operation on one value that [`super::ops::unary`] computes (`not`, `-`,
+/// `abs`, a unit conversion, `in {...}`, `next`, `previous`, `floor`, `day`), its operand
+/// bound to `$e`: the one list of them, for the evaluator's dispatch and constant folding.
+macro_rules! unary {
+    ($e:ident) => {
+        Expr::Not($e)
+            | Expr::Neg($e)
+            | Expr::Abs($e)
+            | Expr::Scale($e, _)
+            | Expr::InSet($e, _)
+            | Expr::Step($e, ..)
+            | Expr::Floor($e)
+            | Expr::LocalDay($e, _)
+    };
+}
+pub(crate) use unary;
 
+impl Expr {
     /// The expressions directly within this one, in order: the one place that knows the
     /// shape of every kind of expression, for the traversals that need no more.
     pub fn children(&self) -> Children<'_> {

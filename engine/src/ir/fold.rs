@@ -2,7 +2,7 @@
 //! evaluator's own operations ([`super::ops`]) and its three-valued logic, so that the
 //! checker can fold constants without evaluating documents.
 
-use super::expr::{Expr, Value};
+use super::expr::{unary as unary_pattern, Expr, Value};
 use super::ops::{arith, compare, extreme_value, internal, unary, EvalError};
 use crate::syntax::ast::CmpOp;
 use std::cmp::Ordering;
@@ -13,12 +13,6 @@ use std::cmp::Ordering;
 pub(crate) fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
     if expr.reads_input() {
         return Ok(None); // unknown without a document
-    }
-    if let Some(e) = expr.unary_operand() {
-        return Ok(match constant(e)? {
-            Some(v) => Some(unary(expr, v)?),
-            None => None,
-        });
     }
     Ok(match expr {
         Expr::Const(v) => Some(*v),
@@ -89,7 +83,11 @@ pub(crate) fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
             }
             best
         }
-        // Each reads the document, or is an operation on one value: answered above.
+        unary_pattern!(e) => match constant(e)? {
+            Some(v) => Some(unary(expr, v)?),
+            None => None,
+        },
+        // Each reads the document, answered above.
         _ => None,
     })
 }
