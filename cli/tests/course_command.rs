@@ -107,7 +107,7 @@ fn a_too_frequent_esketamine_plan_holds() {
     fast["phases"][0]["every"] = json!("2d");
     let sessions = planned(&course(&dir, SPRAVATO, SPRAVATO_START, &fast, &["--format", "json"]));
     assert_eq!(column(&sessions, "verdict"), ["proceed", "proceed", "hold"]);
-    assert_eq!(sessions[2]["reasons"], json!(["induction_twice_weekly"]));
+    assert_eq!(sessions[2]["reasons"], json!(["off_schedule"]));
     assert_eq!(sessions[2]["phase_name"], "induction");
     // Twice a week after induction: the second session of week 5 holds.
     let mut fast = plan.clone();
@@ -116,12 +116,12 @@ fn a_too_frequent_esketamine_plan_holds() {
     assert_eq!(sessions.len(), 10);
     assert!(sessions[..9].iter().all(|s| s["verdict"] == "proceed"), "{sessions:#?}");
     assert_eq!((&sessions[9]["verdict"], &sessions[9]["week"]), (&json!("hold"), &json!(5)));
-    assert_eq!(sessions[9]["reasons"], json!(["maintenance_weekly"]));
+    assert_eq!(sessions[9]["reasons"], json!(["off_schedule"]));
     assert_eq!(sessions[9]["phase"], 2);
     // The table ends at the session that holds, with its reason.
     let out = course(&dir, SPRAVATO, SPRAVATO_START, &fast, &[]);
     let last = text(&out.stdout).lines().last().unwrap().to_string();
-    assert!(last.starts_with("10  weekly") && last.contains("hold") && last.ends_with("maintenance_weekly"), "{last}");
+    assert!(last.starts_with("10  weekly") && last.contains("hold") && last.ends_with("off_schedule"), "{last}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
