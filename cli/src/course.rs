@@ -13,7 +13,7 @@
 //!
 //! ```json
 //! "phases": [
-//!   {"name": "induction", "sessions": 8, "every": "3.5d", "set": {"today.requested_dose": "D84"}},
+//!   {"name": "induction", "sessions": 8, "every": "3.5d", "set": {"today.requested_dose": "84 mg"}},
 //!   {"sessions": 4, "every": "7d"},
 //!   {"sessions": 6, "every": "14d"}
 //! ]

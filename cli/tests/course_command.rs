@@ -82,7 +82,7 @@ fn the_esketamine_course_proceeds_through_its_three_phases() {
     let weeks = column(&sessions, "week");
     assert_eq!(weeks, ["1", "1", "2", "2", "3", "3", "4", "4", "5", "6", "7", "8", "10", "12", "14", "16", "18", "20"]);
     // 56 mg to start; then the 84 mg induction sets as the requested dose.
-    assert_eq!(column(&sessions, "level"), [vec!["D56"], vec!["D84"; 17]].concat());
+    assert_eq!(column(&sessions, "level"), [vec!["56 mg"], vec!["84 mg"; 17]].concat());
     assert_eq!(sessions[8]["warnings"], json!(["induction_review"]));
     assert_eq!(sessions.iter().filter(|s| s["warnings"] != json!([])).count(), 1);
 
@@ -92,9 +92,14 @@ fn the_esketamine_course_proceeds_through_its_three_phases() {
     let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(header, ["#", "phase", "at", "verdict", "week", "level", "dose", "warnings", "reasons"]);
     let row = |n: usize| table.lines().nth(n + 1).unwrap().split_whitespace().collect::<Vec<_>>();
-    assert_eq!(row(1)[..6], ["1", "induction", "2026-11-16T13:00:00Z", "proceed", "1", "D56"], "{table}");
+    // Levels and doses are amounts: `56 mg` is two words.
+    assert_eq!(
+        row(1)[..9],
+        ["1", "induction", "2026-11-16T13:00:00Z", "proceed", "1", "56", "mg", "56", "mg"],
+        "{table}"
+    );
     assert_eq!(row(9)[..4], ["9", "weekly", "2026-12-18T01:00:00Z", "proceed"], "{table}");
-    assert_eq!(row(9)[8], "induction_review", "{table}");
+    assert_eq!(row(9)[9], "induction_review", "{table}");
     assert_eq!(row(18)[..4], ["18", "every-2-weeks", "2027-04-02T01:00:00Z", "proceed"], "{table}");
 }
 
@@ -133,11 +138,11 @@ fn an_input_a_phase_sets_holds_from_that_phase_on() {
         |plan: &Value| column(&planned(&course(&dir, SPRAVATO, SPRAVATO_START, plan, &["--format", "json"])), "level");
     // 56 mg requested from the weekly phase on: the third phase, setting nothing, keeps it.
     let mut lower = plan.clone();
-    lower["phases"][1]["set"] = json!({"today.requested_dose": "D56"});
-    assert_eq!(levels(&lower), [vec!["D56"], vec!["D84"; 7], vec!["D56"; 10]].concat());
+    lower["phases"][1]["set"] = json!({"today.requested_dose": "56 mg"});
+    assert_eq!(levels(&lower), [vec!["56 mg"], vec!["84 mg"; 7], vec!["56 mg"; 10]].concat());
     // A later phase sets it again.
-    lower["phases"][2]["set"] = json!({"today.requested_dose": "D84"});
-    assert_eq!(levels(&lower), [vec!["D56"], vec!["D84"; 7], vec!["D56"; 4], vec!["D84"; 6]].concat());
+    lower["phases"][2]["set"] = json!({"today.requested_dose": "84 mg"});
+    assert_eq!(levels(&lower), [vec!["56 mg"], vec!["84 mg"; 7], vec!["56 mg"; 4], vec!["84 mg"; 6]].concat());
     // Without induction's `set`, the start document requests no dose: the second session
     // cannot be decided.
     let mut unset = plan.clone();
@@ -332,10 +337,10 @@ fn a_path_a_phase_may_not_set_is_refused_with_what_to_write() {
         let path = path.to_string();
         move |p: &mut Value| p["phases"][1]["set"] = json!({ path: value })
     };
-    let err = refused(&dir, set("today.requested_dos", json!("D56")));
+    let err = refused(&dir, set("today.requested_dos", json!("56 mg")));
     says(&err, &["phase 2: \"set\": `today.requested_dos` is not an input the protocol declares"]);
     says(&err, &["(did you mean `today.requested_dose`?)", "kap describe"]);
-    let err = refused(&dir, set("course.sessions[0].level", json!("D56")));
+    let err = refused(&dir, set("course.sessions[0].level", json!("56 mg")));
     says(&err, &["`course.sessions[0].level` is in the list of sessions the course builds (`course.sessions`)"]);
     says(&err, &["set inputs outside that list"]);
     let err = refused(&dir, set("course.sessions", json!([])));
@@ -344,14 +349,14 @@ fn a_path_a_phase_may_not_set_is_refused_with_what_to_write() {
     says(&err, &["`course` holds the list of sessions the course builds"]);
     let err = refused(&dir, set("at", json!("2027-01-01T10:00:00Z")));
     says(&err, &["`at` is each session's time, which the plan sets; change a phase's \"every\" instead"]);
-    let err = refused(&dir, set("course.sessions[].level", json!("D56")));
+    let err = refused(&dir, set("course.sessions[].level", json!("56 mg")));
     says(&err, &["`course.sessions[].level` is not a dotted path", "`observations.readings[0].systolic`", "[-1]"]);
     let err = refused(&dir, set("observations.readings[2].systolic", json!(120)));
     says(
         &err,
         &["phase 2: \"set\": cannot set `observations.readings[2].systolic` in the document: the list has 0 items"],
     );
-    let err = refused(&dir, |p| p["phases"][1]["set"] = json!([["today.requested_dose", "D56"]]));
+    let err = refused(&dir, |p| p["phases"][1]["set"] = json!([["today.requested_dose", "56 mg"]]));
     says(&err, &["phase 2: \"set\" must be an object of dotted paths and values, such as {\"today.requested_dose\""]);
     std::fs::remove_dir_all(&dir).ok();
 }

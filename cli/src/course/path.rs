@@ -113,14 +113,14 @@ mod tests {
     #[test]
     fn sets_members_items_and_creates_what_is_lacking() {
         let mut doc = json!({"today": {"systolic": 120}, "readings": [{"x": 1}, {"x": 2}]});
-        set(&mut doc, "today.requested_dose", json!("D84")).unwrap();
+        set(&mut doc, "today.requested_dose", json!("84 mg")).unwrap();
         set(&mut doc, "today.systolic", json!(130)).unwrap();
         set(&mut doc, "readings[-1].x", json!(3)).unwrap();
         set(&mut doc, "readings[2].x", json!(4)).unwrap();
         set(&mut doc, "new.group.value", json!(true)).unwrap();
         assert_eq!(
             doc,
-            json!({"today": {"systolic": 130, "requested_dose": "D84"}, "readings": [{"x": 1}, {"x": 3}, {"x": 4}],
+            json!({"today": {"systolic": 130, "requested_dose": "84 mg"}, "readings": [{"x": 1}, {"x": 3}, {"x": 4}],
                    "new": {"group": {"value": true}}})
         );
         assert_eq!(set(&mut doc, "readings[5].x", json!(1)).unwrap_err(), "the list has 3 items");

@@ -69,7 +69,7 @@ const PHASE_NAMES: [(&str, &str); 4] = [
     (
         "set",
         "optional: inputs set on the document before each session of the phase, from it on, \
-         by dotted path, such as {\"today.requested_dose\": \"D84\"}",
+         by dotted path, such as {\"today.requested_dose\": \"84 mg\"}",
     ),
     ("name", "optional: the phase's name, shown instead of its number"),
 ];
@@ -216,7 +216,7 @@ fn phase(n: usize, v: &Value) -> Result<Phase, String> {
         Some(Value::Object(set)) => set.iter().map(|(k, value)| (k.clone(), value.clone())).collect(),
         Some(_) => {
             return Err(format!(
-            "{at}: \"set\" must be an object of dotted paths and values, such as {{\"today.requested_dose\": \"D84\"}}"
+            "{at}: \"set\" must be an object of dotted paths and values, such as {{\"today.requested_dose\": \"84 mg\"}}"
         ))
         }
     };

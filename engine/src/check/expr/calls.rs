@@ -203,6 +203,24 @@ impl<'a, 'd> Checker<'a, 'd> {
         })
     }
 
+    /// An amount, or a `choose` of amounts, read as the numeric level of that amount
+    /// (`28 mg` is the choice `28 mg` of `one of 28 mg < 56 mg`); `None` when it is not one.
+    fn as_level(&self, x: &Expr, unit: &Unit, set: ChoiceSet) -> Option<Expr> {
+        match x {
+            Expr::Const(Value::Num(n)) => {
+                let name = crate::syntax::parser::level_name(&n.to_string(), &unit.to_string());
+                let i = self.choices(set).iter().position(|c| *c == name)?;
+                Some(Expr::Const(Value::Choice(u16::try_from(i).ok()?)))
+            }
+            Expr::Choose(arms, other) => {
+                let arms: Option<Vec<_>> =
+                    arms.iter().map(|(c, v)| Some((c.clone(), self.as_level(v, unit, set)?))).collect();
+                Some(Expr::Choose(arms?, Box::new(self.as_level(other, unit, set)?)))
+            }
+            _ => None,
+        }
+    }
+
     /// `choose when c then e ... otherwise e`: conditions true or false, values of one type.
     pub(super) fn choose(
         &mut self,
@@ -224,12 +242,38 @@ impl<'a, 'd> Checker<'a, 'd> {
         if !ok {
             return None;
         }
+        // Numeric levels: amounts (`28 mg`) where another branch gives a level of that list.
+        let levels = checked.iter().map(|(_, (_, t), _)| t).chain([&ty]).find_map(|t| match t {
+            Ty::Choice(set) => Some(*set),
+            _ => None,
+        });
+        let level = |checker: &Self, (x, t): Typed| match (levels, &t) {
+            (Some(set), Ty::Num(unit)) => match checker.as_level(&x, unit, set) {
+                Some(l) => (l, Ty::Choice(set)),
+                None => (x, t),
+            },
+            _ => (x, t),
+        };
+        let (last, ty) = level(self, (last, ty));
         let mut out = Vec::new();
-        for (c, (v, vt), vspan) in checked {
+        for (c, v, vspan) in checked {
+            let (v, vt) = level(self, v);
             let v = match (&ty, &vt) {
                 (Ty::Num(u), Ty::Num(_)) => self.convert_to((v, vt), u, vspan, otherwise.span)?,
                 (Ty::Choice(a), Ty::Choice(b)) if self.choices(*a) == self.choices(*b) => v,
                 _ if ty == vt && !matches!(ty, Ty::Item(_)) => v,
+                // Numeric levels are the choices whose names are amounts (with a space).
+                (Ty::Choice(set), Ty::Num(_)) | (Ty::Num(_), Ty::Choice(set))
+                    if self.choices(*set).iter().any(|c| c.contains(' ')) =>
+                {
+                    let levels = self.choices(*set).join(", ");
+                    return self.error(
+                        Code::Type,
+                        vspan,
+                        format!("`choose` mixes amounts with levels of one of {levels}"),
+                        format!("give every branch one of the levels ({levels}), or a definition that gives one"),
+                    );
+                }
                 _ => {
                     let (a, b) = (self.describe(&vt), self.describe(&ty));
                     return self.error(

@@ -26,8 +26,15 @@ impl<'a, 'd> Checker<'a, 'd> {
         Some((Expr::Const(Value::Choice(index)), Ty::Choice(ChoiceSet::Field(field))))
     }
 
-    /// A bare name on one side of a comparison with a choice may be one of its values.
+    /// A bare name on one side of a comparison with a choice may be one of its values; an
+    /// amount (`56 mg`) is a numeric level.
     pub(super) fn choice_literal(&mut self, e: &ast::Expr, set: ChoiceSet) -> Option<Option<Typed>> {
+        if let ExprKind::Quantity(n, Some(unit)) = &e.node {
+            let name = crate::syntax::parser::level_name(&n.to_string(), &unit.node);
+            return Some(
+                self.choice_index(set, &name, e.span).map(|i| (Expr::Const(Value::Choice(i)), Ty::Choice(set))),
+            );
+        }
         let ExprKind::Name(n) = &e.node else {
             return None;
         };
@@ -54,6 +61,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         // A choice against a bare word: the word is one of its values.
         let left = match &a.node {
             ExprKind::Name(n) if self.lookup_value(n).is_none() && !n.contains('.') => None,
+            ExprKind::Quantity(_, Some(_)) => None,
             _ => Some(self.expr(a)),
         };
         let (left, right) = match left {

@@ -240,6 +240,14 @@ impl Builder {
 
     /// `dose ROUTE LEVEL AMOUNT [SOURCES]`.
     fn dose_entry(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Built<LadderEntry> {
+        if inner.peek().is_some_and(|p| p.as_rule() == Rule::level_amount) {
+            let pair = self.next(&mut inner, span)?;
+            let amount = self.quantity(pair)?;
+            let unit = amount.node.1.as_ref().map_or("", |u| u.node.as_str());
+            let level = Node::new(super::level_name(&amount.node.0.to_string(), unit), amount.span);
+            let cites = inner.next().map(|c| self.names_in(c)).unwrap_or_default();
+            return Ok(LadderEntry::Dose { route: None, level, amount, cites });
+        }
         let first = self.name(&self.next(&mut inner, span)?);
         let (route, level) = match self.route(&mut inner) {
             Some(level) => (Some(first), level),

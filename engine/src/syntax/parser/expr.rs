@@ -121,7 +121,7 @@ impl Builder {
         for p in parts {
             match p.as_rule() {
                 Rule::kw_not => negated = true,
-                Rule::set => kind = Some(ExprKind::InSet(left.clone(), self.names_in(p), negated)),
+                Rule::set => kind = Some(ExprKind::InSet(left.clone(), self.choice_names(p.into_inner()), negated)),
                 Rule::range => {
                     let rspan = self.span(&p);
                     let mut ends = p.into_inner();

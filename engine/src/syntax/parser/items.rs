@@ -114,7 +114,7 @@ impl Builder {
             Rule::list_t => TypeExpr::List,
             Rule::choice_t => {
                 let ordered = inner.clone().any(|p| p.as_rule() == Rule::choice_lt);
-                TypeExpr::Choice(self.names_of(inner, Rule::name), ordered)
+                TypeExpr::Choice(self.choice_names(inner), ordered)
             }
             _ => return Err(internal(span)),
         };

@@ -112,6 +112,13 @@ fn declared_name(text: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// The name of a numeric level: its amount, as `56 mg` (the number without trailing zeros, one
+/// space, the unit), however it is written (`56.0 mg`).
+pub fn level_name(number: &str, unit: &str) -> String {
+    let number = Decimal::from_str_exact(number).map_or_else(|_| number.to_string(), |d| d.normalize().to_string());
+    format!("{number} {unit}")
+}
+
 /// An expression kap writes itself in place of a construct (a schedule's), every node of
 /// it spanning `at`, the construct's use. `None` when it does not parse (a bug of the caller).
 pub(crate) fn written(text: &str, at: Span) -> Option<Expr> {
@@ -161,6 +168,23 @@ impl Builder {
     }
 
     /// The names inside `pair`: a list of sources, parameters, checks or set members.
+    /// The choices of `one of` or of a set: names, or amounts (`56 mg`) named as
+    /// [`level_name`] writes them.
+    fn choice_names<'a>(&self, pairs: impl Iterator<Item = Pair<'a, Rule>>) -> Vec<Name> {
+        pairs
+            .filter(|p| p.as_rule() == Rule::choice_name)
+            .filter_map(|p| p.into_inner().next())
+            .map(|p| match p.as_rule() {
+                Rule::level_amount => {
+                    let mut parts = p.clone().into_inner().map(|q| q.as_str().to_string());
+                    let (number, unit) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+                    Node::new(level_name(&number, &unit), self.span(&p))
+                }
+                _ => self.name(&p),
+            })
+            .collect()
+    }
+
     fn names_in(&self, pair: Pair<'_, Rule>) -> Vec<Name> {
         pair.into_inner().map(|n| self.name(&n)).collect()
     }
