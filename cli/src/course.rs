@@ -6,124 +6,44 @@
 //! This command knows no protocol: the plan file names the decision to read, the verdict
 //! that means a session is given, the list a given session joins, the time input, the values
 //! a given session records and the values shown (see [`plan`]).
+//!
+//! The plan's schedule is either `"every"` (the time between sessions) and `"sessions"` (how
+//! many, 6 unless given), or `"phases"`, a list of runs of sessions, such as induction then
+//! maintenance:
+//!
+//! ```json
+//! "phases": [
+//!   {"name": "induction", "sessions": 8, "every": "3.5d", "set": {"today.requested_dose": "D84"}},
+//!   {"sessions": 4, "every": "7d"},
+//!   {"sessions": 6, "every": "14d"}
+//! ]
+//! ```
+//!
+//! A phase has `"sessions"` (how many sessions it plans, 1 or more), `"every"` (the time
+//! from the previous session to each of its sessions: a number and a unit, `min`, `h`, `d`
+//! or `w`; the course's first session is at the document's time), and optionally `"set"`
+//! (inputs set on the document before each of its sessions, by dotted path as in a test
+//! case's `set`, `[0]` or `[-1]` for an item of a list; they stay set in later phases unless
+//! those set them again) and `"name"` (shown in place of the phase's number). With phases,
+//! the output shows each session's phase. A `set` path must be an input the protocol
+//! declares, outside the list of sessions the course builds and other than the time input.
+
+mod path;
+mod plan;
+
+pub use plan::{plan, Phase, Plan};
 
 use kap_engine::input::time::{format_utc, parse_rfc3339};
 use kap_engine::Protocol;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-/// What a course plan file holds.
-pub struct Plan {
-    /// Time between sessions, in seconds.
-    pub every: Decimal,
-    /// The values a session that went well records (besides its time and `record`).
-    pub session: Map<String, Value>,
-    /// The most sessions to show.
-    pub sessions: usize,
-    /// The decision read for each session (`"session"`).
-    pub decision: String,
-    /// The verdict of that decision that means the session is given (`"proceed"`).
-    pub given_when: String,
-    /// The dotted path of the list a given session is appended to (`"course.sessions"`).
-    pub list: String,
-    /// The member holding a session's time: the document's top-level input set to each
-    /// session's time, and the member of a given session that records it (`"at"`).
-    pub time: String,
-    /// Values of the decision a given session records, under the same names (`["level"]`).
-    pub record: Vec<String>,
-    /// Values of the decision shown, in order, with their headings in the table.
-    pub columns: Vec<(String, String)>,
-}
-
-/// The members a plan must have besides `every` and `session`, each with what it is for.
-const PLAN_NAMES: [(&str, &str); 6] = [
-    ("decision", "the name of the decision read for each session"),
-    ("given_when", "that decision's verdict when the session is given"),
-    ("list", "the dotted path of the list a given session is appended to"),
-    ("time", "the top-level time input: set to each session's time, and recorded in a given session"),
-    ("record", "the names of the decision's values a given session records, a list"),
-    ("columns", "the decision's values shown, each with its heading, an object"),
-];
-
-/// Reads a plan: `{"every": "72h", "sessions": 6, "decision": "session", "given_when":
-/// "proceed", "list": "course.sessions", "time": "at", "record": ["level"], "columns":
-/// {"level": "level"}, "session": {...}}`.
-pub fn plan(text: &str) -> Result<Plan, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("the plan is not valid JSON: {e}"))?;
-    let every = v.get("every").and_then(Value::as_str).ok_or("the plan needs \"every\", such as \"72h\" or \"3d\"")?;
-    let (number, unit) = every.split_at(every.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len());
-    let number: Decimal = number.trim().parse().map_err(|_| format!("\"every\": `{every}` is not a duration"))?;
-    let seconds = match unit {
-        "h" => Decimal::from(3600),
-        "d" => Decimal::from(86_400),
-        "min" => Decimal::from(60),
-        _ => return Err(format!("\"every\": `{every}` needs a unit: min, h or d")),
-    };
-    let session = v
-        .get("session")
-        .and_then(Value::as_object)
-        .cloned()
-        .ok_or("the plan needs \"session\": the values of a session that went well")?;
-    let sessions = v.get("sessions").and_then(Value::as_u64).map_or(6, |n| n as usize);
-    let lacking: Vec<String> =
-        PLAN_NAMES.iter().filter(|(k, _)| v.get(k).is_none()).map(|(k, what)| format!("\n  \"{k}\": {what}")).collect();
-    if !lacking.is_empty() {
-        return Err(format!(
-            "the plan does not say which decision to read and how a given session is recorded; add:{}",
-            lacking.concat()
-        ));
-    }
-    let text =
-        |key: &str| v.get(key).and_then(Value::as_str).map(str::to_string).ok_or(format!("\"{key}\" must be a text"));
-    let record = v
-        .get("record")
-        .and_then(Value::as_array)
-        .and_then(|a| a.iter().map(|n| n.as_str().map(str::to_string)).collect::<Option<Vec<_>>>())
-        .ok_or("\"record\" must be a list of value names")?;
-    let columns = v
-        .get("columns")
-        .and_then(Value::as_object)
-        .and_then(|m| m.iter().map(|(k, h)| Some((k.clone(), h.as_str()?.to_string()))).collect::<Option<Vec<_>>>())
-        .ok_or("\"columns\" must map value names to headings")?;
-    Ok(Plan {
-        every: number * seconds,
-        session,
-        sessions,
-        decision: text("decision")?,
-        given_when: text("given_when")?,
-        list: text("list")?,
-        time: text("time")?,
-        record,
-        columns,
-    })
-}
-
-/// Checks that what the plan names is in the protocol, with an error naming what is.
-fn check_plan(protocol: &Protocol, plan: &Plan) -> Result<(), String> {
-    let description = protocol.describe();
-    let one_of = |what: &str, name: &str, known: Vec<&str>| -> Result<(), String> {
-        match known.contains(&name) {
-            true => Ok(()),
-            false => Err(format!("the plan's {what} `{name}` is not in the protocol, which has: {}", known.join(", "))),
-        }
-    };
-    let names = description.decisions.iter().map(|d| d.name.as_str()).collect();
-    one_of("\"decision\"", &plan.decision, names)?;
-    let decision = description.decisions.iter().find(|d| d.name == plan.decision).ok_or("no decision")?;
-    one_of("\"given_when\" verdict", &plan.given_when, decision.verdicts.iter().map(String::as_str).collect())?;
-    for name in plan.record.iter().chain(plan.columns.iter().map(|(k, _)| k)) {
-        one_of("value", name, decision.outputs.iter().map(String::as_str).collect())?;
-    }
-    let inputs: Vec<_> = description.sections.iter().flat_map(|s| &s.inputs).collect();
-    one_of("\"list\"", &plan.list, inputs.iter().filter(|i| i.kind == "list").map(|i| i.path.as_str()).collect())?;
-    let times = inputs.iter().filter(|i| i.kind == "timestamp" && !i.path.contains('.')).map(|i| i.path.as_str());
-    one_of("\"time\" input", &plan.time, times.collect())
-}
-
 /// One planned session, as the protocol decided it.
 pub struct Session {
     /// Its place in the list of sessions, from 1.
     number: usize,
+    /// Its phase's number, from 1.
+    phase: usize,
     at: String,
     verdict: Value,
     /// The values of [`Plan::columns`], in order.
@@ -146,45 +66,75 @@ fn no_session(plan: &Plan) -> String {
     )
 }
 
-/// Simulates the course; an error names what went wrong.
+/// Simulates the course, phase by phase; an error names what went wrong.
 pub fn simulate(protocol: &Protocol, document: &str, plan: &Plan) -> Result<Vec<Session>, String> {
-    check_plan(protocol, plan)?;
+    plan::check(protocol, plan)?;
     let mut doc: Value = serde_json::from_str(document).map_err(|e| format!("the document is not valid JSON: {e}"))?;
-    let list_pointer = format!("/{}", plan.list.replace('.', "/"));
-    if !doc.pointer(&list_pointer).is_some_and(Value::is_array) {
+    if !doc.pointer(&list_pointer(plan)).is_some_and(Value::is_array) {
         return Err(no_session(plan));
     }
-    let start = doc
+    let mut at = doc
         .get(&plan.time)
         .and_then(Value::as_str)
         .and_then(parse_rfc3339)
         .ok_or(format!("the document needs `{}`: the time of the first session to plan", plan.time))?;
-    let mut planned = Vec::new();
-    for step in 0..plan.sessions {
-        let at = start + plan.every * Decimal::from(step);
-        let at_text = format_utc(at).ok_or("a session time is out of range")?;
-        doc.as_object_mut()
-            .ok_or("the document is not an object")?
-            .insert(plan.time.clone(), Value::String(at_text.clone()));
-        let out = protocol.evaluate_json(&doc.to_string()).map_err(|e| e.to_string())?;
-        let out = serde_json::to_value(&out).map_err(|e| e.to_string())?;
-        let session =
-            out.get("decisions").and_then(|d| d.get(&plan.decision)).cloned().ok_or_else(|| no_session(plan))?;
-        let member = |name: &str| session.get(name).cloned().unwrap_or(Value::Null);
-        let list = |name: &str| member(name).as_array().cloned().unwrap_or_default();
-        let given_list =
-            doc.pointer_mut(&list_pointer).and_then(Value::as_array_mut).ok_or_else(|| no_session(plan))?;
-        planned.push(Session {
-            number: given_list.len() + 1,
-            at: at_text.clone(),
-            verdict: member("verdict"),
-            values: plan.columns.iter().map(|(name, _)| member(name)).collect(),
-            reasons: list("reasons"),
-            missing: list("missing"),
-        });
-        if member("verdict") != plan.given_when.as_str() {
-            break;
+    let mut planned: Vec<Session> = Vec::new();
+    for (phase, number) in plan.phases.iter().zip(1..) {
+        for _ in 0..phase.sessions {
+            if !planned.is_empty() {
+                at = at.checked_add(phase.every).ok_or("a session time is out of range")?;
+            }
+            for (path, value) in &phase.set {
+                path::set(&mut doc, path, value.clone())
+                    .map_err(|e| format!("phase {number}: \"set\": cannot set `{path}` in the document: {e}"))?;
+            }
+            let session = decide(protocol, &mut doc, plan, at, (phase, number))?;
+            let given = session.verdict == plan.given_when.as_str();
+            planned.push(session);
+            if !given {
+                return Ok(planned);
+            }
         }
+    }
+    Ok(planned)
+}
+
+/// The JSON pointer of the list of sessions (`/course/sessions`).
+fn list_pointer(plan: &Plan) -> String {
+    format!("/{}", plan.list.replace('.', "/"))
+}
+
+/// Decides the session at `at` (seconds) of a phase (with its number); when it is given,
+/// adds a session that went well to the document's list of sessions.
+fn decide(
+    protocol: &Protocol,
+    doc: &mut Value,
+    plan: &Plan,
+    at: Decimal,
+    (phase, number): (&Phase, usize),
+) -> Result<Session, String> {
+    let at_text = format_utc(at).ok_or("a session time is out of range")?;
+    doc.as_object_mut().ok_or("the document is not an object")?.insert(plan.time.clone(), at_text.clone().into());
+    let out = protocol.evaluate_json(&doc.to_string()).map_err(|e| match phase.set.is_empty() {
+        true => e.to_string(),
+        false => format!("{e}\n  (the session at {at_text}, after phase {number}'s \"set\")"),
+    })?;
+    let out = serde_json::to_value(&out).map_err(|e| e.to_string())?;
+    let session = out.get("decisions").and_then(|d| d.get(&plan.decision)).cloned().ok_or_else(|| no_session(plan))?;
+    let member = |name: &str| session.get(name).cloned().unwrap_or(Value::Null);
+    let list = |name: &str| member(name).as_array().cloned().unwrap_or_default();
+    let given_list =
+        doc.pointer_mut(&list_pointer(plan)).and_then(Value::as_array_mut).ok_or_else(|| no_session(plan))?;
+    let planned = Session {
+        number: given_list.len() + 1,
+        phase: number,
+        at: at_text.clone(),
+        verdict: member("verdict"),
+        values: plan.columns.iter().map(|(name, _)| member(name)).collect(),
+        reasons: list("reasons"),
+        missing: list("missing"),
+    };
+    if planned.verdict == plan.given_when.as_str() {
         let mut given = plan.session.clone();
         given.insert(plan.time.clone(), Value::String(at_text));
         for name in &plan.record {
@@ -195,8 +145,15 @@ pub fn simulate(protocol: &Protocol, document: &str, plan: &Plan) -> Result<Vec<
     Ok(planned)
 }
 
-/// The planned sessions as JSON: an array of objects, one a session (`number`, the time,
-/// `verdict`, the plan's columns by value name, `reasons`, `missing`).
+/// A session's phase as shown in the table: the phase's name, else its number.
+fn phase_label(plan: &Plan, session: &Session) -> String {
+    let name = plan.phases.get(session.phase.saturating_sub(1)).and_then(|p| p.name.clone());
+    name.unwrap_or_else(|| session.phase.to_string())
+}
+
+/// The planned sessions as JSON: an array of objects, one a session (`number`; with phases,
+/// `phase`, its number from 1, and `phase_name` when it has one; the time, `verdict`, the
+/// plan's columns by value name, `reasons`, `missing`).
 pub fn json(plan: &Plan, sessions: &[Session]) -> Value {
     Value::Array(
         sessions
@@ -204,6 +161,13 @@ pub fn json(plan: &Plan, sessions: &[Session]) -> Value {
             .map(|s| {
                 let mut o = Map::new();
                 o.insert("number".into(), s.number.into());
+                if plan.phased {
+                    o.insert("phase".into(), s.phase.into());
+                    let name = plan.phases.get(s.phase.saturating_sub(1)).and_then(|p| p.name.clone());
+                    if let Some(name) = name {
+                        o.insert("phase_name".into(), name.into());
+                    }
+                }
                 o.insert(plan.time.clone(), s.at.clone().into());
                 o.insert("verdict".into(), s.verdict.clone());
                 for ((name, _), v) in plan.columns.iter().zip(&s.values) {
@@ -243,20 +207,28 @@ fn wrap(items: &[String], width: usize) -> Vec<String> {
     lines
 }
 
-/// A value for a cell: an amount (a dose) with its unit and infusion time, else as [`text`].
+/// A value for a cell: an amount (a dose) with its unit and infusion time, a list as its
+/// items joined by commas, else as [`text`].
 fn cell(v: &Value) -> String {
     match (v.get("value"), v.get("unit")) {
         (Some(amount), Some(unit)) => {
             let over = v.get("infusion_minutes").map(|m| format!(" over {m} min")).unwrap_or_default();
             format!("{amount} {}{over}", text(unit))
         }
-        _ => text(v),
+        _ => match v.as_array() {
+            Some(items) => items.iter().map(text).collect::<Vec<_>>().join(", "),
+            None => text(v),
+        },
     }
 }
 
 /// The planned sessions as a table; the reasons (ids) wrap onto further lines.
 pub fn table(plan: &Plan, sessions: &[Session]) -> String {
-    let mut header = vec!["#".to_string(), plan.time.clone(), "verdict".to_string()];
+    let mut header = vec!["#".to_string()];
+    if plan.phased {
+        header.push("phase".to_string());
+    }
+    header.extend([plan.time.clone(), "verdict".to_string()]);
     header.extend(plan.columns.iter().map(|(_, h)| h.clone()));
     header.push("reasons".to_string());
     let mut cells: Vec<Vec<String>> = Vec::new();
@@ -267,7 +239,11 @@ pub fn table(plan: &Plan, sessions: &[Session]) -> String {
             reasons.extend(rest.iter().map(text));
         }
         let mut lines = wrap(&reasons, REASONS_WIDTH).into_iter();
-        let mut row = vec![s.number.to_string(), s.at.clone(), text(&s.verdict)];
+        let mut row = vec![s.number.to_string()];
+        if plan.phased {
+            row.push(phase_label(plan, s));
+        }
+        row.extend([s.at.clone(), text(&s.verdict)]);
         row.extend(s.values.iter().map(cell));
         row.push(lines.next().unwrap_or_default());
         cells.push(row);

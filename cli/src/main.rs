@@ -118,11 +118,12 @@ enum Command {
     /// session is decided; if it is given, a session that went well is added to the list of
     /// sessions, and the next is decided, until the course ends or a session is not given.
     /// The plan file (by default course-plan.json beside the rule file) says how far apart the
-    /// sessions are ("every", "sessions"), the decision to read ("decision"), its verdict when
-    /// a session is given ("given_when"), the list a given session joins ("list"), the input
-    /// holding a session's time ("time"), the decision's values a given session records
-    /// ("record") besides what a session that went well records ("session"), and the values
-    /// shown with their headings ("columns").
+    /// sessions are ("every", "sessions"; or "phases", a list of phases, each with "sessions",
+    /// "every", optionally "set", inputs by dotted path set from that phase on, and "name"),
+    /// the decision to read ("decision"), its verdict when a session is given ("given_when"),
+    /// the list a given session joins ("list"), the input holding a session's time ("time"),
+    /// the decision's values a given session records ("record") besides what a session that
+    /// went well records ("session"), and the values shown with their headings ("columns").
     Course {
         /// The rule file.
         #[arg(value_name = "FILE")]
@@ -134,7 +135,8 @@ enum Command {
         #[arg(long, value_name = "PLAN.json")]
         plan: Option<PathBuf>,
         /// Output format: `text` (a table) or `json` (the planned sessions: number, the
-        /// session's place in the list; its time; verdict; the plan's columns; reasons; missing).
+        /// session's place in the list; with phases, phase and phase_name; its time; verdict;
+        /// the plan's columns; reasons; missing).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },

@@ -97,6 +97,19 @@ impl ZoneRule {
         }
     }
 
+    /// The instant the local day `day` (days since 1970-01-01) starts: its first second
+    /// by the clock of the zone (midnight, or the end of a daylight-saving gap at midnight).
+    pub fn day_start(&self, day: i64) -> i64 {
+        let midnight = day * DAY;
+        let guess = midnight - self.offset_at(midnight - self.standard);
+        let at = midnight - self.offset_at(guess);
+        if self.local_day(at) == day {
+            at
+        } else {
+            guess
+        }
+    }
+
     /// The local calendar day of `instant`, as days since 1970-01-01.
     pub fn local_day(&self, instant: i64) -> i64 {
         (instant + self.offset_at(instant)).div_euclid(DAY)

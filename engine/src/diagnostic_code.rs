@@ -53,6 +53,8 @@ pub enum Code {
     Number,
     /// A range or bound that is empty or out of order.
     Range,
+    /// A schedule whose phases do not follow each other from week 1, or leave the end unsaid.
+    Schedule,
     /// Text that does not parse.
     Syntax,
     /// A test file's document that cannot be read, or a `set` or `remove` that cannot be made to it.
@@ -119,6 +121,7 @@ impl Code {
         Code::NoSource,
         Code::Number,
         Code::Range,
+        Code::Schedule,
         Code::Syntax,
         Code::TestDocument,
         Code::TooCostly,
@@ -166,6 +169,7 @@ impl Code {
             Code::NoSource => "no-source",
             Code::Number => "number",
             Code::Range => "range",
+            Code::Schedule => "schedule",
             Code::Syntax => "syntax",
             Code::TestDocument => "test-document",
             Code::TooCostly => "too-costly",

@@ -27,6 +27,8 @@ pub enum Kind {
     Ladder,
     /// A decision.
     Decision,
+    /// A schedule.
+    Schedule,
     /// A rule, named `decision.id`.
     Rule,
     /// A citable source, by its key.
@@ -95,6 +97,7 @@ struct Declared {
     inputs: HashSet<String>,
     defines: HashSet<String>,
     ladders: HashSet<String>,
+    schedules: HashSet<String>,
     decisions: HashSet<String>,
 }
 
@@ -104,6 +107,7 @@ impl Declared {
             inputs: HashSet::new(),
             defines: HashSet::new(),
             ladders: HashSet::new(),
+            schedules: HashSet::new(),
             decisions: HashSet::new(),
         };
         for item in &file.items {
@@ -116,6 +120,9 @@ impl Declared {
                 }
                 Item::Ladder(l) => {
                     d.ladders.insert(l.name.node.clone());
+                }
+                Item::Schedule(s) => {
+                    d.schedules.insert(s.name.node.clone());
                 }
                 Item::Decision(dec) => {
                     d.decisions.insert(dec.name.node.clone());
@@ -174,6 +181,13 @@ impl Walker {
             }
             Item::Decision(d) => self.decision(d),
             Item::Ladder(l) => self.ladder(l),
+            Item::Schedule(s) => {
+                self.push(Kind::Schedule, s.name.node.clone(), s.name.span, true);
+                self.name(&s.of);
+                for p in &s.phases {
+                    self.cites(&p.cites);
+                }
+            }
         }
     }
 
@@ -290,6 +304,8 @@ impl Walker {
             Some((Kind::Define, name.to_string(), name.len()))
         } else if self.declared.ladders.contains(name) {
             Some((Kind::Ladder, name.to_string(), name.len()))
+        } else if self.declared.schedules.contains(name) {
+            Some((Kind::Schedule, name.to_string(), name.len()))
         } else if self.declared.decisions.contains(first) {
             Some((Kind::Decision, first.to_string(), first.len()))
         } else {

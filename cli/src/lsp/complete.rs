@@ -200,6 +200,7 @@ fn first_names(file: &RuleFile) -> Vec<CompletionItem> {
             }
             Item::Define(d) => (d.name.node.clone(), CompletionItemKind::FUNCTION, Some("define".into())),
             Item::Ladder(l) => (l.name.node.clone(), CompletionItemKind::STRUCT, Some("ladder".into())),
+            Item::Schedule(s) => (s.name.node.clone(), CompletionItemKind::EVENT, Some("schedule".into())),
             Item::Decision(d) => (d.name.node.clone(), CompletionItemKind::CLASS, Some("decision".into())),
             Item::Protocol(_) | Item::Source(_) => continue,
         };

@@ -117,6 +117,10 @@ pub fn symbols(text: &str) -> Vec<DocumentSymbol> {
                 out.push(symbol(&d.name.node, title, SymbolKind::CLASS, whole, d.name.span, Some(children)));
             }
             Item::Ladder(l) => out.push(ladder(l, &symbol)),
+            Item::Schedule(s) => {
+                let title = s.title.as_ref().map(|t| t.node.as_str());
+                out.push(symbol(&s.name.node, title, SymbolKind::EVENT, s.span, s.name.span, None));
+            }
         }
     }
     out

@@ -62,7 +62,7 @@ fn quantity(
 }
 
 /// The sources cited; an unknown key is reported with the closest one.
-fn citations(cites: &[Name], sources: &[Source], diagnostics: &mut Vec<Diagnostic>) -> Vec<SourceId> {
+pub(super) fn citations(cites: &[Name], sources: &[Source], diagnostics: &mut Vec<Diagnostic>) -> Vec<SourceId> {
     let mut cited = Vec::new();
     for key in cites {
         match position(sources, |s| s.key == key.node) {

@@ -6,6 +6,7 @@ mod decision;
 pub mod expr;
 pub mod inputs;
 pub mod ladder;
+pub mod schedule;
 
 use crate::calendar::ZoneRule;
 use crate::diagnostic::Code;
@@ -30,6 +31,7 @@ struct Items<'f> {
     defines: Vec<&'f ast::Define>,
     decisions: Vec<&'f ast::DecisionDecl>,
     ladders: Vec<&'f ast::LadderDecl>,
+    schedules: Vec<&'f ast::ScheduleDecl>,
 }
 
 impl<'f> Items<'f> {
@@ -44,6 +46,7 @@ impl<'f> Items<'f> {
                 Item::Define(d) => items.defines.push(d),
                 Item::Decision(d) => items.decisions.push(d),
                 Item::Ladder(l) => items.ladders.push(l),
+                Item::Schedule(s) => items.schedules.push(s),
             }
         }
         items
@@ -76,7 +79,10 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
         (None, true) => Zone::Broken,
         (None, false) => Zone::Undeclared,
     };
-    let names = Names::new(&schema, &items.defines, &alert_decls, &file.broken, source).with_zone(zone);
+    let schedules = schedule::expand_all(&items.schedules, &schema, &sources, &mut diagnostics);
+    let names = Names::new(&schema, &items.defines, &alert_decls, &file.broken, source)
+        .with_zone(zone)
+        .with_schedules(&schedules);
     let (ladders, decisions, texts, lists) = {
         let mut pending = Vec::new();
         let mut checker = Checker::new(&names, &mut diagnostics);

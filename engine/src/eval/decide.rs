@@ -192,13 +192,23 @@ pub(crate) type MadeValue = Option<(Value, Option<Decimal>)>;
 /// When an alert was raised, and at which item of its list (none when by its `or when`).
 pub(crate) type Raised = Option<(Decimal, Option<usize>)>;
 
+/// A `due` item: when, its id, what to check, and whether it is recorded as done (`None`
+/// when its entry has no `done when`).
+#[derive(Debug)]
+pub(crate) struct DueItem {
+    pub(crate) at: Decimal,
+    pub(crate) id: String,
+    pub(crate) checks: Vec<String>,
+    pub(crate) done: Option<bool>,
+}
+
 /// A decision made: its verdict (index in its tiers), the truth of each rule, its missing
 /// inputs and its output values.
 pub(crate) struct Made {
     /// `None` for a decision without verdicts (a schedule).
     pub(crate) verdict: Option<usize>,
     /// Its `due` items: time, id, checks.
-    pub(crate) due: Vec<(Decimal, String, Vec<String>)>,
+    pub(crate) due: Vec<DueItem>,
     /// Its alerts raised: time, id, and the alert's index in the decision.
     pub(crate) alerts: Vec<(Decimal, String, usize)>,
     pub(crate) truths: Vec<Truth>,
@@ -357,7 +367,7 @@ impl Making<'_> {
     }
 
     /// The `due` items, ordered by time then id.
-    fn due(&self) -> Result<Vec<(Decimal, String, Vec<String>)>, EvaluationError> {
+    fn due(&self) -> Result<Vec<DueItem>, EvaluationError> {
         let mut due = Vec::new();
         for item in &self.decision.due {
             let items: Vec<Option<usize>> = match item.each {
@@ -378,14 +388,18 @@ impl Making<'_> {
                     continue;
                 }
                 let Outcome::Known(Value::Time(at)) = self.eval_at(&item.at, index, &item.id)? else { continue };
+                let done = match &item.done {
+                    Some(c) => Some(matches!(self.eval_at(c, index, &item.id)?, Outcome::Known(Value::Bool(true)))),
+                    None => None,
+                };
                 let offsets = if item.after.is_empty() { vec![Decimal::ZERO] } else { item.after.clone() };
                 for off in offsets {
                     let when = at.add_exact(off).ok_or_else(|| self.error(&item.id, "a time overflows".into()))?;
-                    due.push((when, item.id.clone(), item.checks.clone()));
+                    due.push(DueItem { at: when, id: item.id.clone(), checks: item.checks.clone(), done });
                 }
             }
         }
-        due.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        due.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
         Ok(due)
     }
 

@@ -119,6 +119,8 @@ pub struct Due {
     pub each: Option<(ListId, ListSlot)>,
     /// The condition it is due under, if any.
     pub when: Option<DueCondition>,
+    /// `done when C`: the condition under which it is recorded as done.
+    pub done: Option<Expr>,
 }
 
 /// The condition of a due item.

@@ -137,6 +137,9 @@ pub enum Expr {
     /// The local calendar day of a timestamp by the protocol's time zone rule, in days since
     /// 1970-01-01: `day(t)`.
     LocalDay(Box<Expr>, Box<ZoneRule>),
+    /// The instant a local calendar day (days since 1970-01-01) starts by the protocol's time
+    /// zone rule: `day_start(d)`.
+    DayStart(Box<Expr>, Box<ZoneRule>),
 }
 
 /// The expressions directly within an expression, in order: [`Expr::children`].
@@ -190,6 +193,7 @@ macro_rules! unary {
             | Expr::Step($e, ..)
             | Expr::Floor($e)
             | Expr::LocalDay($e, _)
+            | Expr::DayStart($e, _)
     };
 }
 pub(crate) use unary;
@@ -218,7 +222,8 @@ impl Expr {
             | Expr::InSet(x, _)
             | Expr::IsKnown(x)
             | Expr::Floor(x)
-            | Expr::LocalDay(x, _) => Children::operands([Some(x), None, None]),
+            | Expr::LocalDay(x, _)
+            | Expr::DayStart(x, _) => Children::operands([Some(x), None, None]),
             Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => Children::new(&[], xs, [None; 3]),
             Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => Children::operands([Some(a), Some(b), None]),
             Expr::Between(a, b, c) => Children::operands([Some(a), Some(b), Some(c)]),

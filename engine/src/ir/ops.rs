@@ -63,6 +63,8 @@ pub(crate) fn unary(expr: &Expr, v: Value) -> Result<Value, EvalError> {
         (Expr::Floor(_), _) => Err(internal("floor")),
         (Expr::LocalDay(_, zone), Value::Time(t)) => local_day(zone, t),
         (Expr::LocalDay(..), _) => Err(internal("day")),
+        (Expr::DayStart(_, zone), Value::Num(d)) => day_start(zone, d),
+        (Expr::DayStart(..), _) => Err(internal("day_start")),
         _ => Err(internal("an operation on one operand")),
     }
 }
@@ -70,15 +72,23 @@ pub(crate) fn unary(expr: &Expr, v: Value) -> Result<Value, EvalError> {
 /// The local day of the instant `t` (seconds), as days since 1970-01-01; an instant outside
 /// the years 1 to 9999 has no calendar day.
 fn local_day(zone: &crate::calendar::ZoneRule, t: Decimal) -> Result<Value, EvalError> {
-    /// 0001-01-01 and 10000-01-01, in seconds since 1970-01-01.
-    const FIRST: i64 = -62_135_596_800;
-    const LAST: i64 = 253_402_300_800;
-    let outside = || EvalError {
-        message: "a time outside the years 1 to 9999 has no calendar day".into(),
-        span: Span::default(),
-    };
     let seconds = t.floor().to_i64().filter(|s| (FIRST..LAST).contains(s)).ok_or_else(outside)?;
     Ok(Value::Num(Decimal::from(zone.local_day(seconds))))
+}
+
+/// 0001-01-01 and 10000-01-01, in seconds since 1970-01-01: the calendar kap counts days in.
+const FIRST: i64 = -62_135_596_800;
+const LAST: i64 = 253_402_300_800;
+
+fn outside() -> EvalError {
+    EvalError { message: "a time outside the years 1 to 9999 has no calendar day".into(), span: Span::default() }
+}
+
+/// The instant the local day `d` (days since 1970-01-01; a fraction counts as its day)
+/// starts.
+fn day_start(zone: &crate::calendar::ZoneRule, d: Decimal) -> Result<Value, EvalError> {
+    let day = d.floor().to_i64().filter(|d| (FIRST / 86_400..LAST / 86_400).contains(d)).ok_or_else(outside)?;
+    Ok(Value::Time(Decimal::from(zone.day_start(day))))
 }
 
 /// `x op y` for two values of the same type (numbers already in one unit).

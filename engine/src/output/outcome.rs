@@ -57,8 +57,12 @@ pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> De
                 let items = made
                     .due
                     .iter()
-                    .map(|(at, id, checks)| {
-                        serde_json::json!({"id": id, "at": time::format_utc(*at).unwrap_or_default(), "checks": checks})
+                    .map(|d| {
+                        let mut item = serde_json::json!({"id": d.id, "at": time::format_utc(d.at).unwrap_or_default(), "checks": d.checks});
+                        if let (Some(done), Some(fields)) = (d.done, item.as_object_mut()) {
+                            fields.insert("done".into(), done.into());
+                        }
+                        item
                     })
                     .collect();
                 fields.push(("due".to_string(), OutputField::Value(serde_json::Value::Array(items))));

@@ -47,6 +47,8 @@ pub enum Item {
     Decision(DecisionDecl),
     /// `ladder name "Title"` with its entries.
     Ladder(LadderDecl),
+    /// `schedule name "Title" of LIST[].TIME` with its phases.
+    Schedule(ScheduleDecl),
 }
 
 /// A dose ladder: levels per route, with fixed amounts or rates per kg.
@@ -184,6 +186,43 @@ pub enum InputFlag {
     NotAfter(Name),
 }
 
+/// A schedule: how many items of a list (sessions, by their time) each week of a course
+/// allows, phase by phase, and when the next one falls due.
+#[derive(Debug, Clone)]
+pub struct ScheduleDecl {
+    /// Its name, used in `full(NAME, t)` and `due_by(NAME)`.
+    pub name: Name,
+    /// A title for people.
+    pub title: Option<Node<String>>,
+    /// The timestamp member of a list: `course.sessions[].at`.
+    pub of: Name,
+    /// The phases, in order.
+    pub phases: Vec<Phase>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// One phase of a schedule: `weeks 1 to 4: 2 a week [S1]`,
+/// `weeks 9 on: 1 every 1 to 2 weeks [S1]`.
+#[derive(Debug, Clone)]
+pub struct Phase {
+    /// Its first week, from 1.
+    pub from: Node<u32>,
+    /// Its last week; `None` for `on`.
+    pub to: Option<Node<u32>>,
+    /// The most items in each block of `every` weeks.
+    pub count: Node<u32>,
+    /// The length of a block, in weeks.
+    pub every: Node<u32>,
+    /// The next item falls due within this many weeks of the block of the last one, once
+    /// that block is full.
+    pub within: Node<u32>,
+    /// Cited sources.
+    pub cites: Vec<Name>,
+    /// The phase's line.
+    pub span: Span,
+}
+
 /// A named expression, optionally with parameters.
 #[derive(Debug, Clone)]
 pub struct Define {
@@ -315,6 +354,8 @@ pub struct DueDecl {
     pub each: Option<(Name, Name)>,
     /// `when` (true: only when the condition is true) or `unless` (false).
     pub when: Option<(bool, Expr)>,
+    /// `done when C`: recorded as done when C is true.
+    pub done: Option<Expr>,
     /// The whole entry.
     pub span: Span,
 }

@@ -51,7 +51,7 @@ struct Line<'a> {
 }
 
 /// The words an item starts with, at the first column.
-const ITEM_WORDS: &[&str] = &["protocol", "source", "input", "define", "decision", "ladder"];
+const ITEM_WORDS: &[&str] = &["protocol", "source", "input", "define", "decision", "ladder", "schedule"];
 
 /// Whether `text` starts with one of `words`, as a whole word.
 fn starts_with_word(text: &str, words: &[&str]) -> bool {
@@ -207,7 +207,7 @@ fn moved_line(line: &Line<'_>, indent: usize) -> Diagnostic {
     )
     .with_hint(format!(
         "indent it by {indent} spaces to continue the item above; only `protocol`, `source`, `input`, \
-         `define`, `decision` and `ladder` start at column 1"
+         `define`, `decision`, `ladder` and `schedule` start at column 1"
     ))
 }
 

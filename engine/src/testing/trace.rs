@@ -98,7 +98,7 @@ pub(crate) fn record(
         }
     }
     let verdict = made.verdict.and_then(|v| decision.tiers.get(v)).map(|t| t.verdict.clone());
-    let due = decision.due.iter().map(|d| (d.id.clone(), made.due.iter().any(|(_, id, _)| *id == d.id))).collect();
+    let due = decision.due.iter().map(|d| (d.id.clone(), made.due.iter().any(|item| item.id == d.id))).collect();
     trace.decisions.push(DecisionTrace { decision: decision.name.clone(), verdict, rules, alerts, doses, due });
     Ok(())
 }

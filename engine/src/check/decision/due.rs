@@ -14,6 +14,7 @@ pub(super) fn due_item(
     };
     let at = checker.expr(&due.at);
     let when = due.when.as_ref().map(|(positive, c)| (*positive, checker.condition(c, "the condition of `due`")));
+    let done = due.done.as_ref().map(|c| checker.condition(c, "the condition of `done when`"));
     if each.is_some() {
         checker.pop_item();
     }
@@ -30,6 +31,11 @@ pub(super) fn due_item(
         Some((true, Some(c))) => Some(DueCondition::When(c)),
         Some((false, Some(c))) => Some(DueCondition::Unless(c)),
         Some((_, None)) => return None,
+        None => None,
+    };
+    let done = match done {
+        Some(Some(c)) => Some(c),
+        Some(None) => return None,
         None => None,
     };
     let seconds = crate::units::Unit::parse("s").ok()?;
@@ -58,5 +64,6 @@ pub(super) fn due_item(
         after,
         each,
         when,
+        done,
     })
 }

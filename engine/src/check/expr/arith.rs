@@ -262,6 +262,7 @@ pub(super) fn shift(expr: Expr, by: u8, cutoff: u8) -> Expr {
         Expr::IsKnown(e) => Expr::IsKnown(sh(e)),
         Expr::Floor(e) => Expr::Floor(sh(e)),
         Expr::LocalDay(e, zone) => Expr::LocalDay(sh(e), zone),
+        Expr::DayStart(e, zone) => Expr::DayStart(sh(e), zone),
         Expr::Scale(e, f) => Expr::Scale(sh(e), f),
         Expr::InSet(e, set) => Expr::InSet(sh(e), set),
         Expr::And(es) => Expr::And(all(es)),

@@ -27,6 +27,10 @@ pub(crate) enum Arguments {
     Timestamp,
     /// A timestamp, then the one whose day starts week 1.
     TwoTimestamps,
+    /// A schedule, then a timestamp.
+    ScheduleTime,
+    /// A schedule.
+    Schedule,
 }
 
 impl Arguments {
@@ -41,6 +45,8 @@ impl Arguments {
             Arguments::Alert => "the id of an alert",
             Arguments::Timestamp => "one timestamp",
             Arguments::TwoTimestamps => "a timestamp and the timestamp whose day starts week 1",
+            Arguments::ScheduleTime => "a schedule and a timestamp",
+            Arguments::Schedule => "a schedule",
         }
     }
 }
@@ -112,6 +118,13 @@ builtins! {
     Day = "day", Timestamp, "`day(at) - day(course.sessions[-1].at) >= 7 days`";
     /// The week of a timestamp, counted from the day of another: week 1 is its first 7 days.
     Week = "week", TwoTimestamps, "`week(at, course.sessions[0].at) <= 4`";
+    /// The instant a local calendar day starts (midnight in the protocol's time zone), from
+    /// the day as `day` gives it.
+    DayStart = "day_start", Number, "`day_start(day(at) + 1 days)`";
+    /// Whether one more item of a schedule's list at a time would go beyond the schedule.
+    Full = "full", ScheduleTime, "`full(dosing, at)`";
+    /// When the item after the last one of a schedule's list falls due.
+    DueBy = "due_by", Schedule, "`due_by(dosing)`";
 }
 
 impl Builtin {

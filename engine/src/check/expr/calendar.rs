@@ -54,6 +54,20 @@ impl<'a, 'd> Checker<'a, 'd> {
         Some((self.fold(week, span), Ty::Num(Unit::none())))
     }
 
+    /// `day_start(d)`: the instant the local day `d` (in days since 1970-01-01, as `day`
+    /// gives it; a fraction of a day counts as the day it falls in) starts.
+    pub(super) fn day_start(&mut self, args: &[ast::Expr], span: Span) -> Option<Typed> {
+        let [arg] = args else {
+            self.push(Builtin::DayStart.wrong_arguments(span));
+            return None;
+        };
+        let zone = self.zone(span)?;
+        let (x, ty) = self.expr(arg)?;
+        let days = Unit::parse("days").ok()?;
+        let x = self.convert_to((x, ty), &days, arg.span, arg.span)?;
+        Some((self.fold(Expr::DayStart(Box::new(x), Box::new(zone)), span), Ty::Time))
+    }
+
     /// The header's time zone rule, or an error at `span` saying how to declare one.
     fn zone(&mut self, span: Span) -> Option<ZoneRule> {
         match self.names.zone {

@@ -91,6 +91,39 @@ impl<'a, 'd> Checker<'a, 'd> {
             Builtin::Floor => self.floor(args, span),
             Builtin::Day => self.day(args, span),
             Builtin::Week => self.week(args, span),
+            Builtin::DayStart => self.day_start(args, span),
+            Builtin::Full | Builtin::DueBy => self.schedule(builtin, args, span),
+        }
+    }
+
+    /// `full(SCHEDULE, t)` and `due_by(SCHEDULE)`: the schedule's expressions, inlined (see
+    /// `check::schedule`).
+    fn schedule(&mut self, builtin: Builtin, args: &[ast::Expr], span: Span) -> Option<Typed> {
+        let (name, name_span, time) = match args {
+            [ast::Node { node: ExprKind::Name(n), span: s }, t] if builtin == Builtin::Full => (n, *s, Some(t)),
+            [ast::Node { node: ExprKind::Name(n), span: s }] if builtin == Builtin::DueBy => (n, *s, None),
+            _ => {
+                self.push(builtin.wrong_arguments(span));
+                return None;
+            }
+        };
+        let Some(schedule) = self.names.schedules.get(name.as_str()).copied() else {
+            let hint = match did_you_mean(name, self.names.schedules.keys().copied()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "declare it with `schedule NAME \"Title\" of LIST[].TIME` and its phases".into(),
+            };
+            return self.error(Code::UnknownName, name_span, format!("no schedule named `{name}`"), hint);
+        };
+        let (full, due_by) = schedule.written.as_ref()?;
+        let key = format!("{}({name})", builtin.name());
+        self.may_inline(&key, span, || (format!("schedule `{name}` depends on itself"), String::new()))?;
+        match time {
+            Some(t) => {
+                let t = self.expr(t)?;
+                let frame = std::iter::once(("t".to_string(), t)).collect();
+                self.inline(&key, Some(frame), full, span)
+            }
+            None => self.inline(&key, None, due_by, span),
         }
     }
 

@@ -87,6 +87,7 @@ impl Builder {
         let mut each_list = None;
         let mut when = None;
         let mut positive = true;
+        let mut done = None;
         for p in inner {
             match p.as_rule() {
                 Rule::expr if at.is_none() => at = Some(self.expr(p, 0)?),
@@ -95,12 +96,16 @@ impl Builder {
                 Rule::name => each_var = Some(self.name(&p)),
                 Rule::path => each_list = Some(self.name(&p)),
                 Rule::kw_unless => positive = false,
+                Rule::due_done => {
+                    let cond = p.into_inner().find(|q| q.as_rule() == Rule::expr).ok_or_else(|| internal(span))?;
+                    done = Some(self.expr(cond, 0)?);
+                }
                 _ => {}
             }
         }
         let at = at.ok_or_else(|| internal(span))?;
         let each = each_var.zip(each_list);
-        Ok(DueDecl { id, checks, at, after, each, when, span })
+        Ok(DueDecl { id, checks, at, after, each, when, done, span })
     }
 
     /// `verdict NAME if TERMS` or `verdict NAME otherwise`, then `tone TONE`.

@@ -2,7 +2,8 @@
 //! of decisions and ladders (their entries are built in `entries`).
 
 use super::{internal, Builder, Built, Rule};
-use crate::diagnostic::Span;
+use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::limits::excerpt;
 use crate::syntax::ast::*;
 use pest::iterators::{Pair, Pairs};
 use rust_decimal::Decimal;
@@ -19,6 +20,7 @@ impl Builder {
             Rule::define_item => self.define(inner, span).map(Item::Define),
             Rule::ladder_head => self.ladder_head(inner, span).map(Item::Ladder),
             Rule::decision_head => self.decision_head(inner, span).map(Item::Decision),
+            Rule::schedule_item => self.schedule(inner, span).map(Item::Schedule),
             _ => Err(internal(span)),
         }
     }
@@ -155,5 +157,64 @@ impl Builder {
             }
         }
         Ok(DecisionDecl { name, title, entries: Vec::new(), within, span })
+    }
+
+    /// `schedule NAME "Title" of LIST[].TIME` and its phases.
+    fn schedule(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Built<ScheduleDecl> {
+        let name = self.name(&self.next(&mut inner, span)?);
+        let mut title = None;
+        let mut of = None;
+        let mut phases = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                Rule::string => title = Some(self.string(&p)),
+                Rule::decl_path => of = Some(self.name(&p)),
+                Rule::schedule_phase => phases.push(self.phase(p)?),
+                _ => {}
+            }
+        }
+        let of = of.ok_or_else(|| internal(span))?;
+        Ok(ScheduleDecl { name, title, of, phases, span })
+    }
+
+    /// `weeks 1 to 4: 2 a week [S1]`, `weeks 9 on: 1 every 1 to 2 weeks`.
+    fn phase(&self, pair: Pair<'_, Rule>) -> Built<Phase> {
+        let span = self.span(&pair);
+        let mut numbers = Vec::new();
+        let (mut to, mut every, mut within, mut cites) = (None, None, None, Vec::new());
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::number => numbers.push(self.whole(&p)?),
+                Rule::phase_to => to = Some(self.whole(&self.next(&mut p.into_inner(), span)?)?),
+                Rule::phase_every => {
+                    let mut parts = p.into_inner();
+                    every = Some(self.whole(&self.next(&mut parts, span)?)?);
+                    if let Some(t) = parts.next() {
+                        within = Some(self.whole(&self.next(&mut t.into_inner(), span)?)?);
+                    }
+                }
+                Rule::cites => cites = self.names_in(p),
+                _ => {}
+            }
+        }
+        let [from, count] = <[Node<u32>; 2]>::try_from(numbers).map_err(|_| internal(span))?;
+        let every = every.unwrap_or(Node::new(1, count.span));
+        let within = within.unwrap_or(every.clone());
+        Ok(Phase { from, to, count, every, within, cites, span })
+    }
+
+    /// A whole number of a schedule: weeks or a count.
+    fn whole(&self, pair: &Pair<'_, Rule>) -> Built<Node<u32>> {
+        let span = self.span(pair);
+        pair.as_str().parse::<u32>().ok().filter(|n| (1..=1000).contains(n)).map(|n| Node::new(n, span)).ok_or_else(
+            || {
+                Diagnostic::error(
+                    Code::Number,
+                    span,
+                    format!("`{}` is not a whole number from 1 to 1000", excerpt(pair.as_str())),
+                )
+                .with_hint("weeks are counted from 1, and a phase allows at least one item")
+            },
+        )
     }
 }

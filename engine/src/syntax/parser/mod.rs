@@ -42,7 +42,9 @@ pub fn parse(source: &str) -> (RuleFile, Vec<Diagnostic>) {
     let (pieces, mut diagnostics) = layout::split(source);
     let mut file = RuleFile::default();
     for item in pieces {
-        match parse_piece(item.head, Rule::item).and_then(|pair| Builder { offset: item.head.offset }.item(pair)) {
+        match parse_piece(item.head, Rule::item)
+            .and_then(|pair| Builder { offset: item.head.offset, fixed: None }.item(pair))
+        {
             Ok(Item::Decision(mut decision)) => {
                 decision.entries = build_entries(item.entries, Rule::entry, Builder::entry, &mut diagnostics);
                 file.items.push(Item::Decision(decision));
@@ -73,7 +75,7 @@ fn build_entries<T>(
 ) -> Vec<T> {
     let mut entries = Vec::new();
     for piece in pieces {
-        match parse_piece(piece, rule).and_then(|pair| build(&Builder { offset: piece.offset }, pair)) {
+        match parse_piece(piece, rule).and_then(|pair| build(&Builder { offset: piece.offset, fixed: None }, pair)) {
             Ok(entry) => entries.push(entry),
             Err(d) => diagnostics.push(d),
         }
@@ -110,6 +112,13 @@ fn declared_name(text: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// An expression kap writes itself in place of a construct (a schedule's), every node of
+/// it spanning `at`, the construct's use. `None` when it does not parse (a bug of the caller).
+pub(crate) fn written(text: &str, at: Span) -> Option<Expr> {
+    let pair = Grammar::parse(Rule::expr, text).ok()?.next()?;
+    Builder { offset: 0, fixed: Some(at) }.expr(pair, 0).ok()
+}
+
 fn parse_piece(piece: Piece<'_>, rule: Rule) -> Built<Pair<'_, Rule>> {
     if let Some(d) = layout::check_nesting(piece) {
         return Err(d);
@@ -123,11 +132,16 @@ fn parse_piece(piece: Piece<'_>, rule: Rule) -> Built<Pair<'_, Rule>> {
 /// Builds syntax nodes from the pairs of one piece, whose text starts at `offset` in the file.
 struct Builder {
     offset: usize,
+    /// The span of every node, for an expression kap writes itself (see [`written`]).
+    fixed: Option<Span>,
 }
 
 impl Builder {
     /// The pair's span in the file, without the white space pest may have taken after it.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        if let Some(fixed) = self.fixed {
+            return fixed;
+        }
         let s = pair.as_span();
         let trimmed = pair.as_str().trim_end().len();
         Span::new(self.offset + s.start(), self.offset + s.start() + trimmed)
