@@ -31,6 +31,18 @@ export const itemKeywords = new Set(
 /** The literal first word of each decision and ladder entry (`alert`, `dose`, `cap` ...). */
 export const entryKeywords = new Set([...pest.matchAll(/^\w+_entry\s*=\s*\{\s*"(\w+)"/gm)].map((m) => m[1]));
 
+/**
+ * The literal words of a schedule's phases (grammar.pest `schedule_phase` and its `phase_*`
+ * parts: `weeks 1 to 4: 2 a week`, `weeks 9 on: 1 every 1 to 2 weeks`), and the one that
+ * starts a phase.
+ */
+export const phaseWords = new Set(
+  [...pest.matchAll(/^(?:schedule_phase|phase_\w+)\s*=\s*\{([^}]*)\}/gm)].flatMap((m) =>
+    [...m[1].matchAll(/"(\w+)"/g)].map((w) => w[1]),
+  ),
+);
+export const phaseStart = pest.match(/^schedule_phase\s*=\s*\{\s*"(\w+)"/m)[1];
+
 /** Unit names of engine/src/units.rs (ASCII: grammar.pest reads a unit atom as ASCII letters). */
 export const unitNames = new Set(
   [...read("engine/src/units.rs").matchAll(/names: &\[([^\]]*)\]/g)]
@@ -271,7 +283,7 @@ export function checkCitations(file, lines, sources) {
   return { problems, count };
 }
 
-/** The names an item declares: `decision NAME`, `define NAME(PARAMS)`, `ladder NAME`, `input PATH:`, `source KEY`. */
+/** The names an item declares: `decision NAME`, `define NAME(PARAMS)`, `ladder NAME`, `schedule NAME`, `input PATH:`, `source KEY`. */
 export function checkDeclarations(file, lines) {
   const problems = [];
   let count = 0;
@@ -279,10 +291,11 @@ export function checkDeclarations(file, lines) {
     decision: "entity.name.type.decision",
     define: "entity.name.function",
     ladder: "entity.name.type.ladder",
+    schedule: "entity.name.type.schedule",
     source: "entity.name.tag.source-citation",
   };
   for (const line of lines) {
-    const m = line.text.match(/^(decision|define|ladder|source)\s+(\w+)/);
+    const m = line.text.match(/^(decision|define|ladder|schedule|source)\s+(\w+)/);
     if (m) {
       expectScope(problems, file, line, m[0].length - m[2].length, m[2], scopes[m[1]]);
       count += 1;
@@ -361,4 +374,65 @@ export function checkOperators(file, lines) {
       if (builtins.has(m[1])) expectScope(problems, file, line, m.index, m[1], "support.function");
   }
   return { problems, count };
+}
+
+/**
+ * Schedules: `schedule NAME "label" of PATH` and its phases. The path is an input path (object,
+ * members, `[]`); in a phase, its first word starts an entry, a unit name after a number
+ * (`every 1 to 2 weeks`) is a unit, the other words of the phases are the schedule's keywords.
+ * Outside a schedule item, nothing is a schedule's keyword or name (`alert a`, `round down to`).
+ */
+export function checkSchedules(file, lines) {
+  const problems = [];
+  let schedules = 0;
+  let phases = 0;
+  let inside = false;
+  for (const line of lines) {
+    const code = codeOnly(line.text);
+    if (/^\S/.test(code)) inside = /^schedule(?!\w)/.test(code);
+    if (!inside) {
+      for (const t of line.tokens)
+        if (has(t.scopes, "keyword.other.schedule") || has(t.scopes, "entity.name.type.schedule"))
+          problems.push(`${where(file, line, t.start, t.text)}: a schedule's word outside a schedule`);
+      continue;
+    }
+    // The head: the name is checked with the declarations; here `of` and the path. Phase
+    // words are read after the path.
+    let from = 0;
+    if (/^schedule(?!\w)/.test(code)) {
+      schedules += 1;
+      from = code.length;
+    }
+    const of = code.match(/(?<![\w.])of\s+([A-Za-z_][\w.\[\]]*)/);
+    if (of) {
+      expectScope(problems, file, line, of.index, "of", "keyword.other");
+      const at = of.index + of[0].length - of[1].length;
+      for (const part of of[1].matchAll(/\[\]|\.|\w+/g)) {
+        const scope =
+          part[0] === "[]"
+            ? "punctuation.definition.list"
+            : part[0] === "."
+              ? "punctuation.accessor"
+              : part.index === 0
+                ? "variable.other.object"
+                : "variable.other.member";
+        expectScope(problems, file, line, at + part.index, part[0], scope);
+      }
+      from = of.index + of[0].length;
+    }
+    for (const w of code.slice(from).matchAll(/(?<![\w.])[A-Za-z_]\w*/g)) {
+      if (!phaseWords.has(w[0])) continue;
+      const at = from + w.index;
+      const before = code.slice(0, at);
+      if (/[0-9]\s*$/.test(before) && unitNames.has(w[0])) {
+        expectScope(problems, file, line, at, w[0], "keyword.other.unit");
+      } else if (w[0] === phaseStart) {
+        expectScope(problems, file, line, at, w[0], "keyword.control.entry");
+        if (!before.trim()) phases += 1;
+      } else {
+        expectScope(problems, file, line, at, w[0], "keyword.other.schedule");
+      }
+    }
+  }
+  return { problems, schedules, phases };
 }

@@ -129,6 +129,8 @@ case "a \"case\" # with [brackets]" [K2, R1.2 S-3]
   expect eligibility.cautions lacks minor
   set at = "2026-11-26T11:40:00Z"
   set patient.bipolar = true
+  expect follow_up.due contains next_session at 2026-11-30T05:00:00Z
+  expect follow_up.due contains {"id": "benefit_evaluation", "done": true}
 `;
 
 test("tricky lines of a test file", () => {
@@ -170,6 +172,12 @@ test("tricky lines of a test file", () => {
   assert.ok(at(14, "lacks").includes("keyword.operator.word.kaptest"));
   assert.ok(at(15, "at").includes("variable.other.kaptest"), "`set at`: the input at");
   assert.ok(at(16, "true").includes("constant.language.boolean.kaptest"));
+  // A due item by its id and time; a due item recorded as done, by its fields.
+  assert.ok(at(17, "next_session").includes("constant.other.value.kaptest"));
+  assert.ok(at(17, "at").includes("keyword.operator.word.kaptest"));
+  assert.ok(at(17, "2026-11-30T05:00:00Z").includes("constant.other.value.kaptest"));
+  assert.ok(at(18, '"done"').includes("support.type.property-name.json.kaptest"));
+  assert.ok(at(18, "true").includes("constant.language.json.kaptest"));
 });
 
 test("the checks fail on a broken grammar", async () => {
