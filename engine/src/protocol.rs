@@ -13,6 +13,50 @@ use crate::syntax;
 use sha2::{Digest, Sha256};
 
 /// A compiled protocol: check once, evaluate many documents.
+///
+/// A `Protocol` is immutable, `Send` and `Sync`: one compiled protocol evaluates any number
+/// of documents, on as many threads as the caller starts. The engine itself starts none (it
+/// runs as it is in a browser); `kap eval --jsonl` is built this way. A batch on every core:
+///
+/// ```
+/// use kap_engine::Protocol;
+///
+/// let protocol = Protocol::compile(r#"
+/// protocol "Example" version "1" status draft
+/// source K2 "Eligibility criteria"
+/// input patient.age: integer years in 0..120 "Age"
+/// decision eligibility
+///   list exclusions of exclude
+///   verdict ineligible if any exclude
+///   verdict indeterminate if unknown exclude
+///   verdict eligible otherwise
+///   exclude minor "Younger than 18" when patient.age < 18 years [K2]
+/// "#).map_err(|d| format!("{d:?}"))?;
+/// let documents: Vec<String> = (0..1000).map(|age| format!(r#"{{"patient": {{"age": {}}}}}"#, age % 120)).collect();
+/// let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+/// let chunk = documents.len().div_ceil(threads);
+/// let verdicts: Vec<String> = std::thread::scope(|scope| {
+///     let workers: Vec<_> = documents
+///         .chunks(chunk)
+///         .map(|part| {
+///             let protocol = &protocol;
+///             scope.spawn(move || {
+///                 part.iter()
+///                     .map(|doc| match protocol.evaluate_json(doc) {
+///                         Ok(e) => e.decisions["eligibility"].verdict.clone(),
+///                         Err(e) => format!("refused: {e}"),
+///                     })
+///                     .collect::<Vec<_>>()
+///             })
+///         })
+///         .collect();
+///     workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+/// });
+/// assert_eq!(verdicts.len(), 1000);
+/// assert_eq!(verdicts[17], "ineligible");
+/// assert_eq!(verdicts[18], "eligible");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Protocol {
     program: Program,
@@ -256,3 +300,9 @@ mod tests {
         assert!(Protocol::compile(&source).unwrap_err().iter().any(|d| d.code == "dose-limit"));
     }
 }
+
+/// A compiled protocol is shared between threads as it is (see [`Protocol`]).
+const _: () = {
+    const fn shared<T: Send + Sync>() {}
+    shared::<Protocol>();
+};
