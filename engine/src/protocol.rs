@@ -245,6 +245,12 @@ impl Protocol {
     }
 }
 
+/// A compiled protocol is shared between threads as it is (see [`Protocol`]).
+const _: () = {
+    const fn shared<T: Send + Sync>() {}
+    shared::<Protocol>();
+};
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -300,9 +306,3 @@ mod tests {
         assert!(Protocol::compile(&source).unwrap_err().iter().any(|d| d.code == "dose-limit"));
     }
 }
-
-/// A compiled protocol is shared between threads as it is (see [`Protocol`]).
-const _: () = {
-    const fn shared<T: Send + Sync>() {}
-    shared::<Protocol>();
-};
