@@ -317,22 +317,31 @@ export function checkDeclarations(file, lines) {
 
 /**
  * Input paths in expressions (`patient.age`, `course.sessions[-1].level`): the object, each
- * `.` and member, each index. Choices: `one of D28 < D56 < D84` and `{manic, mixed}`.
+ * `.` and member, each index. Choices: `one of D28 < D56 < D84` and `{manic, mixed}`; a choice
+ * named by its amount (grammar.pest `level_amount`: `one of 28 mg < 56 mg`, `{56 mg, 84 mg}`) is
+ * a number, then a unit.
  */
 export function checkPathsAndChoices(file, lines) {
   const problems = [];
   let paths = 0;
   let choices = 0;
+  const choice = new RegExp(`([0-9]+(?:\\.[0-9]+)?)(\\s*)(${unitPattern})|\\w+|<`, "g");
+  const expectChoice = (line, at, c) => {
+    choices += 1;
+    if (c[0] === "<") expectScope(problems, file, line, at, c[0], "keyword.operator.order");
+    else if (!c[1]) expectScope(problems, file, line, at, c[0], "constant.other.choice");
+    else {
+      expectScope(problems, file, line, at, c[1], "constant.numeric");
+      expectScope(problems, file, line, at + c[1].length + c[2].length, c[3], "keyword.other.unit");
+    }
+  };
   for (const line of lines) {
     const code = codeOnly(line.text);
     if (/^input\b/.test(code)) {
       const one = code.match(/\bone\s+of\s+(.*?)\s*$/);
       if (one) {
         const start = code.indexOf(one[1], one.index);
-        for (const c of one[1].matchAll(/\w+|</g)) {
-          expectScope(problems, file, line, start + c.index, c[0], c[0] === "<" ? "keyword.operator.order" : "constant.other.choice");
-          choices += 1;
-        }
+        for (const c of one[1].matchAll(choice)) expectChoice(line, start + c.index, c);
       }
     } else {
       for (const m of code.matchAll(/(?<![\w.])([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*|\[-?\d+\])+)/g)) {
@@ -350,10 +359,7 @@ export function checkPathsAndChoices(file, lines) {
       }
     }
     for (const set of code.matchAll(/\{([^}]*)\}/g))
-      for (const c of set[1].matchAll(/\w+/g)) {
-        expectScope(problems, file, line, set.index + 1 + c.index, c[0], "constant.other.choice");
-        choices += 1;
-      }
+      for (const c of set[1].matchAll(choice)) expectChoice(line, set.index + 1 + c.index, c);
   }
   return { problems, paths, choices };
 }

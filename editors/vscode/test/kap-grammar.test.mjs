@@ -192,6 +192,8 @@ input at: timestamp "Now"
 input patient.age: integer years in 0..120 "Age" # a trailing comment
 input patient.weight: decimal kg in -5..300 "Weight"
 input course.sessions[].level: one of D28 < D56 < D84 "Dose"
+input today.requested: one of 28 mg < 56 mg "Dose asked for, 28 mg # or 56 mg"
+input patient.per_kg: one of 0.5 mg/kg, 1 mg/kg # levels named by their amount, with commas
 input course.sessions[].at: timestamp required ordered not after at "When"
 define recent(s) = at - s.at <= 24 h and s.level != D28 # "not a string"
 define flagged = any(r in course.sessions where r.level >= D56) or count(course.sessions) ≥ 2
@@ -219,6 +221,8 @@ decision d "D" within other
 ladder k "K"
   levels course.sessions[].level
   dose D28 28 mg [S1]
+  dose 56 mg [S1]
+  dose D56 56 mg [S1, P]
   cap 84 mg
   round down to 1 mg
 schedule plan of course.sessions[].at # no label
@@ -229,6 +233,7 @@ schedule every "Weeks 1 to 4: 2 a week, # not a comment [S1]"
   of course.sessions[].at
   weeks 1 on: 3 a week
 define on_time = not full(plan, at) and week(at, course.sessions[0].at) <= 4
+define high = today.requested in {56 mg, 84 mg} or today.requested = 28 mg or patient.per_kg in {0.5 mg/kg}
 `;
 
 test("tricky lines: strings, comments and brackets", () => {
@@ -324,6 +329,47 @@ test("tricky lines: keywords, names, units and `at`", () => {
   expectText(lines, "dose D28", "D28", "constant.other.choice.kap");
   expectText(lines, "cap 84", "84", "constant.numeric.kap");
   expectText(lines, "round down", "down", "keyword.other.kap");
+});
+
+test("tricky lines: levels named by their amount (`one of 28 mg < 56 mg`, `dose 56 mg`, `{56 mg, 84 mg}`)", () => {
+  const lines = tokenizeText(grammar, tricky);
+  // In `one of`, a choice may be a number and its unit, separated by `<` or `,`, up to the label.
+  expectText(lines, "input today.requested", "one", "storage.type.kap");
+  expectQuantity(lines, "input today.requested", "28 mg");
+  expectQuantity(lines, "input today.requested", "56 mg");
+  expectText(lines, "input today.requested", "<", "keyword.operator.order.kap");
+  expectNot(lines, "input today.requested", "mg", "constant.other.choice.kap");
+  expectNot(lines, "input today.requested", "28", "constant.other.choice.kap");
+  expectText(lines, "input today.requested", '"Dose asked for, 28 mg # or 56 mg"', "string.quoted.double.kap");
+  expectNot(lines, "input today.requested", "mg", "keyword.other.unit.kap", 2);
+  expectNot(lines, "input today.requested", "# or 56 mg", "comment");
+  expectQuantity(lines, "input patient.per_kg", "0.5 mg/kg");
+  expectQuantity(lines, "input patient.per_kg", "1 mg/kg");
+  expectText(lines, "input patient.per_kg", ",", "punctuation.separator.comma.kap");
+  expectNot(lines, "input patient.per_kg", "kg", "constant.other.choice.kap");
+  expectText(lines, "input patient.per_kg", "# levels named by their amount, with commas", "comment.line.number-sign.kap");
+  // `dose 56 mg`: the amount is the level; `dose D56 56 mg`: a level named, then its amount.
+  expectText(lines, "dose 56 mg", "dose", "keyword.control.entry.kap");
+  expectNot(lines, "dose 56 mg", "dose", "variable.other.kap");
+  expectQuantity(lines, "dose 56 mg", "56 mg");
+  expectText(lines, "dose 56 mg", "S1", "entity.name.tag.source-citation.kap");
+  expectText(lines, "dose D56 56 mg", "dose", "keyword.control.entry.kap");
+  expectText(lines, "dose D56 56 mg", "D56", "constant.other.choice.kap");
+  expectQuantity(lines, "dose D56 56 mg", "56 mg");
+  expectText(lines, "dose D56 56 mg", "P", "entity.name.tag.source-citation.kap");
+  expectText(lines, "dose D28", "dose", "keyword.control.entry.kap");
+  // Sets of amounts, and a comparison with an amount.
+  expectText(lines, "define high", "{", "punctuation.section.braces.begin.kap");
+  expectQuantity(lines, "define high", "56 mg");
+  expectQuantity(lines, "define high", "84 mg");
+  expectQuantity(lines, "define high", "0.5 mg/kg");
+  expectText(lines, "define high", ",", "punctuation.separator.comma.kap");
+  expectNot(lines, "define high", "mg", "constant.other.choice.kap");
+  expectText(lines, "define high", "}", "punctuation.section.braces.end.kap");
+  expectText(lines, "define high", "=", "keyword.operator.assignment.kap", 0);
+  expectText(lines, "define high", "=", "keyword.operator.comparison.kap", 1);
+  expectQuantity(lines, "define high", "28 mg");
+  expectText(lines, "define high", "in", "keyword.operator.word.kap", 1);
 });
 
 test("tricky lines: schedules, `done when` and the built-ins of schedules", () => {
@@ -468,6 +514,25 @@ const mutations = [
     "the built-ins of schedules read as calls",
     (r) => (r.call.patterns[1].match = r.call.patterns[1].match.replace("day_start|", "").replace("|full|due_by", "")),
     "operators",
+  ],
+  [
+    "numbers in `one of` read as choices",
+    (r) => (r.choices.patterns = r.choices.patterns.filter((p) => p.include !== "#number")),
+    "quantities",
+  ],
+  [
+    "units in `one of` read as choices",
+    (r) => (r.choices.patterns = r.choices.patterns.filter((p) => p.include !== "#number")),
+    "pathsAndChoices",
+  ],
+  ["amounts in sets read as choices", (r) => (r.set.patterns = r.set.patterns.filter((p) => p.include !== "#number")), "pathsAndChoices"],
+  [
+    "`dose 56 mg` without a level name: `dose` read as a name",
+    (r) => {
+      const dose = r["ladder-entry"].patterns.find((p) => p.match?.includes("(dose)"));
+      dose.match = "^\\s+(dose)\\s+([A-Za-z_][A-Za-z0-9_]*)(?:\\s+([A-Za-z_][A-Za-z0-9_]*))?(?=\\s+[0-9])";
+    },
+    "lineStarts",
   ],
 ];
 
