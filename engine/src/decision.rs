@@ -72,6 +72,30 @@ impl DecisionOutcome {
     }
 }
 
+impl DecisionOutcome {
+    /// The JSON object its serialisation writes: how a decision `within` another becomes a
+    /// field of that one's output. Built here rather than by `serde_json::to_value`, whose
+    /// serialiser the .wasm then does not hold.
+    pub(crate) fn into_value(self) -> serde_json::Value {
+        let has_verdict = !self.verdict.is_empty();
+        let mut map = serde_json::Map::new();
+        if has_verdict {
+            map.insert("verdict".into(), self.verdict.into());
+        }
+        for (name, field) in self.fields {
+            let value = match field {
+                OutputField::Ids(ids) => ids.into(),
+                OutputField::Value(v) => v,
+            };
+            map.insert(name, value);
+        }
+        if has_verdict || self.reports_missing {
+            map.insert("missing".into(), self.missing.into());
+        }
+        serde_json::Value::Object(map)
+    }
+}
+
 impl Serialize for DecisionOutcome {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // A decision without verdicts (a schedule) writes only its fields.
@@ -184,4 +208,30 @@ pub struct Reading {
     /// Its unit, if it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::{DecisionOutcome, OutputField};
+
+    #[test]
+    fn an_outcome_as_a_value_is_its_serialisation() {
+        let dose: serde_json::Value = serde_json::from_str(r#"{"value": 49.5, "unit": "mg"}"#).unwrap();
+        let fields = vec![
+            ("exclusions".to_string(), OutputField::Ids(vec!["b".into(), "a".into()])),
+            ("dose".to_string(), OutputField::Value(dose)),
+        ];
+        for (verdict, reports_missing) in [("go", false), ("", true), ("", false)] {
+            let outcome = DecisionOutcome {
+                verdict: verdict.to_string(),
+                fields: fields.clone(),
+                missing: vec!["patient.age".into()],
+                reports_missing,
+            };
+            let value = outcome.clone().into_value();
+            assert_eq!(value, serde_json::to_value(&outcome).unwrap());
+            assert_eq!(serde_json::to_string(&value).unwrap(), serde_json::to_string(&outcome).unwrap());
+        }
+    }
 }

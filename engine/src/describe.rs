@@ -12,8 +12,9 @@ pub use crate::ir::ladder::Limit;
 use crate::ir::schema::{Field, FieldType, ListDecl, Member, Shape};
 pub use crate::ir::LadderId;
 use crate::ir::Program;
+use crate::output::{number, object, texts};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// Everything a user interface needs to ask for a protocol's inputs and show its decisions.
 #[derive(Debug, Clone, Serialize)]
@@ -128,10 +129,6 @@ pub struct SourceInfo {
     /// Where to read it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-}
-
-fn number(d: rust_decimal::Decimal) -> Value {
-    d.normalize().to_string().parse::<serde_json::Number>().map_or(Value::Null, Value::Number)
 }
 
 /// Display hints as a JSON object, or none when there is none.
@@ -259,21 +256,28 @@ fn decision_info(program: &Program, d: &Decision) -> DecisionInfo {
         kinds: d
             .kinds
             .iter()
-            .map(|k| json!({"kind": k.name, "list": k.list, "quiet": k.quiet, "advisory": k.advisory}))
+            .map(|k| {
+                object(vec![
+                    ("kind", k.name.clone().into()),
+                    ("list", k.list.clone().into()),
+                    ("quiet", k.quiet.into()),
+                    ("advisory", k.advisory.into()),
+                ])
+            })
             .collect(),
         rules: d
             .rules
             .iter()
             .map(|r| {
-                let sources: Vec<&str> =
-                    r.sources.iter().filter_map(|s| program.source(*s)).map(|s| s.key.as_str()).collect();
-                json!({
-                    "id": r.id,
-                    "kind": d.kinds.get(r.kind).map(|k| k.name.as_str()).unwrap_or_default(),
-                    "message": r.message,
-                    "help": r.help,
-                    "sources": sources,
-                })
+                let sources: Vec<Value> =
+                    r.sources.iter().filter_map(|s| program.source(*s)).map(|s| s.key.as_str().into()).collect();
+                object(vec![
+                    ("id", r.id.clone().into()),
+                    ("kind", d.kinds.get(r.kind).map(|k| k.name.as_str()).unwrap_or_default().into()),
+                    ("message", r.message.clone().into()),
+                    ("help", r.help.clone().into()),
+                    ("sources", Value::Array(sources)),
+                ])
             })
             .collect(),
     }
@@ -285,8 +289,8 @@ fn decision_info(program: &Program, d: &Decision) -> DecisionInfo {
 pub(crate) fn json_schema(program: &Program) -> Value {
     let mut root = object_schema(program, &program.schema.root);
     if let Value::Object(map) = &mut root {
-        map.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
-        map.insert("title".into(), json!(format!("{} {} input document", program.header.name, program.header.version)));
+        map.insert("$schema".into(), "https://json-schema.org/draft/2020-12/schema".into());
+        map.insert("title".into(), format!("{} {} input document", program.header.name, program.header.version).into());
     }
     root
 }
@@ -299,41 +303,49 @@ fn object_schema(program: &Program, shape: &Shape) -> Value {
             Member::Field(i) => match program.schema.field(*i) {
                 Some(f) => {
                     let mut s = match &f.ty {
-                        FieldType::Boolean => json!({"type": "boolean"}),
-                        FieldType::Timestamp => json!({"type": "string", "format": "date-time"}),
-                        FieldType::Choice(c) => json!({"type": "string", "enum": c}),
-                        FieldType::Number { integer: true, .. } => json!({"type": "integer"}),
-                        FieldType::Number { .. } => json!({"type": "number"}),
+                        FieldType::Boolean => object(vec![("type", "boolean".into())]),
+                        FieldType::Timestamp => object(vec![("type", "string".into()), ("format", "date-time".into())]),
+                        FieldType::Choice(c) => object(vec![("type", "string".into()), ("enum", texts(c))]),
+                        FieldType::Number { integer: true, .. } => object(vec![("type", "integer".into())]),
+                        FieldType::Number { .. } => object(vec![("type", "number".into())]),
                     };
                     if let (Value::Object(map), Some((lo, hi))) = (&mut s, f.range) {
                         map.insert("minimum".into(), number(lo));
                         map.insert("maximum".into(), number(hi));
                     }
                     if let Value::Object(map) = &mut s {
-                        map.insert("title".into(), json!(f.label));
+                        map.insert("title".into(), f.label.clone().into());
                         if let Some(h) = &f.help {
-                            map.insert("description".into(), json!(h));
+                            map.insert("description".into(), h.clone().into());
                         }
                     }
                     s
                 }
-                None => json!({}),
+                None => Value::Object(Map::new()),
             },
             Member::List(i) => match program.schema.list(*i) {
                 Some(l) => {
-                    let mut s = json!({"type": "array", "title": l.label, "items": object_schema(program, &l.item)});
+                    let mut s = object(vec![
+                        ("type", "array".into()),
+                        ("title", l.label.clone().into()),
+                        ("items", object_schema(program, &l.item)),
+                    ]);
                     if let (Value::Object(map), Some((lo, hi))) = (&mut s, l.range) {
                         map.insert("minItems".into(), number(lo));
                         map.insert("maxItems".into(), number(hi));
                     }
                     s
                 }
-                None => json!({}),
+                None => Value::Object(Map::new()),
             },
         };
         properties.insert(name.clone(), schema);
     }
-    json!({"type": "object", "properties": properties, "additionalProperties": false})
+    object(vec![
+        ("type", "object".into()),
+        ("properties", Value::Object(properties)),
+        ("additionalProperties", false.into()),
+    ])
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 use kap_engine::{Diagnostic, Error, Protocol};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 /// The file name diagnostics give to a rule source when the caller names none.
@@ -24,16 +25,22 @@ pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub fn diagnostics_json(file: &str, source: &str, diagnostics: &[Diagnostic]) -> String {
     let located: Vec<_> = diagnostics.iter().map(|d| d.locate(file, source)).collect();
     serde_json::to_string(&located).unwrap_or_else(|e| {
-        compact(
-            &serde_json::json!([{ "file": file, "severity": "error", "code": "internal", "message": e.to_string() }]),
-        )
+        let internal =
+            object(&[("file", file), ("severity", "error"), ("code", "internal"), ("message", &e.to_string())]);
+        compact(&Value::Array(vec![internal]))
     })
+}
+
+/// The JSON object of these text members, in order (what `serde_json::json!` would build,
+/// without the code of `serde_json::to_value`).
+fn object(members: &[(&str, &str)]) -> Value {
+    Value::Object(members.iter().map(|(name, text)| (name.to_string(), Value::from(*text))).collect())
 }
 
 /// `value` as compact JSON text: what its `Display` (`to_string()`) writes, through the
 /// serialiser every other output goes through, so that the module holds one copy of it (the
 /// `Display` impl instantiates a second one; smaller .wasm, same text).
-fn compact(value: &serde_json::Value) -> String {
+fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
@@ -45,23 +52,24 @@ fn compact(value: &serde_json::Value) -> String {
 pub fn evaluate_text(protocol: &Protocol, document: &str) -> Result<String, String> {
     match protocol.evaluate_json(document) {
         Ok(out) => serde_json::to_string(&out).map_err(|e| {
-            compact(&serde_json::json!({"kind": "evaluation", "message": e.to_string(), "text": e.to_string()}))
+            let e = e.to_string();
+            compact(&object(&[("kind", "evaluation"), ("message", &e), ("text", &e)]))
         }),
-        Err(Error::Input(e)) => Err(compact(&serde_json::json!({
-            "kind": "input",
-            "code": e.code,
-            "path": e.path,
-            "message": e.message,
-            "expected": e.expected,
-            "text": e.to_string(),
-        }))),
+        Err(Error::Input(e)) => Err(compact(&object(&[
+            ("kind", "input"),
+            ("code", e.code.as_str()),
+            ("path", &e.path),
+            ("message", &e.message),
+            ("expected", &e.expected),
+            ("text", &e.to_string()),
+        ]))),
         Err(e @ Error::Evaluation(_)) => {
             let text = e.to_string();
             let message = match e {
                 Error::Evaluation(inner) => inner.to_string(),
                 Error::Input(inner) => inner.to_string(),
             };
-            Err(compact(&serde_json::json!({"kind": "evaluation", "message": message, "text": text})))
+            Err(compact(&object(&[("kind", "evaluation"), ("message", &message), ("text", &text)])))
         }
     }
 }

@@ -173,8 +173,7 @@ where
             let parent = decision.within.and_then(|p| program.decision(p)).map(|p| p.name.clone());
             match parent.and_then(|p| decisions.get_mut(&p)) {
                 Some(parent) => {
-                    let value = serde_json::to_value(&made_outcome).map_err(|e| fail(&e.to_string()))?;
-                    parent.fields.push((decision.name.clone(), OutputField::Value(value)));
+                    parent.fields.push((decision.name.clone(), OutputField::Value(made_outcome.into_value())));
                 }
                 None => {
                     decisions.insert(decision.name.clone(), made_outcome);

@@ -2,6 +2,7 @@
 //! its unit and infusion time), its alerts and due items, and its missing inputs.
 
 use super::explain::paths;
+use super::{number, object, texts};
 use crate::decision::{DecisionOutcome, OutputField};
 use crate::eval::decide::{Made, Truth};
 use crate::input::{time, Document};
@@ -58,11 +59,15 @@ pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> De
                     .due
                     .iter()
                     .map(|d| {
-                        let mut item = serde_json::json!({"id": d.id, "at": time::format_utc(d.at).unwrap_or_default(), "checks": d.checks});
-                        if let (Some(done), Some(fields)) = (d.done, item.as_object_mut()) {
-                            fields.insert("done".into(), done.into());
+                        let mut members = vec![
+                            ("id", d.id.clone().into()),
+                            ("at", time::format_utc(d.at).unwrap_or_default().into()),
+                            ("checks", texts(&d.checks)),
+                        ];
+                        if let Some(done) = d.done {
+                            members.push(("done", done.into()));
                         }
-                        item
+                        object(members)
                     })
                     .collect();
                 fields.push(("due".to_string(), OutputField::Value(serde_json::Value::Array(items))));
@@ -99,18 +104,16 @@ fn json_value(
     program: &Program,
 ) -> serde_json::Value {
     let texts = &program.texts;
-    let number = |n: rust_decimal::Decimal| {
-        n.normalize()
-            .to_string()
-            .parse::<serde_json::Number>()
-            .map_or(serde_json::Value::Null, serde_json::Value::Number)
-    };
     match (shape, value) {
         (_, Value::Bool(b)) => serde_json::Value::Bool(b),
-        (ValueShape::Number(Some(unit)), Value::Num(n)) => serde_json::json!({"value": number(n), "unit": unit}),
+        (ValueShape::Number(Some(unit)), Value::Num(n)) => {
+            object(vec![("value", number(n)), ("unit", unit.clone().into())])
+        }
         (ValueShape::Dose(_), Value::Num(n)) => match infusion {
-            Some(minutes) => serde_json::json!({"value": number(n), "unit": "mg", "infusion_minutes": number(minutes)}),
-            None => serde_json::json!({"value": number(n), "unit": "mg"}),
+            Some(minutes) => {
+                object(vec![("value", number(n)), ("unit", "mg".into()), ("infusion_minutes", number(minutes))])
+            }
+            None => object(vec![("value", number(n)), ("unit", "mg".into())]),
         },
         (_, Value::Num(n)) => number(n),
         (ValueShape::Choice(choices), Value::Choice(c)) => {
