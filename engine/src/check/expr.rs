@@ -92,7 +92,7 @@ pub struct Names<'a> {
     /// The header's time zone, for `day` and `week`.
     zone: Zone<'a>,
     /// The schedules, written out: `full(NAME, t)` and `due_by(NAME)` read them.
-    schedules: IndexMap<&'a str, &'a super::schedule::Expanded>,
+    schedules: &'a [super::schedule::Expanded],
 }
 
 /// The protocol's time zone, as `day` and `week` need it.
@@ -128,13 +128,13 @@ impl<'a> Names<'a> {
             groups: with_ids(&schema.groups).map(|(i, g): (GroupId, &String)| (g.as_str(), i)).collect(),
             defines: defines.iter().map(|d| (d.name.node.as_str(), *d)).collect(),
             zone: Zone::Undeclared,
-            schedules: IndexMap::new(),
+            schedules: &[],
         }
     }
 
     /// With the schedules, for `full` and `due_by`.
     pub fn with_schedules(self, schedules: &'a [super::schedule::Expanded]) -> Self {
-        Names { schedules: schedules.iter().map(|s| (s.name.as_str(), s)).collect(), ..self }
+        Names { schedules, ..self }
     }
 
     /// With the header's time zone, for `day` and `week`.

@@ -107,8 +107,8 @@ impl<'a, 'd> Checker<'a, 'd> {
                 return None;
             }
         };
-        let Some(schedule) = self.names.schedules.get(name.as_str()).copied() else {
-            let hint = match did_you_mean(name, self.names.schedules.keys().copied()) {
+        let Some(schedule) = self.names.schedules.iter().find(|s| s.name == *name) else {
+            let hint = match did_you_mean(name, self.names.schedules.iter().map(|s| s.name.as_str())) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => "declare it with `schedule NAME \"Title\" of LIST[].TIME` and its phases".into(),
             };

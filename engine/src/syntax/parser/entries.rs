@@ -88,18 +88,17 @@ impl Builder {
         let mut when = None;
         let mut positive = true;
         let mut done = None;
+        let mut after_done = false;
         for p in inner {
             match p.as_rule() {
                 Rule::expr if at.is_none() => at = Some(self.expr(p, 0)?),
+                Rule::expr if after_done => done = Some(self.expr(p, 0)?),
                 Rule::expr => when = Some((positive, self.expr(p, 0)?)),
+                Rule::kw_done => after_done = true,
                 Rule::quantity => after.push(self.quantity(p)?),
                 Rule::name => each_var = Some(self.name(&p)),
                 Rule::path => each_list = Some(self.name(&p)),
                 Rule::kw_unless => positive = false,
-                Rule::due_done => {
-                    let cond = p.into_inner().find(|q| q.as_rule() == Rule::expr).ok_or_else(|| internal(span))?;
-                    done = Some(self.expr(cond, 0)?);
-                }
                 _ => {}
             }
         }
@@ -240,7 +239,7 @@ impl Builder {
 
     /// `dose ROUTE LEVEL AMOUNT [SOURCES]`.
     fn dose_entry(&self, mut inner: Pairs<'_, Rule>, span: Span) -> Built<LadderEntry> {
-        if inner.peek().is_some_and(|p| p.as_rule() == Rule::level_amount) {
+        if inner.peek().is_some_and(|p| p.as_rule() == Rule::quantity) {
             let pair = self.next(&mut inner, span)?;
             let amount = self.quantity(pair)?;
             let unit = amount.node.1.as_ref().map_or("", |u| u.node.as_str());

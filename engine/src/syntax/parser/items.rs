@@ -177,29 +177,27 @@ impl Builder {
         Ok(ScheduleDecl { name, title, of, phases, span })
     }
 
-    /// `weeks 1 to 4: 2 a week [S1]`, `weeks 9 on: 1 every 1 to 2 weeks`.
+    /// `weeks 1 to 4: 2 a week [S1]`, `weeks 9 on: 1 every 1 to 2 weeks`: the weeks before
+    /// the `:` (one number: open-ended), the count and block after it.
     fn phase(&self, pair: Pair<'_, Rule>) -> Built<Phase> {
         let span = self.span(&pair);
-        let mut numbers = Vec::new();
-        let (mut to, mut every, mut within, mut cites) = (None, None, None, Vec::new());
+        let colon = pair.as_span().start() + pair.as_str().find(':').unwrap_or_default();
+        let (mut weeks, mut per, mut cites) = (Vec::new(), Vec::new(), Vec::new());
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::number => numbers.push(self.whole(&p)?),
-                Rule::phase_to => to = Some(self.whole(&self.next(&mut p.into_inner(), span)?)?),
-                Rule::phase_every => {
-                    let mut parts = p.into_inner();
-                    every = Some(self.whole(&self.next(&mut parts, span)?)?);
-                    if let Some(t) = parts.next() {
-                        within = Some(self.whole(&self.next(&mut t.into_inner(), span)?)?);
-                    }
-                }
+                Rule::number if p.as_span().start() < colon => weeks.push(self.whole(&p)?),
+                Rule::number => per.push(self.whole(&p)?),
                 Rule::cites => cites = self.names_in(p),
                 _ => {}
             }
         }
-        let [from, count] = <[Node<u32>; 2]>::try_from(numbers).map_err(|_| internal(span))?;
-        let every = every.unwrap_or(Node::new(1, count.span));
-        let within = within.unwrap_or(every.clone());
+        let mut weeks = weeks.into_iter();
+        let from = weeks.next().ok_or_else(|| internal(span))?;
+        let to = weeks.next();
+        let mut per = per.into_iter();
+        let count = per.next().ok_or_else(|| internal(span))?;
+        let every = per.next().unwrap_or(Node::new(1, count.span));
+        let within = per.next().unwrap_or(every.clone());
         Ok(Phase { from, to, count, every, within, cites, span })
     }
 

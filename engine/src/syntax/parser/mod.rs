@@ -113,10 +113,14 @@ fn declared_name(text: &str) -> Option<String> {
 }
 
 /// The name of a numeric level: its amount, as `56 mg` (the number without trailing zeros, one
-/// space, the unit), however it is written (`56.0 mg`).
+/// space, the unit), however it is written (`56.0 mg`); a level without a unit is its number.
 pub fn level_name(number: &str, unit: &str) -> String {
     let number = Decimal::from_str_exact(number).map_or_else(|_| number.to_string(), |d| d.normalize().to_string());
-    format!("{number} {unit}")
+    if unit.is_empty() {
+        number
+    } else {
+        format!("{number} {unit}")
+    }
 }
 
 /// An expression kap writes itself in place of a construct (a schedule's), every node of
@@ -172,15 +176,14 @@ impl Builder {
     /// [`level_name`] writes them.
     fn choice_names<'a>(&self, pairs: impl Iterator<Item = Pair<'a, Rule>>) -> Vec<Name> {
         pairs
-            .filter(|p| p.as_rule() == Rule::choice_name)
-            .filter_map(|p| p.into_inner().next())
-            .map(|p| match p.as_rule() {
-                Rule::level_amount => {
+            .filter_map(|p| match p.as_rule() {
+                Rule::quantity => {
                     let mut parts = p.clone().into_inner().map(|q| q.as_str().to_string());
                     let (number, unit) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
-                    Node::new(level_name(&number, &unit), self.span(&p))
+                    Some(Node::new(level_name(&number, &unit), self.span(&p)))
                 }
-                _ => self.name(&p),
+                Rule::name => Some(self.name(&p)),
+                _ => None,
             })
             .collect()
     }
