@@ -10,9 +10,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { spawn } from "node:child_process";
 import { chromium } from "playwright-core";
-import { repo, wwwDir, artefacts, kap, kapBin, loadPackage } from "./helpers.mjs";
+import { repo, wwwDir, artefacts, kap, loadPackage, CHROMIUM, BROWSER_ARGS as ARGS, startServe, axeViolations } from "./helpers.mjs";
 import { contractOutput } from "./fixtures.mjs";
 
 const model = await import(path.join(wwwDir, "model.js"));
@@ -24,27 +23,8 @@ const referenceSource = fs.readFileSync(servedRules, "utf8");
 const description = Protocol.compile(referenceSource).describe();
 const lay = model.layout(description);
 
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
 let browser;
 let server; // { url, stop() }
-
-/** Starts `kap serve` on a free port: the server the README's first command runs. */
-async function startServe() {
-  const bin = kapBin();
-  const child = spawn(bin, ["serve", "--port", "0", "--dir", wwwDir], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-      if (m) resolve(m[0]);
-    });
-    child.on("exit", (code) => reject(new Error(`kap serve exited with ${code}: ${out}`)));
-  });
-  return { url, by: "kap serve", stop: () => child.kill() };
-}
 
 before(async () => {
   assert.ok(fs.existsSync(path.join(wwwDir, "pkg/kap_wasm_bg.wasm")), "run scripts/web-build first");
@@ -655,19 +635,6 @@ test("keyboard: the file buttons and a date-time field's calendar button show th
   assert.notDeepEqual(withFocus, without, "the calendar button shows no focus");
   await context.close();
 });
-
-const AXE_SOURCE = fs.readFileSync(path.join(repo, "wasm/node_modules/axe-core/axe.min.js"), "utf8");
-const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
-
-/** axe-core's violations of WCAG 2.2 AA on the page as it is now. */
-async function axeViolations(page) {
-  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async (tags) => {
-    const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 4).map((n) => `${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`).join(" | ")}`);
-  }, WCAG_AA);
-  return violations;
-}
 
 for (const [size, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
   test(`axe-core, WCAG 2.2 AA (${size}): the empty form, every worked example, an invalid field: no violation`, async () => {

@@ -1,7 +1,8 @@
-// Shared by the tests: paths, the native `kap` binary, the built package, and a byte-exact
-// compaction of pretty-printed JSON.
+// Shared by the tests: paths, the native `kap` binary, the built package, a byte-exact
+// compaction of pretty-printed JSON, and for the pages in Chromium: the server, the
+// browser's command line and axe-core.
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -87,4 +88,42 @@ export async function loadPackage() {
   const kapModule = await import(path.join(pkgDir, "kap.js"));
   await kapModule.init();
   return kapModule;
+}
+
+// ---------------------------------------------------------------------------------------
+// The pages in headless Chromium (browser.test.mjs, author.test.mjs)
+
+export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+export const BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** Starts `kap serve` on a free port, serving wasm/www: the server the README's first command runs. */
+export async function startServe() {
+  const bin = kapBin();
+  const child = spawn(bin, ["serve", "--port", "0", "--dir", wwwDir], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+      if (m) resolve(m[0]);
+    });
+    child.on("exit", (code) => reject(new Error(`kap serve exited with ${code}: ${out}`)));
+  });
+  return { url, by: "kap serve", stop: () => child.kill() };
+}
+
+const AXE = path.join(repo, "wasm/node_modules/axe-core/axe.min.js");
+const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/**
+ * axe-core's violations of WCAG 2.2 AA on the page as it is now. axe is injected as an inline
+ * script, which the pages' policy forbids: open the page with `bypassCSP: true` for this.
+ */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.addScriptTag({ content: fs.readFileSync(AXE, "utf8") });
+  const violations = await page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 4).map((n) => `${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`).join(" | ")}`);
+  }, WCAG_AA);
+  return violations;
 }

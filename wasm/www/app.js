@@ -4,7 +4,7 @@
 
 import { init, Protocol, CompileError, DocumentError, check } from "./pkg/kap.js";
 import { h, toDom } from "./dom.js";
-import { layout, emptyState, keepDeclared, buildDocument, stateFromDocument, fieldId, labelOf, humanize, clockFields, NOT_A_NUMBER } from "./model.js";
+import { layout, emptyState, keepDeclared, setRaw, buildDocument, stateFromDocument, fieldId, labelOf, humanize, clockFields, NOT_A_NUMBER } from "./model.js";
 import { formView, listView, localToUtc, utcToLocal, utcText } from "./form.js";
 import { resultsView, verdictSummary, announcement, engineProblem, alertsOf, verdictReasons, formatTime } from "./results.js";
 
@@ -148,26 +148,8 @@ function renderList(listPath) {
   app.evaluated = null;
 }
 
-/** Splits a path into where its value lives in the state: a top-level field or a list item's member. */
-function slot(path) {
-  const m = /^(.*)\[(\d+)\]\.(.*)$/.exec(path);
-  if (m) return { list: m[1], index: Number(m[2]), member: m[3] };
-  return { path };
-}
-
 function setValue(path, raw) {
-  const s = slot(path);
-  if (s.list) {
-    const items = app.state.lists[s.list] || (app.state.lists[s.list] = []);
-    const item = items[s.index];
-    if (!item) return;
-    if (raw === "") delete item[s.member];
-    else item[s.member] = raw;
-  } else if (raw === "") {
-    delete app.state.values[path];
-  } else {
-    app.state.values[path] = raw;
-  }
+  setRaw(app.state, path, raw);
 }
 
 function onInput(event) {

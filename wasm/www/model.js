@@ -128,6 +128,24 @@ export function keepDeclared(lay, state) {
   return next;
 }
 
+/**
+ * Sets the raw value a control gives for an input path in `state` ("" makes it unknown): a
+ * top-level field, or a member of a list item (`course.sessions[1].at`).
+ */
+export function setRaw(state, path, raw) {
+  const m = /^(.*)\[(\d+)\]\.(.*)$/.exec(path);
+  if (m) {
+    const item = (state.lists[m[1]] || [])[Number(m[2])];
+    if (!item) return;
+    if (raw === "") delete item[m[3]];
+    else item[m[3]] = raw;
+  } else if (raw === "") {
+    delete state.values[path];
+  } else {
+    state.values[path] = raw;
+  }
+}
+
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
 /**
