@@ -18,12 +18,7 @@ use pest::Parser as _;
 use report::{internal, syntax_error, too_large};
 use rust_decimal::Decimal;
 
-mod grammar {
-    #![allow(missing_docs)]
-    #[derive(pest_derive::Parser)]
-    #[grammar = "syntax/grammar.pest"]
-    pub struct Grammar;
-}
+mod grammar;
 use grammar::{Grammar, Rule};
 
 /// The deepest expression tree accepted (operators and brackets nested).
