@@ -5,37 +5,74 @@
 use super::values::field_value;
 use super::*;
 
+/// Which members of an object have been read, by their position in the shape: a word for
+/// the first 64, then one flag each.
+enum Seen {
+    Few(u64),
+    Many(Vec<bool>),
+}
+
+impl Seen {
+    fn new(members: usize) -> Seen {
+        if members <= 64 {
+            Seen::Few(0)
+        } else {
+            Seen::Many(vec![false; members])
+        }
+    }
+
+    /// Marks member `index` read; false when it already was.
+    fn insert(&mut self, index: usize) -> bool {
+        match self {
+            Seen::Few(bits) => {
+                let bit = 1u64.checked_shl(u32::try_from(index).unwrap_or(u32::MAX)).unwrap_or(0);
+                let new = *bits & bit == 0;
+                *bits |= bit;
+                new
+            }
+            Seen::Many(flags) => flags.get_mut(index).is_some_and(|f| !std::mem::replace(f, true)),
+        }
+    }
+}
+
 /// Reads the members of an object of `shape` into `record`, marking the groups present.
 pub(super) fn object(
     schema: &Schema,
     shape: &Shape,
     members: &[(String, Json)],
-    prefix: &str,
+    prefix: &Path<'_>,
     record: &mut Record,
     groups: &mut Vec<bool>,
 ) -> Result<(), InputError> {
-    let mut seen = IndexSet::new();
+    let mut seen = Seen::new(shape.members.len());
+    let mut next = 0;
     for (name, value) in members {
-        let path = join(prefix, name);
-        if !seen.insert(name.as_str()) {
-            return Err(error(InputCode::DuplicateMember, &path, "this member is given twice", "each member once"));
-        }
-        let Some(member) = shape.members.get(name) else {
+        let path = Path::Member(prefix, name);
+        let Some((index, member)) = shape.find(name, next) else {
             return Err(unknown_member(shape, prefix, name));
         };
+        next = index.saturating_add(1);
+        if !seen.insert(index) {
+            return Err(error(
+                InputCode::DuplicateMember,
+                &path.render(),
+                "this member is given twice",
+                "each member once",
+            ));
+        }
         if matches!(value, Json::Null) {
             return Err(error(
                 InputCode::NullValue,
-                &path,
+                &path.render(),
                 "`null` is not a value: leave the member out when it is unknown",
                 expected(schema, member),
             ));
         }
         match member {
             Member::Field(index) => {
-                let field = schema
-                    .field(*index)
-                    .ok_or_else(|| error(InputCode::Internal, &path, "undeclared field", "a declared input"))?;
+                let field = schema.field(*index).ok_or_else(|| {
+                    error(InputCode::Internal, &path.render(), "undeclared field", "a declared input")
+                })?;
                 let v = field_value(field, value, &path)?;
                 if let Some(slot) = record.fields.get_mut(field.slot.index()) {
                     *slot = Some(v);
@@ -43,7 +80,12 @@ pub(super) fn object(
             }
             Member::Group(inner) => {
                 let Json::Object(inner_members) = value else {
-                    return Err(error(InputCode::NotAnObject, &path, format!("found {}", found(value)), "an object"));
+                    return Err(error(
+                        InputCode::NotAnObject,
+                        &path.render(),
+                        format!("found {}", found(value)),
+                        "an object",
+                    ));
                 };
                 if let Some(present) = inner.group.and_then(|g| groups.get_mut(g.index())) {
                     *present = true;
@@ -53,7 +95,7 @@ pub(super) fn object(
             Member::List(index) => {
                 let list = schema
                     .list(*index)
-                    .ok_or_else(|| error(InputCode::Internal, &path, "undeclared list", "a declared list"))?;
+                    .ok_or_else(|| error(InputCode::Internal, &path.render(), "undeclared list", "a declared list"))?;
                 let records = list_items(schema, member, list, value, &path)?;
                 if let Some(slot) = record.lists.get_mut(list.slot.index()) {
                     *slot = Some(records);
@@ -66,11 +108,12 @@ pub(super) fn object(
 
 /// The error for a member `name` that `shape` does not declare; its path quotes at most an
 /// excerpt of the name.
-fn unknown_member(shape: &Shape, prefix: &str, name: &str) -> InputError {
-    let path = join(prefix, &excerpt(name));
+fn unknown_member(shape: &Shape, prefix: &Path<'_>, name: &str) -> InputError {
+    let prefix = prefix.render();
+    let path = join(&prefix, &excerpt(name));
     let near = suggest(name, shape.members.keys().map(String::as_str));
     let message = match near {
-        Some(n) => format!("no such input (did you mean `{}`?)", join(prefix, n)),
+        Some(n) => format!("no such input (did you mean `{}`?)", join(&prefix, n)),
         None => "no such input".to_string(),
     };
     let known: Vec<&str> = shape.members.keys().map(String::as_str).collect();
@@ -83,30 +126,45 @@ fn list_items(
     member: &Member,
     list: &ListDecl,
     value: &Json,
-    path: &str,
+    path: &Path<'_>,
 ) -> Result<Vec<Record>, InputError> {
     let Json::Array(items) = value else {
-        return Err(error(InputCode::WrongType, path, format!("found {}", found(value)), expected(schema, member)));
+        return Err(error(
+            InputCode::WrongType,
+            &path.render(),
+            format!("found {}", found(value)),
+            expected(schema, member),
+        ));
     };
     if let Some((lo, hi)) = list.range {
         let n = Decimal::from(items.len());
         if n < lo || n > hi {
-            return Err(error(InputCode::OutOfRange, path, format!("{} items", items.len()), expected(schema, member)));
+            return Err(error(
+                InputCode::OutOfRange,
+                &path.render(),
+                format!("{} items", items.len()),
+                expected(schema, member),
+            ));
         }
     }
     let mut records = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let item_path = format!("{path}[{i}]");
+        let item_path = Path::Item(path, i);
         let Json::Object(item_members) = item else {
             if matches!(item, Json::Null) {
                 return Err(error(
                     InputCode::NullValue,
-                    &item_path,
+                    &item_path.render(),
                     "`null` is not a value: leave the item out",
                     "an object",
                 ));
             }
-            return Err(error(InputCode::NotAnObject, &item_path, format!("found {}", found(item)), "an object"));
+            return Err(error(
+                InputCode::NotAnObject,
+                &item_path.render(),
+                format!("found {}", found(item)),
+                "an object",
+            ));
         };
         let mut rec = Record { fields: vec![None; list.item_fields], lists: vec![None; list.item_lists] };
         let mut no_groups = Vec::new();

@@ -20,7 +20,6 @@ use crate::ir::expr::Value;
 use crate::ir::schema::{Field, FieldType, ListDecl, Member, Required, Schema, Shape};
 use crate::ir::{position, GroupId};
 use crate::limits::{excerpt, MAX_DOCUMENT_BYTES};
-use indexmap::IndexSet;
 use json::Json;
 use members::object;
 use rust_decimal::Decimal;
@@ -175,7 +174,7 @@ pub(crate) fn validate(schema: &Schema, json: &Json) -> Result<Document, InputEr
         groups: vec![false; schema.groups.len()],
     };
     let mut root = std::mem::take(&mut doc.root);
-    object(schema, &schema.root, members, "", &mut root, &mut doc.groups)?;
+    object(schema, &schema.root, members, &Path::Root, &mut root, &mut doc.groups)?;
     doc.root = root;
     structure(schema, &doc)?;
     Ok(doc)
@@ -209,6 +208,46 @@ fn join(prefix: &str, name: &str) -> String {
         name.to_string()
     } else {
         format!("{prefix}.{name}")
+    }
+}
+
+/// Where a value is in the document, written out only for an error: validating a document
+/// that has none builds no path.
+#[derive(Debug, Clone, Copy)]
+enum Path<'a> {
+    /// The document itself.
+    Root,
+    /// Member `name` of the object at the path.
+    Member(&'a Path<'a>, &'a str),
+    /// Item `index` (0-based) of the list at the path.
+    Item(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    /// The dotted path: `course.sessions[2].at`; empty for the document.
+    fn render(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Path::Root => {}
+            Path::Member(parent, name) => {
+                parent.write(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Path::Item(parent, index) => {
+                parent.write(out);
+                out.push('[');
+                out.push_str(&index.to_string());
+                out.push(']');
+            }
+        }
     }
 }
 

@@ -84,16 +84,16 @@ pub(super) fn structure(schema: &Schema, doc: &Document) -> Result<(), InputErro
                 let Some(list) = schema.list(l).filter(|l| l.list.is_none()) else { continue };
                 let items =
                     doc.root.lists.get(list.slot.index()).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
-                let name = field.path.rsplit_once("[].").map_or(field.path.as_str(), |(_, n)| n);
+                let name = || field.path.rsplit_once("[].").map_or(field.path.as_str(), |(_, n)| n);
                 let mut previous: Option<Value> = None;
                 for (i, item) in items.iter().enumerate() {
-                    let path = format!("{}[{i}].{name}", list.path);
+                    let path = || format!("{}[{i}].{}", list.path, name());
                     let value = item.fields.get(field.slot.index()).copied().flatten();
                     let Some(v) = value else {
                         if field.required != Required::No {
                             return Err(error(
                                 InputCode::MissingRequired,
-                                &path,
+                                &path(),
                                 "required in every item",
                                 describe(field),
                             ));
@@ -105,9 +105,9 @@ pub(super) fn structure(schema: &Schema, doc: &Document) -> Result<(), InputErro
                             if order(v, p) == Some(std::cmp::Ordering::Less) {
                                 return Err(error(
                                     InputCode::OutOfOrder,
-                                    &path,
+                                    &path(),
                                     format!("{} is before the item above it ({})", show(v), show(p)),
-                                    format!("items in order of `{name}`, oldest first"),
+                                    format!("items in order of `{}`, oldest first", name()),
                                 ));
                             }
                         }
@@ -117,7 +117,7 @@ pub(super) fn structure(schema: &Schema, doc: &Document) -> Result<(), InputErro
                         if order(v, bound) == Some(std::cmp::Ordering::Greater) {
                             return Err(error(
                                 InputCode::AfterLimit,
-                                &path,
+                                &path(),
                                 format!("{} is after `{}` ({})", show(v), other.path, show(bound)),
                                 format!("a value no later than `{}`", other.path),
                             ));

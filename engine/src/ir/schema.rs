@@ -103,6 +103,26 @@ pub struct Shape {
     pub group: Option<GroupId>,
 }
 
+impl Shape {
+    /// The position and declaration of member `name`, searched from position `from` on
+    /// (then from the start): a document that writes its members in declared order, as forms
+    /// do, finds each at the first comparison. A shape of many members is searched through
+    /// its index instead.
+    pub(crate) fn find(&self, name: &str, from: usize) -> Option<(usize, &Member)> {
+        if self.members.len() > 64 {
+            return self.members.get_full(name).map(|(i, _, m)| (i, m));
+        }
+        let bytes = name.as_bytes();
+        let is = |i: usize| {
+            self.members
+                .get_index(i)
+                .filter(|(k, _)| k.len() == bytes.len() && k.as_bytes() == bytes)
+                .map(|(_, m)| (i, m))
+        };
+        (from..self.members.len()).chain(0..from.min(self.members.len())).find_map(is)
+    }
+}
+
 /// What a member of an object holds.
 #[derive(Debug, Clone)]
 pub enum Member {
