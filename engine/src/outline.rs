@@ -94,6 +94,10 @@ fn entry_key(tokens: &[String]) -> (String, String) {
         "given" | "kinds" | "levels" | "route" | "weight" => (first.into(), first.into()),
         "verdict" | "list" | "value" | "alert" | "due" => (first.into(), format!("{first} {}", word(tokens, 1))),
         "missing" => (first.into(), format!("missing {}", words_after(tokens, 1, &["when"]))),
+        // `dose 56 mg`: a numeric level, named by its amount.
+        "dose" if word(tokens, 1).starts_with(|c: char| c.is_ascii_digit()) => {
+            (first.into(), format!("dose {} {}", word(tokens, 1), word(tokens, 2)))
+        }
         "dose" | "cap" | "round" | "limit" | "infusion" | "allow" => (
             first.into(),
             format!("{first} {}", words_after(tokens, 1, &["down", "when", "mg", "mg/kg"])).trim().into(),
@@ -235,6 +239,20 @@ mod tests {
                 "cap k.cap intravenous@13",
             ]
         );
+    }
+
+    #[test]
+    fn numeric_levels_are_named_by_their_amount() {
+        let old = "ladder e\n  levels s[].level\n  dose 28 mg [S3]\n  dose 56 mg [S1]\n  dose 84 mg [S1]\n";
+        let new = old.replace("84 mg [S1]", "84 mg [S3]");
+        let parts = outline(old);
+        assert_eq!(keys(&parts)[2..], ["dose e.dose 28 mg@3", "dose e.dose 56 mg@4", "dose e.dose 84 mg@5"]);
+        let new_parts = outline(&new);
+        let changes = compare(&parts, &new_parts);
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        let Change::Changed { new, edits, .. } = &changes[0] else { panic!("{changes:#?}") };
+        assert_eq!(new.key, "e.dose 84 mg");
+        assert_eq!(edits, &[("S1".to_string(), "S3".to_string())]);
     }
 
     #[test]

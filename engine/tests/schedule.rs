@@ -143,6 +143,15 @@ fn phases_follow_each_other_from_week_1_and_the_last_is_open() {
         errors("schedule dosing of course.sessions[].at\n  weeks 1 to 4: 2 a week [S]\n  weeks 6 on: 1 a week [S]\n");
     assert!(e[0].2.contains("start it at week 5"), "{e:?}");
 
+    let e =
+        errors("schedule dosing of course.sessions[].at\n  weeks 1 to 4: 2 a week [S]\n  weeks 4 on: 1 a week [S]\n");
+    assert_eq!(e[0].1, "this phase starts at week 4, inside the phase before it", "{e:?}");
+
+    let e = errors(
+        "schedule dosing of course.sessions[].at\n  weeks 1 to 4: 1 every 3 weeks [S]\n  weeks 5 on: 1 a week [S]\n",
+    );
+    assert_eq!(e[0].1, "weeks 1 to 4 are 4 weeks, not a whole number of blocks of 3 weeks", "{e:?}");
+
     let e = errors("schedule dosing of course.sessions[].at\n  weeks 1 to 4: 2 a week [S]\n");
     assert!(e[0].1.contains("the last phase has an end"), "{e:?}");
     assert!(e[0].2.contains("weeks 1 on"), "{e:?}");
@@ -153,8 +162,14 @@ fn phases_follow_each_other_from_week_1_and_the_last_is_open() {
     let e = errors("schedule dosing of course.sessions[].at\n  weeks 1 on: 1 every 3 to 2 weeks [S]\n");
     assert!(e[0].1.contains("within 2 weeks when a block is 3 weeks"), "{e:?}");
 
+    // A phase that does not parse is reported once, without knock-on errors where the
+    // schedule is used.
     let e = errors("schedule dosing of course.sessions[].at\n  weeks 1 on: 0 a week [S]\n");
+    assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0].0, "number", "{e:?}");
+    let e = errors("schedule dosing of course.sessions[].at\n  weeks 1 on: 1 per week [S]\n");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, "syntax", "{e:?}");
 }
 
 #[test]

@@ -159,16 +159,34 @@ fn phases<'d>(d: &'d ScheduleDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<
         diagnostics.push(Diagnostic::error(Code::Schedule, span, message).with_hint(hint.to_string()));
     };
     for (i, p) in d.phases.iter().enumerate() {
-        if p.from.node != next {
+        let place = match p.from.node.cmp(&next) {
+            std::cmp::Ordering::Greater => Some("the weeks before it have no phase"),
+            std::cmp::Ordering::Less => Some("inside the phase before it"),
+            std::cmp::Ordering::Equal => None,
+        };
+        if let Some(place) = place {
             error(
                 p.from.span,
-                format!("this phase starts at week {}; the weeks before it have no phase", p.from.node),
+                format!("this phase starts at week {}, {place}", p.from.node),
                 &format!("start it at week {next}: phases follow each other from week 1"),
             );
         }
         let last = i + 1 == d.phases.len();
         match (&p.to, last) {
-            (Some(to), false) if to.node >= p.from.node => next = to.node + 1,
+            (Some(to), false) if to.node >= p.from.node => {
+                next = to.node + 1;
+                let weeks = to.node - p.from.node + 1;
+                if weeks % p.every.node != 0 {
+                    error(
+                        p.every.span,
+                        format!(
+                            "weeks {} to {} are {weeks} weeks, not a whole number of blocks of {} weeks",
+                            p.from.node, to.node, p.every.node
+                        ),
+                        "end the phase where a block ends, or make the blocks shorter",
+                    );
+                }
+            }
             (Some(to), false) => error(
                 to.span,
                 format!("week {} is before week {}", to.node, p.from.node),

@@ -154,8 +154,9 @@ fn set(pair: Pair<'_, Rule>) -> Result<Edit, Diagnostic> {
         Some(TestValue::Json(j)) => j,
         Some(TestValue::Quantity(n, unit)) => {
             let message = format!("a document holds numbers without units: write `{n}`, not `{n} {unit}`");
-            return Err(Diagnostic::error(Code::UnitMismatch, at, message)
-                .with_hint("the rule file declares the unit of each input"));
+            return Err(Diagnostic::error(Code::UnitMismatch, at, message).with_hint(format!(
+                "the rule file declares the unit of each input; a numeric level is a text: `\"{n} {unit}\"`"
+            )));
         }
         None => return Err(Diagnostic::error(Code::Syntax, at, "`set` without a value")),
     };

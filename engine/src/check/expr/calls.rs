@@ -108,6 +108,9 @@ impl<'a, 'd> Checker<'a, 'd> {
             }
         };
         let Some(schedule) = self.names.schedules.iter().find(|s| s.name == *name) else {
+            if self.names.broken.contains(name.as_str()) {
+                return None; // its declaration does not parse: already reported
+            }
             let hint = match did_you_mean(name, self.names.schedules.iter().map(|s| s.name.as_str())) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => "declare it with `schedule NAME \"Title\" of LIST[].TIME` and its phases".into(),

@@ -100,7 +100,8 @@ fn unescape(raw: &str) -> String {
 
 /// The name an `input` or `define` item declares, read without the grammar.
 fn declared_name(text: &str) -> Option<String> {
-    let rest = text.strip_prefix("input").or_else(|| text.strip_prefix("define"))?;
+    let rest =
+        text.strip_prefix("input").or_else(|| text.strip_prefix("define")).or_else(|| text.strip_prefix("schedule"))?;
     let name: String =
         rest.trim_start().chars().take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']')).collect();
     let name = name.trim_end_matches("[]").to_string();
