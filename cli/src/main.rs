@@ -284,6 +284,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { files, format, deny_warnings } => check(&files, format, deny_warnings),
+        Command::Eval { jsonl: Some(_), format: Format::Text, .. } => {
+            eprintln!("kap: --jsonl writes one JSON line per document; --format text is for one document (--input)");
+            ExitCode::from(2)
+        }
         Command::Eval { file, jsonl: Some(lines), no_explain, .. } => match compile(&file) {
             Ok(protocol) => jsonl::run(&protocol, &lines, !no_explain),
             Err(code) => code,

@@ -85,3 +85,11 @@ fn many_lines_keep_their_order_across_threads_and_no_explain_keeps_the_decisions
         assert_eq!((error["line"].as_u64(), error["error"]["code"].as_str()), (Some(5001), Some("json_syntax")));
     }
 }
+
+#[test]
+fn text_output_is_refused_for_a_stream() {
+    let out = kap(&["eval", RULES, "--jsonl", DOCUMENTS[0], "--format", "text"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("--format text is for one document"), "{}", text(&out.stderr));
+}
