@@ -4,38 +4,8 @@
 //! the last item, and the index one past the end appends an item). Members and lists the
 //! document lacks on the way are created.
 
+pub use kap_engine::testing::{steps, Step};
 use serde_json::{Map, Value};
-
-/// One step of a path: a member, or a list index (negative from the end).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// A member of an object.
-    Member(String),
-    /// An item of a list.
-    Index(i64),
-}
-
-/// `course.sessions[-1].level` as its steps; `None` when it is not a path (an empty
-/// member, an index that is not a whole number, `[]` with no index).
-pub fn steps(path: &str) -> Option<Vec<Step>> {
-    let mut steps = Vec::new();
-    for part in path.split('.') {
-        let (name, mut rest) = part.split_once('[').map_or((part, ""), |(n, r)| (n, r));
-        if name.is_empty() {
-            return None;
-        }
-        steps.push(Step::Member(name.to_string()));
-        while !rest.is_empty() {
-            let (index, after) = rest.split_once(']')?;
-            steps.push(Step::Index(index.parse().ok()?));
-            if !after.is_empty() && !after.starts_with('[') {
-                return None;
-            }
-            rest = after.strip_prefix('[').unwrap_or(after);
-        }
-    }
-    Some(steps)
-}
 
 /// Sets `value` at `path` in `doc`; an error says why it cannot be set there.
 pub fn set(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
@@ -74,12 +44,7 @@ fn set_at(node: &mut Value, steps: &[Step], value: Value) -> Result<(), String> 
 
 /// A list index as a position, at most one past the end: negative counts from the end.
 fn position(index: i64, len: usize) -> Option<usize> {
-    let at = if index < 0 {
-        len.checked_sub(usize::try_from(index.unsigned_abs()).ok()?)?
-    } else {
-        usize::try_from(index).ok()?
-    };
-    (at <= len).then_some(at)
+    kap_engine::testing::position(index, len).filter(|at| *at <= len)
 }
 
 /// What a JSON value is, with its article.

@@ -6,13 +6,17 @@ use crate::input::json::Json;
 
 /// One step of a path: a member, or a list index (negative from the end).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Step {
+pub enum Step {
+    /// A member of an object.
     Member(String),
+    /// An item of a list.
     Index(i64),
 }
 
-/// `course.sessions[-1].level` as its steps; `None` when it cannot be read.
-pub(crate) fn steps(path: &str) -> Option<Vec<Step>> {
+/// `course.sessions[-1].level` as its steps; `None` when it is not a path (an empty member,
+/// an index that is not a whole number, `[]` with no index). Test cases' `set` and `remove`
+/// read paths so, and `kap course`'s plans too.
+pub fn steps(path: &str) -> Option<Vec<Step>> {
     let mut steps = Vec::new();
     for part in path.split('.') {
         let (name, mut rest) = part.split_once('[').map_or((part, ""), |(n, r)| (n, r));
@@ -33,7 +37,7 @@ pub(crate) fn steps(path: &str) -> Option<Vec<Step>> {
 }
 
 /// A list index as a position: negative counts from the end; `len` is one past it.
-pub(crate) fn position(index: i64, len: usize) -> Option<usize> {
+pub fn position(index: i64, len: usize) -> Option<usize> {
     if index < 0 {
         len.checked_sub(usize::try_from(index.unsigned_abs()).ok()?)
     } else {

@@ -49,6 +49,7 @@ mod run;
 pub(crate) mod trace;
 
 pub use coverage::{Coverage, CoverageReport, Item, ItemKind};
+pub use document::{position, steps, Step};
 pub use expect::Mismatch;
 pub use parse::parse;
 pub use run::{run, CaseOutcome, CaseResult, Failure};
