@@ -2,11 +2,12 @@
 // further connection, generates the form from the rule file's description, and evaluates
 // the document on every change. Patient data never leaves the page.
 
-import { init, Protocol, CompileError, DocumentError, check } from "./pkg/kap.js";
+import { init, Protocol, CompileError, check } from "./pkg/kap.js";
 import { h, toDom } from "./dom.js";
 import { layout, emptyState, keepDeclared, setRaw, buildDocument, stateFromDocument, fieldId, labelOf, humanize, clockFields, NOT_A_NUMBER } from "./model.js";
 import { formView, listView, localToUtc, utcToLocal, utcText } from "./form.js";
-import { resultsView, verdictSummary, announcement, engineProblem, alertsOf, verdictReasons, formatTime } from "./results.js";
+import { decideEntered } from "./decide.js";
+import { resultsView, verdictSummary, announcement, alertsOf, verdictReasons, formatTime } from "./results.js";
 
 const REFERENCE_URL = "pkg/kap-reference.kap";
 
@@ -278,20 +279,8 @@ function evaluate() {
   const key = json + "\u0000" + JSON.stringify(problems);
   if (key === app.evaluated) return;
   app.evaluated = key;
-  let output = null;
-  let error = null;
-  try {
-    output = JSON.parse(app.protocol.evaluateJson(json));
-  } catch (e) {
-    // A refused document names its input; anything else is shown, never swallowed.
-    error = e instanceof DocumentError ? e : { kind: "evaluation", detail: `the engine failed: ${e.message}` };
-  }
-  // The engine's own refusal of the document, said in the form's words.
-  const engineSaid = error && error.kind === "input" ? engineProblem(app.layout, error) : null;
-  const all = [...problems];
-  if (engineSaid && !problems.some((p) => p.path === engineSaid.path)) all.push(engineSaid);
+  const { output, error, all } = decideEntered(app.protocol, app.layout, json, problems);
   mark(all);
-  if (problems.length > 0) output = null;
   app.lastDocument = json;
   const document_ = JSON.parse(json);
   if (output && !error) app.lastGood = { output, document: document_ };

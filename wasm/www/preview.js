@@ -4,11 +4,11 @@
 // again, the preview takes the new protocol and keeps what was entered that it still declares.
 // A smaller sibling of app.js: no verdict bar panel, announcements, print or documents.
 
-import { DocumentError } from "./pkg/kap.js";
 import { h, toDom } from "./dom.js";
 import { layout, emptyState, keepDeclared, setRaw, buildDocument, fieldId, labelOf, clockFields, NOT_A_NUMBER } from "./model.js";
 import { formView, listView, localToUtc, utcToLocal, utcText } from "./form.js";
-import { resultsView, verdictSummary, engineProblem } from "./results.js";
+import { decideEntered } from "./decide.js";
+import { resultsView, verdictSummary } from "./results.js";
 
 /** The current time, to the minute, as the engine reads times. */
 function nowUtc() {
@@ -200,18 +200,8 @@ export class Preview {
     const key = json + "\u0000" + JSON.stringify(problems);
     if (key === this.evaluated) return;
     this.evaluated = key;
-    let output = null;
-    let error = null;
-    try {
-      output = JSON.parse(this.protocol.evaluateJson(json));
-    } catch (e) {
-      error = e instanceof DocumentError ? e : { kind: "evaluation", detail: `the engine failed: ${e.message}` };
-    }
-    const engineSaid = error && error.kind === "input" ? engineProblem(this.layout, error) : null;
-    const all = [...problems];
-    if (engineSaid && !problems.some((p) => p.path === engineSaid.path)) all.push(engineSaid);
+    const { output, error, all } = decideEntered(this.protocol, this.layout, json, problems);
     this.mark(all);
-    if (problems.length > 0) output = null;
     const document_ = JSON.parse(json);
     if (output && !error) this.lastGood = { output, document: document_ };
     const invalid = all.length > 0 || Boolean(error);
