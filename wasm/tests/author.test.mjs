@@ -412,6 +412,34 @@ test("keyboard: Tab reaches the editor, Escape then Tab leaves it for the proble
   await context.close();
 });
 
+test("keyboard: a check that ends while a problem has the focus leaves the focus on that problem", async () => {
+  const { page, context, errors } = await openAuthor();
+  // The page's timers are held: the check of the last edit runs only when the test says,
+  // after the focus has moved to the list, as it does for a fast typist.
+  await page.clock.install();
+  await page.clock.pauseAt(Date.now() + 60_000);
+  await page.locator("#editor .cm-content").focus();
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.type("x");
+  await page.clock.runFor(200);
+  await page.locator('#problems li[data-line="1"]').waitFor();
+  await page.keyboard.type("y"); // a second edit, whose check is pending
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Tab");
+  const drawn = await page.evaluate(() => (window.__before = document.querySelector("#problems li")) !== null);
+  assert.ok(drawn);
+  // The held timers run, in steps, until the list is drawn again (the editor may take the
+  // typed key a moment later on a loaded machine).
+  for (let step = 0; step < 100 && (await page.evaluate(() => window.__before.isConnected)); step++) {
+    await page.clock.runFor(50);
+  }
+  assert.equal(await page.evaluate(() => window.__before.isConnected), false, "the list is drawn again");
+  const focused = await page.evaluate(() => [document.activeElement.tagName, document.activeElement.closest("li")?.dataset.line]);
+  assert.deepEqual(focused, ["BUTTON", "1"]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 for (const [size, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
   test(`axe-core, WCAG 2.2 AA (${size}): the page, with a diagnostic listed and a declaration shown`, async () => {
     const { page, context } = await openAuthor({ viewport, bypassCSP: true });

@@ -62,6 +62,10 @@ function onLint(shown, state) {
   const count = countText(diagnostics);
   $("problem-count").textContent = count;
   const list = $("problems");
+  // A keyboard user on a problem keeps the focus when the list is drawn again (each check
+  // draws it): on the same problem if it is still listed, else on the one in its place.
+  const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("#problems button[data-index]");
+  const focusedIndex = focused ? Number(focused.dataset.index) : -1;
   list.replaceChildren(
     ...shown.map(({ diagnostic: d }, i) => {
       const k = d.kap;
@@ -87,6 +91,12 @@ function onLint(shown, state) {
     }),
   );
   page.shown = diagnostics;
+  if (focusedIndex >= 0) {
+    const buttons = list.querySelectorAll("button[data-index]");
+    const again = buttons[Math.min(focusedIndex, buttons.length - 1)];
+    if (again) again.focus();
+    else page.editor.focus(); // no problem left: back to the text
+  }
   // Said once when the count changes, not at every check.
   const said = `Problems: ${count}.`;
   if (said !== page.said) {
