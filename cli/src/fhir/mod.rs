@@ -101,3 +101,7 @@ impl Mapping {
         document::document(&self.checked, resources, context)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+mod tests;
