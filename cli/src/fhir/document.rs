@@ -2,8 +2,8 @@
 //! of one input combined (a `true` from any source wins; otherwise the first rule in file
 //! order that gives a value), checked against the declared range, and written at its path.
 
-use super::mapping::{Checked, CodeMatch, Kind, Rule, Source, Target};
 use super::resources::{self, Answer, CodeableConcept, Item, Parsed, Quantity, Resource};
+use super::source::{Checked, CodeMatch, Kind, Rule, Source, Target};
 use super::{select, sessions, units, Context, Mapped, Read};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Map, Number, Value};

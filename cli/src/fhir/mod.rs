@@ -19,6 +19,7 @@ mod prefetch;
 pub mod resources;
 mod select;
 mod sessions;
+mod source;
 mod units;
 
 use kap_engine::{Diagnostic, Protocol};
@@ -27,7 +28,7 @@ use serde_json::Value;
 /// A checked mapping from FHIR R4 resources to a protocol's inputs.
 #[derive(Debug, Clone)]
 pub struct Mapping {
-    checked: mapping::Checked,
+    checked: source::Checked,
 }
 
 /// What the mapping is given besides the resources.

@@ -1,7 +1,7 @@
 //! CDS Hooks prefetch templates: for one decision, the FHIR searches that return exactly the
 //! resources its mapped inputs read.
 
-use super::mapping::{Checked, CodeMatch, Source};
+use super::source::{Checked, CodeMatch, Source};
 use std::collections::BTreeSet;
 
 /// The patient placeholder of CDS Hooks prefetch templates.

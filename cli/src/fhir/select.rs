@@ -1,8 +1,8 @@
 //! Which resources count: times and windows, the status rules of Observations, Conditions,
 //! medications and answers, and the most recent (or earliest) value within a window.
 
-use super::mapping::Counts;
 use super::resources::{CodeableConcept, Condition, MedicationRequest, MedicationStatement, Observation};
+use super::source::Counts;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, Month, OffsetDateTime, UtcOffset};
 

@@ -3,8 +3,8 @@
 //! the draft order of an order hook first, else an active MedicationRequest).
 
 use super::document::{in_range, matching, Pool};
-use super::mapping::{Checked, Kind, Route, Sessions, Target};
 use super::resources::{Observation, Resource, Values};
+use super::source::{Checked, Kind, Route, Sessions, Target};
 use super::{select, Read};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;

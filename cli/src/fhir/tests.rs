@@ -135,3 +135,25 @@ fn nonsense_never_panics_and_never_becomes_a_value() {
     let bad_now = mapping.document(&junk, &Context { now: "yesterday".to_string(), draft_orders: Vec::new() });
     assert_eq!(bad_now.document, json!({}));
 }
+
+#[test]
+fn a_coded_hcg_result_gives_the_choice_and_its_time_and_a_preliminary_one_counts_for_nothing() {
+    let mapping = shipped();
+    let hcg = |id: &str, status: &str, at: &str, result: &str| {
+        json!({"resourceType": "Observation", "id": id, "status": status,
+            "code": {"coding": [{"system": "http://loinc.org", "code": "2106-3"}]},
+            "subject": {"reference": "Patient/p1"}, "effectiveDateTime": at,
+            "valueCodeableConcept": {"coding": [{"system": "http://snomed.info/sct", "code": result}]}})
+    };
+    let resources = [
+        serde_json::from_str(PATIENT).unwrap(),
+        hcg("h1", "final", "2026-11-28T08:00:00+01:00", "260385009"),
+        hcg("h2", "preliminary", "2026-11-30T08:00:00Z", "10828004"),
+    ];
+    let mapped = mapping.document(&resources, &context());
+    assert_eq!(mapped.document["today"]["hcg"], "negative");
+    assert_eq!(mapped.document["today"]["hcg_at"], "2026-11-28T07:00:00Z", "written in UTC");
+    let read = mapped.read.iter().find(|r| r.path == "today.hcg").unwrap();
+    assert_eq!(read.resource, "Observation/h1");
+    assert_eq!(read.code.as_deref(), Some("http://loinc.org|2106-3"));
+}
