@@ -371,12 +371,13 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
             unreadable = true;
             continue;
         };
-        let mut diagnostics = if fhir::command::is_mapping(file) {
+        let diagnostics = if fhir::command::is_mapping(file) {
             fhir::command::check(file, &source)
         } else {
-            Protocol::check(&source)
+            let mut diagnostics = Protocol::check(&source);
+            diagnostics.extend(tzdata::warnings(&source));
+            diagnostics
         };
-        diagnostics.extend(tzdata::warnings(&source));
         failed |= diagnostics.iter().any(|d| d.is_error() || deny_warnings);
         match format {
             Format::Text => {

@@ -3,6 +3,7 @@
 //! order that gives a value), checked against the declared range, and written at its path.
 
 use super::resources::{self, Answer, CodeableConcept, Item, Parsed, Quantity, Resource};
+use super::select::Taking;
 use super::source::{Checked, CodeMatch, Kind, Rule, Source, Target};
 use super::{select, sessions, units, Context, Mapped, Read};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -161,7 +162,9 @@ fn apply(rule: &Rule, pool: &Pool, now: OffsetDateTime, notes: &mut Vec<String>)
             }
             out
         }
-        Source::Medication { codes, absent_means_false } => medication(&rule.target, codes, *absent_means_false, pool),
+        Source::Medication { codes, classified_by } => {
+            medication(&rule.target, codes, classified_by.as_deref(), pool, notes)
+        }
         Source::Answer { .. } => answer(rule, pool, now, notes).into_iter().collect(),
     }
 }
@@ -359,21 +362,51 @@ fn coded(rule: &Rule, usable: Vec<Seen>, time_path: Option<&Target>) -> Vec<Cand
     out
 }
 
-fn medication(target: &Target, codes: &[CodeMatch], absent_means_false: bool, pool: &Pool) -> Vec<Candidate> {
+/// `true` from an active medication of the set. `false` only when the rule names the code
+/// system every medication of the list is classified in (`classified_by`), a medication
+/// list was read, and every medication on it that is not plainly stopped carries a code of
+/// that system and none is doubtful (on hold, intended, unknown): a medication the rule
+/// cannot classify, or one that may be taken, leaves the input out.
+fn medication(
+    target: &Target,
+    codes: &[CodeMatch],
+    classified_by: Option<&str>,
+    pool: &Pool,
+    notes: &mut Vec<String>,
+) -> Vec<Candidate> {
     let mut out = Vec::new();
+    let mut doubt: Option<&str> = None;
     for (label, r) in &pool.items {
-        let (concept, counts) = match r {
-            Resource::MedicationStatement(m) => (m.medication_codeable_concept.as_ref(), select::statement_counts(m)),
-            Resource::MedicationRequest(m) => (m.medication_codeable_concept.as_ref(), select::request_counts(m)),
+        let (concept, taking) = match r {
+            Resource::MedicationStatement(m) => (m.medication_codeable_concept.as_ref(), select::statement_taking(m)),
+            Resource::MedicationRequest(m) => (m.medication_codeable_concept.as_ref(), select::request_taking(m)),
             _ => continue,
         };
-        if let Some(code) = concept.filter(|_| counts).and_then(|c| matching(c, codes)) {
-            out.push(candidate(target, Value::Bool(true), label, Some(code), "active".to_string()));
+        match (taking, concept.and_then(|c| matching(c, codes))) {
+            (Taking::No, _) => {}
+            (Taking::Yes, Some(code)) => {
+                out.push(candidate(target, Value::Bool(true), label, Some(code), "active".to_string()))
+            }
+            (Taking::Doubtful, Some(_)) => doubt = doubt.or(Some(label)),
+            (_, None) => {
+                let classified = concept.is_some_and(|c| c.codes().any(|(s, _)| Some(s) == classified_by));
+                if !classified {
+                    doubt = doubt.or(Some(label));
+                }
+            }
         }
     }
-    if out.is_empty() && absent_means_false && pool.medication_list {
-        let shown = "none of these in the reconciled medication list".to_string();
-        out.push(candidate(target, Value::Bool(false), "medication list", None, shown));
+    if out.is_empty() && classified_by.is_some() && pool.medication_list {
+        match doubt {
+            None => {
+                let shown = "none of these in the reconciled medication list".to_string();
+                out.push(candidate(target, Value::Bool(false), "medication list", None, shown));
+            }
+            Some(label) => notes.push(format!(
+                "{label}: not classifiable as `{}` (no code of the classifying system, or its status is in doubt); left out",
+                target.path
+            )),
+        }
     }
     out
 }

@@ -86,7 +86,8 @@ struct MedicationRule {
     path: Text,
     codes: Spanned<Vec<Text>>,
     #[serde(default)]
-    absent_means_false: bool,
+    absent_means_false: Option<Spanned<bool>>,
+    classified_by: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -209,14 +210,7 @@ impl Checker<'_> {
             out.rules.extend(self.condition(c));
         }
         for m in &file.medication {
-            let target = self.input(&m.path, &[Kind::Boolean]);
-            let codes = self.codes(&m.codes);
-            if let Some(target) = target {
-                out.rules.push(Rule {
-                    target,
-                    source: Source::Medication { codes, absent_means_false: m.absent_means_false },
-                });
-            }
+            out.rules.extend(self.medication(m));
         }
         for a in &file.answer {
             out.rules.extend(self.answer(a));
@@ -396,6 +390,36 @@ impl Checker<'_> {
         let abated_within = c.abated_within.as_ref().map(|w| self.window(w));
         let value = c.value.as_ref().map(|v| v.get_ref().clone());
         Some(Rule { target, source: Source::Condition { codes, counts, onset_within, abated_within, value } })
+    }
+
+    fn medication(&mut self, m: &MedicationRule) -> Option<Rule> {
+        let target = self.input(&m.path, &[Kind::Boolean]);
+        let codes = self.codes(&m.codes);
+        let classified_by = match (&m.absent_means_false, &m.classified_by) {
+            (Some(yes), None) if *yes.get_ref() => {
+                let r = yes.span();
+                let d = Diagnostic::error(
+                    Code::FailOpen,
+                    Span::new(r.start, r.end),
+                    "absent_means_false needs classified_by: the code system every medication of the list carries",
+                );
+                self.problems.push(d.with_hint("classified_by = \"atc\" (then list the rule's codes in ATC)"));
+                None
+            }
+            (Some(yes), Some(system)) if *yes.get_ref() => match self.systems.get(system.get_ref()).cloned() {
+                Some(uri) => Some(uri),
+                None => {
+                    self.error(
+                        Code::UnknownName,
+                        system,
+                        format!("no code system `{}` in [systems]", system.get_ref()),
+                    );
+                    None
+                }
+            },
+            _ => None,
+        };
+        Some(Rule { target: target?, source: Source::Medication { codes, classified_by } })
     }
 
     fn answer(&mut self, a: &AnswerRule) -> Option<Rule> {

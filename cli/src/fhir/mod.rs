@@ -4,7 +4,8 @@
 //!
 //! Fail closed: a boolean input becomes `true` from a counting Condition, medication or
 //! answer, and `false` only from an explicit negative (an answer `false`, or a medication
-//! rule with `absent_means_false` once a medication list was read). Anything else is left
+//! rule with `absent_means_false` once a medication list was read, every medication on it
+//! classified by the rule's `classified_by` system). Anything else is left
 //! out of the document, so the engine answers `indeterminate` and names it.
 //!
 //! The FHIR resources are read by typed serde structs for exactly the resources and
@@ -67,7 +68,9 @@ pub struct Read {
 impl Mapping {
     /// Parses a mapping file and checks it against the compiled protocol: every mapped path
     /// declared, types and units compatible, code sets non-empty. Errors carry the line and
-    /// column in the mapping file (locate them with [`Diagnostic::locate`] over `text`).
+    /// column in the mapping file: each diagnostic's span is a byte range of `text`, so
+    /// `diagnostic.locate(file, text)` gives `file:line:column` and the marked line, as for
+    /// a rule file. (`file` is not read here; it is the name to locate them with.)
     pub fn compile(text: &str, file: &str, protocol: &Protocol) -> Result<Mapping, Vec<Diagnostic>> {
         let _ = file;
         let parsed = mapping::parse(text)?;

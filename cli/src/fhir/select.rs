@@ -109,14 +109,38 @@ pub fn condition_counts(
     status_counts && onset_counts
 }
 
-/// Whether a MedicationStatement says the patient takes the medication now.
-pub fn statement_counts(m: &MedicationStatement) -> bool {
-    m.status == "active"
+/// What a medication record says about taking the medication now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taking {
+    /// An active statement, or an active order or plan (not a proposal).
+    Yes,
+    /// Intended, on hold, unknown, a draft or a proposal: not a yes, and not a no either.
+    Doubtful,
+    /// Completed, stopped, not taken, cancelled or entered in error.
+    No,
+}
+
+/// What a MedicationStatement says.
+pub fn statement_taking(m: &MedicationStatement) -> Taking {
+    match m.status.as_str() {
+        "active" => Taking::Yes,
+        "completed" | "stopped" | "not-taken" | "entered-in-error" => Taking::No,
+        _ => Taking::Doubtful,
+    }
+}
+
+/// What a MedicationRequest says.
+pub fn request_taking(m: &MedicationRequest) -> Taking {
+    match m.status.as_str() {
+        "active" if m.intent != "proposal" => Taking::Yes,
+        "completed" | "stopped" | "cancelled" | "entered-in-error" => Taking::No,
+        _ => Taking::Doubtful,
+    }
 }
 
 /// Whether a MedicationRequest is an active order or plan (not a proposal, not a draft).
 pub fn request_counts(m: &MedicationRequest) -> bool {
-    m.status == "active" && m.intent != "proposal"
+    request_taking(m) == Taking::Yes
 }
 
 #[cfg(test)]

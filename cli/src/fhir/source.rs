@@ -112,8 +112,9 @@ pub enum Source {
     Medication {
         /// Its codes.
         codes: Vec<CodeMatch>,
-        /// `false` when a medication list was read and none matches.
-        absent_means_false: bool,
+        /// With `absent_means_false`: the system URI every medication of a reconciled list
+        /// is classified in; `false` when such a list was read and none matches.
+        classified_by: Option<String>,
     },
     /// An answer of a QuestionnaireResponse.
     Answer {

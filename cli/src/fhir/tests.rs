@@ -157,3 +157,38 @@ fn a_coded_hcg_result_gives_the_choice_and_its_time_and_a_preliminary_one_counts
     assert_eq!(read.resource, "Observation/h1");
     assert_eq!(read.code.as_deref(), Some("http://loinc.org|2106-3"));
 }
+
+#[test]
+fn a_medication_the_rule_cannot_classify_leaves_the_input_out_never_false() {
+    let mapping = shipped();
+    // A medication coded only by an RxNorm product (clinical drug) code, as EHRs send them:
+    // no ingredient code of the rules matches it and it carries no ATC code, so it cannot be
+    // said not to be an MAOI. (The code here stands for any such product code.)
+    let product = json!({"resourceType": "MedicationStatement", "id": "m3", "status": "active",
+        "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "313447"}]},
+        "subject": {"reference": "Patient/p1"}});
+    let on_hold = json!({"resourceType": "MedicationStatement", "id": "m4", "status": "on-hold",
+        "medicationCodeableConcept": {"coding": [{"system": "http://www.whocc.no/atc", "code": "N03AX09"}]},
+        "subject": {"reference": "Patient/p1"}});
+    let mapped = mapping.document(&[serde_json::from_str(PATIENT).unwrap(), product, on_hold], &context());
+    let patient = &mapped.document["patient"];
+    for path in ["maoi", "stimulant", "lamotrigine"] {
+        assert!(patient.get(path).is_none(), "{path}: {patient}");
+    }
+    assert!(mapped.notes.iter().any(|n| n.starts_with("MedicationStatement/m3: not classifiable as `patient.maoi`")));
+    assert!(mapped
+        .notes
+        .iter()
+        .any(|n| n.starts_with("MedicationStatement/m3: not classifiable as `patient.lamotrigine`")));
+}
+
+#[test]
+fn absent_means_false_without_a_classifying_system_is_refused_as_fail_open() {
+    let protocol = kap_engine::Protocol::compile(include_str!("../../../rules/kap-reference.kap")).unwrap();
+    let text = include_str!("../../../rules/fhir-mapping.toml").replacen("classified_by = \"atc\"\n", "", 1);
+    let problems = Mapping::compile(&text, "m.toml", &protocol).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].code, kap_engine::Code::FailOpen);
+    let located = problems[0].locate("m.toml", &text);
+    assert_eq!(located.source_line, "absent_means_false = true");
+}
