@@ -192,3 +192,24 @@ fn absent_means_false_without_a_classifying_system_is_refused_as_fail_open() {
     let located = problems[0].locate("m.toml", &text);
     assert_eq!(located.source_line, "absent_means_false = true");
 }
+
+#[test]
+fn the_route_of_a_draft_order_comes_from_its_snomed_route_code() {
+    let mapping = shipped();
+    let order = |route: &str| {
+        json!({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
+            "resourceType": "MedicationRequest", "id": "o1", "status": "draft", "intent": "order",
+            "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "6130"}]},
+            "subject": {"reference": "Patient/p1"},
+            "dosageInstruction": [{"route": {"coding": [{"system": "http://snomed.info/sct", "code": route}]}}]}}]})
+    };
+    let route_of = |code: &str| {
+        let context = Context { now: "2026-12-01T09:00:00Z".to_string(), draft_orders: vec![order(code)] };
+        mapping.document(&[], &context).document["course"].get("route").cloned()
+    };
+    assert_eq!(route_of("37839007"), Some(json!("sublingual")));
+    assert_eq!(route_of("78421000"), Some(json!("intramuscular")));
+    assert_eq!(route_of("47625008"), Some(json!("intravenous")));
+    // 37161004 is the rectal route ("Per rectum"), not a route of the protocol: no route.
+    assert_eq!(route_of("37161004"), None);
+}
