@@ -44,6 +44,7 @@ fn stdout_failed(e: &std::io::Error) -> ! {
 
 mod course;
 mod diff;
+mod fhir;
 mod fmt;
 mod jsonl;
 mod lsp;
@@ -61,7 +62,7 @@ mod tzdata;
 #[derive(Debug, Parser)]
 #[command(name = "kap", version, about, long_about, propagate_version = true)]
 #[command(
-    after_help = "Exit status: 0 success, 1 rule file errors (kap test: a case failed; kap diff: a document changed; kap fmt --check: a file would change), 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed, 141 output closed early (| head).\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap course rules/kap-reference.kap --input patient.json\n  kap test --coverage rules/kap-reference.kap rules/tests\n  kap diff rules/kap-reference.kap edited.kap --inputs tests/corpus\n  kap fmt --check rules/kap-reference.kap\n  kap serve --port 8080"
+    after_help = "Exit status: 0 success, 1 rule file errors (kap test: a case failed; kap diff: a document changed; kap fmt --check: a file would change), 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed, 141 output closed early (| head).\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap eval rules/kap-reference.kap --fhir bundle.json --at 2026-12-01T09:00:00Z\n  kap check rules/fhir-mapping.toml\n  kap course rules/kap-reference.kap --input patient.json\n  kap test --coverage rules/kap-reference.kap rules/tests\n  kap diff rules/kap-reference.kap edited.kap --inputs tests/corpus\n  kap fmt --check rules/kap-reference.kap\n  kap serve --port 8080"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -96,8 +97,25 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
         /// The input document (JSON); `-` reads standard input.
-        #[arg(long, short, value_name = "DOC.json", required_unless_present = "jsonl", conflicts_with = "jsonl")]
+        #[arg(long, short, value_name = "DOC.json", required_unless_present_any = ["jsonl", "fhir"], conflicts_with_all = ["jsonl", "fhir"])]
         input: Option<PathBuf>,
+        /// Map a FHIR R4 Bundle (or one resource) to the input document with the clinic's
+        /// mapping file, and evaluate that; notes on what was ignored go to standard error.
+        #[arg(long, value_name = "BUNDLE.json", conflicts_with = "jsonl")]
+        fhir: Option<PathBuf>,
+        /// With `--fhir`: the mapping file (default: fhir-mapping.toml beside the rule file).
+        #[arg(long, value_name = "FILE", requires = "fhir")]
+        mapping: Option<PathBuf>,
+        /// With `--fhir`: the draft orders of an order hook (a Bundle or a MedicationRequest).
+        #[arg(long, value_name = "ORDERS.json", requires = "fhir")]
+        draft_orders: Option<PathBuf>,
+        /// With `--fhir`: the time of the decision, RFC 3339 (default: now).
+        #[arg(long, value_name = "TIME", requires = "fhir")]
+        at: Option<String>,
+        /// With `--fhir`: print the mapped input document, what was read and the notes, as
+        /// JSON, instead of evaluating it.
+        #[arg(long, requires = "fhir")]
+        mapped: bool,
         /// Output format: `json` (the contract other tools read) or `text` for people.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
@@ -292,6 +310,10 @@ fn main() -> ExitCode {
             Ok(protocol) => jsonl::run(&protocol, &lines, !no_explain),
             Err(code) => code,
         },
+        Command::Eval { file, fhir: Some(fhir), mapping, draft_orders, at, mapped, format, .. } => {
+            let options = FhirOptions { fhir: &fhir, mapping, draft_orders, at, mapped };
+            eval_fhir(&file, &options, format)
+        }
         Command::Eval { file, input, format, .. } => eval(&file, input.as_deref().unwrap_or(Path::new("-")), format),
         Command::Describe { file, json_schema } => describe(&file, json_schema),
         Command::Course { file, input, plan, format } => plan_course(&file, &input, plan.as_deref(), format),
@@ -349,8 +371,13 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
             unreadable = true;
             continue;
         };
-        let mut diagnostics = Protocol::check(&source);
-        diagnostics.extend(tzdata::warnings(&source));
+        let diagnostics = if fhir::command::is_mapping(file) {
+            fhir::command::check(file, &source)
+        } else {
+            let mut diagnostics = Protocol::check(&source);
+            diagnostics.extend(tzdata::warnings(&source));
+            diagnostics
+        };
         failed |= diagnostics.iter().any(|d| d.is_error() || deny_warnings);
         match format {
             Format::Text => {
@@ -486,7 +513,74 @@ fn eval(file: &Path, input: &Path, format: Format) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match protocol.evaluate_json(&text) {
+    evaluate_and_print(&protocol, &text, input, format)
+}
+
+/// The `--fhir` options of `kap eval`.
+struct FhirOptions<'a> {
+    fhir: &'a Path,
+    mapping: Option<PathBuf>,
+    draft_orders: Option<PathBuf>,
+    at: Option<String>,
+    mapped: bool,
+}
+
+/// `kap eval RULES --fhir BUNDLE.json`: maps the Bundle with the mapping file, then
+/// evaluates the document as `kap eval` does.
+fn eval_fhir(file: &Path, options: &FhirOptions<'_>, format: Format) -> ExitCode {
+    let protocol = match compile(file) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mapping_file = options.mapping.clone().unwrap_or_else(|| dir.join("fhir-mapping.toml"));
+    let Ok(mapping_text) = read_rules(&mapping_file) else { return ExitCode::from(2) };
+    let mapping = match fhir::Mapping::compile(&mapping_text, &mapping_file.display().to_string(), &protocol) {
+        Ok(m) => m,
+        Err(diagnostics) => {
+            print_diagnostics(&mapping_file, &mapping_text, &diagnostics);
+            eprintln!("kap: {} has errors; run `kap check {}`", mapping_file.display(), mapping_file.display());
+            return ExitCode::from(1);
+        }
+    };
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| eprintln!("kap: cannot read {}: {e}", p.display()));
+    let Ok(bundle) = read(options.fhir) else { return ExitCode::from(2) };
+    let orders = match options.draft_orders.as_deref().map(read).transpose() {
+        Ok(o) => o,
+        Err(()) => return ExitCode::from(2),
+    };
+    let now = options.at.clone().unwrap_or_else(fhir::command::now);
+    let mapped = match fhir::command::map(&mapping, &bundle, orders.as_deref(), now) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("kap: {}: {e}", options.fhir.display());
+            return ExitCode::from(2);
+        }
+    };
+    for note in &mapped.notes {
+        eprintln!("kap: note: {note}");
+    }
+    let text = if options.mapped {
+        serde_json::to_string_pretty(&fhir::command::mapped_json(&mapped))
+    } else {
+        serde_json::to_string(&mapped.document)
+    };
+    match text {
+        Ok(t) if options.mapped => {
+            outln!("{t}");
+            ExitCode::SUCCESS
+        }
+        Ok(t) => evaluate_and_print(&protocol, &t, options.fhir, format),
+        Err(e) => {
+            eprintln!("kap: {e}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+/// Evaluates the document `text` (read from `input`) and prints the decisions.
+fn evaluate_and_print(protocol: &Protocol, text: &str, input: &Path, format: Format) -> ExitCode {
+    match protocol.evaluate_json(text) {
         Ok(out) => {
             match format {
                 Format::Json => match serde_json::to_string_pretty(&out) {

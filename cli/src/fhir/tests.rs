@@ -1,0 +1,215 @@
+//! The mapping function called directly: the test Bundles read by the typed R4 structs,
+//! fail-closed medications, prefetch templates, and input that must never panic.
+
+use super::resources::{self, Parsed};
+use super::{Context, Mapping};
+use serde_json::{json, Value};
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+fn shipped() -> Mapping {
+    let protocol = kap_engine::Protocol::compile(include_str!("../../../rules/kap-reference.kap")).unwrap();
+    Mapping::compile(include_str!("../../../rules/fhir-mapping.toml"), "rules/fhir-mapping.toml", &protocol).unwrap()
+}
+
+fn context() -> Context {
+    Context { now: "2026-12-01T09:00:00Z".to_string(), draft_orders: Vec::new() }
+}
+
+const PATIENT: &str = r#"{"resourceType":"Patient","id":"p1","birthDate":"1985-04-12"}"#;
+
+#[test]
+fn every_test_bundle_is_r4_as_the_typed_reader_reads_it() {
+    let mut files = 0;
+    for entry in std::fs::read_dir(root().join("tests/fhir")).unwrap() {
+        let path = entry.unwrap().path();
+        let bundle: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let Parsed::Bundle(b) = resources::parse(&bundle) else { panic!("{} is not a Bundle", path.display()) };
+        assert!(["collection", "searchset"].contains(&b.kind.as_str()), "{}", path.display());
+        for e in bundle["entry"].as_array().unwrap() {
+            let r = &e["resource"];
+            let full_url = e["fullUrl"].as_str().unwrap();
+            assert!(full_url.ends_with(&resources::label(r)), "{full_url}");
+            assert!(matches!(resources::parse(r), Parsed::Read(_)), "{} in {}", resources::label(r), path.display());
+            let quantities = r
+                .get("valueQuantity")
+                .into_iter()
+                .chain(r["component"].as_array().into_iter().flatten().filter_map(|c| c.get("valueQuantity")));
+            for q in quantities {
+                assert_eq!(q["system"], "http://unitsofmeasure.org", "{}", resources::label(r));
+            }
+        }
+        files += 1;
+    }
+    assert!(files >= 7);
+}
+
+#[test]
+fn a_medication_is_false_only_when_a_reconciled_list_was_read() {
+    let mapping = shipped();
+    let patient: Value = serde_json::from_str(PATIENT).unwrap();
+    let alone = mapping.document(std::slice::from_ref(&patient), &context());
+    assert!(alone.document["patient"].get("maoi").is_none(), "no list read: unknown");
+    let empty_search = json!({"resourceType": "Bundle", "type": "searchset", "total": 0,
+        "link": [{"relation": "self", "url": "http://ehr/fhir/MedicationStatement?patient=p1&status=active"}]});
+    let reconciled = mapping.document(&[patient.clone(), empty_search], &context());
+    assert_eq!(reconciled.document["patient"]["maoi"], false);
+    let stopped = json!({"resourceType": "MedicationStatement", "id": "m1", "status": "stopped",
+        "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "8123"}]},
+        "subject": {"reference": "Patient/p1"}});
+    let taken = json!({"resourceType": "MedicationStatement", "id": "m2", "status": "active",
+        "medicationCodeableConcept": {"coding": [{"system": "http://www.whocc.no/atc", "code": "N06AF03"}]},
+        "subject": {"reference": "Patient/p1"}});
+    assert_eq!(mapping.document(&[patient.clone(), stopped.clone()], &context()).document["patient"]["maoi"], false);
+    let both = mapping.document(&[patient, stopped, taken], &context());
+    assert_eq!(both.document["patient"]["maoi"], true);
+    assert_eq!(both.read.iter().find(|r| r.path == "patient.maoi").unwrap().resource, "MedicationStatement/m2");
+}
+
+#[test]
+fn a_resource_about_another_patient_is_ignored() {
+    let mapping = shipped();
+    let patient: Value = serde_json::from_str(PATIENT).unwrap();
+    let other = json!({"resourceType": "Condition", "id": "c9",
+        "clinicalStatus": {"coding": [{"code": "active"}]},
+        "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "F20.9"}]},
+        "subject": {"reference": "Patient/p2"}});
+    let mapped = mapping.document(&[patient, other], &context());
+    assert!(mapped.document["patient"].get("psychotic_disorder_history").is_none());
+    assert!(mapped.notes.iter().any(|n| n.starts_with("Condition/c9 ignored: about another patient")));
+}
+
+#[test]
+fn prefetch_asks_for_exactly_what_the_decision_reads() {
+    let mapping = shipped();
+    let eligibility = mapping.prefetch("eligibility");
+    let keys: Vec<&str> = eligibility.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "conditions",
+            "medicationRequests",
+            "medicationStatements",
+            "observations",
+            "patient",
+            "questionnaireResponses"
+        ]
+    );
+    let query = |p: &[(String, String)], key: &str| p.iter().find(|(k, _)| k == key).unwrap().1.clone();
+    let observations = query(&eligibility, "observations");
+    assert!(observations.starts_with("Observation?patient={{context.patientId}}&code="));
+    assert!(observations.contains("http://loinc.org|29463-7") && observations.contains("http://loinc.org|85354-9"));
+    assert!(!observations.contains("8867-4"), "heart rate is read only for today's session");
+    assert!(!query(&eligibility, "questionnaireResponses").contains("pre-session"));
+    let session = mapping.prefetch("session");
+    assert!(query(&session, "observations").contains("http://example.org/kap/codes|dosing-session"));
+    assert!(query(&session, "observations").contains("http://loinc.org|8867-4"));
+    assert_eq!(query(&session, "patient"), "Patient/{{context.patientId}}");
+    assert!(mapping.prefetch("monitoring").is_empty());
+}
+
+#[test]
+fn nonsense_never_panics_and_never_becomes_a_value() {
+    let mapping = shipped();
+    let junk = [
+        json!(1),
+        json!(null),
+        json!({"resourceType": "Observation", "id": "x"}),
+        json!({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Condition"}}, {}]}),
+        json!({"resourceType": "Observation", "id": "y", "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]},
+            "effectiveDateTime": "2026-11-30", "valueQuantity": {"value": 70, "system": "http://unitsofmeasure.org", "code": "kg"}}),
+        json!({"resourceType": "Observation", "id": "z", "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]},
+            "effectiveDateTime": "2026-11-30T10:00:00Z", "valueQuantity": {"value": 7000, "system": "http://unitsofmeasure.org", "code": "kg"}}),
+    ];
+    let mapped = mapping.document(&junk, &context());
+    assert_eq!(mapped.document, json!({"at": "2026-12-01T09:00:00Z"}));
+    assert!(mapped
+        .notes
+        .iter()
+        .any(|n| n.contains("Observation/z ignored for patient.weight: outside the protocol's range")));
+    let bad_now = mapping.document(&junk, &Context { now: "yesterday".to_string(), draft_orders: Vec::new() });
+    assert_eq!(bad_now.document, json!({}));
+}
+
+#[test]
+fn a_coded_hcg_result_gives_the_choice_and_its_time_and_a_preliminary_one_counts_for_nothing() {
+    let mapping = shipped();
+    let hcg = |id: &str, status: &str, at: &str, result: &str| {
+        json!({"resourceType": "Observation", "id": id, "status": status,
+            "code": {"coding": [{"system": "http://loinc.org", "code": "2106-3"}]},
+            "subject": {"reference": "Patient/p1"}, "effectiveDateTime": at,
+            "valueCodeableConcept": {"coding": [{"system": "http://snomed.info/sct", "code": result}]}})
+    };
+    let resources = [
+        serde_json::from_str(PATIENT).unwrap(),
+        hcg("h1", "final", "2026-11-28T08:00:00+01:00", "260385009"),
+        hcg("h2", "preliminary", "2026-11-30T08:00:00Z", "10828004"),
+    ];
+    let mapped = mapping.document(&resources, &context());
+    assert_eq!(mapped.document["today"]["hcg"], "negative");
+    assert_eq!(mapped.document["today"]["hcg_at"], "2026-11-28T07:00:00Z", "written in UTC");
+    let read = mapped.read.iter().find(|r| r.path == "today.hcg").unwrap();
+    assert_eq!(read.resource, "Observation/h1");
+    assert_eq!(read.code.as_deref(), Some("http://loinc.org|2106-3"));
+}
+
+#[test]
+fn a_medication_the_rule_cannot_classify_leaves_the_input_out_never_false() {
+    let mapping = shipped();
+    // A medication coded only by an RxNorm product (clinical drug) code, as EHRs send them:
+    // no ingredient code of the rules matches it and it carries no ATC code, so it cannot be
+    // said not to be an MAOI. (The code here stands for any such product code.)
+    let product = json!({"resourceType": "MedicationStatement", "id": "m3", "status": "active",
+        "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "313447"}]},
+        "subject": {"reference": "Patient/p1"}});
+    let on_hold = json!({"resourceType": "MedicationStatement", "id": "m4", "status": "on-hold",
+        "medicationCodeableConcept": {"coding": [{"system": "http://www.whocc.no/atc", "code": "N03AX09"}]},
+        "subject": {"reference": "Patient/p1"}});
+    let mapped = mapping.document(&[serde_json::from_str(PATIENT).unwrap(), product, on_hold], &context());
+    let patient = &mapped.document["patient"];
+    for path in ["maoi", "stimulant", "lamotrigine"] {
+        assert!(patient.get(path).is_none(), "{path}: {patient}");
+    }
+    assert!(mapped.notes.iter().any(|n| n.starts_with("MedicationStatement/m3: not classifiable as `patient.maoi`")));
+    assert!(mapped
+        .notes
+        .iter()
+        .any(|n| n.starts_with("MedicationStatement/m3: not classifiable as `patient.lamotrigine`")));
+}
+
+#[test]
+fn absent_means_false_without_a_classifying_system_is_refused_as_fail_open() {
+    let protocol = kap_engine::Protocol::compile(include_str!("../../../rules/kap-reference.kap")).unwrap();
+    let text = include_str!("../../../rules/fhir-mapping.toml").replacen("classified_by = \"atc\"\n", "", 1);
+    let problems = Mapping::compile(&text, "m.toml", &protocol).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].code, kap_engine::Code::FailOpen);
+    let located = problems[0].locate("m.toml", &text);
+    assert_eq!(located.source_line, "absent_means_false = true");
+}
+
+#[test]
+fn the_route_of_a_draft_order_comes_from_its_snomed_route_code() {
+    let mapping = shipped();
+    let order = |route: &str| {
+        json!({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
+            "resourceType": "MedicationRequest", "id": "o1", "status": "draft", "intent": "order",
+            "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "6130"}]},
+            "subject": {"reference": "Patient/p1"},
+            "dosageInstruction": [{"route": {"coding": [{"system": "http://snomed.info/sct", "code": route}]}}]}}]})
+    };
+    let route_of = |code: &str| {
+        let context = Context { now: "2026-12-01T09:00:00Z".to_string(), draft_orders: vec![order(code)] };
+        mapping.document(&[], &context).document["course"].get("route").cloned()
+    };
+    assert_eq!(route_of("37839007"), Some(json!("sublingual")));
+    assert_eq!(route_of("78421000"), Some(json!("intramuscular")));
+    assert_eq!(route_of("47625008"), Some(json!("intravenous")));
+    // 37161004 is the rectal route ("Per rectum"), not a route of the protocol: no route.
+    assert_eq!(route_of("37161004"), None);
+}
