@@ -272,6 +272,13 @@ fn discovery_lists_one_service_per_exposed_decision_with_its_prefetch() {
     let mut open = agent().get(format!("{}/cds-services", service.url)).call().unwrap();
     assert_eq!(open.status().as_u16(), 200);
     assert!(open.body_mut().read_to_string().unwrap().contains("kap-eligibility"));
+    // A token sent with it is verified: one for a service's endpoint is not for discovery.
+    let wrong = agent()
+        .get(format!("{}/cds-services", service.url))
+        .header("Authorization", format!("Bearer {}", token("/cds-services/kap-eligibility")))
+        .call()
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 401);
 }
 
 #[test]

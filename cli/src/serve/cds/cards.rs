@@ -125,7 +125,11 @@ fn decided(
         detail.push_str(&format!("**Dose arithmetic**: {}\n\n", arithmetic(dose)));
     }
     if !outcome.missing.is_empty() {
-        detail.push_str("**Missing to decide** (not found in the record)\n\n");
+        detail.push_str(if outcome.verdict == "indeterminate" {
+            "**Missing to decide** (not found in the record)\n\n"
+        } else {
+            "**Not in the record** (the rules that read these stayed undecided)\n\n"
+        });
         for path in &outcome.missing {
             detail.push_str(&format!("- {} (`{path}`)\n", label(about, path)));
         }
