@@ -62,7 +62,7 @@ mod tzdata;
 #[derive(Debug, Parser)]
 #[command(name = "kap", version, about, long_about, propagate_version = true)]
 #[command(
-    after_help = "Exit status: 0 success, 1 rule file errors (kap test: a case failed; kap diff: a document changed; kap fmt --check: a file would change), 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed, 141 output closed early (| head).\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap eval rules/kap-reference.kap --fhir bundle.json --at 2026-12-01T09:00:00Z\n  kap check rules/fhir-mapping.toml\n  kap course rules/kap-reference.kap --input patient.json\n  kap test --coverage rules/kap-reference.kap rules/tests\n  kap diff rules/kap-reference.kap edited.kap --inputs tests/corpus\n  kap fmt --check rules/kap-reference.kap\n  kap serve --port 8080"
+    after_help = "Exit status: 0 success, 1 rule file errors (kap test: a case failed; kap diff: a document changed; kap fmt --check: a file would change), 2 unreadable file, invalid input document or wrong command line, 3 evaluation failed, 141 output closed early (| head).\n\nExamples:\n  kap check rules/kap-reference.kap\n  kap eval rules/kap-reference.kap --input patient.json\n  kap eval rules/kap-reference.kap --input patient.json --format text\n  kap eval rules/kap-reference.kap --fhir bundle.json --at 2026-12-01T09:00:00Z\n  kap check rules/fhir-mapping.toml\n  kap course rules/kap-reference.kap --input patient.json\n  kap test --coverage rules/kap-reference.kap rules/tests\n  kap diff rules/kap-reference.kap edited.kap --inputs tests/corpus\n  kap fmt --check rules/kap-reference.kap\n  kap serve --port 8080\n  kap serve --cds rules/cds-service.toml"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -276,10 +276,18 @@ enum Command {
     /// hover, go to definition, find references, completion, document symbols and
     /// formatting. Point the editor's LSP client at the command `kap lsp` for `.kap` files.
     Lsp,
-    /// Serve the web form on http://127.0.0.1:PORT/ (build it first with scripts/web-build).
+    /// Serve the web form on http://127.0.0.1:PORT/ (build it first with scripts/web-build),
+    /// and with `--cds CONFIG` the CDS Hooks service an EHR calls.
     ///
-    /// A static file server bound to this machine only. The rules run in the browser: patient
-    /// data never reaches the server, and the page forbids itself any connection once loaded.
+    /// The form's files are served as they are: the rules run in the browser, patient data
+    /// never reaches the server, and the page forbids itself any connection once loaded. With
+    /// `--cds`, the same server answers CDS Hooks 2.0 at /cds-services (discovery) and
+    /// /cds-services/{id} (the calls): the configuration file names the protocol, the FHIR
+    /// mapping, the services exposed and the EHRs trusted (see rules/cds-service.toml).
+    /// It binds 127.0.0.1 (this machine only) unless `--host` names another address.
+    #[command(
+        after_help = "Examples:\n  kap serve --port 8080\n  kap serve --cds rules/cds-service.toml\n  kap serve --cds /etc/kap/cds-service.toml --host 0.0.0.0 --port 8443"
+    )]
     Serve {
         /// The port; 0 picks a free one (the printed URL names it).
         #[arg(long, default_value_t = 8080)]
@@ -287,6 +295,13 @@ enum Command {
         /// The directory of the built form.
         #[arg(long, value_name = "DIR", default_value = "wasm/www")]
         dir: PathBuf,
+        /// The address to bind; other machines can connect only when it is not a loopback
+        /// address (0.0.0.0: every interface).
+        #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// Also serve the CDS Hooks service, configured by this file.
+        #[arg(long, value_name = "CONFIG.toml")]
+        cds: Option<PathBuf>,
     },
 }
 
@@ -329,10 +344,10 @@ fn main() -> ExitCode {
             diff::run(&diff::DiffOptions { old: &old, new: &new, inputs: &inputs, format })
         }
         Command::Lsp => lsp::run(),
-        Command::Serve { port, dir } => match serve::serve(&dir, port) {
+        Command::Serve { port, dir, host, cds } => match serve::serve(&serve::Options { dir, host, port, cds }) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("kap: cannot serve the form: {e}");
+                eprintln!("kap: cannot serve: {e}");
                 ExitCode::from(2)
             }
         },
