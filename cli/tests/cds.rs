@@ -299,21 +299,110 @@ fn a_minor_is_excluded_with_a_critical_card() {
     assert!(detail.contains("- Age: "), "the age read is shown: {detail}");
 }
 
+/// The time the FHIR test records (tests/fhir, shared with `kap eval --fhir`'s tests) were
+/// written for: their readings fall within the mapping's windows back from it.
+const RECORDED_FOR: &str = "2026-12-01T09:00:00Z";
+
+/// A FHIR test record moved in time so that it was written for now: the service decides at
+/// its own clock, as it does under an EHR. Every date-time moves by the same amount and every
+/// date by the same whole days, so ages, windows and intervals stay as written.
+fn shifted(bundle: &str) -> Value {
+    use time::format_description::well_known::Rfc3339;
+    use time::{Date, OffsetDateTime};
+    let written = OffsetDateTime::parse(RECORDED_FOR, &Rfc3339).unwrap();
+    let by = OffsetDateTime::now_utc() - written;
+    let days = time::Duration::days(by.whole_days());
+    let date = time::format_description::parse("[year]-[month]-[day]").unwrap();
+    fn walk(v: &mut Value, f: &dyn Fn(&str) -> Option<String>) {
+        match v {
+            Value::String(s) => {
+                if let Some(moved) = f(s) {
+                    *s = moved;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|x| walk(x, f)),
+            Value::Object(members) => members.values_mut().for_each(|x| walk(x, f)),
+            _ => {}
+        }
+    }
+    let mut record: Value =
+        serde_json::from_str(&std::fs::read_to_string(common::root().join("tests/fhir").join(bundle)).unwrap())
+            .unwrap();
+    walk(&mut record, &|s| {
+        if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+            return Some((t + by).format(&Rfc3339).unwrap());
+        }
+        let d = Date::parse(s, &date).ok()?;
+        Some((d + days).format(&date).unwrap())
+    });
+    record
+}
+
+/// The resources of a shifted FHIR test record.
+fn shifted_resources(bundle: &str) -> Vec<Value> {
+    shifted(bundle)["entry"].as_array().unwrap().iter().map(|e| e["resource"].clone()).collect()
+}
+
+/// A request of the fixture `request` for the patient of the FHIR test records, with the
+/// prefetch of service `id` answered from `resources`.
+fn request_for(discovered: &Value, request: &str, id: &str, resources: &[Value]) -> Value {
+    let mut request = fixture(request);
+    request["context"]["patientId"] = json!("p1");
+    request["prefetch"] = prefetch(discovered, id, resources);
+    request
+}
+
 #[test]
-fn an_adult_gets_the_card_of_the_verdict_the_record_supports() {
-    let service = start("adult", false, "");
-    let body = patient_view(&discovery(&service), "adult.bundle.json");
-    let (status, answer) =
-        post(&agent(), &service, "/cds-services/kap-eligibility", Some(&token("/cds-services/kap-eligibility")), &body);
+fn a_complete_eligible_record_gets_an_info_card_with_the_values_read() {
+    let service = start("eligible", false, "");
+    let body =
+        request_for(&discovery(&service), "patient-view.json", "kap-eligibility", &shifted_resources("eligible.json"));
+    let path = "/cds-services/kap-eligibility";
+    let (status, answer) = post(&agent(), &service, path, Some(&token(path)), &body.to_string());
     assert_eq!(status, 200, "{answer}");
     let card = the_card(&answer);
     check_shape(card);
+    assert_eq!(card["indicator"], "info", "{card}");
     let summary = card["summary"].as_str().unwrap();
-    assert!(!summary.contains("ineligible"), "{summary}");
-    assert_eq!(card["indicator"], indicator_of(summary), "{card}");
+    assert!(summary.starts_with("Eligibility for a course (intake): eligible"), "{summary}");
     let detail = card["detail"].as_str().unwrap();
     assert!(detail.contains("**Values read**") && detail.contains("- Body weight: ") && detail.contains("- Age: "));
-    assert!(detail.contains("kg"), "values read come with their units: {detail}");
+    assert!(detail.contains(" kg"), "values read come with their units: {detail}");
+    assert!(!detail.contains("Missing to decide"), "a complete record misses nothing: {detail}");
+}
+
+#[test]
+fn an_active_manic_episode_in_the_record_gets_a_critical_card() {
+    let service = start("excluded", false, "");
+    let body =
+        request_for(&discovery(&service), "patient-view.json", "kap-eligibility", &shifted_resources("excluded.json"));
+    let path = "/cds-services/kap-eligibility";
+    let (status, answer) = post(&agent(), &service, path, Some(&token(path)), &body.to_string());
+    assert_eq!(status, 200, "{answer}");
+    let card = the_card(&answer);
+    check_shape(card);
+    assert_eq!(card["indicator"], "critical", "{card}");
+    assert!(card["summary"].as_str().unwrap().starts_with("Eligibility for a course (intake): ineligible"), "{card}");
+}
+
+#[test]
+fn a_signed_ketamine_order_gets_the_session_card_with_its_dose_and_arithmetic() {
+    let service = start("order-dose", false, "");
+    let mut request =
+        request_for(&discovery(&service), "order-sign.json", "kap-session-sign", &shifted_resources("session.json"));
+    request["context"]["draftOrders"] = shifted("draft-order-im.json");
+    let path = "/cds-services/kap-session-sign";
+    let (status, answer) = post(&agent(), &service, path, Some(&token(path)), &request.to_string());
+    assert_eq!(status, 200, "{answer}");
+    let card = the_card(&answer);
+    check_shape(card);
+    assert_eq!(card["indicator"], "info", "{card}");
+    let summary = card["summary"].as_str().unwrap();
+    assert!(summary.starts_with("The next dosing session: proceed"), "{summary}");
+    // 72.5 kg x 0.6 mg/kg = 43.5 mg, rounded down to a multiple of 5 mg for IM (as `kap eval --fhir` gives).
+    let detail = card["detail"].as_str().unwrap();
+    assert!(detail.contains("40 mg"), "{detail}");
+    assert!(detail.contains("72.5"), "the dose's arithmetic names the weight: {detail}");
 }
 
 #[test]
@@ -578,7 +667,9 @@ fn load_1000_calls_from_50_clients_without_an_error() {
     const CLIENTS: usize = 50;
     const CALLS: usize = 20;
     let service = start("load", false, "");
-    let body = patient_view(&discovery(&service), "adult.bundle.json");
+    let body =
+        request_for(&discovery(&service), "patient-view.json", "kap-eligibility", &shifted_resources("eligible.json"))
+            .to_string();
     let path = "/cds-services/kap-eligibility";
     let tokens: Vec<Vec<String>> = (0..CLIENTS).map(|_| (0..CALLS).map(|_| token(path)).collect()).collect();
     let started = Instant::now();
