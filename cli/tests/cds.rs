@@ -312,7 +312,7 @@ fn shifted(bundle: &str) -> Value {
     let written = OffsetDateTime::parse(RECORDED_FOR, &Rfc3339).unwrap();
     let by = OffsetDateTime::now_utc() - written;
     let days = time::Duration::days(by.whole_days());
-    let date = time::format_description::parse("[year]-[month]-[day]").unwrap();
+    let date = time::format_description::parse_borrowed::<2>("[year]-[month]-[day]").unwrap();
     fn walk(v: &mut Value, f: &dyn Fn(&str) -> Option<String>) {
         match v {
             Value::String(s) => {
