@@ -372,6 +372,26 @@ fn a_complete_eligible_record_gets_an_info_card_with_the_values_read() {
 }
 
 #[test]
+fn a_record_of_another_patient_than_the_call_names_is_never_read() {
+    let service = start("wrong-patient", false, "");
+    let mut body =
+        request_for(&discovery(&service), "patient-view.json", "kap-eligibility", &shifted_resources("eligible.json"));
+    body["context"]["patientId"] = json!("OTHER-123");
+    let path = "/cds-services/kap-eligibility";
+    let (status, answer) = post(&agent(), &service, path, Some(&token(path)), &body.to_string());
+    assert_eq!(status, 200, "{answer}");
+    let card = the_card(&answer);
+    assert_eq!(card["indicator"], "warning", "{card}");
+    let summary = card["summary"].as_str().unwrap();
+    assert!(summary.starts_with("Eligibility for a course (intake): indeterminate"), "{summary}");
+    let detail = card["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("Patient/p1 ignored: another patient than the one decided for (Patient/OTHER-123)"),
+        "{detail}"
+    );
+}
+
+#[test]
 fn an_active_manic_episode_in_the_record_gets_a_critical_card() {
     let service = start("excluded", false, "");
     let body =

@@ -53,7 +53,7 @@ pub fn map(mapping: &Mapping, fhir: &str, orders: Option<&str>, now: String) -> 
         Some(text) => vec![read(text, "the draft orders file")?],
         None => Vec::new(),
     };
-    Ok(mapping.document(&[resources], &Context { now, draft_orders }))
+    Ok(mapping.document(&[resources], &Context { now, draft_orders, patient: None }))
 }
 
 /// The current time in UTC, RFC 3339, for `kap eval --fhir` without `--at`.

@@ -26,32 +26,99 @@ pub(super) struct Pool {
 }
 
 impl Pool {
-    /// Reads `values`, flattening Bundles; what cannot be read becomes a note.
-    /// When the resources include one Patient, a resource about another patient is ignored.
-    pub fn read(values: &[Value], notes: &mut Vec<String>) -> Pool {
+    /// Reads `values`, flattening Bundles; what cannot be read becomes a note. Only the
+    /// resources of one patient are kept (see [`Pool::keep_one_patient`]).
+    pub fn read(values: &[Value], patient: Option<&str>, notes: &mut Vec<String>) -> Pool {
         let mut pool = Pool::default();
         for v in values {
             pool.add(v, notes, 0);
         }
-        let patients: Vec<&String> =
-            pool.items.iter().filter(|(_, r)| matches!(r, Resource::Patient(_))).map(|(l, _)| l).collect();
-        if let [patient] = patients.as_slice() {
-            let patient = (*patient).clone();
-            pool.items.retain(|(label, r)| {
-                let other = r.subject().is_some_and(|s| !s.ends_with(patient.as_str()));
-                if other {
-                    notes.push(format!("{label} ignored: about another patient than {patient}"));
-                }
-                !other
-            });
-        }
+        pool.keep_one_patient(patient, notes);
         pool
+    }
+
+    /// Keeps the resources of the patient `named` (or, when none is named, of the one Patient
+    /// among them) and drops the others with a note: a Patient with another id, a resource
+    /// about another patient, and a resource that names no patient at all (whose it is cannot
+    /// be told). Fails closed: with several patients and none named, nothing is kept.
+    fn keep_one_patient(&mut self, named: Option<&str>, notes: &mut Vec<String>) {
+        let patients: Vec<String> = self
+            .items
+            .iter()
+            .filter(|(_, r)| matches!(r, Resource::Patient(_)))
+            .filter_map(|(label, _)| label.strip_prefix("Patient/").map(str::to_string))
+            .collect();
+        let target = match (named, patients.as_slice()) {
+            (Some(id), _) => id.to_string(),
+            (None, [one]) => one.clone(),
+            (None, []) => {
+                // No Patient and none named: the resources must all be about one patient.
+                let mut subjects: Vec<&str> = self.items.iter().filter_map(|(_, r)| r.subject()).collect();
+                subjects.sort_unstable();
+                subjects.dedup();
+                match subjects.as_slice() {
+                    [] => return,
+                    [one] => one.rsplit('/').next().unwrap_or_default().to_string(),
+                    _ => {
+                        notes.push(
+                            "the resources are about several patients and none is named: nothing read".to_string(),
+                        );
+                        self.drop_all();
+                        return;
+                    }
+                }
+            }
+            (None, _) => {
+                notes.push("the resources hold several Patients and none is named: nothing read".to_string());
+                self.drop_all();
+                return;
+            }
+        };
+        let reference = format!("Patient/{target}");
+        let before = self.items.len();
+        self.items.retain(|(label, r)| {
+            let why = match r {
+                Resource::Patient(_) if *label != reference => Some("another patient than the one decided for"),
+                Resource::Patient(_) => None,
+                _ => match r.subject() {
+                    None => Some("it names no patient"),
+                    Some(s) if s == reference || s.ends_with(&format!("/{reference}")) => None,
+                    Some(_) => Some("about another patient than the one decided for"),
+                },
+            };
+            if let Some(why) = why {
+                notes.push(format!("{label} ignored: {why} ({reference})"));
+            }
+            why.is_none()
+        });
+        if self.items.len() < before {
+            // A medication list read for someone else says nothing about this patient.
+            self.medication_list = self.items.iter().any(|(_, r)| is_medication(r));
+        }
+        if named.is_some() && self.items.iter().all(|(_, r)| !matches!(r, Resource::Patient(_))) && !patients.is_empty()
+        {
+            notes.push(format!("no Patient resource for {reference} among the resources"));
+        }
+    }
+
+    /// Reads nothing: neither the resources nor that a medication list was read.
+    fn drop_all(&mut self) {
+        self.items.clear();
+        self.medication_list = false;
+    }
+
+    /// The id of the Patient kept, if any.
+    fn patient_id(&self) -> Option<String> {
+        self.items.iter().find_map(|(label, r)| match r {
+            Resource::Patient(_) => label.strip_prefix("Patient/").map(str::to_string),
+            _ => None,
+        })
     }
 
     fn add(&mut self, value: &Value, notes: &mut Vec<String>, depth: usize) {
         match resources::parse(value) {
             Parsed::Read(r) => {
-                if matches!(*r, Resource::MedicationStatement(_) | Resource::MedicationRequest(_)) {
+                if is_medication(&r) {
                     self.medication_list = true;
                 }
                 self.items.push((resources::label(value), *r));
@@ -75,6 +142,11 @@ impl Pool {
     }
 }
 
+/// Whether a resource is an entry of a medication list.
+fn is_medication(r: &Resource) -> bool {
+    matches!(r, Resource::MedicationStatement(_) | Resource::MedicationRequest(_))
+}
+
 /// One value an input could take, and where it was read.
 struct Candidate {
     path: String,
@@ -89,8 +161,10 @@ pub(super) fn document(checked: &Checked, values: &[Value], context: &Context) -
         notes.push("context.now is not an RFC 3339 time with a zone: nothing mapped".to_string());
         return Mapped { document: Value::Object(Map::new()), read: Vec::new(), notes };
     };
-    let pool = Pool::read(values, &mut notes);
-    let drafts = Pool::read(&context.draft_orders, &mut notes);
+    let pool = Pool::read(values, context.patient.as_deref(), &mut notes);
+    // The draft orders are for the same patient as the record.
+    let patient = context.patient.clone().or_else(|| pool.patient_id());
+    let drafts = Pool::read(&context.draft_orders, patient.as_deref(), &mut notes);
     let mut candidates = Vec::new();
     for rule in &checked.rules {
         candidates.extend(apply(rule, &pool, now, &mut notes));

@@ -39,6 +39,10 @@ pub struct Context {
     pub now: String,
     /// The draft orders of an order hook (`context.draftOrders`): a Bundle, or its resources.
     pub draft_orders: Vec<Value>,
+    /// The id of the patient the decision is about (CDS Hooks' `context.patientId`). Only
+    /// that patient's resources are read. `None`: the one Patient among the resources; with
+    /// several patients and none named, nothing is read.
+    pub patient: Option<String>,
 }
 
 /// An input document made from FHIR resources.

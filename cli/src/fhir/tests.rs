@@ -16,7 +16,7 @@ fn shipped() -> Mapping {
 }
 
 fn context() -> Context {
-    Context { now: "2026-12-01T09:00:00Z".to_string(), draft_orders: Vec::new() }
+    Context { now: "2026-12-01T09:00:00Z".to_string(), draft_orders: Vec::new(), patient: None }
 }
 
 const PATIENT: &str = r#"{"resourceType":"Patient","id":"p1","birthDate":"1985-04-12"}"#;
@@ -82,6 +82,63 @@ fn a_resource_about_another_patient_is_ignored() {
     assert!(mapped.notes.iter().any(|n| n.starts_with("Condition/c9 ignored: about another patient")));
 }
 
+/// The eligible test record's resources, and the same record for another patient.
+fn two_patients() -> (Vec<Value>, Vec<Value>) {
+    let bundle: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/fhir/eligible.json")).unwrap()).unwrap();
+    let mine: Vec<Value> = bundle["entry"].as_array().unwrap().iter().map(|e| e["resource"].clone()).collect();
+    let text = serde_json::to_string(&mine)
+        .unwrap()
+        .replace("Patient/p1", "Patient/p2")
+        .replace(r#""id":"p1""#, r#""id":"p2""#);
+    (mine, serde_json::from_str(&text).unwrap())
+}
+
+#[test]
+fn only_the_named_patients_resources_are_read() {
+    let mapping = shipped();
+    let (p1, p2) = two_patients();
+    let mut both = p1.clone();
+    both.extend(p2);
+    // Named: p1's record decides, p2's resources are dropped with a note.
+    let named = mapping.document(&both, &Context { patient: Some("p1".to_string()), ..context() });
+    let alone = mapping.document(&p1, &context());
+    assert_eq!(named.document, alone.document);
+    assert!(named.notes.iter().any(|n| n.starts_with("Patient/p2 ignored")), "{:?}", named.notes);
+    // Another patient named than the record's: nothing of the record is read.
+    let other = mapping.document(&p1, &Context { patient: Some("someone-else".to_string()), ..context() });
+    assert_eq!(other.document.as_object().unwrap().keys().collect::<Vec<_>>(), ["at"], "{}", other.document);
+    // Two patients and none named: nothing is read, never a mix of both.
+    let mixed = mapping.document(&both, &context());
+    assert_eq!(mixed.document.as_object().unwrap().keys().collect::<Vec<_>>(), ["at"], "{}", mixed.document);
+    assert!(mixed.notes.iter().any(|n| n.contains("several Patients and none is named")), "{:?}", mixed.notes);
+    // A resource that names no patient cannot be told apart: it is not read.
+    let mut anonymous = p1[1].clone();
+    anonymous.as_object_mut().unwrap().remove("subject");
+    let label = resources::label(&anonymous);
+    let read = mapping.document(&[p1[0].clone(), anonymous], &context());
+    assert!(
+        read.notes.iter().any(|n| n.starts_with(&format!("{label} ignored: it names no patient"))),
+        "{:?}",
+        read.notes
+    );
+}
+
+#[test]
+fn a_draft_order_for_another_patient_is_not_read() {
+    let mapping = shipped();
+    let (p1, _) = two_patients();
+    let mut order: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/fhir/draft-order-im.json")).unwrap()).unwrap();
+    let mine = mapping.document(&p1, &Context { draft_orders: vec![order.clone()], ..context() });
+    assert!(mine.document["course"].get("route").is_some(), "{}", mine.document);
+    let text = serde_json::to_string(&order).unwrap().replace("Patient/p1", "Patient/p2");
+    order = serde_json::from_str(&text).unwrap();
+    let theirs = mapping.document(&p1, &Context { draft_orders: vec![order], ..context() });
+    assert!(theirs.document.get("course").and_then(|c| c.get("route")).is_none(), "{}", theirs.document);
+    assert!(theirs.notes.iter().any(|n| n.contains("about another patient")), "{:?}", theirs.notes);
+}
+
 #[test]
 fn prefetch_asks_for_exactly_what_the_decision_reads() {
     let mapping = shipped();
@@ -132,7 +189,8 @@ fn nonsense_never_panics_and_never_becomes_a_value() {
         .notes
         .iter()
         .any(|n| n.contains("Observation/z ignored for patient.weight: outside the protocol's range")));
-    let bad_now = mapping.document(&junk, &Context { now: "yesterday".to_string(), draft_orders: Vec::new() });
+    let bad_now =
+        mapping.document(&junk, &Context { now: "yesterday".to_string(), draft_orders: Vec::new(), patient: None });
     assert_eq!(bad_now.document, json!({}));
 }
 
@@ -204,7 +262,8 @@ fn the_route_of_a_draft_order_comes_from_its_snomed_route_code() {
             "dosageInstruction": [{"route": {"coding": [{"system": "http://snomed.info/sct", "code": route}]}}]}}]})
     };
     let route_of = |code: &str| {
-        let context = Context { now: "2026-12-01T09:00:00Z".to_string(), draft_orders: vec![order(code)] };
+        let context =
+            Context { now: "2026-12-01T09:00:00Z".to_string(), draft_orders: vec![order(code)], patient: None };
         mapping.document(&[], &context).document["course"].get("route").cloned()
     };
     assert_eq!(route_of("37839007"), Some(json!("sublingual")));

@@ -65,7 +65,9 @@ async fn answer(
     let now = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(|_| Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "the clock cannot be read"))?;
-    let mapped = state.mapping.document(&resources, &Context { now, draft_orders });
+    // Only the resources of the patient the call is about are read (context.patientId).
+    let patient = call.context.get("patientId").and_then(Value::as_str).map(str::to_string);
+    let mapped = state.mapping.document(&resources, &Context { now, draft_orders, patient });
     let card = cards::card(state, config, &mapped, &notes);
     Ok((call.hook_instance, vec![card]))
 }
