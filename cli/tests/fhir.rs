@@ -176,3 +176,26 @@ fn check_refuses_an_empty_code_set_and_a_choice_the_protocol_lacks() {
     assert!(stderr.contains("an empty code set matches nothing"), "{stderr}");
     assert!(stderr.contains("`severe` is not a choice of `patient.glaucoma`"), "{stderr}");
 }
+
+#[test]
+fn check_refuses_codes_that_would_silently_match_nothing() {
+    let path = edited_mapping("typos.toml", |t| {
+        t.replacen("\"icd10cm|F31*\"", "\"icd10cm|f31*\"", 1)
+            .replacen("\"loinc|39156-5\"", "\"loinc|39156-5 \"", 1)
+            .replacen("mean_of = 2", "mean_of = 0", 1)
+            .replacen("\"icd10cm|F20*\"", "\"icd10cm|F2*0\"", 1)
+    });
+    let out = kap(&["check", &path.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    for expected in [
+        "`icd10cm|f31*`: codes of this system are upper case: this one would match nothing",
+        "hint: write `icd10cm|F31*`",
+        "`loinc|39156-5 `: a code has no spaces",
+        "hint: write `loinc|39156-5`",
+        "`mean_of = 0` is the mean of no reading",
+        "`icd10cm|F2*0`: `*` stands only at the end of a code",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+}

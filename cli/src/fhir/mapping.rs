@@ -286,6 +286,11 @@ impl Checker<'_> {
             self.error(Code::Syntax, text, "an empty code".to_string());
             return None;
         }
+        if let Some((message, hint)) = code_problem(alias, &system, code, prefix) {
+            let d = Diagnostic::error(Code::Syntax, span(text), format!("`{}`: {message}", text.get_ref()));
+            self.problems.push(d.with_hint(hint));
+            return None;
+        }
         Some(CodeMatch { system, code: code.to_string(), prefix })
     }
 
@@ -345,6 +350,13 @@ impl Checker<'_> {
                 }
                 None => {}
             }
+        }
+        if let Some(m) = o.mean_of.as_ref().filter(|m| *m.get_ref() == 0) {
+            let r = m.span();
+            let d =
+                Diagnostic::error(Code::Syntax, Span::new(r.start, r.end), "`mean_of = 0` is the mean of no reading");
+            self.problems
+                .push(d.with_hint("write mean_of = 2 for the mean of two readings, or leave it out for the latest"));
         }
         let codes = self.codes(&o.codes);
         let panels = o.panels.iter().filter_map(|c| self.code(c)).collect();
@@ -492,4 +504,47 @@ pub(super) fn protocol_of(text: &str) -> Result<(String, Span), Vec<Diagnostic>>
         vec![Diagnostic::error(Code::Syntax, place, e.message().trim_end().to_string())
             .with_hint("a mapping file names its protocol: protocol = \"kap-reference.kap\"")]
     })
+}
+
+/// What is wrong with a code as written for `system` (a mistake that would make it match
+/// nothing, silently): spaces, a `*` inside it, lower case where the system's codes are upper
+/// case, other than digits where they are digits only, a prefix in a system without a
+/// hierarchy of code prefixes. `None` when it is well formed. The message and the hint.
+fn code_problem(alias: &str, system: &str, code: &str, prefix: bool) -> Option<(String, String)> {
+    let upper = code.to_uppercase();
+    if code.chars().any(char::is_whitespace) {
+        return Some((
+            "a code has no spaces".to_string(),
+            format!("write `{alias}|{}{}`", code.split_whitespace().collect::<String>(), if prefix { "*" } else { "" }),
+        ));
+    }
+    if code.contains('*') {
+        return Some((
+            "`*` stands only at the end of a code, for it and every code below it".to_string(),
+            "move the `*` to the end, or write the codes out".to_string(),
+        ));
+    }
+    let digits_only = system.contains("snomed.info") || system.contains("rxnorm");
+    if digits_only && !code.chars().all(|c| c.is_ascii_digit()) {
+        return Some((
+            "codes of this system are digits only".to_string(),
+            "copy the code from the code system's browser".to_string(),
+        ));
+    }
+    let upper_case = system.contains("icd-10") || system.contains("atc") || system.contains("loinc.org");
+    if upper_case && code != upper {
+        return Some((
+            "codes of this system are upper case: this one would match nothing".to_string(),
+            format!("write `{alias}|{upper}{}`", if prefix { "*" } else { "" }),
+        ));
+    }
+    let hierarchical =
+        system.contains("icd-10") || system.contains("atc") || !(digits_only || system.contains("loinc.org"));
+    if prefix && !hierarchical {
+        return Some((
+            "a code prefix means nothing in this system: its codes do not nest by their spelling".to_string(),
+            "list the codes (a SNOMED CT concept's descendants are not its prefixes)".to_string(),
+        ));
+    }
+    None
 }
