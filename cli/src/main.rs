@@ -292,9 +292,10 @@ enum Command {
         /// The port; 0 picks a free one (the printed URL names it).
         #[arg(long, default_value_t = 8080)]
         port: u16,
-        /// The directory of the built form.
-        #[arg(long, value_name = "DIR", default_value = "wasm/www")]
-        dir: PathBuf,
+        /// The directory of the built form [default: wasm/www; with --cds, the service alone
+        /// when there is no such directory].
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
         /// The address to bind; other machines can connect only when it is not a loopback
         /// address (0.0.0.0: every interface).
         #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]

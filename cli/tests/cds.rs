@@ -46,8 +46,15 @@ impl Drop for Service {
     }
 }
 
-/// Writes a configuration (trusting the test EHRs unless `unsigned`) and starts the service.
+/// Writes a configuration (trusting the test EHRs unless `unsigned`) and starts the service
+/// with the form, from the project's folder.
 fn start(name: &str, unsigned: bool, extra: &str) -> Service {
+    start_in(name, unsigned, extra, None)
+}
+
+/// Starts the service as [`start`] does; with `outside`, from that folder and without
+/// `--dir`, as an installed service starts (`kap serve --cds /etc/kap/cds-service.toml`).
+fn start_in(name: &str, unsigned: bool, extra: &str, outside: Option<&Path>) -> Service {
     let root = common::root();
     let dir = std::env::temp_dir().join(format!("kap-cds-test-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -89,10 +96,13 @@ description = "The next dosing session"
     );
     let path = dir.join("cds-service.toml");
     std::fs::write(&path, config).unwrap();
+    let form: &[&str] = if outside.is_some() { &[] } else { &["--dir", "wasm/www"] };
     let mut child = Command::new(env!("CARGO_BIN_EXE_kap"))
-        .args(["serve", "--port", "0", "--dir", "wasm/www", "--cds"])
+        .args(["serve", "--port", "0"])
+        .args(form)
+        .arg("--cds")
         .arg(&path)
-        .current_dir(&root)
+        .current_dir(outside.unwrap_or(&root))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -573,6 +583,16 @@ fn bad_requests_get_the_right_4xx_and_the_service_keeps_serving() {
     // And it still serves.
     assert_eq!(post(&agent, &service, path, Some(&token(path)), &good.to_string()).0, 200);
     assert_eq!(discovery(&service)["services"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn the_service_starts_outside_the_project_without_the_form() {
+    let elsewhere = std::env::temp_dir().join(format!("kap-cds-elsewhere-{}", std::process::id()));
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let service = start_in("elsewhere", false, "", Some(&elsewhere));
+    assert!(discovery(&service)["services"].as_array().unwrap().len() == 2);
+    let page = agent().get(format!("{}/", service.url)).call().unwrap();
+    assert_eq!(page.status().as_u16(), 404, "no form is served from a folder without one");
 }
 
 #[test]

@@ -17,8 +17,9 @@ use std::path::PathBuf;
 /// What `kap serve` was asked to do.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The directory of the built form.
-    pub dir: PathBuf,
+    /// The directory of the built form; `None`: [`DEFAULT_DIR`], which the CDS Hooks service
+    /// alone does without.
+    pub dir: Option<PathBuf>,
     /// The address to bind (127.0.0.1 unless asked).
     pub host: IpAddr,
     /// The port; 0 picks a free one.
@@ -27,6 +28,9 @@ pub struct Options {
     pub cds: Option<PathBuf>,
 }
 
+/// Where the built form is, in a clone of the project.
+pub const DEFAULT_DIR: &str = "wasm/www";
+
 /// Serves the form under `options.dir` (and the CDS Hooks service when configured) until the
 /// process is stopped (Ctrl-C or SIGTERM). The URL printed on standard output names the real
 /// port.
@@ -34,7 +38,13 @@ pub struct Options {
 /// Returns an error when `dir` is not a directory, the configuration cannot be loaded or the
 /// address cannot be bound.
 pub fn serve(options: &Options) -> io::Result<()> {
-    let root = files::root(&options.dir)?;
+    let default = std::path::Path::new(DEFAULT_DIR);
+    let root = match (&options.dir, &options.cds) {
+        (Some(dir), _) => Some(files::root(dir)?),
+        (None, None) => Some(files::root(default)?),
+        // The service alone, started outside the project (e.g. from /etc/kap): no form.
+        (None, Some(_)) => files::root(default).ok(),
+    };
     let service = match &options.cds {
         Some(config) => Some(cds::Service::load(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?),
         None => None,
@@ -43,15 +53,25 @@ pub fn serve(options: &Options) -> io::Result<()> {
     runtime.block_on(run(options, root, service))
 }
 
-async fn run(options: &Options, root: PathBuf, service: Option<cds::Service>) -> io::Result<()> {
+async fn run(options: &Options, root: Option<PathBuf>, service: Option<cds::Service>) -> io::Result<()> {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((options.host, options.port))).await?;
     let bound = listener.local_addr()?;
     let reach = if options.host.is_loopback() { "only this machine can connect" } else { "other machines can connect" };
-    outln!("kap: serving {} at http://{bound}/ ({reach}; Ctrl-C stops)", options.dir.display());
-    if !root.join("index.html").is_file() {
-        eprintln!("kap: warning: {} has no index.html (build the form with scripts/web-build)", options.dir.display());
+    let dir = options.dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
+    let mut app = Router::new();
+    match root {
+        Some(root) => {
+            outln!("kap: serving {} at http://{bound}/ ({reach}; Ctrl-C stops)", dir.display());
+            if !root.join("index.html").is_file() {
+                eprintln!("kap: warning: {} has no index.html (build the form with scripts/web-build)", dir.display());
+            }
+            app = files::router(root);
+        }
+        None => {
+            outln!("kap: serving the CDS Hooks service at http://{bound}/ ({reach}; Ctrl-C stops)");
+            eprintln!("kap: note: no form served: {} is not here (give --dir to serve it too)", dir.display());
+        }
     }
-    let mut app: Router = files::router(root);
     if let Some(service) = service {
         outln!("kap: CDS Hooks discovery at http://{bound}/cds-services");
         app = cds::router(service).merge(app);
