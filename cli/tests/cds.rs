@@ -317,10 +317,15 @@ const RECORDED_FOR: &str = "2026-12-01T09:00:00Z";
 /// its own clock, as it does under an EHR. Every date-time moves by the same amount and every
 /// date by the same whole days, so ages, windows and intervals stay as written.
 fn shifted(bundle: &str) -> Value {
+    shifted_to(bundle, time::Duration::ZERO)
+}
+
+/// A FHIR test record moved in time as [`shifted`] does, then `ago` further into the past.
+fn shifted_to(bundle: &str, ago: time::Duration) -> Value {
     use time::format_description::well_known::Rfc3339;
     use time::{Date, OffsetDateTime};
     let written = OffsetDateTime::parse(RECORDED_FOR, &Rfc3339).unwrap();
-    let by = OffsetDateTime::now_utc() - written;
+    let by = OffsetDateTime::now_utc() - ago - written;
     let days = time::Duration::days(by.whole_days());
     let date = time::format_description::parse_borrowed::<2>("[year]-[month]-[day]").unwrap();
     fn walk(v: &mut Value, f: &dyn Fn(&str) -> Option<String>) {
@@ -397,6 +402,25 @@ fn a_record_of_another_patient_than_the_call_names_is_never_read() {
     let detail = card["detail"].as_str().unwrap();
     assert!(
         detail.contains("Patient/p1 ignored: another patient than the one decided for (Patient/OTHER-123)"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn an_input_in_the_record_but_outside_its_window_is_named_with_why() {
+    let service = start("stale", false, "");
+    // The whole record 200 days old: the screening pressures (a 90-day window) no longer count.
+    let old = shifted_to("eligible.json", time::Duration::days(200));
+    let resources: Vec<Value> = old["entry"].as_array().unwrap().iter().map(|e| e["resource"].clone()).collect();
+    let body = request_for(&discovery(&service), "patient-view.json", "kap-eligibility", &resources);
+    let path = "/cds-services/kap-eligibility";
+    let (status, answer) = post(&agent(), &service, path, Some(&token(path)), &body.to_string());
+    assert_eq!(status, 200, "{answer}");
+    let card = the_card(&answer);
+    assert!(card["summary"].as_str().unwrap().contains("indeterminate"), "{card}");
+    let detail = card["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("(`patient.screening_systolic`): Observation/bp-screen-1 and 1 more in the record, outside the mapping's window (within 90 days before the decision)"),
         "{detail}"
     );
 }

@@ -199,3 +199,17 @@ fn check_refuses_codes_that_would_silently_match_nothing() {
         assert!(stderr.contains(expected), "{expected}\n{stderr}");
     }
 }
+
+#[test]
+fn a_reading_outside_its_window_is_left_out_with_a_note_naming_it() {
+    let out = kap(&["eval", RULES, "--fhir", "tests/fhir/eligible.json", "--at=2027-06-01T09:00:00Z"]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("note: screening.phq9: left out: Observation/phq9-1 in the record, outside the mapping's window (within 120 days before the decision)"),
+        "{stderr}"
+    );
+    let decisions: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let missing = strings(&decisions["decisions"]["eligibility"]["missing"]);
+    assert!(missing.contains(&"patient.screening_systolic"), "{missing:?}");
+    assert!(stderr.contains("note: patient.screening_systolic: left out: Observation/bp-screen-1 and 1 more in the record, outside the mapping's window (within 90 days before the decision)"), "{stderr}");
+}

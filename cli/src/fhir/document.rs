@@ -335,18 +335,24 @@ fn observation(rule: &Rule, pool: &Pool, now: OffsetDateTime, notes: &mut Vec<St
         return Vec::new();
     };
     let mut seen = Vec::new();
+    let mut outside = Vec::new();
     for (label, r) in &pool.items {
         let Resource::Observation(o) = r else { continue };
         let Some(at) = select::observed_at(o) else { continue };
-        if !select::observation_counts(o) || !select::in_window(at, now, *within) {
+        if !select::observation_counts(o) {
             continue;
         }
+        let current = select::in_window(at, now, *within);
         let mut parts: Vec<(&CodeableConcept, &resources::Values)> = vec![(&o.code, &o.values)];
         if panels.is_empty() || matching(&o.code, panels).is_some() {
             parts.extend(o.component.iter().map(|c| (&c.code, &c.values)));
         }
         for (code, v) in parts {
             let Some(code) = matching(code, codes) else { continue };
+            if !current {
+                outside.push(label.as_str());
+                continue;
+            }
             let value = if values.is_empty() {
                 observed_number(v, unit.as_deref()).map_err(|e| (e, String::new()))
             } else {
@@ -364,11 +370,31 @@ fn observation(rule: &Rule, pool: &Pool, now: OffsetDateTime, notes: &mut Vec<St
             Err((why, _)) => notes.push(format!("{} ignored for {}: {why}", s.label, rule.target.path)),
         }
     }
-    if values.is_empty() {
+    let found = if values.is_empty() {
         numeric(rule, usable, *mean_of, unit.as_deref(), notes)
     } else {
         coded(rule, usable, time_path.as_ref())
+    };
+    if found.is_empty() {
+        outside_note(&rule.target.path, &outside, *within, notes);
     }
+    found
+}
+
+/// The note that says why an input found in the record was left out: its resources are
+/// outside the rule's window (older, or after the decision's time). Ids, never values.
+fn outside_note(path: &str, labels: &[&str], within: time::Duration, notes: &mut Vec<String>) {
+    let mut labels = labels.to_vec();
+    labels.dedup();
+    let Some(first) = labels.first() else { return };
+    let more = match labels.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    notes.push(format!(
+        "{path}: left out: {first}{more} in the record, outside the mapping's window (within {} before the decision)",
+        select::window_text(within)
+    ));
 }
 
 fn observed_number(v: &resources::Values, unit: Option<&str>) -> Result<(Decimal, String), String> {
@@ -496,19 +522,25 @@ fn find_item<'a>(items: &'a [Item], link_id: &str) -> Option<&'a Item> {
 
 fn answer(rule: &Rule, pool: &Pool, now: OffsetDateTime, notes: &mut Vec<String>) -> Option<Candidate> {
     let Source::Answer { questionnaire, link_id, within, unit, values } = &rule.source else { return None };
-    let mut responses: Vec<(OffsetDateTime, &String, &resources::QuestionnaireResponse)> = pool
+    let responses: Vec<(OffsetDateTime, &String, &resources::QuestionnaireResponse)> = pool
         .items
         .iter()
         .filter_map(|(label, r)| match r {
             Resource::QuestionnaireResponse(q) => Some((select::instant(q.authored.as_deref()?)?, label, q)),
             _ => None,
         })
-        .filter(|(at, _, q)| {
+        .filter(|(_, _, q)| {
             let canonical = q.questionnaire.as_deref().map(|c| c.split('|').next().unwrap_or(c));
-            canonical == Some(questionnaire.as_str())
-                && matches!(q.status.as_str(), "completed" | "amended")
-                && select::in_window(*at, now, *within)
+            canonical == Some(questionnaire.as_str()) && matches!(q.status.as_str(), "completed" | "amended")
         })
+        .collect();
+    let (current, outside): (Vec<_>, Vec<_>) =
+        responses.into_iter().partition(|(at, _, _)| select::in_window(*at, now, *within));
+    let mut responses = current;
+    let outside: Vec<&str> = outside
+        .iter()
+        .filter(|(_, _, q)| find_item(&q.item, link_id).is_some_and(|i| !i.answer.is_empty()))
+        .map(|(_, label, _)| label.as_str())
         .collect();
     responses.sort_by_key(|r| std::cmp::Reverse(r.0));
     for (at, label, q) in responses {
@@ -521,6 +553,7 @@ fn answer(rule: &Rule, pool: &Pool, now: OffsetDateTime, notes: &mut Vec<String>
             None => continue,
         }
     }
+    outside_note(&rule.target.path, &outside, *within, notes);
     None
 }
 

@@ -58,6 +58,18 @@ pub fn day(t: OffsetDateTime) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }
 
+/// A window as the mapping writes it: `2 hours`, `365 days`.
+pub fn window_text(within: Duration) -> String {
+    let (n, unit) = if within.whole_days() > 0 && within == Duration::days(within.whole_days()) {
+        (within.whole_days(), "day")
+    } else if within == Duration::hours(within.whole_hours()) {
+        (within.whole_hours(), "hour")
+    } else {
+        (within.whole_minutes(), "minute")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Whether `t` is within `within` before `now` (and not after it).
 pub fn in_window(t: OffsetDateTime, now: OffsetDateTime, within: Duration) -> bool {
     t <= now && now - t <= within

@@ -126,12 +126,16 @@ fn decided(
     }
     if !outcome.missing.is_empty() {
         detail.push_str(if outcome.verdict == "indeterminate" {
-            "**Missing to decide** (not found in the record)\n\n"
+            "**Missing to decide** (not found in the record, unless said)\n\n"
         } else {
             "**Not in the record** (the rules that read these stayed undecided)\n\n"
         });
         for path in &outcome.missing {
-            detail.push_str(&format!("- {} (`{path}`)\n", label(about, path)));
+            // Found, but not usable (outside the mapping's window, fewer readings than a
+            // mean needs): the mapping's note on it says so beside it.
+            let why = mapped.notes.iter().find_map(|n| n.strip_prefix(path.as_str())?.strip_prefix(": "));
+            let why = why.map(|w| format!(": {}", w.trim_start_matches("left out: "))).unwrap_or_default();
+            detail.push_str(&format!("- {} (`{path}`){why}\n", label(about, path)));
         }
         detail.push('\n');
     }
@@ -421,7 +425,7 @@ mod corpus_cards {
         assert!(summary.starts_with("Eligibility for a course (intake): indeterminate: "), "{summary}");
         assert!(summary.ends_with("missing"), "{summary}");
         let detail = card["detail"].as_str().unwrap();
-        assert!(detail.contains("**Missing to decide** (not found in the record)\n\n- "), "{detail}");
+        assert!(detail.contains("**Missing to decide** (not found in the record, unless said)\n\n- "), "{detail}");
     }
 
     #[test]
