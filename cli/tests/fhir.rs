@@ -184,6 +184,8 @@ fn check_refuses_codes_that_would_silently_match_nothing() {
             .replacen("\"loinc|39156-5\"", "\"loinc|39156-5 \"", 1)
             .replacen("mean_of = 2", "mean_of = 0", 1)
             .replacen("\"icd10cm|F20*\"", "\"icd10cm|F2*0\"", 1)
+            .replacen("path = \"patient.weight\"", "path = \"patient.wieght\"", 1)
+            .replacen("unit = \"mm[Hg]\"", "unit = \"mmHg\"", 1)
     });
     let out = kap(&["check", &path.display().to_string()]);
     assert_eq!(out.status.code(), Some(1));
@@ -195,6 +197,10 @@ fn check_refuses_codes_that_would_silently_match_nothing() {
         "hint: write `loinc|39156-5`",
         "`mean_of = 0` is the mean of no reading",
         "`icd10cm|F2*0`: `*` stands only at the end of a code",
+        "the protocol declares no input `patient.wieght`",
+        "hint: did you mean `patient.weight`?",
+        "`mmHg` is not a UCUM unit this mapping knows",
+        "write unit = \"mm[Hg]\"",
     ] {
         assert!(stderr.contains(expected), "{expected}\n{stderr}");
     }

@@ -232,7 +232,12 @@ impl Checker<'_> {
                 span(path),
                 format!("the protocol declares no input `{}`", path.get_ref()),
             )
-            .with_hint("map only the inputs the protocol declares (`kap describe` lists them)");
+            .with_hint(
+                match kap_engine::diagnostic::did_you_mean(path.get_ref(), self.inputs.keys().map(String::as_str)) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => "map only the inputs the protocol declares (`kap describe` lists them)".to_string(),
+                },
+            );
             self.problems.push(d);
             return None;
         };
@@ -251,7 +256,19 @@ impl Checker<'_> {
     /// Checks that the UCUM `ucum` writes the target's unit.
     fn unit(&mut self, at: &Text, target: &Target, ucum: &str) {
         if !units::known(ucum) {
-            self.error(Code::UnknownUnit, at, format!("`{ucum}` is not a UCUM unit this mapping knows"));
+            let d = Diagnostic::error(
+                Code::UnknownUnit,
+                span(at),
+                format!("`{ucum}` is not a UCUM unit this mapping knows"),
+            );
+            let hint = match units::for_unit(target.unit.as_deref()) {
+                Some(want) => format!(
+                    "`unit` is the protocol's unit of `{}` in UCUM: write unit = \"{want}\" (readings sent in another unit, such as [lb_av] for kg, are converted to it)",
+                    target.path
+                ),
+                None => "write the UCUM code of the protocol's unit".to_string(),
+            };
+            self.problems.push(d.with_hint(hint));
         } else if !units::writes(ucum, target.unit.as_deref()) {
             let want = units::for_unit(target.unit.as_deref()).unwrap_or("?");
             let d = Diagnostic::error(
@@ -381,7 +398,12 @@ impl Checker<'_> {
         let target = self.input(&c.path, kinds)?;
         if let Some(v) = &c.value {
             if !target.choices.contains(v.get_ref()) {
-                self.error(Code::UnknownChoice, v, format!("`{}` is not a choice of `{}`", v.get_ref(), target.path));
+                let d = Diagnostic::error(
+                    Code::UnknownChoice,
+                    span(v),
+                    format!("`{}` is not a choice of `{}`", v.get_ref(), target.path),
+                );
+                self.problems.push(d.with_hint(format!("one of {}", target.choices.join(", "))));
             }
         }
         let counts = match c.counts.get_ref().as_str() {
