@@ -219,3 +219,13 @@ fn a_reading_outside_its_window_is_left_out_with_a_note_naming_it() {
     assert!(missing.contains(&"patient.screening_systolic"), "{missing:?}");
     assert!(stderr.contains("note: patient.screening_systolic: left out: Observation/bp-screen-1 and 1 more in the record, outside the mapping's window (within 90 days before the decision)"), "{stderr}");
 }
+
+#[test]
+fn a_condition_read_shows_the_value_it_gave_and_the_diagnosis() {
+    let (mapped, _) = eval("excluded.json", &["--mapped"]);
+    let shown: Vec<&str> = mapped["read"].as_array().unwrap().iter().filter_map(|r| r["shown"].as_str()).collect();
+    assert!(
+        shown.contains(&"manic: Condition F31.2 (Bipolar disorder, current episode manic severe with psychotic features), clinical status active"),
+        "{shown:#?}"
+    );
+}

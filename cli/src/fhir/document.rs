@@ -230,8 +230,16 @@ fn apply(rule: &Rule, pool: &Pool, now: OffsetDateTime, notes: &mut Vec<String>)
                 if select::condition_counts(c, *counts, *onset_within, *abated_within, now) {
                     let v = value.clone().map_or(Value::Bool(true), Value::String);
                     let status = c.clinical_status.as_ref().and_then(|s| s.coding.first()?.code.clone());
-                    let shown = format!("Condition, clinical status {}", status.as_deref().unwrap_or("not given"));
-                    out.push(candidate(&rule.target, v, label, Some(code), shown));
+                    let said = match &v {
+                        Value::String(choice) => choice.clone(),
+                        _ => "yes".to_string(),
+                    };
+                    let name =
+                        c.code.as_ref().and_then(CodeableConcept::name).map(|n| format!(" ({n})")).unwrap_or_default();
+                    let status = status.as_deref().unwrap_or("not given");
+                    let short = code.rsplit('|').next().unwrap_or_default();
+                    let shown = format!("{said}: Condition {short}{name}, clinical status {status}");
+                    out.push(candidate(&rule.target, v, label, Some(code.clone()), shown));
                 }
             }
             out
@@ -569,7 +577,7 @@ fn answered(
         Kind::Boolean => a.value_boolean.map(|b| (Value::Bool(b), if b { "yes" } else { "no" }.to_string())),
         Kind::Choice => {
             let c = a.value_coding.as_ref()?;
-            let concept = CodeableConcept { coding: vec![c.clone()] };
+            let concept = CodeableConcept { coding: vec![c.clone()], text: None };
             choice(&concept, values).map(|(choice, _)| (Value::String(choice.clone()), choice))
         }
         _ => {

@@ -18,6 +18,8 @@ pub struct Coding {
     pub system: Option<String>,
     /// The code.
     pub code: Option<String>,
+    /// Its name, for people (shown on cards, never logged).
+    pub display: Option<String>,
 }
 
 /// Codes for one concept (R4 `CodeableConcept`).
@@ -26,6 +28,15 @@ pub struct CodeableConcept {
     /// The codings.
     #[serde(default)]
     pub coding: Vec<Coding>,
+    /// The concept as the clinician entered it.
+    pub text: Option<String>,
+}
+
+impl CodeableConcept {
+    /// The concept's name for people: its text, else the first coding's display.
+    pub fn name(&self) -> Option<&str> {
+        self.text.as_deref().or_else(|| self.coding.iter().find_map(|c| c.display.as_deref()))
+    }
 }
 
 /// A measured amount (R4 `Quantity`).
