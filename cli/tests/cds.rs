@@ -184,7 +184,16 @@ fn discovery(service: &Service) -> Value {
 
 /// The resources of a Bundle fixture.
 fn resources(bundle: &str) -> Vec<Value> {
-    fixture(bundle)["entry"].as_array().unwrap().iter().map(|e| e["resource"].clone()).collect()
+    let mut out: Vec<Value> =
+        fixture(bundle)["entry"].as_array().unwrap().iter().map(|e| e["resource"].clone()).collect();
+    // The minor is 14 on every day the test runs.
+    let fourteen = time::OffsetDateTime::now_utc().date().replace_year(time::OffsetDateTime::now_utc().year() - 14);
+    if let (Some(patient), Ok(born)) = (out.iter_mut().find(|r| r["resourceType"] == "Patient"), fourteen) {
+        if bundle == "minor.bundle.json" {
+            patient["birthDate"] = json!(format!("{:04}-{:02}-{:02}", born.year(), u8::from(born.month()), born.day()));
+        }
+    }
+    out
 }
 
 /// What a FHIR server answers to `query` from `resources`: a read (`Patient/ID`) the
@@ -305,7 +314,14 @@ fn a_minor_is_excluded_with_a_critical_card() {
     assert!(summary.starts_with("Eligibility for a course (intake): ineligible: "), "{summary}");
     let detail = card["detail"].as_str().unwrap();
     assert!(detail.contains("**Eligibility for a course (intake): ineligible**"), "{detail}");
-    assert!(detail.contains("Younger than 18 (`minor`) — [K2](https://journeyclinical"), "{detail}");
+    let reason = detail
+        .lines()
+        .find(|l| l.starts_with("- Younger than 18 (`minor`): read Age "))
+        .unwrap_or_else(|| panic!("{detail}"));
+    assert!(
+        reason.contains(" years — [K2](https://journeyclinical"),
+        "the age read stands beside the reason: {reason}"
+    );
     assert!(detail.contains("- Age: "), "the age read is shown: {detail}");
 }
 

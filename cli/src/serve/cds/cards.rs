@@ -109,7 +109,7 @@ fn decided(
             OutputField::Ids(ids) if !ids.is_empty() => {
                 detail.push_str(&format!("**{heading}**\n\n"));
                 for id in ids {
-                    let line = reason(about, info, id);
+                    let line = reason(about, info, id, &rule_readings(about, eval, &service.decision, id));
                     headline.get_or_insert_with(|| rule_message(info, id).unwrap_or_else(|| id.clone()));
                     detail.push_str(&format!("- {line}\n"));
                 }
@@ -181,7 +181,7 @@ fn rule_message(info: Option<&DecisionInfo>, id: &str) -> Option<String> {
 }
 
 /// A rule that holds, for people: its message, its id and its sources with their titles.
-fn reason(about: &Description, info: Option<&DecisionInfo>, id: &str) -> String {
+fn reason(about: &Description, info: Option<&DecisionInfo>, id: &str, read: &str) -> String {
     let rule = info.and_then(|d| d.rules.iter().find(|r| r.get("id").and_then(Value::as_str) == Some(id)));
     let message = rule_message(info, id).unwrap_or_default();
     let keys: Vec<&str> = rule
@@ -200,7 +200,28 @@ fn reason(about: &Description, info: Option<&DecisionInfo>, id: &str) -> String 
         })
         .collect();
     let cited = if sources.is_empty() { String::new() } else { format!(" — {}", sources.join("; ")) };
-    format!("{message} (`{id}`){cited}")
+    format!("{message} (`{id}`){read}{cited}")
+}
+
+/// What a rule read, beside its reason (`: read Systolic blood pressure today 182 mmHg`),
+/// so the value that decided is next to the decision; empty when it read nothing known.
+fn rule_readings(about: &Description, eval: &Evaluation, decision: &str, id: &str) -> String {
+    let read: Vec<String> = eval
+        .explanation
+        .iter()
+        .filter(|e| e.decision == decision && e.rule == id)
+        .flat_map(|e| &e.read)
+        .filter_map(|r| {
+            let value = r.value.as_ref()?;
+            let unit = r.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+            Some(format!("{} {value}{unit}", label(about, &r.path)))
+        })
+        .collect();
+    if read.is_empty() {
+        String::new()
+    } else {
+        format!(": read {}", read.join(", "))
+    }
 }
 
 /// A dose's arithmetic: amount × weight = raw, rounded, capped.
@@ -445,5 +466,12 @@ mod corpus_cards {
         let card = card_for(1, corpus("05-session-hold.json"), vec![]);
         assert_eq!(card["indicator"], "warning");
         assert!(card["summary"].as_str().unwrap().starts_with("The next dosing session: hold: "), "{card}");
+        // The value that decided stands beside the reason, not only in the list of values read.
+        let detail = card["detail"].as_str().unwrap();
+        let reason = detail
+            .lines()
+            .find(|l| l.starts_with("- ") && l.contains("(`no_escort`)"))
+            .unwrap_or_else(|| panic!("{detail}"));
+        assert!(reason.contains(": read Escort home confirmed false — [S3]"), "{reason}");
     }
 }
