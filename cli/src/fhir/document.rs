@@ -321,9 +321,13 @@ fn quantity(q: &Quantity, to: Option<&str>) -> Result<(Decimal, String), String>
             let converted =
                 units::convert(value, from, to).ok_or_else(|| format!("unit '{from}' not convertible to {to}"))?;
             let shown = if from == to || converted == value {
-                format!("{} {from}", value.normalize())
+                units::with_unit(value.normalize(), from)
             } else {
-                format!("{} {from} = {} {to}", value.normalize(), converted.normalize())
+                format!(
+                    "{} = {}",
+                    units::with_unit(value.normalize(), from),
+                    units::with_unit(converted.normalize(), to)
+                )
             };
             Ok((converted, shown))
         }
@@ -449,7 +453,7 @@ fn numeric(
         .map(|s| {
             let shown = s.value.as_ref().map_or(String::new(), |v| v.1.clone());
             let shown = match unit {
-                Some(u) if !shown.contains(' ') && u != "{score}" && u != "1" => format!("{shown} {u}"),
+                Some(u) if !shown.contains(' ') => units::with_unit(&shown, u),
                 _ => shown,
             };
             let shown = format!("{shown} on {}", select::day(s.at));
@@ -592,7 +596,7 @@ fn answered(
             } else {
                 let n = a.value_integer.as_ref().or(a.value_decimal.as_ref())?;
                 let d = resources::decimal(n)?;
-                (d, format!("{}{}", d.normalize(), unit.map(|u| format!(" {u}")).unwrap_or_default()))
+                (d, unit.map_or_else(|| d.normalize().to_string(), |u| units::with_unit(d.normalize(), u)))
             };
             in_range(target, d, label, notes).map(|v| (v, shown))
         }

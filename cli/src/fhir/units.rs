@@ -50,6 +50,26 @@ pub fn for_unit(unit: Option<&str>) -> Option<&'static str> {
     SAME.iter().find(|(_, same)| *same == unit).map(|(code, _)| *code)
 }
 
+/// A UCUM code as people read it on a card: the protocol's unit when one writes it
+/// (`mm[Hg]` is mmHg, `/min` bpm), nothing for a plain number (`{score}`, `1`), `lb` for
+/// `[lb_av]`; otherwise the code itself.
+pub fn shown(ucum: &str) -> &str {
+    match SAME.iter().find(|(code, _)| *code == ucum) {
+        Some((_, Some(unit))) => unit,
+        Some((_, None)) => "",
+        None if ucum == "[lb_av]" => "lb",
+        None => ucum,
+    }
+}
+
+/// A number and its UCUM unit as people read them: `152 mmHg`, `1` for a score.
+pub fn with_unit(value: impl std::fmt::Display, ucum: &str) -> String {
+    match shown(ucum) {
+        "" => value.to_string(),
+        unit => format!("{value} {unit}"),
+    }
+}
+
 /// `value` in UCUM unit `from` converted to `to`, exactly; `None` when not convertible.
 /// The minutes-to-hours row is handled by division, so the exactness holds there too.
 pub fn convert(value: Decimal, from: &str, to: &str) -> Option<Decimal> {
