@@ -222,11 +222,14 @@ fn apply(rule: &Rule, pool: &Pool, now: OffsetDateTime, notes: &mut Vec<String>)
     match &rule.source {
         Source::Age => age(&rule.target, pool, now, notes),
         Source::Observation { .. } => observation(rule, pool, now, notes),
-        Source::Condition { codes, counts, onset_within, abated_within, value } => {
+        Source::Condition { codes, except, counts, onset_within, abated_within, value } => {
             let mut out = Vec::new();
             for (label, r) in &pool.items {
                 let Resource::Condition(c) = r else { continue };
                 let Some(code) = c.code.as_ref().and_then(|cc| matching(cc, codes)) else { continue };
+                if c.code.as_ref().and_then(|cc| matching(cc, except)).is_some() {
+                    continue;
+                }
                 if select::condition_counts(c, *counts, *onset_within, *abated_within, now) {
                     let v = value.clone().map_or(Value::Bool(true), Value::String);
                     let status = c.clinical_status.as_ref().and_then(|s| s.coding.first()?.code.clone());

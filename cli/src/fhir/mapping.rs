@@ -74,6 +74,8 @@ struct ObservationRule {
 struct ConditionRule {
     path: Text,
     codes: Spanned<Vec<Text>>,
+    #[serde(default)]
+    except: Vec<Text>,
     counts: Text,
     onset_within: Option<Text>,
     abated_within: Option<Text>,
@@ -420,10 +422,11 @@ impl Checker<'_> {
             }
         };
         let codes = self.codes(&c.codes);
+        let except = c.except.iter().filter_map(|e| self.code(e)).collect();
         let onset_within = c.onset_within.as_ref().map(|w| self.window(w));
         let abated_within = c.abated_within.as_ref().map(|w| self.window(w));
         let value = c.value.as_ref().map(|v| v.get_ref().clone());
-        Some(Rule { target, source: Source::Condition { codes, counts, onset_within, abated_within, value } })
+        Some(Rule { target, source: Source::Condition { codes, except, counts, onset_within, abated_within, value } })
     }
 
     fn medication(&mut self, m: &MedicationRule) -> Option<Rule> {

@@ -99,6 +99,8 @@ pub enum Source {
     Condition {
         /// Its codes.
         codes: Vec<CodeMatch>,
+        /// Codes among those that do not count (an "in remission" code under a category).
+        except: Vec<CodeMatch>,
         /// Which clinical statuses count.
         counts: Counts,
         /// Counts only when it began within this window.

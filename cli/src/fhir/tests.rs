@@ -140,6 +140,49 @@ fn a_draft_order_for_another_patient_is_not_read() {
 }
 
 #[test]
+fn medicines_outside_the_obvious_classes_are_caught_never_false() {
+    // Each is an MAOI, an opioid or CNS depressant, a stimulant or a xanthine that the
+    // obvious ATC class alone would miss, so a reconciled list would have said `false`.
+    let mapping = shipped();
+    let patient: Value = serde_json::from_str(PATIENT).unwrap();
+    for (atc, path) in [
+        ("J01XX08", "maoi"),                     // linezolid
+        ("V03AB17", "maoi"),                     // methylene blue
+        ("L01XB01", "maoi"),                     // procarbazine
+        ("R05DA04", "opioid_or_cns_depressant"), // codeine, as a cough suppressant
+        ("N03AX16", "opioid_or_cns_depressant"), // pregabalin
+        ("N05CA01", "opioid_or_cns_depressant"), // a barbiturate
+        ("A08AA01", "stimulant"),                // phentermine
+        ("R03DA02", "theophylline"),             // choline theophyllinate
+    ] {
+        let taken = json!({"resourceType": "MedicationStatement", "id": "m", "status": "active",
+            "medicationCodeableConcept": {"coding": [{"system": "http://www.whocc.no/atc", "code": atc}]},
+            "subject": {"reference": "Patient/p1"}});
+        let mapped = mapping.document(&[patient.clone(), taken], &context());
+        assert_eq!(mapped.document["patient"][path], true, "{atc} -> {path}: {}", mapped.document);
+    }
+}
+
+#[test]
+fn a_substance_use_disorder_in_remission_does_not_count_as_active() {
+    let mapping = shipped();
+    let patient: Value = serde_json::from_str(PATIENT).unwrap();
+    let condition = |code: &str| {
+        json!({"resourceType": "Condition", "id": "sud", "clinicalStatus": {"coding": [{"code": "active"}]},
+            "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": code}]},
+            "subject": {"reference": "Patient/p1"}})
+    };
+    let active = mapping.document(&[patient.clone(), condition("F10.20")], &context());
+    assert_eq!(active.document["patient"]["substance_use_disorder_past_90_days"], true);
+    let remission = mapping.document(&[patient, condition("F10.21")], &context());
+    assert!(
+        remission.document["patient"].get("substance_use_disorder_past_90_days").is_none(),
+        "{}",
+        remission.document
+    );
+}
+
+#[test]
 fn prefetch_asks_for_exactly_what_the_decision_reads() {
     let mapping = shipped();
     let eligibility = mapping.prefetch("eligibility");
