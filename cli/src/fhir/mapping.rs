@@ -333,17 +333,22 @@ impl Checker<'_> {
         }
     }
 
+    /// Checks that `choice` is a choice of the target's input, listing them when not.
+    fn choice(&mut self, choice: &Text, target: &Target) {
+        if !target.choices.contains(choice.get_ref()) {
+            let d = Diagnostic::error(
+                Code::UnknownChoice,
+                span(choice),
+                format!("`{}` is not a choice of `{}`", choice.get_ref(), target.path),
+            );
+            self.problems.push(d.with_hint(format!("one of {}", target.choices.join(", "))));
+        }
+    }
+
     fn values(&mut self, values: &BTreeMap<String, Text>, target: &Target) -> Vec<(CodeMatch, String)> {
         let mut out = Vec::new();
         for (code, choice) in values {
-            if !target.choices.contains(choice.get_ref()) {
-                let d = Diagnostic::error(
-                    Code::UnknownChoice,
-                    span(choice),
-                    format!("`{}` is not a choice of `{}`", choice.get_ref(), target.path),
-                );
-                self.problems.push(d.with_hint(format!("one of {}", target.choices.join(", "))));
-            }
+            self.choice(choice, target);
             if let Some(c) = self.code(&Spanned::new(choice.span(), code.clone())) {
                 out.push((c, choice.get_ref().clone()));
             }
@@ -399,14 +404,7 @@ impl Checker<'_> {
         let kinds: &[Kind] = if c.value.is_some() { &[Kind::Choice] } else { &[Kind::Boolean] };
         let target = self.input(&c.path, kinds)?;
         if let Some(v) = &c.value {
-            if !target.choices.contains(v.get_ref()) {
-                let d = Diagnostic::error(
-                    Code::UnknownChoice,
-                    span(v),
-                    format!("`{}` is not a choice of `{}`", v.get_ref(), target.path),
-                );
-                self.problems.push(d.with_hint(format!("one of {}", target.choices.join(", "))));
-            }
+            self.choice(v, &target);
         }
         let counts = match c.counts.get_ref().as_str() {
             "current" => Counts::Current,
