@@ -238,7 +238,7 @@ test("a misspelt input path: listed at its line and marked in the text; the list
   await item.waitFor();
   const { key, shown } = await page.evaluate(() => window.__timing);
   const checkMs = Number(await page.locator("#check-time").getAttribute("data-ms"));
-  console.log(`author: diagnostic shown ${Math.round(shown - key)} ms after the edit (the engine's check: ${Math.round(checkMs)} ms, after a pause of 40 ms; reference protocol, ${lines.length} lines)`);
+  console.log(`author: diagnostic shown ${Math.round(shown - key)} ms after the edit (the engine's check: ${Math.round(checkMs)} ms, after a pause of 25 ms; reference protocol, ${lines.length} lines)`);
 
   // The list: one error, at the line and column of the misspelt path, with its hint.
   assert.equal(await page.locator("#problem-count").innerText(), "1 error");

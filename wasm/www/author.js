@@ -15,7 +15,7 @@ const REFERENCE_FILE = "kap-reference.kap";
 const DOWNLOAD_NAME = "kap-edited.kap";
 /** Milliseconds after the last keystroke before the file is checked: short enough that a
  * diagnostic shows within 100 ms of an edit, long enough not to check mid-word. */
-const CHECK_DELAY = 40;
+const CHECK_DELAY = 25;
 
 const $ = (id) => document.getElementById(id);
 const page = {
