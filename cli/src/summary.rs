@@ -81,6 +81,13 @@ fn render_field(text: &mut String, indent: &str, name: &str, value: &serde_json:
     }
 }
 
+/// The label the rule file gives the input at `path` (a list item's field as
+/// `list[].field`), if it declares one.
+pub fn input_label<'a>(about: &'a kap_engine::describe::Description, path: &str) -> Option<&'a str> {
+    let declared = kap_engine::schema::declared_path(path);
+    about.sections.iter().flat_map(|s| &s.inputs).find(|i| i.path == declared).map(|i| i.label.as_str())
+}
+
 /// A readable summary of an evaluation, in the words of the rule file: each decision's
 /// title, each list's label, each rule's message and each missing input's label.
 pub fn summary(out: &Evaluation, about: &kap_engine::describe::Description) -> String {
@@ -88,10 +95,7 @@ pub fn summary(out: &Evaluation, about: &kap_engine::describe::Description) -> S
     if out.decisions.is_empty() {
         text.push_str("\nNo decision applies: the document has none of the groups the protocol decides on.\n");
     }
-    let input_label = |path: &str| {
-        let declared = kap_engine::schema::declared_path(path);
-        about.sections.iter().flat_map(|s| &s.inputs).find(|i| i.path == declared).map(|i| i.label.clone())
-    };
+    let input_label = |path: &str| input_label(about, path).map(str::to_string);
     for (name, decision) in &out.decisions {
         let info = about.decisions.iter().find(|d| &d.name == name);
         let title = info.and_then(|d| d.title.as_deref()).map(|t| format!(" ({t})")).unwrap_or_default();

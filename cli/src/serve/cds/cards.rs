@@ -276,14 +276,7 @@ fn push_notes(detail: &mut String, notes: &[String]) {
 
 /// An input's label, by its path (list items as `list[].field`), or the path itself.
 fn label(about: &Description, path: &str) -> String {
-    let declared = kap_engine::schema::declared_path(path);
-    about
-        .sections
-        .iter()
-        .flat_map(|s| &s.inputs)
-        .find(|i| i.path == declared)
-        .map_or(path, |i| i.label.as_str())
-        .to_string()
+    crate::summary::input_label(about, path).unwrap_or(path).to_string()
 }
 
 /// `name` with its first letter in capitals: an output's name as a heading.
