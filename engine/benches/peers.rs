@@ -151,6 +151,24 @@ fn from_kap(out: &kap_engine::Evaluation) -> Outcome {
     Outcome { verdict: eligibility.verdict.clone(), exclusions: set("exclusions"), cautions: set("cautions") }
 }
 
+/// What a batch reads of a kap evaluation without building its output: the verdict and the
+/// two lists, read from what the evaluation recorded.
+fn from_decided(d: &kap_engine::Decided<'_>) -> Outcome {
+    assert!(d.is_complete(), "a complete document has nothing missing");
+    let set = |name: &str| d.list("eligibility", name).unwrap().into_iter().map(str::to_string).collect();
+    Outcome {
+        verdict: d.verdict("eligibility").unwrap().to_string(),
+        exclusions: set("exclusions"),
+        cautions: set("cautions"),
+    }
+}
+
+/// The verdict and lists of a kap evaluation, read as a batch reads them (timed).
+fn read_decided(d: &kap_engine::Decided<'_>) -> usize {
+    let n = |name: &str| d.list("eligibility", name).map_or(0, |l| l.len());
+    d.verdict("eligibility").map_or(0, str::len) + n("exclusions") + n("cautions")
+}
+
 fn from_datalogic(out: &datalogic_rs::DataValue<'_>) -> Outcome {
     // `[[verdict, exclusions, cautions]]`: the rule maps over a one-item list to name its lists.
     let row = out.as_array().unwrap()[0].as_array().unwrap();
@@ -411,6 +429,7 @@ fn main() {
     let source = read("rules/kap-reference.kap");
     let protocol = Protocol::compile(&source).unwrap();
     let parsed: Vec<Json> = texts.iter().map(|t| json::parse(t).unwrap()).collect();
+    let inputs: Vec<kap_engine::Input<'_>> = texts.iter().map(|t| protocol.read(t).unwrap()).collect();
 
     // datalogic-rs: the JSONLogic rules, compiled once; each document parsed once.
     let engine = datalogic_rs::Engine::new();
@@ -427,6 +446,8 @@ fn main() {
     let (mut verdicts, mut fired) = (BTreeSet::new(), BTreeSet::new());
     for (i, text) in texts.iter().enumerate() {
         let kap = from_kap(&protocol.decide(&parsed[i]).unwrap());
+        let decided = from_decided(&inputs[i].decide().unwrap());
+        let decided_text = from_decided(&protocol.read(text).unwrap().decide().unwrap());
         let explained = from_kap(&protocol.evaluate(&parsed[i]).unwrap());
         let from_text = from_kap(&protocol.evaluate_json(text).unwrap());
         let datalogic = from_datalogic(session.eval_borrowed(&logic, &data[i]).unwrap());
@@ -436,6 +457,8 @@ fn main() {
         let ceiling = from_hand(hand(&structs[i]));
         let ceiling_text = from_hand(hand(&serde_json::from_str(text).unwrap()));
         for (engine, other) in [
+            ("kap Input::decide", &decided),
+            ("kap read then decide", &decided_text),
             ("kap evaluate", &explained),
             ("kap evaluate_json", &from_text),
             ("datalogic-rs", &datalogic),
@@ -468,13 +491,21 @@ fn main() {
         let fourth = json::parse(&session_four()).unwrap();
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(10) {
-            for (doc, text) in parsed.iter().zip(&texts) {
+            for ((doc, text), input) in parsed.iter().zip(&texts).zip(&inputs) {
                 match path.as_str() {
-                    "decide" => black_box(protocol.decide(black_box(doc)).unwrap()),
-                    "evaluate" => black_box(protocol.evaluate(black_box(doc)).unwrap()),
-                    "evaluate_json" => black_box(protocol.evaluate_json(black_box(text)).unwrap()),
-                    "session" => black_box(protocol.evaluate(black_box(&fourth)).unwrap()),
-                    other => panic!("KAP_PEERS_PROFILE: no path `{other}` (decide, evaluate, evaluate_json, session)"),
+                    "input" => {
+                        black_box(read_decided(&black_box(input).decide().unwrap()));
+                    }
+                    "read" => {
+                        black_box(read_decided(&protocol.read(black_box(text)).unwrap().decide().unwrap()));
+                    }
+                    "decide" => drop(black_box(protocol.decide(black_box(doc)).unwrap())),
+                    "evaluate" => drop(black_box(protocol.evaluate(black_box(doc)).unwrap())),
+                    "evaluate_json" => drop(black_box(protocol.evaluate_json(black_box(text)).unwrap())),
+                    "session" => drop(black_box(protocol.evaluate(black_box(&fourth)).unwrap())),
+                    other => panic!(
+                        "KAP_PEERS_PROFILE: no path `{other}` (input, read, decide, evaluate, evaluate_json, session)"
+                    ),
                 };
             }
         }
@@ -485,11 +516,27 @@ fn main() {
     let fourth_parsed = json::parse(&fourth).unwrap();
     assert_eq!(protocol.evaluate(&fourth_parsed).unwrap().decisions.len(), 4);
     let (protocol, engine, logic) = (&protocol, &engine, &logic);
-    let (parsed, texts, data, structs) = (&parsed, &texts, &data, &structs);
+    let (parsed, texts, data, structs, inputs) = (&parsed, &texts, &data, &structs, &inputs);
     let (fourth, fourth_parsed, source) = (&fourth, &fourth_parsed, &source);
     // Each datalogic-rs pass owns an arena, reset after each evaluation (as a `Session` does).
     let (mut arena, mut text_arena) = (datalogic_rs::bumpalo::Bump::new(), datalogic_rs::bumpalo::Bump::new());
     let mut passes: Vec<Pass<'_>> = vec![
+        (
+            n,
+            Box::new(move || {
+                inputs.iter().for_each(|i| {
+                    black_box(read_decided(&i.decide().unwrap()));
+                })
+            }),
+        ),
+        (
+            n,
+            Box::new(move || {
+                texts.iter().for_each(|t| {
+                    black_box(read_decided(&protocol.read(black_box(t)).unwrap().decide().unwrap()));
+                })
+            }),
+        ),
         (n, Box::new(move || parsed.iter().for_each(|doc| drop(black_box(protocol.decide(black_box(doc)).unwrap()))))),
         (
             n,
@@ -548,7 +595,7 @@ fn main() {
         (1, Box::new(move || drop(black_box(Protocol::compile(black_box(source)).unwrap())))),
     ];
     let r = rates(&mut passes);
-    let [kap_decide, kap_decide_text, kap_evaluate, kap_evaluate_text, datalogic_parsed, datalogic_text, hand_parsed, hand_text, session_evaluate, session_decide, session_text, compiles] =
+    let [kap_input, kap_read, kap_decide, kap_decide_text, kap_evaluate, kap_evaluate_text, datalogic_parsed, datalogic_text, hand_parsed, hand_text, session_evaluate, session_decide, session_text, compiles] =
         r[..]
     else {
         unreachable!()
@@ -568,7 +615,16 @@ fn main() {
     };
     row("hand-written Rust over serde structs (ceiling)", hand_parsed, hand_text);
     row("datalogic-rs 5.4 (compiled JSONLogic)", datalogic_parsed, datalogic_text);
-    row("kap `decide` (no explanation)", kap_decide, kap_decide_text);
+    row(
+        "kap `Input::decide`, verdict and lists read (validated document; from text: `Protocol::read`)",
+        kap_input,
+        kap_read,
+    );
+    row(
+        "kap `Protocol::decide`, the JSON contract without explanation (parsed `Json`, validated each time)",
+        kap_decide,
+        kap_decide_text,
+    );
     row("kap `evaluate` (explained)", kap_evaluate, kap_evaluate_text);
     println!("\nkap from text: `json::parse` then `decide`; `evaluate_json`.");
 

@@ -64,12 +64,14 @@
 pub(crate) mod analysis;
 pub(crate) mod calendar;
 pub(crate) mod check;
+mod decided;
 pub mod decision;
 pub mod describe;
 pub mod diagnostic;
 mod diagnostic_code;
 pub(crate) mod eval;
 mod exact;
+mod flags;
 pub mod format;
 pub mod input;
 pub(crate) mod ir;
@@ -93,6 +95,7 @@ pub mod schema {
     pub use crate::ir::{FieldId, FieldSlot, GroupId, ListId, ListSlot};
 }
 
+pub use decided::{Decided, Input};
 pub use decision::{DecisionOutcome, Evaluation};
 pub use diagnostic::{Code, Diagnostic, Located, Severity, Span};
 pub use eval::decide::{EvaluationError, ENGINE_VERSION};

@@ -2,6 +2,7 @@
 
 use crate::analysis;
 use crate::check;
+use crate::decided::Input;
 use crate::decision::{Evaluation, ProtocolRef};
 use crate::describe::{Limit, ValueShape};
 use crate::diagnostic::Diagnostic;
@@ -180,7 +181,7 @@ impl Protocol {
         &self.sha256
     }
 
-    fn reference(&self) -> ProtocolRef {
+    pub(crate) fn reference(&self) -> ProtocolRef {
         ProtocolRef {
             name: self.program.header.name.clone(),
             version: self.program.header.version.clone(),
@@ -188,10 +189,31 @@ impl Protocol {
         }
     }
 
+    /// An evaluation error, located in the rule source.
+    pub(crate) fn located(&self, e: EvaluationError) -> Error {
+        Error::Evaluation(e.located(&self.source))
+    }
+
+    /// Validates a JSON document against the protocol's inputs, once, for evaluating it
+    /// (see [`Input`]).
+    pub fn read(&self, text: &str) -> Result<Input<'_>, Error> {
+        Ok(Input { protocol: self, doc: input::read(&self.program.schema, text)? })
+    }
+
+    /// Validates a parsed JSON document against the protocol's inputs, once, for evaluating
+    /// it (see [`Input`]).
+    pub fn input(&self, json: &Json) -> Result<Input<'_>, Error> {
+        Ok(Input { protocol: self, doc: input::validate(&self.program.schema, json)? })
+    }
+
+    /// Evaluates a validated document, explained.
+    pub(crate) fn evaluate_document(&self, doc: &input::Document) -> Result<Evaluation, Error> {
+        decide::evaluate(&self.program, doc, self.reference()).map_err(|e| self.located(e))
+    }
+
     /// Validates and evaluates a JSON document.
     pub fn evaluate_json(&self, text: &str) -> Result<Evaluation, Error> {
-        let doc = input::read(&self.program.schema, text)?;
-        decide::evaluate(&self.program, &doc, self.reference()).map_err(|e| Error::Evaluation(e.located(&self.source)))
+        self.read(text)?.evaluate()
     }
 
     /// Validates and evaluates a parsed JSON document, and records what each decision
@@ -206,21 +228,21 @@ impl Protocol {
         };
         let out =
             decide::evaluate_traced::<_, { decide::EXPLAINED }>(program, &doc, self.reference(), Some(&mut record))
-                .map_err(|e| Error::Evaluation(e.located(&self.source)))?;
+                .map_err(|e| self.located(e))?;
         Ok((out, trace))
     }
 
     /// Validates and evaluates a parsed JSON document.
     pub fn evaluate(&self, json: &Json) -> Result<Evaluation, Error> {
-        let doc = input::validate(&self.program.schema, json)?;
-        decide::evaluate(&self.program, &doc, self.reference()).map_err(|e| Error::Evaluation(e.located(&self.source)))
+        self.input(json)?.evaluate()
     }
 
     /// Validates and evaluates a parsed JSON document like [`Protocol::evaluate`], without
     /// building the explanation: the decisions are the same, `explanation` is empty. For
     /// batches and comparisons that read only the decisions (`kap diff`), where explaining
     /// every rule of every document is most of the work; evaluate the documents a person
-    /// will read again with [`Protocol::evaluate`].
+    /// will read again with [`Protocol::evaluate`]. A batch that reads only verdicts and
+    /// lists reads them from [`Input::decide`] without building this output.
     ///
     /// ```
     /// let protocol = kap_engine::Protocol::compile(include_str!("../../rules/kap-reference.kap"))
@@ -234,14 +256,7 @@ impl Protocol {
     /// # Ok::<(), String>(())
     /// ```
     pub fn decide(&self, json: &Json) -> Result<Evaluation, Error> {
-        let doc = input::validate(&self.program.schema, json)?;
-        decide::evaluate_traced::<decide::NoRecord, { decide::UNEXPLAINED }>(
-            &self.program,
-            &doc,
-            self.reference(),
-            None,
-        )
-        .map_err(|e| Error::Evaluation(e.located(&self.source)))
+        Ok(self.input(json)?.decide()?.to_evaluation())
     }
 }
 

@@ -2,9 +2,11 @@
 //! missing inputs gathered, and an explanation written for each rule that fired or stayed
 //! undetermined.
 
-use super::kleene::{self, Missing, Outcome, Verdicts};
+use super::kleene::{self, Missing, Outcome, Scope, Verdicts};
+use super::quick::{self, Quick};
 use crate::decision::{DecisionOutcome, Evaluation, Explanation, OutputField, ProtocolRef};
 use crate::exact::Exact;
+use crate::flags::Flags;
 use crate::input::Document;
 use crate::ir::decision::{Alert, Decision, DueCondition, MissingSource, ValueShape};
 use crate::ir::expr::{Expr, Value};
@@ -73,10 +75,26 @@ impl std::fmt::Display for EvaluationError {
 
 impl std::error::Error for EvaluationError {}
 
+/// Why a decision was not made: an error, or an unknown the quick evaluator cannot name
+/// (the decision is made again by the full evaluator).
+pub(crate) enum Halt {
+    /// The evaluation failed.
+    Failed(EvaluationError),
+    /// Make the decision again with the full evaluator.
+    Retry,
+}
+
+impl From<EvaluationError> for Halt {
+    fn from(e: EvaluationError) -> Self {
+        Halt::Failed(e)
+    }
+}
+
 /// The version of this engine, written into every output.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The truth of a rule on a document.
+#[derive(Debug)]
 pub(crate) enum Truth {
     True,
     False,
@@ -113,40 +131,39 @@ pub(crate) fn evaluate_traced<R, const EXPLAIN: bool>(
     program: &Program,
     doc: &Document,
     protocol: ProtocolRef,
-    mut record: Option<&mut R>,
+    record: Option<&mut R>,
 ) -> Result<Evaluation, EvaluationError>
 where
     R: FnMut(&Decision, &Made, &Document, &Verdicts) -> Result<(), EvaluationError>,
 {
-    let mut decisions: IndexMap<String, DecisionOutcome> = IndexMap::new();
+    let (made, explanation) = make_all::<R, EXPLAIN>(program, doc, record)?;
+    Ok(assemble(program, &made, protocol, explanation))
+}
+
+/// The decisions made on a document: each decision that is output, by its index in the
+/// program, with what it made, in the program's order.
+pub(crate) type MadeAll = Vec<(usize, Made)>;
+
+/// Makes every decision of `program` that is output on `doc` (and those they read), in
+/// order, with the explanation of those output when `EXPLAIN`; `record`, when given, is
+/// called with what each decision output made.
+pub(crate) fn make_all<R, const EXPLAIN: bool>(
+    program: &Program,
+    doc: &Document,
+    mut record: Option<&mut R>,
+) -> Result<(MadeAll, Vec<Explanation>), EvaluationError>
+where
+    R: FnMut(&Decision, &Made, &Document, &Verdicts) -> Result<(), EvaluationError>,
+{
+    let mut made_all = Vec::new();
     let mut explanation = Vec::new();
     let mut verdicts: Vec<Option<u16>> = Vec::with_capacity(program.decisions.len());
     let mut missings: Vec<Missing> = Vec::with_capacity(program.decisions.len());
-    // A decision is made when it is output, or when a decision that is made reads it.
-    let mut applies = Vec::with_capacity(program.decisions.len());
-    for decision in &program.decisions {
-        let mut a = decision.given.is_empty();
-        for g in &decision.given {
-            a |= *doc.groups.get(g.index()).ok_or_else(|| {
-                EvaluationError::new(&decision.name, "", "internal error: a group outside the document".into(), None)
-            })?;
-        }
-        applies.push(a);
-    }
-    let mut needed = applies.clone();
-    for (i, decision) in program.decisions.iter().enumerate().rev() {
-        if needed.get(i).copied().unwrap_or(false) {
-            for d in &decision.reads_decisions {
-                if let Some(n) = needed.get_mut(d.index()) {
-                    *n = true;
-                }
-            }
-        }
-    }
+    let (applies, needed) = applies_and_needed(program, doc)?;
     for (i, decision) in program.decisions.iter().enumerate() {
         let fail = |message: &str| EvaluationError::new(&decision.name, "", format!("internal error: {message}"), None);
-        let applies = applies.get(i).copied().unwrap_or(false);
-        if !needed.get(i).copied().unwrap_or(false) {
+        let applies = applies.contains(i);
+        if !needed.contains(i) {
             // Nothing reads it: keep the indices of later decisions in step.
             verdicts.push(None);
             missings.push(Missing::default());
@@ -154,7 +171,21 @@ where
         }
         // Explanations only for the decisions that are output, and when asked.
         let mut notes = (applies && EXPLAIN).then(Vec::new);
-        let made = decide(program, decision, doc, &verdicts, &missings, notes.as_mut())?;
+        // Quickly when nothing is missing; otherwise again, naming what is missing.
+        let made = match decide(program, decision, doc, &verdicts, &missings, notes.as_mut(), true) {
+            Ok(made) => made,
+            Err(Halt::Failed(e)) => return Err(e),
+            Err(Halt::Retry) => {
+                if let Some(n) = notes.as_mut() {
+                    n.clear();
+                }
+                match decide(program, decision, doc, &verdicts, &missings, notes.as_mut(), false) {
+                    Ok(made) => made,
+                    Err(Halt::Failed(e)) => return Err(e),
+                    Err(Halt::Retry) => return Err(fail("the full evaluator halted")),
+                }
+            }
+        };
         verdicts.push(made.verdict.map(|v| u16::try_from(v).map_err(|_| fail("too many verdicts"))).transpose()?);
         missings.push(made.missing.clone());
         if applies {
@@ -168,20 +199,62 @@ where
             if let Some(record) = record.as_mut() {
                 record(decision, &made, doc, &verdicts)?;
             }
-            let made_outcome = outcome::outcome(program, decision, &made);
-            // A decision `within` another is a field of its output, when that one is made.
-            let parent = decision.within.and_then(|p| program.decision(p)).map(|p| p.name.clone());
-            match parent.and_then(|p| decisions.get_mut(&p)) {
-                Some(parent) => {
-                    parent.fields.push((decision.name.clone(), OutputField::Value(made_outcome.into_value())));
-                }
-                None => {
-                    decisions.insert(decision.name.clone(), made_outcome);
-                }
+            made_all.push((i, made));
+        }
+    }
+    Ok((made_all, explanation))
+}
+
+/// Which decisions apply to `doc` (their groups are in it), and which are needed: those that
+/// apply and those a needed decision reads.
+fn applies_and_needed(program: &Program, doc: &Document) -> Result<(Flags, Flags), EvaluationError> {
+    let mut applies = Flags::new(program.decisions.len());
+    for (i, decision) in program.decisions.iter().enumerate() {
+        let mut a = decision.given.is_empty();
+        for g in &decision.given {
+            a |= *doc.groups.get(g.index()).ok_or_else(|| {
+                EvaluationError::new(&decision.name, "", "internal error: a group outside the document".into(), None)
+            })?;
+        }
+        if a {
+            applies.insert(i);
+        }
+    }
+    let mut needed = applies.clone();
+    for (i, decision) in program.decisions.iter().enumerate().rev() {
+        if needed.contains(i) {
+            for d in &decision.reads_decisions {
+                needed.insert(d.index());
             }
         }
     }
-    Ok(Evaluation { protocol, engine: ENGINE_VERSION, decisions, explanation })
+    Ok((applies, needed))
+}
+
+/// The output of the decisions made: each one's outcome, a decision `within` another a field
+/// of that one's output.
+pub(crate) fn assemble(
+    program: &Program,
+    made_all: &[(usize, Made)],
+    protocol: ProtocolRef,
+    explanation: Vec<Explanation>,
+) -> Evaluation {
+    let mut decisions: IndexMap<String, DecisionOutcome> = IndexMap::new();
+    for (i, made) in made_all {
+        let Some(decision) = program.decisions.get(*i) else { continue };
+        let made_outcome = outcome::outcome(program, decision, made);
+        // A decision `within` another is a field of its output, when that one is made.
+        let parent = decision.within.and_then(|p| program.decision(p)).map(|p| p.name.clone());
+        match parent.and_then(|p| decisions.get_mut(&p)) {
+            Some(parent) => {
+                parent.fields.push((decision.name.clone(), OutputField::Value(made_outcome.into_value())));
+            }
+            None => {
+                decisions.insert(decision.name.clone(), made_outcome);
+            }
+        }
+    }
+    Evaluation { protocol, engine: ENGINE_VERSION, decisions, explanation }
 }
 
 /// An output value made, when it is known: the value, and the infusion minutes of a dose
@@ -203,6 +276,7 @@ pub(crate) struct DueItem {
 
 /// A decision made: its verdict (index in its tiers), the truth of each rule, its missing
 /// inputs and its output values.
+#[derive(Debug)]
 pub(crate) struct Made {
     /// `None` for a decision without verdicts (a schedule).
     pub(crate) verdict: Option<usize>,
@@ -218,6 +292,9 @@ pub(crate) struct Made {
 
 /// One decision being made on one document.
 struct Making<'a> {
+    /// Whether by the quick evaluator, which halts the decision at an unknown that names
+    /// something or an error, for the full evaluator to make it again.
+    quick: bool,
     program: &'a Program,
     decision: &'a Decision,
     doc: &'a Document,
@@ -226,8 +303,8 @@ struct Making<'a> {
 }
 
 impl Making<'_> {
-    fn error(&self, rule: &str, message: String) -> EvaluationError {
-        EvaluationError::new(&self.decision.name, rule, message, None)
+    fn error(&self, rule: &str, message: String) -> Halt {
+        Halt::Failed(EvaluationError::new(&self.decision.name, rule, message, None))
     }
 
     /// An evaluation error of a rule, with the place of the expression that failed.
@@ -236,17 +313,26 @@ impl Making<'_> {
     }
 
     /// An expression on the document, outside any list item.
-    fn eval(&self, e: &Expr, rule: &str) -> Result<Outcome, EvaluationError> {
-        kleene::eval_with(e, self.doc, self.verdicts, &self.program.ladders).map_err(|e| self.failed(rule, e))
+    fn eval(&self, e: &Expr, rule: &str) -> Result<Outcome, Halt> {
+        self.eval_at(e, None, rule)
     }
 
-    /// An expression at the item `index` of the list it iterates.
-    fn eval_at(&self, e: &Expr, index: Option<usize>, rule: &str) -> Result<Outcome, EvaluationError> {
+    /// An expression at the item `index` of the list it iterates (outside any list item when
+    /// `None`).
+    fn eval_at(&self, e: &Expr, index: Option<usize>, rule: &str) -> Result<Outcome, Halt> {
+        if self.quick {
+            let scope = Scope { doc: self.doc, verdicts: self.verdicts, ladders: &self.program.ladders };
+            return match quick::eval(e, &scope, index) {
+                Quick::Known(v) => Ok(Outcome::Known(v)),
+                Quick::Unknown { names: false } => Ok(Outcome::Unknown(Missing::default())),
+                Quick::Unknown { names: true } | Quick::Stop => Err(Halt::Retry),
+            };
+        }
         match index {
             Some(i) => kleene::eval_for_item(e, self.doc, self.verdicts, &self.program.ladders, i),
             None => kleene::eval_with(e, self.doc, self.verdicts, &self.program.ladders),
         }
-        .map_err(|e| self.failed(rule, e))
+        .map_err(|e| Halt::Failed(self.failed(rule, e)))
     }
 
     /// The number of items of a list of the document (none when it is absent).
@@ -255,8 +341,22 @@ impl Making<'_> {
     }
 
     /// Every rule, evaluated: whatever the verdict, each is true, false or unknown.
-    fn truths(&self) -> Result<Vec<Truth>, EvaluationError> {
+    fn truths(&self) -> Result<Vec<Truth>, Halt> {
         let mut truths = Vec::with_capacity(self.decision.rules.len());
+        if self.quick {
+            let scope = Scope { doc: self.doc, verdicts: self.verdicts, ladders: &self.program.ladders };
+            for rule in &self.decision.rules {
+                truths.push(match quick::eval(&rule.when, &scope, None) {
+                    Quick::Known(Value::Bool(true)) => Truth::True,
+                    Quick::Known(Value::Bool(false)) => Truth::False,
+                    Quick::Unknown { names: false } => Truth::Unknown(Missing::default()),
+                    // An error, its place named, and a condition not true or false, by the
+                    // full evaluator.
+                    _ => return Err(Halt::Retry),
+                });
+            }
+            return Ok(truths);
+        }
         for rule in &self.decision.rules {
             truths.push(match self.eval(&rule.when, &rule.id)? {
                 Outcome::Known(Value::Bool(true)) => Truth::True,
@@ -270,23 +370,19 @@ impl Making<'_> {
 
     /// Which rule kinds have a true rule and which an unknown one; the unknown rules of kinds
     /// that are not quiet name their absent inputs.
-    fn kinds(&self, truths: &[Truth], missing: &mut Missing) -> (Vec<bool>, Vec<bool>) {
+    fn kinds(&self, truths: &[Truth], missing: &mut Missing) -> (Flags, Flags) {
         let n = self.decision.kinds.len();
-        let (mut fired, mut unknown) = (vec![false; n], vec![false; n]);
+        let (mut fired, mut unknown) = (Flags::new(n), Flags::new(n));
         for (rule, truth) in self.decision.rules.iter().zip(truths) {
             match truth {
                 Truth::True => {
-                    if let Some(f) = fired.get_mut(rule.kind) {
-                        *f = true;
-                    }
+                    fired.insert(rule.kind);
                 }
                 Truth::Unknown(m) => {
                     if !self.decision.kinds.get(rule.kind).is_some_and(|k| k.quiet) {
                         missing.merge(m);
                     }
-                    if let Some(u) = unknown.get_mut(rule.kind) {
-                        *u = true;
-                    }
+                    unknown.insert(rule.kind);
                 }
                 Truth::False => {}
             }
@@ -296,16 +392,11 @@ impl Making<'_> {
 
     /// The first tier that holds: by its rule kinds, or by its `when` condition, which holds
     /// when true and also when unknown (fail closed), naming then what it is missing.
-    fn verdict(
-        &self,
-        fired: &[bool],
-        unknown: &[bool],
-        missing: &mut Missing,
-    ) -> Result<Option<usize>, EvaluationError> {
+    fn verdict(&self, fired: &Flags, unknown: &Flags, missing: &mut Missing) -> Result<Option<usize>, Halt> {
         for (index, tier) in self.decision.tiers.iter().enumerate() {
             let otherwise = tier.any.is_empty() && tier.unknown.is_empty() && tier.when.is_none();
-            let by_rules = tier.any.iter().any(|k| fired.get(*k).copied().unwrap_or(false))
-                || tier.unknown.iter().any(|k| unknown.get(*k).copied().unwrap_or(false));
+            let by_rules =
+                tier.any.iter().any(|k| fired.contains(*k)) || tier.unknown.iter().any(|k| unknown.contains(*k));
             let (by_condition, undecided) = match &tier.when {
                 Some(e) => match self.eval(e, &tier.verdict)? {
                     Outcome::Known(Value::Bool(false)) => (false, None),
@@ -329,7 +420,7 @@ impl Making<'_> {
     }
 
     /// `missing of DECISION when C` and `missing of EXPR`: what they add to `missing`.
-    fn missing_of(&self, missings: &[Missing], missing: &mut Missing) -> Result<(), EvaluationError> {
+    fn missing_of(&self, missings: &[Missing], missing: &mut Missing) -> Result<(), Halt> {
         for (source, when) in &self.decision.missing_of {
             if let Some(w) = when {
                 if matches!(self.eval(w, "")?, Outcome::Known(Value::Bool(false))) {
@@ -353,7 +444,7 @@ impl Making<'_> {
     }
 
     /// Each output value given for this verdict, when it is known.
-    fn values(&self, verdict: Option<usize>) -> Result<Vec<MadeValue>, EvaluationError> {
+    fn values(&self, verdict: Option<usize>) -> Result<Vec<MadeValue>, Halt> {
         let mut values = Vec::with_capacity(self.decision.values.len());
         for v in &self.decision.values {
             let given = v.verdicts.is_empty() || verdict.is_some_and(|x| v.verdicts.contains(&x));
@@ -366,7 +457,7 @@ impl Making<'_> {
     }
 
     /// The `due` items, ordered by time then id.
-    fn due(&self) -> Result<Vec<DueItem>, EvaluationError> {
+    fn due(&self) -> Result<Vec<DueItem>, Halt> {
         let mut due = Vec::new();
         for item in &self.decision.due {
             let items: Vec<Option<usize>> = match item.each {
@@ -405,7 +496,7 @@ impl Making<'_> {
     /// Whether an alert is raised, and when: at the first item where its condition is true
     /// (else by its `or when` condition, at its time). Every item where it is unknown names
     /// its absent inputs, whether or not the alert was raised elsewhere.
-    fn alert(&self, alert: &Alert) -> Result<(Raised, Missing), EvaluationError> {
+    fn alert(&self, alert: &Alert) -> Result<(Raised, Missing), Halt> {
         let time = |outcome: Outcome, undecided: &mut Missing| match outcome {
             Outcome::Known(Value::Time(t)) => Ok(Some(t)),
             Outcome::Unknown(m) => {
@@ -452,8 +543,9 @@ fn decide(
     verdicts: &Verdicts,
     missings: &[Missing],
     mut explanation: Option<&mut Vec<Explanation>>,
-) -> Result<Made, EvaluationError> {
-    let making = Making { program, decision, doc, verdicts };
+    quick: bool,
+) -> Result<Made, Halt> {
+    let making = Making { quick, program, decision, doc, verdicts };
     let truths = making.truths()?;
     let mut missing = Missing::default();
     let (fired, unknown) = making.kinds(&truths, &mut missing);

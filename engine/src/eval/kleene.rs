@@ -168,14 +168,16 @@ fn item_field(
 }
 
 /// The items bound by the quantifiers around an expression, innermost first.
-struct Env<'a> {
-    index: usize,
-    outer: Option<&'a Env<'a>>,
+pub(super) struct Env<'a> {
+    /// The index of the innermost item in its list.
+    pub(super) index: usize,
+    /// The items bound around it.
+    pub(super) outer: Option<&'a Env<'a>>,
 }
 
 impl Env<'_> {
     /// The item `up` quantifiers out (0: the innermost).
-    fn bound(&self, up: u8) -> Option<usize> {
+    pub(super) fn bound(&self, up: u8) -> Option<usize> {
         let mut env = self;
         for _ in 0..up {
             env = env.outer?;
@@ -192,6 +194,11 @@ fn items(doc: &Document, list_slot: ListSlot) -> Option<&[Record]> {
 /// An expression outside any list item (a ladder's weight, cap or condition).
 pub(super) fn eval_outside(expr: &Expr, scope: &Scope<'_>) -> Eval {
     eval_in(expr, scope, None)
+}
+
+/// Evaluates `expr` in `scope`, with the items bound by `env`.
+pub(super) fn eval_scoped(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
+    eval_in(expr, scope, env)
 }
 
 fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {

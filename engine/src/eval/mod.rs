@@ -3,3 +3,4 @@
 pub mod decide;
 pub mod kleene;
 pub mod ladder;
+pub(crate) mod quick;

@@ -4,36 +4,7 @@
 
 use super::values::field_value;
 use super::*;
-
-/// Which members of an object have been read, by their position in the shape: a word for
-/// the first 64, then one flag each.
-enum Seen {
-    Few(u64),
-    Many(Vec<bool>),
-}
-
-impl Seen {
-    fn new(members: usize) -> Seen {
-        if members <= 64 {
-            Seen::Few(0)
-        } else {
-            Seen::Many(vec![false; members])
-        }
-    }
-
-    /// Marks member `index` read; false when it already was.
-    fn insert(&mut self, index: usize) -> bool {
-        match self {
-            Seen::Few(bits) => {
-                let bit = 1u64.checked_shl(u32::try_from(index).unwrap_or(u32::MAX)).unwrap_or(0);
-                let new = *bits & bit == 0;
-                *bits |= bit;
-                new
-            }
-            Seen::Many(flags) => flags.get_mut(index).is_some_and(|f| !std::mem::replace(f, true)),
-        }
-    }
-}
+use crate::flags::Flags;
 
 /// Reads the members of an object of `shape` into `record`, marking the groups present.
 pub(super) fn object(
@@ -44,7 +15,8 @@ pub(super) fn object(
     record: &mut Record,
     groups: &mut Vec<bool>,
 ) -> Result<(), InputError> {
-    let mut seen = Seen::new(shape.members.len());
+    // Which members of the shape have been read, by their position in it.
+    let mut seen = Flags::new(shape.members.len());
     let mut next = 0;
     for (name, value) in members {
         let path = Path::Member(prefix, name);

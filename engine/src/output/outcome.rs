@@ -13,17 +13,7 @@ use crate::ir::Program;
 /// The output of a decision made.
 pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutcome {
     let tier = made.verdict.and_then(|v| decision.tiers.get(v));
-    let ids = |wanted: &dyn Fn(usize) -> bool| {
-        let mut ids: Vec<String> = decision
-            .rules
-            .iter()
-            .zip(&made.truths)
-            .filter(|(r, t)| matches!(t, Truth::True) && wanted(r.kind))
-            .map(|(r, _)| r.id.clone())
-            .collect();
-        ids.sort_unstable();
-        ids
-    };
+    let ids = |wanted: &dyn Fn(usize) -> bool| rule_ids(decision, made, wanted).into_iter().map(String::from).collect();
     let mut fields = Vec::with_capacity(decision.outputs.len());
     for output in &decision.outputs {
         match output {
@@ -86,6 +76,20 @@ pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> De
         missing: paths(program, &made.missing),
         reports_missing: !decision.tiers.is_empty() || !decision.rules.is_empty() || !decision.alerts.is_empty(),
     }
+}
+
+/// The ids of the rules that are true and whose kind is `wanted`, sorted: a list of a
+/// decision's output.
+pub(crate) fn rule_ids<'d>(decision: &'d Decision, made: &Made, wanted: &dyn Fn(usize) -> bool) -> Vec<&'d str> {
+    let mut ids: Vec<&str> = decision
+        .rules
+        .iter()
+        .zip(&made.truths)
+        .filter(|(r, t)| matches!(t, Truth::True) && wanted(r.kind))
+        .map(|(r, _)| r.id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids
 }
 
 /// The infusion time of a dose on the document's route, if it is given by infusion.

@@ -1,0 +1,248 @@
+//! The quick evaluator: the Kleene evaluator of [`super::kleene`] without the names of what
+//! is missing. An unknown result says only whether it names an absent input, which is all a
+//! decision needs when nothing is missing; a decision that meets an unknown naming something
+//! (or an error) is made again by the full evaluator, which names what is missing (or says
+//! where the error is). So the quick evaluator never decides anything the full one would not:
+//! each function below mirrors the one of `kleene` it is named after, with a [`Missing`] set
+//! replaced by whether it is empty.
+//!
+//! [`Missing`]: super::kleene::Missing
+
+use super::kleene::{self, Env, Outcome, Scope};
+use crate::ir::expr::{unary, Expr, ItemRef, Quantifier, Value};
+use crate::ir::ops::{self, compare};
+use crate::ir::ListSlot;
+use crate::syntax::ast::CmpOp;
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+/// The result of an expression, as the quick evaluator knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Quick {
+    /// Known.
+    Known(Value),
+    /// Unknown; `names` when the full evaluator would name some absent input for it (its
+    /// [`Missing`](super::kleene::Missing) set is not empty).
+    Unknown {
+        /// Whether some absent input is named.
+        names: bool,
+    },
+    /// An error, or something the quick evaluator leaves to the full one.
+    Stop,
+}
+
+use Quick::{Known, Stop, Unknown};
+
+const TRUE: Quick = Known(Value::Bool(true));
+const FALSE: Quick = Known(Value::Bool(false));
+
+/// Evaluates `expr`, with the item at `index` bound when given (a quantifier's condition,
+/// an alert or due item at one item of its list).
+pub(super) fn eval(expr: &Expr, scope: &Scope<'_>, index: Option<usize>) -> Quick {
+    match index {
+        Some(index) => eval_in(expr, scope, Some(&Env { index, outer: None })),
+        None => eval_in(expr, scope, None),
+    }
+}
+
+/// The quick result of what the full evaluator gives for `expr`.
+fn full(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
+    match kleene::eval_scoped(expr, scope, env) {
+        Ok(Outcome::Known(v)) => Known(v),
+        Ok(Outcome::Unknown(m)) => Unknown { names: !m.0.is_empty() },
+        Err(_) => Stop,
+    }
+}
+
+fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
+    let doc = scope.doc;
+    match expr {
+        Expr::Const(v) => Known(*v),
+        Expr::Field { slot, .. } => match doc.root.fields.get(slot.index()) {
+            Some(Some(v)) => Known(*v),
+            Some(None) => Unknown { names: true },
+            None => Stop,
+        },
+        Expr::Verdict(d) => match scope.verdicts.get(d.index()) {
+            Some(Some(v)) => Known(Value::Choice(*v)),
+            _ => Stop,
+        },
+        Expr::GroupPresent(g) => doc.groups.get(g.index()).map_or(Stop, |present| Known(Value::Bool(*present))),
+        Expr::ItemField { list_slot, item, slot, .. } => item_field(scope, env, *list_slot, *item, slot.index()),
+        Expr::Quantifier { kind, list_slot, cond, .. } => quantifier(*kind, *list_slot, cond.as_deref(), scope, env),
+        // Doses: the one dose computation, through the full evaluator.
+        Expr::Dose(..) | Expr::Allowed(..) | Expr::HighestAllowed(..) | Expr::Item { .. } => full(expr, scope, env),
+        Expr::Choose(arms, otherwise) => choose(arms, otherwise, scope, env),
+        unary!(e) => match eval_in(e, scope, env) {
+            Known(v) => ops::unary(expr, v).map_or(Stop, Known),
+            other => other,
+        },
+        Expr::And(parts) => junction(parts, false, scope, env),
+        Expr::Or(parts) => junction(parts, true, scope, env),
+        Expr::IsKnown(e) => match eval_in(e, scope, env) {
+            Known(_) => TRUE,
+            Unknown { .. } => FALSE,
+            Stop => Stop,
+        },
+        Expr::Compare(op, a, b) => {
+            let (a, b) = (eval_in(a, scope, env), eval_in(b, scope, env));
+            both(a, b, |x, y| compare(*op, x, y).map(Value::Bool))
+        }
+        Expr::Between(x, lo, hi) => {
+            let (x, lo, hi) = (eval_in(x, scope, env), eval_in(lo, scope, env), eval_in(hi, scope, env));
+            let low = both(lo, x, |l, v| compare(CmpOp::Le, l, v).map(Value::Bool));
+            let high = both(x, hi, |v, h| compare(CmpOp::Le, v, h).map(Value::Bool));
+            kleene_and(low, high)
+        }
+        Expr::Arith(op, a, b, span) => {
+            let (a, b) = (eval_in(a, scope, env), eval_in(b, scope, env));
+            both(a, b, |x, y| ops::arith(*op, x, y, *span))
+        }
+        Expr::Min(parts) => extreme(parts, Ordering::Less, scope, env),
+        Expr::Max(parts) => extreme(parts, Ordering::Greater, scope, env),
+    }
+}
+
+/// Two operands, both known for `f`; unknown naming what either names.
+fn both(a: Quick, b: Quick, f: impl FnOnce(Value, Value) -> Result<Value, ops::EvalError>) -> Quick {
+    match (a, b) {
+        (Stop, _) | (_, Stop) => Stop,
+        (Known(x), Known(y)) => f(x, y).map_or(Stop, Known),
+        (Unknown { names: m }, Unknown { names: n }) => Unknown { names: m || n },
+        (Unknown { names }, _) | (_, Unknown { names }) => Unknown { names },
+    }
+}
+
+/// [`kleene::kleene_and`].
+fn kleene_and(a: Quick, b: Quick) -> Quick {
+    match (a, b) {
+        (Stop, _) | (_, Stop) => Stop,
+        (FALSE, _) | (_, FALSE) => FALSE,
+        (Unknown { names: m }, Unknown { names: n }) => Unknown { names: m || n },
+        (Unknown { names }, _) | (_, Unknown { names }) => Unknown { names },
+        _ => TRUE,
+    }
+}
+
+/// The items of a top-level list, or `None` when the list is absent.
+fn items<'d>(scope: &Scope<'d>, list_slot: ListSlot) -> Option<&'d [crate::input::Record]> {
+    scope.doc.root.lists.get(list_slot.index())?.as_deref()
+}
+
+/// [`kleene`]'s `item_field`.
+fn item_field(scope: &Scope<'_>, env: Option<&Env<'_>>, list_slot: ListSlot, item: ItemRef, slot: usize) -> Quick {
+    let Some(records) = items(scope, list_slot) else { return Unknown { names: true } };
+    let index = match item {
+        ItemRef::Position(p) if p >= 0 => usize::try_from(p).ok(),
+        ItemRef::Position(p) => records.len().checked_sub(usize::try_from(p.unsigned_abs()).unwrap_or(usize::MAX)),
+        ItemRef::Bound(level) => env.and_then(|e| e.bound(level)),
+        ItemRef::BoundBefore(level) => env.and_then(|e| e.bound(level)).and_then(|i| i.checked_sub(1)),
+    };
+    let Some(record) = index.and_then(|i| records.get(i)) else {
+        // A list too short names the list; the item before the first names nothing.
+        return Unknown { names: matches!(item, ItemRef::Position(_)) };
+    };
+    match record.fields.get(slot) {
+        Some(Some(v)) => Known(*v),
+        Some(None) => Unknown { names: true },
+        None => Stop,
+    }
+}
+
+/// [`kleene`]'s `quantifier`.
+fn quantifier(
+    kind: Quantifier,
+    list_slot: ListSlot,
+    cond: Option<&Expr>,
+    scope: &Scope<'_>,
+    env: Option<&Env<'_>>,
+) -> Quick {
+    let Some(records) = items(scope, list_slot) else { return Unknown { names: true } };
+    let mut count: u32 = 0;
+    let mut names = false;
+    for index in 0..records.len() {
+        let truth = match cond {
+            None => TRUE,
+            Some(c) => eval_in(c, scope, Some(&Env { index, outer: env })),
+        };
+        match (kind, truth) {
+            (_, Stop) => return Stop,
+            (Quantifier::Any, TRUE) => return TRUE,
+            (Quantifier::All, FALSE) => return FALSE,
+            (Quantifier::Count, TRUE) => count = count.saturating_add(1),
+            (_, Known(Value::Bool(_))) => {}
+            (_, Known(_)) => return Stop,
+            // An item no input could decide counts for neither side.
+            (_, Unknown { names: n }) => names |= n,
+        }
+    }
+    match (names, kind) {
+        (true, _) => Unknown { names: true },
+        (false, Quantifier::Any) => FALSE,
+        (false, Quantifier::All) => TRUE,
+        (false, Quantifier::Count) => Known(Value::Num(Decimal::from(count))),
+    }
+}
+
+/// [`kleene`]'s `choose`.
+fn choose(arms: &[(Expr, Expr)], otherwise: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
+    // `None` until a condition is unknown; then whether what is missing names something.
+    let mut missing: Option<bool> = None;
+    // What a value that may still be taken names (an error names nothing, as in `kleene`).
+    let value_names = |value: &Expr| matches!(eval_in(value, scope, env), Unknown { names: true });
+    for (cond, value) in arms {
+        match eval_in(cond, scope, env) {
+            Stop => return Stop,
+            FALSE => {}
+            TRUE => {
+                return match missing {
+                    Some(names) => Unknown { names: names || value_names(value) },
+                    None => eval_in(value, scope, env),
+                }
+            }
+            Known(_) => return Stop,
+            Unknown { names } => missing = Some(missing.unwrap_or(false) || names || value_names(value)),
+        }
+    }
+    match missing {
+        Some(names) => Unknown { names: names || value_names(otherwise) },
+        None => eval_in(otherwise, scope, env),
+    }
+}
+
+/// [`kleene`]'s `extreme`: `min` (`want` less) or `max`.
+fn extreme(parts: &[Expr], want: Ordering, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
+    let mut best: Option<Value> = None;
+    let mut names = false;
+    for p in parts {
+        match eval_in(p, scope, env) {
+            Known(v) => match ops::extreme_value(best, v, want) {
+                Ok(b) => best = Some(b),
+                Err(_) => return Stop,
+            },
+            Unknown { names: n } => names |= n,
+            Stop => return Stop,
+        }
+    }
+    match best {
+        Some(v) if !names => Known(v),
+        _ => Unknown { names },
+    }
+}
+
+/// [`kleene`]'s `junction`: `and` (`is_or` false) or `or`.
+fn junction(parts: &[Expr], is_or: bool, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
+    let mut missing: Option<bool> = None;
+    for p in parts {
+        match eval_in(p, scope, env) {
+            Known(Value::Bool(b)) if b == is_or => return Known(Value::Bool(is_or)),
+            Known(Value::Bool(_)) => {}
+            Known(_) | Stop => return Stop,
+            Unknown { names } => missing = Some(missing.unwrap_or(false) || names),
+        }
+    }
+    match missing {
+        Some(names) => Unknown { names },
+        None => Known(Value::Bool(!is_or)),
+    }
+}
