@@ -8,6 +8,7 @@
 //! `structure` then checks what is declared of the whole document (`required`, `ordered`,
 //! `not after at`). [`time`] reads and writes the timestamps.
 
+mod direct;
 pub mod json;
 mod members;
 mod structure;
@@ -145,6 +146,11 @@ fn error(code: InputCode, path: &str, message: impl Into<String>, expected: impl
 /// Reads and validates a JSON text. A text over [`MAX_DOCUMENT_BYTES`] is refused
 /// (`too_large`) without being parsed.
 pub(crate) fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
+    // The common document straight into its slots; anything else the full way, which
+    // says what is wrong.
+    if let Some(doc) = direct::read(schema, text) {
+        return Ok(doc);
+    }
     if text.len() > MAX_DOCUMENT_BYTES {
         return Err(error(
             InputCode::TooLarge,

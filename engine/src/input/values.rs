@@ -24,11 +24,47 @@ pub(crate) fn describe(field: &Field) -> String {
     }
 }
 
+/// A field's value as written: a scalar, read from a parsed document or straight from the
+/// text ([`super::direct`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Scalar<'a> {
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, its text as written.
+    Number(&'a str),
+    /// A text, its escapes decoded.
+    Text(&'a str),
+}
+
+impl Scalar<'_> {
+    /// What was found, for an error message: as [`found`] says it of the same JSON value.
+    fn found(&self) -> String {
+        match self {
+            Scalar::Bool(_) => "true or false".to_string(),
+            Scalar::Number(n) => format!("the number {}", excerpt(n)),
+            Scalar::Text(s) => format!("the text \"{}\"", excerpt(s)),
+        }
+    }
+}
+
 pub(super) fn field_value(field: &Field, json: &Json, path: &Path<'_>) -> Result<Value, InputError> {
-    let wrong = || error(InputCode::WrongType, &path.render(), format!("found {}", found(json)), describe(field));
+    let scalar = match json {
+        Json::Bool(b) => Scalar::Bool(*b),
+        Json::Number(n) => Scalar::Number(n),
+        Json::String(s) => Scalar::Text(s),
+        Json::Null | Json::Array(_) | Json::Object(_) => {
+            return Err(error(InputCode::WrongType, &path.render(), format!("found {}", found(json)), describe(field)))
+        }
+    };
+    scalar_value(field, scalar, path)
+}
+
+/// A field's value from a scalar, as [`field_value`] reads it.
+pub(super) fn scalar_value(field: &Field, json: Scalar<'_>, path: &Path<'_>) -> Result<Value, InputError> {
+    let wrong = || error(InputCode::WrongType, &path.render(), format!("found {}", json.found()), describe(field));
     match (&field.ty, json) {
-        (FieldType::Boolean, Json::Bool(b)) => Ok(Value::Bool(*b)),
-        (FieldType::Choice(choices), Json::String(s)) => match choices.iter().position(|c| c == s) {
+        (FieldType::Boolean, Scalar::Bool(b)) => Ok(Value::Bool(b)),
+        (FieldType::Choice(choices), Scalar::Text(s)) => match choices.iter().position(|c| c == s) {
             Some(i) => Ok(Value::Choice(u16::try_from(i).map_err(|_| wrong())?)),
             None => {
                 let near = suggest(s, choices.iter().map(String::as_str));
@@ -39,7 +75,7 @@ pub(super) fn field_value(field: &Field, json: &Json, path: &Path<'_>) -> Result
                 Err(error(InputCode::UnknownChoice, &path.render(), message, describe(field)))
             }
         },
-        (FieldType::Timestamp, Json::String(s)) => time::parse_rfc3339(s).map(Value::Time).ok_or_else(|| {
+        (FieldType::Timestamp, Scalar::Text(s)) => time::parse_rfc3339(s).map(Value::Time).ok_or_else(|| {
             error(
                 InputCode::BadTimestamp,
                 &path.render(),
@@ -47,7 +83,7 @@ pub(super) fn field_value(field: &Field, json: &Json, path: &Path<'_>) -> Result
                 describe(field),
             )
         }),
-        (FieldType::Number { integer, .. }, Json::Number(text)) => {
+        (FieldType::Number { integer, .. }, Scalar::Number(text)) => {
             let quoted = || excerpt(text);
             let n = number(text).map_err(|code| {
                 let message = match code {
