@@ -56,11 +56,10 @@ fn stream(protocol: &Protocol, mut reader: Box<dyn BufRead>, explain: bool, thre
     loop {
         let mut chunk = Vec::with_capacity(LINES_PER_THREAD * threads);
         while chunk.len() < LINES_PER_THREAD * threads {
-            let mut line = String::new();
-            if reader.read_line(&mut line)? == 0 {
-                break;
+            match read_line(&mut *reader)? {
+                Some(line) => chunk.push(line),
+                None => break,
             }
-            chunk.push(line);
         }
         if chunk.is_empty() {
             break;
@@ -84,6 +83,64 @@ fn stream(protocol: &Protocol, mut reader: Box<dyn BufRead>, explain: bool, thre
     Ok(tally)
 }
 
+/// One line of the input: its text, or why it is not read.
+enum Line {
+    /// The line, without its end.
+    Text(String),
+    /// Not UTF-8: the offset of the first byte that is not.
+    NotUtf8(usize),
+    /// Longer than a document may be: its length, without its end.
+    TooLong(u64),
+}
+
+/// Reads one line, keeping no more of it than a document may be, so that one long line
+/// does not fill the memory; `None` at the end of the input.
+fn read_line(reader: &mut dyn BufRead) -> std::io::Result<Option<Line>> {
+    let limit = kap_engine::limits::MAX_DOCUMENT_BYTES;
+    // The bytes kept, the line's length, and its last two bytes (for its end).
+    let (mut bytes, mut length, mut last) = (Vec::new(), 0u64, [0u8; 2]);
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        let (take, end) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        let taken = buf.get(..take).unwrap_or_default();
+        length = length.saturating_add(take as u64);
+        for &b in taken.iter().rev().take(2).rev() {
+            last = [last[1], b];
+        }
+        // One byte past the limit is enough to know the line is too long.
+        let room = (limit + 2).saturating_sub(bytes.len());
+        bytes.extend_from_slice(taken.get(..take.min(room)).unwrap_or_default());
+        reader.consume(take);
+        if end {
+            break;
+        }
+    }
+    if length == 0 {
+        return Ok(None);
+    }
+    // The line's end (`\n` or `\r\n`) is not part of the document.
+    let ending: u64 = match last {
+        [b'\r', b'\n'] if length >= 2 => 2,
+        [_, b'\n'] => 1,
+        _ => 0,
+    };
+    let document = length.saturating_sub(ending);
+    if document > limit as u64 {
+        return Ok(Some(Line::TooLong(document)));
+    }
+    bytes.truncate(usize::try_from(document).unwrap_or(usize::MAX));
+    Ok(Some(match String::from_utf8(bytes) {
+        Ok(text) => Line::Text(text),
+        Err(e) => Line::NotUtf8(e.utf8_error().valid_up_to()),
+    }))
+}
+
 /// How a line went.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -94,13 +151,7 @@ enum Kind {
 
 /// The output lines of a chunk, in order, worked out on `threads` threads; `first` is the
 /// number of the chunk's first line.
-fn evaluate_all(
-    protocol: &Protocol,
-    chunk: &[String],
-    first: u64,
-    explain: bool,
-    threads: usize,
-) -> Vec<(String, Kind)> {
+fn evaluate_all(protocol: &Protocol, chunk: &[Line], first: u64, explain: bool, threads: usize) -> Vec<(String, Kind)> {
     let size = chunk.len().div_ceil(threads.max(1)).max(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = chunk
@@ -112,7 +163,7 @@ fn evaluate_all(
                     slice
                         .iter()
                         .zip(start..)
-                        .map(|(line, n)| evaluate_line(protocol, line.trim_end_matches(['\n', '\r']), n, explain))
+                        .map(|(line, n)| evaluate_line(protocol, line, n, explain))
                         .collect::<Vec<_>>()
                 })
             })
@@ -123,8 +174,13 @@ fn evaluate_all(
 }
 
 /// One line's output: the decisions JSON, or `{"line": N, "error": {...}}`.
-fn evaluate_line(protocol: &Protocol, text: &str, line: u64, explain: bool) -> (String, Kind) {
-    let result = if explain { protocol.evaluate_json(text) } else { decide_text(protocol, text) };
+fn evaluate_line(protocol: &Protocol, text: &Line, line: u64, explain: bool) -> (String, Kind) {
+    let result = match text {
+        Line::Text(text) if explain => protocol.evaluate_json(text),
+        Line::Text(text) => decide_text(protocol, text),
+        Line::NotUtf8(offset) => Err(Error::Input(kap_engine::input::not_utf8(*offset))),
+        Line::TooLong(bytes) => Err(Error::Input(kap_engine::input::too_large(*bytes))),
+    };
     let (error, kind) = match result {
         Ok(out) => match serde_json::to_string(&out) {
             Ok(json) => return (json, Kind::Evaluated),
@@ -152,16 +208,8 @@ fn evaluate_line(protocol: &Protocol, text: &str, line: u64, explain: bool) -> (
     (serde_json::json!({"line": line, "error": error}).to_string(), kind)
 }
 
-/// The decisions of a JSON text without the explanation; a text too large or not JSON is
-/// refused with the engine's own error, as [`Protocol::evaluate_json`] gives it.
+/// The decisions of a JSON text without the explanation: read and validated as
+/// [`Protocol::evaluate_json`] reads it (the same errors), decided without explaining.
 fn decide_text(protocol: &Protocol, text: &str) -> Result<kap_engine::Evaluation, Error> {
-    let parsed = if text.len() > kap_engine::limits::MAX_DOCUMENT_BYTES {
-        None
-    } else {
-        kap_engine::input::json::parse(text).ok()
-    };
-    match parsed {
-        Some(doc) => protocol.decide(&doc),
-        None => protocol.evaluate_json(text),
-    }
+    Ok(protocol.read(text)?.decide()?.to_evaluation())
 }

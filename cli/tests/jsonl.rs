@@ -26,6 +26,10 @@ fn one_line(document: &str) -> String {
 }
 
 fn run(args: &[&str], input: &str) -> std::process::Output {
+    run_bytes(args, input.as_bytes().to_vec())
+}
+
+fn run_bytes(args: &[&str], input: Vec<u8>) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kap"))
         .args(args)
         .current_dir(root())
@@ -37,8 +41,7 @@ fn run(args: &[&str], input: &str) -> std::process::Output {
     // Written from a thread: `kap` writes its output while it reads, and a full pipe on
     // either side would stop both.
     let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_string();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
+    let writer = std::thread::spawn(move || stdin.write_all(&input).unwrap());
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
     out
@@ -84,6 +87,36 @@ fn many_lines_keep_their_order_across_threads_and_no_explain_keeps_the_decisions
         let error: serde_json::Value = serde_json::from_str(last).unwrap();
         assert_eq!((error["line"].as_u64(), error["error"]["code"].as_str()), (Some(5001), Some("json_syntax")));
     }
+}
+
+/// A line that is not UTF-8, and one longer than a document may be (read no further than
+/// that), each give an error object on their line, and the stream goes on past them.
+#[test]
+fn a_line_not_utf8_or_too_long_is_refused_on_its_line_and_the_stream_goes_on() {
+    let good = one_line(DOCUMENTS[0]);
+    let mut input: Vec<u8> = Vec::new();
+    for _ in 0..5000 {
+        input.extend_from_slice(good.as_bytes());
+        input.push(b'\n');
+    }
+    input.extend_from_slice(b"{\"patient\": {\"mood_episode\": \"\xff\"}}\r\n");
+    let long = format!("{{\"patient\": {{\"age\": 30}}}}{}", " ".repeat(kap_engine::limits::MAX_DOCUMENT_BYTES));
+    input.extend_from_slice(long.as_bytes());
+    input.push(b'\n');
+    input.extend_from_slice(good.as_bytes());
+    let out = run_bytes(&["eval", RULES, "--jsonl", "-", "--no-explain"], input);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 5003);
+    let error = |line: &str| serde_json::from_str::<serde_json::Value>(line).unwrap();
+    let not_utf8 = error(lines[5000]);
+    assert_eq!((not_utf8["line"].as_u64(), not_utf8["error"]["code"].as_str()), (Some(5001), Some("json_syntax")));
+    assert!(not_utf8["error"]["message"].as_str().unwrap().contains("not UTF-8 text at byte 30"), "{not_utf8}");
+    let too_long = error(lines[5001]);
+    assert_eq!((too_long["line"].as_u64(), too_long["error"]["code"].as_str()), (Some(5002), Some("too_large")));
+    assert_eq!(too_long["error"]["message"], format!("the document is {} bytes, more than kap reads", long.len()));
+    assert_eq!(error(lines[5002])["decisions"], error(lines[0])["decisions"]);
 }
 
 #[test]

@@ -408,6 +408,30 @@ fn human(per_second: f64) -> String {
 }
 
 /// The session-4 document of the `evaluate` bench: three sessions given, seven readings.
+/// The input documents of the test corpus that the protocol evaluates.
+fn corpus_documents(protocol: &Protocol) -> Vec<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "json")
+                && !path.to_string_lossy().ends_with(".expected.json")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus"), &mut files);
+    files.sort();
+    files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .filter(|text| protocol.evaluate_json(text).is_ok())
+        .collect()
+}
+
 fn session_four() -> String {
     let mut fourth: Value = serde_json::from_str(&read("tests/corpus/examples/06-monitoring.json")).unwrap();
     let given = fourth["course"]["sessions"][0].clone();
@@ -512,6 +536,10 @@ fn main() {
         return;
     }
 
+    // The documents of the test corpus that are evaluated: the web tests time the same work in
+    // WebAssembly (`evaluateJson`), to compare with this native figure.
+    let corpus = corpus_documents(&protocol);
+    let corpus = &corpus;
     let fourth = session_four();
     let fourth_parsed = json::parse(&fourth).unwrap();
     assert_eq!(protocol.evaluate(&fourth_parsed).unwrap().decisions.len(), 4);
@@ -593,9 +621,17 @@ fn main() {
         (1, Box::new(move || drop(black_box(protocol.decide(black_box(fourth_parsed)).unwrap())))),
         (1, Box::new(move || drop(black_box(protocol.evaluate_json(black_box(fourth)).unwrap())))),
         (1, Box::new(move || drop(black_box(Protocol::compile(black_box(source)).unwrap())))),
+        (
+            corpus.len(),
+            Box::new(move || {
+                for text in corpus {
+                    black_box(serde_json::to_string(&protocol.evaluate_json(black_box(text)).unwrap()).unwrap());
+                }
+            }),
+        ),
     ];
     let r = rates(&mut passes);
-    let [kap_input, kap_read, kap_decide, kap_decide_text, kap_evaluate, kap_evaluate_text, datalogic_parsed, datalogic_text, hand_parsed, hand_text, session_evaluate, session_decide, session_text, compiles] =
+    let [kap_input, kap_read, kap_decide, kap_decide_text, kap_evaluate, kap_evaluate_text, datalogic_parsed, datalogic_text, hand_parsed, hand_text, session_evaluate, session_decide, session_text, compiles, corpus_rate] =
         r[..]
     else {
         unreachable!()
@@ -636,6 +672,7 @@ fn main() {
         ("session 4, all four decisions: `decide` (parsed document)", session_decide),
         ("session 4, all four decisions: `evaluate_json`", session_text),
         ("compiling the reference protocol", compiles),
+        ("corpus documents, evaluated to JSON text (`evaluate_json`; the web tests time WebAssembly's `evaluateJson` on the same)", corpus_rate),
     ] {
         let each = 1e6 / per_second;
         println!("| {what} | {} | {each:.1} µs |", human(per_second));

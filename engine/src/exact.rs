@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 /// Compares two exact decimals: as whole numbers when they are written with the same number
 /// of decimals (the usual case: an input and the limit it is compared with), which is what
 /// the general comparison of any two decimals gives, without aligning their scales.
+#[inline]
 pub(crate) fn compare(a: &Decimal, b: &Decimal) -> std::cmp::Ordering {
     if a.scale() == b.scale() {
         a.mantissa().cmp(&b.mantissa())

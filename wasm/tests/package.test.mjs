@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { repo, kap, compact, loadPackage, referencePath, pkgDir } from "./helpers.mjs";
+import { repo, kap, compact, loadPackage, referencePath, pkgDir, documents } from "./helpers.mjs";
 
 const kapModule = await loadPackage();
 const { Protocol, CompileError, DocumentError, check, engineVersion } = kapModule;
@@ -146,4 +146,35 @@ test("a rule file that fails the dose proof cannot be compiled: CompileError wit
     (e) => e instanceof CompileError && e.diagnostics.some((d) => d.code === "dose-limit" && d.severity === "error"),
   );
   assert.ok(check(unsafe).some((d) => d.code === "dose-limit"));
+});
+
+// WebAssembly keeps up with native code: the time per evaluation in Node, reported (never asserted:
+// a time depends on the machine's load). The native figure for the same documents and the
+// same work (`evaluate_json` to JSON text) is printed by `cargo bench -p kap-engine --bench
+// peers` ("corpus documents, evaluated to JSON text"); compare the two from one machine.
+test("reports the time per evaluation in WebAssembly (the corpus documents, explained, to JSON text)", () => {
+  const protocol = Protocol.compile(source);
+  const texts = [];
+  for (const file of documents(path.join(repo, "tests", "corpus"))) {
+    const text = fs.readFileSync(file, "utf8");
+    try {
+      protocol.evaluateJson(text);
+      texts.push(text);
+    } catch {
+      // A refused document is not an evaluation.
+    }
+  }
+  assert.ok(texts.length > 100, `${texts.length} corpus documents evaluated`);
+  let best = Infinity;
+  const started = performance.now();
+  for (let round = 0; round < 20 && (round < 3 || performance.now() - started < 2000); round += 1) {
+    const t0 = performance.now();
+    let bytes = 0;
+    for (const text of texts) bytes += protocol.evaluateJson(text).length;
+    const each = ((performance.now() - t0) * 1000) / texts.length;
+    assert.ok(bytes > 0);
+    best = Math.min(best, each);
+  }
+  console.log(`wasm: ${best.toFixed(1)} µs per evaluation (best round over ${texts.length} corpus documents, evaluateJson, explained)`);
+  protocol.free();
 });

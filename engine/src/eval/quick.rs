@@ -84,6 +84,16 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
             Unknown { .. } => FALSE,
             Stop => Stop,
         },
+        // A field against a number, the most common condition: read and compared in place.
+        Expr::Compare(op, a, b) if matches!((&**a, &**b), (Expr::Field { .. }, Expr::Const(Value::Num(_)))) => {
+            let (Expr::Field { slot, .. }, Expr::Const(Value::Num(limit))) = (&**a, &**b) else { return Stop };
+            match doc.root.fields.get(slot.index()) {
+                Some(Some(Value::Num(x))) => Known(Value::Bool(ops::holds(*op, crate::exact::compare(x, limit)))),
+                Some(None) => Unknown { names: true },
+                // Another type (the checker lets none through), or a slot outside the document.
+                _ => Stop,
+            }
+        }
         Expr::Compare(op, a, b) => {
             let (a, b) = (eval_in(a, scope, env), eval_in(b, scope, env));
             both(a, b, |x, y| compare(*op, x, y).map(Value::Bool))

@@ -145,6 +145,23 @@ fn error(code: InputCode, path: &str, message: impl Into<String>, expected: impl
 
 /// Reads and validates a JSON text. A text over [`MAX_DOCUMENT_BYTES`] is refused
 /// (`too_large`) without being parsed.
+/// The error for a document of `bytes` bytes, more than kap reads ([`MAX_DOCUMENT_BYTES`]):
+/// for a reader that stops reading it before the end (`kap eval --jsonl`).
+pub fn too_large(bytes: u64) -> InputError {
+    error(
+        InputCode::TooLarge,
+        "",
+        format!("the document is {bytes} bytes, more than kap reads"),
+        format!("a JSON document of at most {MAX_DOCUMENT_BYTES} bytes (1 MiB)"),
+    )
+}
+
+/// The error for a text that is not UTF-8 (JSON text is), at byte `offset`: for a reader of
+/// bytes (`kap eval --jsonl`).
+pub fn not_utf8(offset: usize) -> InputError {
+    error(InputCode::JsonSyntax, "", format!("not UTF-8 text at byte {offset}: JSON text is UTF-8"), "a JSON object")
+}
+
 pub(crate) fn read(schema: &Schema, text: &str) -> Result<Document, InputError> {
     // The common document straight into its slots; anything else the full way, which
     // says what is wrong.
@@ -152,12 +169,7 @@ pub(crate) fn read(schema: &Schema, text: &str) -> Result<Document, InputError> 
         return Ok(doc);
     }
     if text.len() > MAX_DOCUMENT_BYTES {
-        return Err(error(
-            InputCode::TooLarge,
-            "",
-            format!("the document is {} bytes, more than kap reads", text.len()),
-            format!("a JSON document of at most {MAX_DOCUMENT_BYTES} bytes (1 MiB)"),
-        ));
+        return Err(too_large(text.len() as u64));
     }
     let json = json::parse(text).map_err(|e| {
         error(

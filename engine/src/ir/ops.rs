@@ -100,14 +100,20 @@ pub(crate) fn compare(op: CmpOp, x: Value, y: Value) -> Result<bool, EvalError> 
         (Value::Text(a), Value::Text(b)) => a.cmp(&b),
         _ => return Err(internal("comparison")),
     };
-    Ok(match op {
+    Ok(holds(op, ordering))
+}
+
+/// Whether `x op y` holds, given how `x` orders against `y`.
+#[inline]
+pub(crate) fn holds(op: CmpOp, ordering: Ordering) -> bool {
+    match op {
         CmpOp::Lt => ordering == Ordering::Less,
         CmpOp::Le => ordering != Ordering::Greater,
         CmpOp::Gt => ordering == Ordering::Greater,
         CmpOp::Ge => ordering != Ordering::Less,
         CmpOp::Eq => ordering == Ordering::Equal,
         CmpOp::Ne => ordering != Ordering::Equal,
-    })
+    }
 }
 
 /// `x op y` on numbers, and on timestamps with durations, exactly; an overflow or a
