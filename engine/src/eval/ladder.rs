@@ -28,6 +28,25 @@ pub(super) fn call(expr: &Expr, ladder: &Ladder, level: &Expr, scope: &Scope<'_>
             return Ok(Outcome::Unknown(open_missing(expr, ladder, level_expr, route, level, scope, ev)?))
         }
     };
+    at(expr, ladder, r, level, scope)
+}
+
+/// [`call`] at a level already known: `None` when the document's route is not known (the
+/// caller then makes the call, which names what is missing).
+pub(super) fn call_at_level(
+    expr: &Expr,
+    ladder: &Ladder,
+    level: u16,
+    scope: &Scope<'_>,
+) -> Result<Option<Outcome>, EvalError> {
+    match route(ladder, scope)? {
+        Ok(r) => at(expr, ladder, r, level, scope).map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The dose, whether it is allowed, or the highest allowed level, at a known level and route.
+fn at(expr: &Expr, ladder: &Ladder, r: u16, level: u16, scope: &Scope<'_>) -> Eval {
     Ok(match expr {
         Expr::Dose(..) => match given_dose(ladder, r, level, scope)? {
             Ok(calc) => Outcome::Known(Value::Num(calc.dose)),

@@ -70,8 +70,22 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
         Expr::GroupPresent(g) => doc.groups.get(g.index()).map_or(Stop, |present| Known(Value::Bool(*present))),
         Expr::ItemField { list_slot, item, slot, .. } => item_field(scope, env, *list_slot, *item, slot.index()),
         Expr::Quantifier { kind, list_slot, cond, .. } => quantifier(*kind, *list_slot, cond.as_deref(), scope, env),
-        // Doses: the one dose computation, through the full evaluator.
-        Expr::Dose(..) | Expr::Allowed(..) | Expr::HighestAllowed(..) | Expr::Item { .. } => full(expr, scope, env),
+        // Doses: the one dose computation, at the level the quick evaluator knows; an
+        // unknown level or route through the full evaluator, which names what is missing.
+        Expr::Dose(l, level) | Expr::Allowed(l, level) | Expr::HighestAllowed(l, level) => {
+            let Some(ladder) = scope.ladders.get(l.index()) else { return Stop };
+            match eval_in(level, scope, env) {
+                Known(Value::Choice(c)) => match super::ladder::call_at_level(expr, ladder, c, scope) {
+                    Ok(Some(Outcome::Known(v))) => Known(v),
+                    Ok(Some(Outcome::Unknown(m))) => Unknown { names: !m.0.is_empty() },
+                    Ok(None) => full(expr, scope, env),
+                    Err(_) => Stop,
+                },
+                Stop => Stop,
+                _ => full(expr, scope, env),
+            }
+        }
+        Expr::Item { .. } => Stop,
         Expr::Choose(arms, otherwise) => choose(arms, otherwise, scope, env),
         unary!(e) => match eval_in(e, scope, env) {
             Known(v) => ops::unary(expr, v).map_or(Stop, Known),
