@@ -39,7 +39,7 @@ impl<'p> Input<'p> {
     /// values and missing inputs are those of [`Input::evaluate`].
     pub fn decide(&self) -> Result<Decided<'p>, Error> {
         let program = self.protocol.program();
-        let (made, _) = decide::make_all::<decide::NoRecord, { decide::UNEXPLAINED }>(program, &self.doc, None)
+        let (made, _) = decide::make_all::<decide::NoRecord, { decide::UNEXPLAINED }>(program, &self.doc, None, true)
             .map_err(|e| self.protocol.located(e))?;
         Ok(Decided { protocol: self.protocol, made })
     }

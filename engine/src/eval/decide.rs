@@ -136,7 +136,7 @@ pub(crate) fn evaluate_traced<R, const EXPLAIN: bool>(
 where
     R: FnMut(&Decision, &Made, &Document, &Verdicts) -> Result<(), EvaluationError>,
 {
-    let (made, explanation) = make_all::<R, EXPLAIN>(program, doc, record)?;
+    let (made, explanation) = make_all::<R, EXPLAIN>(program, doc, record, true)?;
     Ok(assemble(program, &made, protocol, explanation))
 }
 
@@ -146,11 +146,13 @@ pub(crate) type MadeAll = Vec<(usize, Made)>;
 
 /// Makes every decision of `program` that is output on `doc` (and those they read), in
 /// order, with the explanation of those output when `EXPLAIN`; `record`, when given, is
-/// called with what each decision output made.
+/// called with what each decision output made. Each decision is made `quick`ly first (see
+/// [`super::quick`]) unless told otherwise: both ways give the same.
 pub(crate) fn make_all<R, const EXPLAIN: bool>(
     program: &Program,
     doc: &Document,
     mut record: Option<&mut R>,
+    quick: bool,
 ) -> Result<(MadeAll, Vec<Explanation>), EvaluationError>
 where
     R: FnMut(&Decision, &Made, &Document, &Verdicts) -> Result<(), EvaluationError>,
@@ -172,7 +174,7 @@ where
         // Explanations only for the decisions that are output, and when asked.
         let mut notes = (applies && EXPLAIN).then(Vec::new);
         // Quickly when nothing is missing; otherwise again, naming what is missing.
-        let made = match decide(program, decision, doc, &verdicts, &missings, notes.as_mut(), true) {
+        let made = match decide(program, decision, doc, &verdicts, &missings, notes.as_mut(), quick) {
             Ok(made) => made,
             Err(Halt::Failed(e)) => return Err(e),
             Err(Halt::Retry) => {

@@ -270,3 +270,81 @@ fn junction(parts: &[Expr], is_or: bool, scope: &Scope<'_>, env: Option<&Env<'_>
         None => Known(Value::Bool(!is_or)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    use crate::eval::decide::{self, NoRecord, EXPLAINED};
+    use crate::Protocol;
+    use serde_json::Value as J;
+    use std::path::Path;
+
+    /// Every document of `dir` and below (not the expected outputs).
+    fn documents(dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                documents(&path, out);
+            } else if path.extension().is_some_and(|e| e == "json")
+                && !path.to_string_lossy().ends_with(".expected.json")
+            {
+                out.push(std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+
+    /// The document without one member: each member of each object of the root, and of the
+    /// first and last item of each list in them, in turn.
+    fn without_one_member(doc: &J) -> Vec<J> {
+        let mut out = Vec::new();
+        let Some(root) = doc.as_object() else { return out };
+        for (group, value) in root {
+            let Some(members) = value.as_object() else { continue };
+            for (name, inner) in members {
+                let mut smaller = doc.clone();
+                smaller[group].as_object_mut().unwrap().remove(name);
+                out.push(smaller);
+                let Some(items) = inner.as_array() else { continue };
+                for index in [0, items.len().saturating_sub(1)] {
+                    let Some(fields) = items.get(index).and_then(J::as_object) else { continue };
+                    for field in fields.keys() {
+                        let mut smaller = doc.clone();
+                        smaller[group][name][index].as_object_mut().unwrap().remove(field);
+                        out.push(smaller);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Made quickly first or by the full evaluator alone, every decision of the reference
+    /// protocol is the same, explanation and missing inputs included, on every document of the
+    /// corpus and on each of them with one member left out (unknowns of every kind).
+    #[test]
+    fn quick_first_gives_what_the_full_evaluator_gives() {
+        let protocol = Protocol::compile(include_str!("../../../rules/kap-reference.kap")).unwrap();
+        let program = protocol.program();
+        let mut texts = Vec::new();
+        documents(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus"), &mut texts);
+        let (mut compared, mut retried) = (0, 0);
+        for text in &texts {
+            let Ok(json) = serde_json::from_str::<J>(text) else { continue };
+            let mut variants = without_one_member(&json);
+            variants.push(json);
+            for variant in variants {
+                let Ok(doc) = crate::input::read(&program.schema, &variant.to_string()) else { continue };
+                let run = |quick| {
+                    decide::make_all::<NoRecord, EXPLAINED>(program, &doc, None, quick)
+                        .map(|(made, explanation)| decide::assemble(program, &made, protocol.reference(), explanation))
+                };
+                let (quick, full) = (run(true), run(false));
+                assert_eq!(quick, full, "{variant}");
+                compared += 1;
+                retried +=
+                    usize::from(quick.as_ref().is_ok_and(|e| e.decisions.values().any(|d| !d.missing.is_empty())));
+            }
+        }
+        assert!(compared > 5000 && retried > 1000, "{compared} documents compared, {retried} with something missing");
+    }
+}
