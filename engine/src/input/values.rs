@@ -92,7 +92,8 @@ pub(super) fn scalar_value(field: &Field, json: Scalar<'_>, path: &Path<'_>) -> 
                 };
                 error(code, &path.render(), message, describe(field))
             })?;
-            if *integer && !n.fract().is_zero() {
+            // A number written without decimals is whole.
+            if *integer && n.scale() != 0 && !n.fract().is_zero() {
                 return Err(error(
                     InputCode::NotWhole,
                     &path.render(),
@@ -101,7 +102,8 @@ pub(super) fn scalar_value(field: &Field, json: Scalar<'_>, path: &Path<'_>) -> 
                 ));
             }
             if let Some((lo, hi)) = field.range {
-                if n < lo || n > hi {
+                let order = |a: &Decimal, b: &Decimal| crate::exact::compare(a, b);
+                if order(&n, &lo).is_lt() || order(&n, &hi).is_gt() {
                     return Err(error(
                         InputCode::OutOfRange,
                         &path.render(),
@@ -110,7 +112,8 @@ pub(super) fn scalar_value(field: &Field, json: Scalar<'_>, path: &Path<'_>) -> 
                     ));
                 }
             }
-            Ok(Value::Num(n.normalize()))
+            // Without decimals and not zero (`-0` becomes `0`), a number is already normal.
+            Ok(Value::Num(if n.scale() == 0 && !n.is_zero() { n } else { n.normalize() }))
         }
         _ => Err(wrong()),
     }
