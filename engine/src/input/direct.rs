@@ -81,45 +81,10 @@ impl<'a> Reader<'a> {
 
     /// A number, its text as written, checked as the full reader checks it.
     fn number(&mut self) -> Option<&'a str> {
-        let start = self.pos;
-        let digits = |r: &mut Self| {
-            let from = r.pos;
-            while let Some(b'0'..=b'9') = r.peek() {
-                r.pos += 1;
-            }
-            r.pos > from
-        };
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(b'0') => {
-                self.pos += 1;
-                if let Some(b'0'..=b'9') = self.peek() {
-                    return None;
-                }
-            }
-            Some(b'1'..=b'9') => {
-                digits(self);
-            }
-            _ => return None,
-        }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            if !digits(self) {
-                return None;
-            }
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            if !digits(self) {
-                return None;
-            }
-        }
-        self.text.get(start..self.pos)
+        let end = super::json::number_end(self.bytes, self.pos).ok()?;
+        let text = self.text.get(self.pos..end)?;
+        self.pos = end;
+        Some(text)
     }
 
     /// A literal word.

@@ -177,6 +177,60 @@ fn line_and_column(bytes: &[u8], offset: usize) -> (usize, usize) {
 /// The longest word shown when describing what was found.
 const MAX_WORD_CHARS: usize = 16;
 
+/// Why the text at a position is not a JSON number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NotANumber {
+    /// `01`: a leading zero.
+    LeadingZero,
+    /// No digit where the number starts (after a `-`).
+    DigitAfterMinus,
+    /// No digit after the decimal point.
+    DigitAfterPoint,
+    /// No digit in the exponent.
+    DigitInExponent,
+}
+
+/// Where the JSON number (RFC 8259's grammar) that starts at byte `start` of `bytes` ends; or
+/// the byte where it stops being one, and why. The one reading of a number's syntax, for the
+/// parser and for the direct reader ([`super::direct`]).
+pub(super) fn number_end(bytes: &[u8], start: usize) -> Result<usize, (usize, NotANumber)> {
+    let at = |i: usize| bytes.get(i).copied();
+    let digits = |mut i: usize| {
+        while let Some(b'0'..=b'9') = at(i) {
+            i += 1;
+        }
+        i
+    };
+    let mut pos = start;
+    if at(pos) == Some(b'-') {
+        pos += 1;
+    }
+    pos = match at(pos) {
+        Some(b'0') if matches!(at(pos + 1), Some(b'0'..=b'9')) => return Err((start, NotANumber::LeadingZero)),
+        Some(b'0') => pos + 1,
+        Some(b'1'..=b'9') => digits(pos),
+        _ => return Err((pos, NotANumber::DigitAfterMinus)),
+    };
+    if at(pos) == Some(b'.') {
+        pos += 1;
+        if !matches!(at(pos), Some(b'0'..=b'9')) {
+            return Err((pos, NotANumber::DigitAfterPoint));
+        }
+        pos = digits(pos);
+    }
+    if let Some(b'e' | b'E') = at(pos) {
+        pos += 1;
+        if let Some(b'+' | b'-') = at(pos) {
+            pos += 1;
+        }
+        if !matches!(at(pos), Some(b'0'..=b'9')) {
+            return Err((pos, NotANumber::DigitInExponent));
+        }
+        pos = digits(pos);
+    }
+    Ok(pos)
+}
+
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -190,12 +244,6 @@ impl Parser<'_> {
 
     fn skip_whitespace(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
-        }
-    }
-
-    fn skip_digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
             self.pos += 1;
         }
     }
@@ -335,42 +383,26 @@ impl Parser<'_> {
 
     fn number(&mut self) -> Result<Json, JsonError> {
         let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(b'0') => {
-                self.pos += 1;
-                if let Some(b'0'..=b'9') = self.peek() {
-                    return Err(
-                        self.error_at(start, "a number must not start with a leading zero (write `1`, not `01`)")
-                    );
+        match number_end(self.bytes, start) {
+            // Both ends sit on ASCII bytes, so this slice is always on character boundaries.
+            Ok(end) => match self.text.get(start..end) {
+                Some(text) => {
+                    self.pos = end;
+                    Ok(Json::Number(text.to_string()))
                 }
+                None => Err(self.error_at(start, "invalid number")),
+            },
+            Err((_, NotANumber::LeadingZero)) => {
+                Err(self.error_at(start, "a number must not start with a leading zero (write `1`, not `01`)"))
             }
-            Some(b'1'..=b'9') => self.skip_digits(),
-            _ => return Err(self.expected("expected a digit after `-`")),
-        }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err(self.expected("expected a digit after the decimal point"));
+            Err((at, why)) => {
+                self.pos = at;
+                Err(self.expected(match why {
+                    NotANumber::DigitAfterMinus | NotANumber::LeadingZero => "expected a digit after `-`",
+                    NotANumber::DigitAfterPoint => "expected a digit after the decimal point",
+                    NotANumber::DigitInExponent => "expected a digit in the exponent",
+                }))
             }
-            self.skip_digits();
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err(self.expected("expected a digit in the exponent"));
-            }
-            self.skip_digits();
-        }
-        // Both ends sit on ASCII bytes, so this slice is always on character boundaries.
-        match self.text.get(start..self.pos) {
-            Some(text) => Ok(Json::Number(text.to_string())),
-            None => Err(self.error_at(start, "invalid number")),
         }
     }
 
