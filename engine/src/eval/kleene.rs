@@ -144,12 +144,7 @@ fn item_field(
     let Some(records) = items(doc, list_slot) else {
         return Ok(Outcome::Unknown(Missing::one(MissingRef::List(list))));
     };
-    let index = match item {
-        ItemRef::Position(p) if p >= 0 => usize::try_from(p).ok(),
-        ItemRef::Position(p) => records.len().checked_sub(usize::try_from(p.unsigned_abs()).unwrap_or(usize::MAX)),
-        ItemRef::Bound(level) => env.and_then(|e| e.bound(level)),
-        ItemRef::BoundBefore(level) => env.and_then(|e| e.bound(level)).and_then(|i| i.checked_sub(1)),
-    };
+    let index = item_index(records.len(), item, env);
     let Some((index, record)) = index.and_then(|i| Some((i, records.get(i)?))) else {
         return Ok(Outcome::Unknown(match item {
             // No item at that position: the list is too short, and named.
@@ -186,8 +181,19 @@ impl Env<'_> {
     }
 }
 
+/// The index an item reference reads in a list of `len` items: by position (0 first, -1
+/// last), or the item bound by a quantifier (or the one before it); `None` when there is none.
+pub(super) fn item_index(len: usize, item: ItemRef, env: Option<&Env<'_>>) -> Option<usize> {
+    match item {
+        ItemRef::Position(p) if p >= 0 => usize::try_from(p).ok(),
+        ItemRef::Position(p) => len.checked_sub(usize::try_from(p.unsigned_abs()).unwrap_or(usize::MAX)),
+        ItemRef::Bound(level) => env.and_then(|e| e.bound(level)),
+        ItemRef::BoundBefore(level) => env.and_then(|e| e.bound(level)).and_then(|i| i.checked_sub(1)),
+    }
+}
+
 /// The items of a top-level list, or `None` when the list is absent.
-fn items(doc: &Document, list_slot: ListSlot) -> Option<&[Record]> {
+pub(super) fn items(doc: &Document, list_slot: ListSlot) -> Option<&[Record]> {
     doc.root.lists.get(list_slot.index())?.as_deref()
 }
 

@@ -148,21 +148,10 @@ fn kleene_and(a: Quick, b: Quick) -> Quick {
     }
 }
 
-/// The items of a top-level list, or `None` when the list is absent.
-fn items<'d>(scope: &Scope<'d>, list_slot: ListSlot) -> Option<&'d [crate::input::Record]> {
-    scope.doc.root.lists.get(list_slot.index())?.as_deref()
-}
-
 /// [`kleene`]'s `item_field`.
 fn item_field(scope: &Scope<'_>, env: Option<&Env<'_>>, list_slot: ListSlot, item: ItemRef, slot: usize) -> Quick {
-    let Some(records) = items(scope, list_slot) else { return Unknown { names: true } };
-    let index = match item {
-        ItemRef::Position(p) if p >= 0 => usize::try_from(p).ok(),
-        ItemRef::Position(p) => records.len().checked_sub(usize::try_from(p.unsigned_abs()).unwrap_or(usize::MAX)),
-        ItemRef::Bound(level) => env.and_then(|e| e.bound(level)),
-        ItemRef::BoundBefore(level) => env.and_then(|e| e.bound(level)).and_then(|i| i.checked_sub(1)),
-    };
-    let Some(record) = index.and_then(|i| records.get(i)) else {
+    let Some(records) = kleene::items(scope.doc, list_slot) else { return Unknown { names: true } };
+    let Some(record) = kleene::item_index(records.len(), item, env).and_then(|i| records.get(i)) else {
         // A list too short names the list; the item before the first names nothing.
         return Unknown { names: matches!(item, ItemRef::Position(_)) };
     };
@@ -181,7 +170,7 @@ fn quantifier(
     scope: &Scope<'_>,
     env: Option<&Env<'_>>,
 ) -> Quick {
-    let Some(records) = items(scope, list_slot) else { return Unknown { names: true } };
+    let Some(records) = kleene::items(scope.doc, list_slot) else { return Unknown { names: true } };
     let mut count: u32 = 0;
     let mut names = false;
     for index in 0..records.len() {
