@@ -12,9 +12,11 @@
 //!
 //! Run with `cargo bench -p kap-engine --bench peers`; `KAP_PEERS_DOCS=N` changes the number
 //! of documents (10,000 by default). To profile one of kap's paths alone, set
-//! `KAP_PEERS_PROFILE` to `decide`, `evaluate`, `evaluate_json` or `session` (session 4,
-//! `evaluate`): the bench checks the engines agree, then runs that path for 10 s and stops,
-//! e.g. `KAP_PEERS_PROFILE=decide perf record -g target/release/deps/peers-*`.
+//! `KAP_PEERS_PROFILE` to `input` (`Input::decide`), `read` (`Protocol::read` then
+//! `decide`), `decide`, `evaluate`, `evaluate_json`, `session` (session 4, `evaluate`),
+//! `session_input` (session 4, `Input::decide`) or `compile`: the bench checks the engines
+//! agree, then runs that path for 10 s, prints the time of one run and stops, e.g.
+//! `KAP_PEERS_PROFILE=decide perf record -g target/release/deps/peers-*`.
 //! Numbers are reported, never asserted.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -513,8 +515,10 @@ fn main() {
 
     if let Ok(path) = std::env::var("KAP_PEERS_PROFILE") {
         let fourth = json::parse(&session_four()).unwrap();
-        let start = Instant::now();
+        let fourth_input = protocol.input(&fourth).unwrap();
+        let (start, mut rounds) = (Instant::now(), 0u32);
         while start.elapsed() < Duration::from_secs(10) {
+            rounds += 1;
             for ((doc, text), input) in parsed.iter().zip(&texts).zip(&inputs) {
                 match path.as_str() {
                     "input" => {
@@ -527,12 +531,16 @@ fn main() {
                     "evaluate" => drop(black_box(protocol.evaluate(black_box(doc)).unwrap())),
                     "evaluate_json" => drop(black_box(protocol.evaluate_json(black_box(text)).unwrap())),
                     "session" => drop(black_box(protocol.evaluate(black_box(&fourth)).unwrap())),
+                    "session_input" => drop(black_box(black_box(&fourth_input).decide().unwrap())),
+                    "compile" => drop(black_box(Protocol::compile(black_box(&source)).unwrap())),
                     other => panic!(
-                        "KAP_PEERS_PROFILE: no path `{other}` (input, read, decide, evaluate, evaluate_json, session)"
+                        "KAP_PEERS_PROFILE: no path `{other}` (input, read, decide, evaluate, evaluate_json, session, session_input, compile)"
                     ),
                 };
             }
         }
+        let each = start.elapsed().as_secs_f64() * 1e6 / (f64::from(rounds) * n as f64);
+        println!("{path}: {each:.2} µs each");
         return;
     }
 
@@ -543,6 +551,8 @@ fn main() {
     let fourth = session_four();
     let fourth_parsed = json::parse(&fourth).unwrap();
     assert_eq!(protocol.evaluate(&fourth_parsed).unwrap().decisions.len(), 4);
+    let fourth_input = protocol.input(&fourth_parsed).unwrap();
+    let fourth_input = &fourth_input;
     let (protocol, engine, logic) = (&protocol, &engine, &logic);
     let (parsed, texts, data, structs, inputs) = (&parsed, &texts, &data, &structs, &inputs);
     let (fourth, fourth_parsed, source) = (&fourth, &fourth_parsed, &source);
@@ -619,6 +629,7 @@ fn main() {
         ),
         (1, Box::new(move || drop(black_box(protocol.evaluate(black_box(fourth_parsed)).unwrap())))),
         (1, Box::new(move || drop(black_box(protocol.decide(black_box(fourth_parsed)).unwrap())))),
+        (1, Box::new(move || drop(black_box(black_box(fourth_input).decide().unwrap())))),
         (1, Box::new(move || drop(black_box(protocol.evaluate_json(black_box(fourth)).unwrap())))),
         (1, Box::new(move || drop(black_box(Protocol::compile(black_box(source)).unwrap())))),
         (
@@ -631,7 +642,7 @@ fn main() {
         ),
     ];
     let r = rates(&mut passes);
-    let [kap_input, kap_read, kap_decide, kap_decide_text, kap_evaluate, kap_evaluate_text, datalogic_parsed, datalogic_text, hand_parsed, hand_text, session_evaluate, session_decide, session_text, compiles, corpus_rate] =
+    let [kap_input, kap_read, kap_decide, kap_decide_text, kap_evaluate, kap_evaluate_text, datalogic_parsed, datalogic_text, hand_parsed, hand_text, session_evaluate, session_decide, session_input, session_text, compiles, corpus_rate] =
         r[..]
     else {
         unreachable!()
@@ -670,6 +681,7 @@ fn main() {
     for (what, per_second) in [
         ("session 4, all four decisions: `evaluate` (parsed document)", session_evaluate),
         ("session 4, all four decisions: `decide` (parsed document)", session_decide),
+        ("session 4, all four decisions: `Input::decide` (validated document)", session_input),
         ("session 4, all four decisions: `evaluate_json`", session_text),
         ("compiling the reference protocol", compiles),
         ("corpus documents, evaluated to JSON text (`evaluate_json`; the web tests time WebAssembly's `evaluateJson` on the same)", corpus_rate),

@@ -88,9 +88,11 @@ fn analyse(source: &str) -> (Option<Program>, Vec<Diagnostic>) {
     let (program, more) = check::check(&file, source);
     diagnostics.extend(more);
     let program = match program {
-        Some(program) if !diagnostics.iter().any(Diagnostic::is_error) => {
+        Some(mut program) if !diagnostics.iter().any(Diagnostic::is_error) => {
             diagnostics.extend(analysis::dose_safety::prove(&program));
             diagnostics.extend(analysis::cost::check(&program));
+            // Last: the analyses read expressions as the checker wrote them.
+            crate::ir::share::share(&mut program);
             Some(program)
         }
         _ => None,

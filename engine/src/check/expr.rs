@@ -429,6 +429,12 @@ impl<'a, 'd> Checker<'a, 'd> {
         self.lists.clone()
     }
 
+    /// The compiled bodies of the definitions without parameters, written out at each use:
+    /// what [`crate::ir::share`] may compute once.
+    pub fn definitions(&self) -> Vec<Expr> {
+        self.constants.values().filter_map(|c| c.as_ref().map(|(e, _)| e.clone())).collect()
+    }
+
     /// Makes a checked decision's verdict readable by later decisions as `NAME.verdict`.
     pub fn add_decision(&mut self, name: &str, verdicts: Vec<String>) {
         self.decisions.push((name.to_string(), verdicts));

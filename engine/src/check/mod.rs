@@ -83,7 +83,7 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
     let names = Names::new(&schema, &items.defines, &alert_decls, &file.broken, source)
         .with_zone(zone)
         .with_schedules(&schedules);
-    let (ladders, decisions, texts, lists) = {
+    let (ladders, decisions, texts, lists, shared) = {
         let mut pending = Vec::new();
         let mut checker = Checker::new(&names, &mut diagnostics);
         let ladders = ladders(&items.ladders, &schema, &sources, &mut checker, &mut pending);
@@ -94,9 +94,10 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
         unused_definitions(&items.defines, &checker, &mut pending);
         let texts = checker.texts();
         let lists = checker.lists();
+        let shared = checker.definitions();
         drop(checker);
         diagnostics.extend(pending);
-        (ladders, decisions, texts, lists)
+        (ladders, decisions, texts, lists, shared)
     };
     if items.decisions.is_empty() {
         diagnostics.push(
@@ -108,7 +109,7 @@ pub fn check(file: &RuleFile, source: &str) -> (Option<Program>, Vec<Diagnostic>
     diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then(a.code.cmp(&b.code)).then(a.message.cmp(&b.message)));
     diagnostics.dedup();
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
-    let program = ok.then(|| Program { header, sources, schema, decisions, ladders, texts, lists });
+    let program = ok.then(|| Program { header, sources, schema, decisions, ladders, texts, lists, shared });
     (program, diagnostics)
 }
 

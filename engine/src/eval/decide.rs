@@ -3,7 +3,7 @@
 //! undetermined.
 
 use super::kleene::{self, Missing, Outcome, Scope, Verdicts};
-use super::quick::{self, Quick};
+use super::quick::{self, Memo, Quick};
 use crate::decision::{DecisionOutcome, Evaluation, Explanation, OutputField, ProtocolRef};
 use crate::exact::Exact;
 use crate::flags::Flags;
@@ -16,6 +16,7 @@ use crate::ir::Program;
 use crate::output::{explain, outcome};
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
+use std::cell::Cell;
 
 /// An evaluation that could not be completed: never read as a verdict.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -162,6 +163,8 @@ where
     let mut verdicts: Vec<Option<u16>> = Vec::with_capacity(program.decisions.len());
     let mut missings: Vec<Missing> = Vec::with_capacity(program.decisions.len());
     let (applies, needed) = applies_and_needed(program, doc)?;
+    // The shared subexpressions' values, computed once on this document by the quick evaluator.
+    let memo: Option<Vec<Cell<Option<Quick>>>> = quick.then(|| vec![Cell::new(None); program.shared.len()]);
     for (i, decision) in program.decisions.iter().enumerate() {
         let fail = |message: &str| EvaluationError::new(&decision.name, "", format!("internal error: {message}"), None);
         let applies = applies.contains(i);
@@ -174,14 +177,14 @@ where
         // Explanations only for the decisions that are output, and when asked.
         let mut notes = (applies && EXPLAIN).then(Vec::new);
         // Quickly when nothing is missing; otherwise again, naming what is missing.
-        let made = match decide(program, decision, doc, &verdicts, &missings, notes.as_mut(), quick) {
+        let made = match decide(program, decision, doc, &verdicts, &missings, notes.as_mut(), memo.as_deref()) {
             Ok(made) => made,
             Err(Halt::Failed(e)) => return Err(e),
             Err(Halt::Retry) => {
                 if let Some(n) = notes.as_mut() {
                     n.clear();
                 }
-                match decide(program, decision, doc, &verdicts, &missings, notes.as_mut(), false) {
+                match decide(program, decision, doc, &verdicts, &missings, notes.as_mut(), None) {
                     Ok(made) => made,
                     Err(Halt::Failed(e)) => return Err(e),
                     Err(Halt::Retry) => return Err(fail("the full evaluator halted")),
@@ -294,9 +297,10 @@ pub(crate) struct Made {
 
 /// One decision being made on one document.
 struct Making<'a> {
-    /// Whether by the quick evaluator, which halts the decision at an unknown that names
-    /// something or an error, for the full evaluator to make it again.
-    quick: bool,
+    /// By the quick evaluator, with the values of the shared subexpressions it computed on
+    /// this document, when given: it halts the decision at an unknown that names something or
+    /// an error, for the full evaluator to make it again.
+    quick: Option<&'a Memo>,
     program: &'a Program,
     decision: &'a Decision,
     doc: &'a Document,
@@ -322,8 +326,8 @@ impl Making<'_> {
     /// An expression at the item `index` of the list it iterates (outside any list item when
     /// `None`).
     fn eval_at(&self, e: &Expr, index: Option<usize>, rule: &str) -> Result<Outcome, Halt> {
-        if self.quick {
-            let scope = Scope { doc: self.doc, verdicts: self.verdicts, ladders: &self.program.ladders };
+        if let Some(shared) = self.quick {
+            let scope = Scope { doc: self.doc, verdicts: self.verdicts, ladders: &self.program.ladders, shared };
             return match quick::eval(e, &scope, index) {
                 Quick::Known(v) => Ok(Outcome::Known(v)),
                 Quick::Unknown { names: false } => Ok(Outcome::Unknown(Missing::default())),
@@ -345,8 +349,8 @@ impl Making<'_> {
     /// Every rule, evaluated: whatever the verdict, each is true, false or unknown.
     fn truths(&self) -> Result<Vec<Truth>, Halt> {
         let mut truths = Vec::with_capacity(self.decision.rules.len());
-        if self.quick {
-            let scope = Scope { doc: self.doc, verdicts: self.verdicts, ladders: &self.program.ladders };
+        if let Some(shared) = self.quick {
+            let scope = Scope { doc: self.doc, verdicts: self.verdicts, ladders: &self.program.ladders, shared };
             for rule in &self.decision.rules {
                 truths.push(match quick::eval(&rule.when, &scope, None) {
                     Quick::Known(Value::Bool(true)) => Truth::True,
@@ -545,7 +549,7 @@ fn decide(
     verdicts: &Verdicts,
     missings: &[Missing],
     mut explanation: Option<&mut Vec<Explanation>>,
-    quick: bool,
+    quick: Option<&Memo>,
 ) -> Result<Made, Halt> {
     let making = Making { quick, program, decision, doc, verdicts };
     let truths = making.truths()?;

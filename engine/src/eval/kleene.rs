@@ -71,12 +71,12 @@ pub type Verdicts = [Option<u16>];
 /// Evaluates `expr` over a validated document, with the verdicts of the decisions made so
 /// far and the protocol's dose ladders.
 pub fn eval_with(expr: &Expr, doc: &Document, verdicts: &Verdicts, ladders: &[Ladder]) -> Eval {
-    eval_in(expr, &Scope { doc, verdicts, ladders }, None)
+    eval_in(expr, &Scope { doc, verdicts, ladders, shared: &[] }, None)
 }
 
 /// Evaluates `expr` with the item at `index` bound, as in the condition of a quantifier.
 pub fn eval_for_item(expr: &Expr, doc: &Document, verdicts: &Verdicts, ladders: &[Ladder], index: usize) -> Eval {
-    eval_in(expr, &Scope { doc, verdicts, ladders }, Some(&Env { index, outer: None }))
+    eval_in(expr, &Scope { doc, verdicts, ladders, shared: &[] }, Some(&Env { index, outer: None }))
 }
 
 /// What an expression reads besides its bound items.
@@ -84,6 +84,9 @@ pub(super) struct Scope<'a> {
     pub(super) doc: &'a Document,
     pub(super) verdicts: &'a Verdicts,
     pub(super) ladders: &'a [Ladder],
+    /// The values of the shared subexpressions the quick evaluator has computed on this
+    /// document, by number (empty for the full evaluator, which computes each where it is).
+    pub(super) shared: &'a super::quick::Memo,
 }
 
 /// `any`, `all` and `count` over the items of a list: Kleene over the items (an unknown
@@ -268,6 +271,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
             Ok((x, y)) => Outcome::Known(ops::arith(*op, x, y, *span)?),
             Err(missing) => Outcome::Unknown(missing),
         },
+        Expr::Shared(_, x) => ev(x)?,
         Expr::Min(parts) => extreme(parts, Ordering::Less, &ev)?,
         Expr::Max(parts) => extreme(parts, Ordering::Greater, &ev)?,
     })

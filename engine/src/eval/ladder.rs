@@ -261,7 +261,7 @@ pub fn dose_given(
     verdicts: &Verdicts,
     ladders: &[Ladder],
 ) -> Result<Option<DoseCalc>, EvalError> {
-    let scope = Scope { doc, verdicts, ladders };
+    let scope = Scope { doc, verdicts, ladders, shared: &[] };
     let Outcome::Known(Value::Choice(level)) = eval_outside(level, &scope)? else { return Ok(None) };
     let Ok(route) = route(ladder, &scope)? else { return Ok(None) };
     Ok(given_dose(ladder, route, level, &scope)?.ok())
@@ -371,6 +371,7 @@ fn possible_choices(expr: &Expr, ev: &impl Fn(&Expr) -> Eval) -> Result<Option<V
             out.dedup();
             out
         }),
+        Expr::Shared(_, x) => possible_choices(x, ev)?,
         // The highest allowed level at or below any of them: one of the levels up to the top.
         Expr::HighestAllowed(_, x) => {
             possible_choices(x, ev)?.and_then(|v| v.into_iter().max()).map(|top| (0..=top).collect())

@@ -33,6 +33,10 @@ pub(super) enum Quick {
 
 use Quick::{Known, Stop, Unknown};
 
+/// The value of each shared subexpression ([`Expr::Shared`]) on one document, by number,
+/// once computed.
+pub(super) type Memo = [std::cell::Cell<Option<Quick>>];
+
 const TRUE: Quick = Known(Value::Bool(true));
 const FALSE: Quick = Known(Value::Bool(false));
 
@@ -86,6 +90,15 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
             }
         }
         Expr::Item { .. } => Stop,
+        // Computed once per document: it reads no bound item and no verdict.
+        Expr::Shared(id, x) => match scope.shared.get(*id as usize) {
+            Some(memo) => memo.get().unwrap_or_else(|| {
+                let value = eval_in(x, scope, env);
+                memo.set(Some(value));
+                value
+            }),
+            None => eval_in(x, scope, env),
+        },
         Expr::Choose(arms, otherwise) => choose(arms, otherwise, scope, env),
         unary!(e) => match eval_in(e, scope, env) {
             Known(v) => ops::unary(expr, v).map_or(Stop, Known),

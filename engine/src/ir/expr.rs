@@ -140,6 +140,12 @@ pub enum Expr {
     /// The instant a local calendar day (days since 1970-01-01) starts by the protocol's time
     /// zone rule: `day_start(d)`.
     DayStart(Box<Expr>, Box<ZoneRule>),
+    /// A subexpression the program holds more than once (a definition used in several
+    /// places), numbered: its value is the value of the expression within, which the quick
+    /// evaluator computes once per document ([`super::share`]). Only around an expression
+    /// that reads no bound item and no verdict, so that its value depends on the document
+    /// alone.
+    Shared(u32, Box<Expr>),
 }
 
 /// The expressions directly within an expression, in order: [`Expr::children`].
@@ -198,35 +204,69 @@ macro_rules! unary {
 }
 pub(crate) use unary;
 
+/// The pattern of every expression with exactly one operand, bound to `$e`.
+macro_rules! one_operand {
+    ($e:ident) => {
+        unary!($e)
+            | Expr::Dose(_, $e)
+            | Expr::Allowed(_, $e)
+            | Expr::HighestAllowed(_, $e)
+            | Expr::IsKnown($e)
+            | Expr::Shared(_, $e)
+    };
+}
+
+/// The pattern of every expression with no operand.
+macro_rules! leaf {
+    () => {
+        Expr::Const(_)
+            | Expr::Field { .. }
+            | Expr::GroupPresent(_)
+            | Expr::Verdict(_)
+            | Expr::Item { .. }
+            | Expr::ItemField { .. }
+    };
+}
+
 impl Expr {
     /// The expressions directly within this one, in order: the one place that knows the
     /// shape of every kind of expression, for the traversals that need no more.
     pub fn children(&self) -> Children<'_> {
         match self {
-            Expr::Const(_)
-            | Expr::Field { .. }
-            | Expr::GroupPresent(_)
-            | Expr::Verdict(_)
-            | Expr::Item { .. }
-            | Expr::ItemField { .. } => Children::operands([None; 3]),
+            leaf!() => Children::operands([None; 3]),
             Expr::Quantifier { cond, .. } => Children::operands([cond.as_deref(), None, None]),
             Expr::Choose(arms, otherwise) => Children::new(arms, &[], [Some(otherwise), None, None]),
-            Expr::Dose(_, x)
-            | Expr::Allowed(_, x)
-            | Expr::HighestAllowed(_, x)
-            | Expr::Step(x, _, _)
-            | Expr::Not(x)
-            | Expr::Neg(x)
-            | Expr::Scale(x, _)
-            | Expr::Abs(x)
-            | Expr::InSet(x, _)
-            | Expr::IsKnown(x)
-            | Expr::Floor(x)
-            | Expr::LocalDay(x, _)
-            | Expr::DayStart(x, _) => Children::operands([Some(x), None, None]),
+            one_operand!(x) => Children::operands([Some(x), None, None]),
             Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => Children::new(&[], xs, [None; 3]),
             Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => Children::operands([Some(a), Some(b), None]),
             Expr::Between(a, b, c) => Children::operands([Some(a), Some(b), Some(c)]),
+        }
+    }
+
+    /// Calls `f` on each expression directly within this one, in the order of
+    /// [`Expr::children`], to change it.
+    pub(crate) fn for_each_child_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        match self {
+            leaf!() => {}
+            Expr::Quantifier { cond, .. } => cond.as_deref_mut().into_iter().for_each(f),
+            Expr::Choose(arms, otherwise) => {
+                for (condition, value) in arms {
+                    f(condition);
+                    f(value);
+                }
+                f(otherwise);
+            }
+            one_operand!(x) => f(x),
+            Expr::And(xs) | Expr::Or(xs) | Expr::Min(xs) | Expr::Max(xs) => xs.iter_mut().for_each(f),
+            Expr::Compare(_, a, b) | Expr::Arith(_, a, b, _) => {
+                f(a);
+                f(b);
+            }
+            Expr::Between(a, b, c) => {
+                f(a);
+                f(b);
+                f(c);
+            }
         }
     }
 

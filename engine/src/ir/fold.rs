@@ -48,6 +48,7 @@ pub(crate) fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
             (!unknown).then_some(Value::Bool(!is_or))
         }
         Expr::IsKnown(e) => Some(Value::Bool(constant(e)?.is_some())),
+        Expr::Shared(_, e) => constant(e)?,
         Expr::Compare(op, a, b) => match (constant(a)?, constant(b)?) {
             (Some(x), Some(y)) => Some(Value::Bool(compare(*op, x, y)?)),
             _ => None,

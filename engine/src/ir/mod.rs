@@ -15,6 +15,7 @@ mod id;
 pub mod ladder;
 pub(crate) mod ops;
 pub mod schema;
+pub(crate) mod share;
 
 pub(crate) use id::{position, with_ids};
 pub use id::{DecisionId, FieldId, FieldSlot, GroupId, LadderId, ListId, ListSlot, SourceId};
@@ -78,6 +79,10 @@ pub struct Program {
     pub texts: Vec<String>,
     /// Lists of constants used as values (`[20, 40]`), by index.
     pub lists: Vec<Vec<Value>>,
+    /// The subexpressions the quick evaluator computes once per document, by number: what
+    /// each [`expr::Expr::Shared`] holds ([`share`]). The checker gives the bodies of the
+    /// definitions without parameters; [`share::share`] keeps those worth sharing.
+    pub shared: Vec<expr::Expr>,
 }
 
 impl Program {

@@ -225,52 +225,24 @@ pub(super) fn is_product(expr: &Expr) -> bool {
 /// Moves the references to quantifier-bound items in `expr` outward by `by` levels: an
 /// argument written outside `by` new quantifiers. References to quantifiers inside `expr`
 /// itself (below `cutoff`) stay.
-pub(super) fn shift(expr: Expr, by: u8, cutoff: u8) -> Expr {
-    if by == 0 {
-        return expr;
+pub(super) fn shift(mut expr: Expr, by: u8, cutoff: u8) -> Expr {
+    if by > 0 {
+        shift_in_place(&mut expr, by, cutoff);
     }
-    let item = |item: ItemRef| match item {
-        ItemRef::Bound(i) if i >= cutoff => ItemRef::Bound(i.saturating_add(by)),
-        ItemRef::BoundBefore(i) if i >= cutoff => ItemRef::BoundBefore(i.saturating_add(by)),
-        other => other,
-    };
-    let sh = |e: Box<Expr>| Box::new(shift(*e, by, cutoff));
-    let all = |es: Vec<Expr>| es.into_iter().map(|e| shift(e, by, cutoff)).collect();
+    expr
+}
+
+/// [`shift`], in place.
+fn shift_in_place(expr: &mut Expr, by: u8, cutoff: u8) {
     match expr {
-        Expr::Item { list, item: i } => Expr::Item { list, item: item(i) },
-        Expr::ItemField { list, list_slot, item: i, field, slot } => {
-            Expr::ItemField { list, list_slot, item: item(i), field, slot }
+        Expr::Item { item, .. } | Expr::ItemField { item, .. } => {
+            if let ItemRef::Bound(i) | ItemRef::BoundBefore(i) = item {
+                if *i >= cutoff {
+                    *i = i.saturating_add(by);
+                }
+            }
         }
-        Expr::Quantifier { kind, list, list_slot, cond } => Expr::Quantifier {
-            kind,
-            list,
-            list_slot,
-            cond: cond.map(|c| Box::new(shift(*c, by, cutoff.saturating_add(1)))),
-        },
-        Expr::Const(_) | Expr::Field { .. } | Expr::GroupPresent(_) | Expr::Verdict(_) => expr,
-        Expr::Choose(arms, otherwise) => Expr::Choose(
-            arms.into_iter().map(|(c, e)| (shift(c, by, cutoff), shift(e, by, cutoff))).collect(),
-            sh(otherwise),
-        ),
-        Expr::Step(e, direction, n) => Expr::Step(sh(e), direction, n),
-        Expr::Dose(l, e) => Expr::Dose(l, sh(e)),
-        Expr::Allowed(l, e) => Expr::Allowed(l, sh(e)),
-        Expr::HighestAllowed(l, e) => Expr::HighestAllowed(l, sh(e)),
-        Expr::Not(e) => Expr::Not(sh(e)),
-        Expr::Neg(e) => Expr::Neg(sh(e)),
-        Expr::Abs(e) => Expr::Abs(sh(e)),
-        Expr::IsKnown(e) => Expr::IsKnown(sh(e)),
-        Expr::Floor(e) => Expr::Floor(sh(e)),
-        Expr::LocalDay(e, zone) => Expr::LocalDay(sh(e), zone),
-        Expr::DayStart(e, zone) => Expr::DayStart(sh(e), zone),
-        Expr::Scale(e, f) => Expr::Scale(sh(e), f),
-        Expr::InSet(e, set) => Expr::InSet(sh(e), set),
-        Expr::And(es) => Expr::And(all(es)),
-        Expr::Or(es) => Expr::Or(all(es)),
-        Expr::Min(es) => Expr::Min(all(es)),
-        Expr::Max(es) => Expr::Max(all(es)),
-        Expr::Compare(op, a, b) => Expr::Compare(op, sh(a), sh(b)),
-        Expr::Arith(op, a, b, span) => Expr::Arith(op, sh(a), sh(b), span),
-        Expr::Between(a, b, c) => Expr::Between(sh(a), sh(b), sh(c)),
+        Expr::Quantifier { cond: Some(c), .. } => shift_in_place(c, by, cutoff.saturating_add(1)),
+        other => other.for_each_child_mut(&mut |c| shift_in_place(c, by, cutoff)),
     }
 }

@@ -1,0 +1,159 @@
+//! Shared subexpressions: a definition without parameters, which the checker writes out at
+//! each use (in several rules, values and verdicts), is numbered, and each place that holds
+//! it is wrapped in [`Expr::Shared`], so that the quick evaluator computes it once per
+//! document. Its value depends on the document alone: having no parameters, it reads no item
+//! bound outside it, and the checker refuses a verdict in it (checked before any decision);
+//! one that read a verdict would not be shared.
+//!
+//! The pass runs last, on the checked and analysed program; it changes no value, so every
+//! evaluator that reads through [`Expr::Shared`] gives what it gave before.
+
+use super::expr::Expr;
+use super::Program;
+
+/// Expressions smaller than this (in nodes) are cheaper to compute again than to look up.
+const SMALLEST: usize = 4;
+
+/// Keeps in [`Program::shared`] the definitions worth sharing, and wraps each place in the
+/// decisions of `program` that holds one of them.
+pub(crate) fn share(program: &mut Program) {
+    program
+        .shared
+        .retain(|e| crate::check::expr::measure(e).1 >= SMALLEST && !e.any(&|x| matches!(x, Expr::Verdict(_))));
+    if program.shared.is_empty() {
+        return;
+    }
+    let shared = &program.shared;
+    for d in &mut program.decisions {
+        for rule in &mut d.rules {
+            wrap(&mut rule.when, shared);
+        }
+        for when in d.tiers.iter_mut().filter_map(|t| t.when.as_mut()) {
+            wrap(when, shared);
+        }
+        for v in &mut d.values {
+            // A value that is a dose stays one at the top: its explanation is written from it.
+            match &mut v.expr {
+                Expr::Dose(_, level) => wrap(level, shared),
+                e => wrap(e, shared),
+            }
+        }
+        for (source, when) in &mut d.missing_of {
+            if let Some(w) = when {
+                wrap(w, shared);
+            }
+            if let super::decision::MissingSource::Expr(e) = source {
+                wrap(e, shared);
+            }
+        }
+    }
+}
+
+/// Wraps `expr` when it is one of `shared`, and then what is within it.
+fn wrap(expr: &mut Expr, shared: &[Expr]) {
+    let kind = std::mem::discriminant(expr);
+    let found = shared.iter().position(|s| std::mem::discriminant(s) == kind && s == expr);
+    expr.for_each_child_mut(&mut |child| wrap(child, shared));
+    if let Some(id) = found.and_then(|i| u32::try_from(i).ok()) {
+        let inner = std::mem::replace(expr, Expr::Const(super::expr::Value::Bool(false)));
+        *expr = Expr::Shared(id, Box::new(inner));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use crate::ir::expr::Expr;
+    use crate::Protocol;
+
+    const SOURCE: &str = "protocol \"P\" version \"1\" status draft
+source S \"s\"
+input patient.age: integer years in 0..120 \"Age\"
+input patient.weight: decimal kg in 1..300 \"Weight\"
+input course.sessions: list in 0..6 \"Sessions\"
+input course.sessions[].dose: decimal mg in 0..400 \"Dose\"
+define heavy_and_old = patient.weight * 2 > 150 kg and patient.age > 60 years
+define high(s) = s.dose > patient.weight * 1 mg/kg
+decision d
+  list l of k
+  verdict v if any k
+  verdict i if unknown k or when heavy_and_old
+  verdict u otherwise
+  k a \"A\" when heavy_and_old [S]
+  k b \"B\" when not heavy_and_old and patient.age > 3 years [S]
+  k c \"C\" when any(s in course.sessions where high(s)) [S]
+  k e \"E\" when all(s in course.sessions where high(s)) [S]
+decision later
+  list l of k
+  verdict v if any k
+  verdict i if unknown k
+  verdict u otherwise
+  k f \"F\" when d.verdict = v and patient.age > 70 years [S]
+  k g \"G\" when d.verdict = v and patient.age > 70 years and heavy_and_old [S]
+";
+
+    /// Every expression of every rule and tier of the program, with those within them.
+    fn shared_nodes(protocol: &Protocol) -> Vec<(u32, Expr)> {
+        let mut out = Vec::new();
+        for d in &protocol.program().decisions {
+            let roots = d.rules.iter().map(|r| &r.when).chain(d.tiers.iter().filter_map(|t| t.when.as_ref()));
+            for root in roots {
+                root.walk(&mut |e| {
+                    if let Expr::Shared(id, body) = e {
+                        out.push((*id, (**body).clone()));
+                    }
+                });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_definition_used_in_several_places_is_one_shared_expression() {
+        let protocol = Protocol::compile(SOURCE).unwrap();
+        let shared = shared_nodes(&protocol);
+        // `heavy_and_old`, four times (two rules, a tier, a rule of a later decision), as one.
+        assert_eq!(protocol.program().shared.len(), 1, "{shared:?}");
+        assert_eq!(shared.len(), 4);
+        assert!(shared.iter().all(|(id, body)| *id == 0 && *body == shared[0].1));
+        assert!(matches!(shared[0].1, Expr::And(_)));
+    }
+
+    #[test]
+    fn what_reads_a_bound_item_or_a_verdict_is_not_shared() {
+        let protocol = Protocol::compile(SOURCE).unwrap();
+        for (_, body) in shared_nodes(&protocol) {
+            assert!(!body.any(&|e| matches!(e, Expr::Verdict(_))));
+            // `high(s)`, twice, reads the item each quantifier binds: never shared.
+            assert!(!body.any(&|e| matches!(e, Expr::ItemField { .. })), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn sharing_changes_no_decision() {
+        let protocol = Protocol::compile(SOURCE).unwrap();
+        let decide = |doc: &str| serde_json::to_value(protocol.evaluate_json(doc).unwrap()).unwrap();
+        for (weight, age) in [(100, 75), (60, 75), (100, 50), (100, 2), (200, 75), (200, 2)] {
+            let doc = format!(
+                r#"{{"patient": {{"age": {age}, "weight": {weight}}}, "course": {{"sessions": [{{"dose": 150}}]}}}}"#
+            );
+            let heavy_and_old = weight * 2 > 150 && age > 60;
+            let mut fired = vec![];
+            fired.extend(heavy_and_old.then_some("a"));
+            fired.extend((!heavy_and_old && age > 3).then_some("b"));
+            fired.extend((150 > weight).then_some("c"));
+            fired.extend((150 > weight).then_some("e"));
+            let e = decide(&doc);
+            assert_eq!(e["decisions"]["d"]["l"], serde_json::json!(fired), "{doc}");
+            assert_eq!(e["decisions"]["d"]["verdict"], if fired.is_empty() { "u" } else { "v" }, "{doc}");
+            let mut later = vec![];
+            later.extend((!fired.is_empty() && age > 70).then_some("f"));
+            later.extend((!fired.is_empty() && age > 70 && heavy_and_old).then_some("g"));
+            assert_eq!(e["decisions"]["later"]["l"], serde_json::json!(later), "{doc}");
+        }
+        // Unknown: what is missing is named as by the full evaluator.
+        let e = decide(r#"{"patient": {"age": 70}, "course": {"sessions": [{"dose": 150}]}}"#);
+        assert_eq!(e["decisions"]["d"]["verdict"], "i");
+        assert_eq!(e["decisions"]["d"]["missing"], serde_json::json!(["patient.weight"]));
+    }
+}
