@@ -47,11 +47,15 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    // Inlined even where the .wasm is optimised for size: called at every byte, the call
+    // itself cost WebAssembly 8 % of an evaluation (measured in Node; +340 B gzipped).
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
-    /// Skips JSON whitespace.
+    /// Skips JSON whitespace (inlined, as `peek`).
+    #[inline(always)]
     fn space(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
