@@ -111,14 +111,23 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
             Unknown { .. } => FALSE,
             Stop => Stop,
         },
-        // A field against a number, the most common condition: read and compared in place.
-        Expr::Compare(op, a, b) if matches!((&**a, &**b), (Expr::Field { .. }, Expr::Const(Value::Num(_)))) => {
-            let (Expr::Field { slot, .. }, Expr::Const(Value::Num(limit))) = (&**a, &**b) else { return Stop };
-            match doc.root.fields.get(slot.index()) {
-                Some(Some(Value::Num(x))) => Known(Value::Bool(ops::holds(*op, crate::exact::compare(x, limit)))),
-                Some(None) => Unknown { names: true },
-                // Another type (the checker lets none through), or a slot outside the document.
-                _ => Stop,
+        // Something against a number, the most common condition (`patient.age < 18 years`,
+        // `r.systolic >= 180 mmHg`): compared in place, a field read in place.
+        Expr::Compare(op, a, b) if matches!(&**b, Expr::Const(Value::Num(_))) => {
+            let Expr::Const(Value::Num(limit)) = &**b else { return Stop };
+            let x = match &**a {
+                Expr::Field { slot, .. } => match doc.root.fields.get(slot.index()) {
+                    Some(Some(v)) => Known(*v),
+                    Some(None) => Unknown { names: true },
+                    None => Stop,
+                },
+                a => eval_in(a, scope, env),
+            };
+            match x {
+                Known(Value::Num(x)) => Known(Value::Bool(ops::holds(*op, crate::exact::compare(&x, limit)))),
+                // Another type (the checker lets none through).
+                Known(_) => Stop,
+                unknown => unknown,
             }
         }
         Expr::Compare(op, a, b) => {
