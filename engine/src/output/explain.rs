@@ -24,11 +24,27 @@ fn citations(program: &Program, cited: &[SourceId]) -> Vec<Citation> {
         .collect()
 }
 
-/// Appends ` Sources: K (title); ….` when there are any.
+/// Appends ` Missing: a, b.` when something is missing.
+fn push_missing(text: &mut String, missing: &[String]) {
+    for (i, m) in missing.iter().enumerate() {
+        text.push_str(if i == 0 { " Missing: " } else { ", " });
+        text.push_str(m);
+    }
+    if !missing.is_empty() {
+        text.push('.');
+    }
+}
+
+/// Appends ` Sources: K (title); ….` when there are any, written in place.
 fn push_sources(text: &mut String, sources: &[Citation]) {
+    for (i, s) in sources.iter().enumerate() {
+        text.push_str(if i == 0 { " Sources: " } else { "; " });
+        for part in [s.key.as_str(), " (", s.title.as_str(), ")"] {
+            text.push_str(part);
+        }
+    }
     if !sources.is_empty() {
-        let cited: Vec<String> = sources.iter().map(|s| format!("{} ({})", s.key, s.title)).collect();
-        let _ = write!(text, " Sources: {}.", cited.join("; "));
+        text.push('.');
     }
 }
 
@@ -66,9 +82,7 @@ pub(crate) fn explain_alert(
     if let (Some(action), Some(_)) = (&alert.action, raised) {
         let _ = write!(text, " Action: {}.", action.trim_end_matches('.'));
     }
-    if !missing.is_empty() {
-        let _ = write!(text, " Missing: {}.", missing.join(", "));
-    }
+    push_missing(&mut text, &missing);
     // What raised it: the reading it was raised at (and the one before, for `.previous`),
     // or the inputs of its `or when` condition.
     let read = match (raised, &alert.otherwise) {
@@ -119,16 +133,15 @@ pub(crate) fn explain_rule(
         Truth::Unknown(m) => (RuleResult::Undetermined, paths(program, m)),
         _ => (RuleResult::Fired, Vec::new()),
     };
-    let mut text = format!(
-        "{}: {kind} `{}` {}: {}.",
-        decision.name,
-        rule.id,
-        if result == RuleResult::Fired { "fired" } else { "is undetermined" },
-        rule.message.trim_end_matches('.')
-    );
-    if !missing.is_empty() {
-        let _ = write!(text, " Missing: {}.", missing.join(", "));
+    // `eligibility: exclude `minor` fired: Younger than 18.`, written in place.
+    let state = if result == RuleResult::Fired { "` fired: " } else { "` is undetermined: " };
+    let mut text = String::with_capacity(256);
+    for part in [decision.name.as_str(), ": ", kind.as_str(), " `", rule.id.as_str(), state] {
+        text.push_str(part);
     }
+    text.push_str(rule.message.trim_end_matches('.'));
+    text.push('.');
+    push_missing(&mut text, &missing);
     push_read(&mut text, &read);
     push_sources(&mut text, &sources);
     Explanation {
@@ -233,17 +246,21 @@ pub(crate) fn field_readings(program: &Program, fields: &[FieldId], doc: &Docume
 
 /// Appends ` Read: path = value unit, ….` for the readings that have a value.
 fn push_read(text: &mut String, read: &[Reading]) {
-    let shown: Vec<String> = read
-        .iter()
-        .filter_map(|r| {
-            r.value.as_ref().map(|v| match &r.unit {
-                Some(u) => format!("{} = {v} {u}", r.path),
-                None => format!("{} = {v}", r.path),
-            })
-        })
-        .collect();
-    if !shown.is_empty() {
-        let _ = write!(text, " Read: {}.", shown.join(", "));
+    let mut first = true;
+    for r in read {
+        let Some(v) = &r.value else { continue };
+        text.push_str(if first { " Read: " } else { ", " });
+        first = false;
+        for part in [r.path.as_str(), " = ", v.as_str()] {
+            text.push_str(part);
+        }
+        if let Some(u) = &r.unit {
+            text.push(' ');
+            text.push_str(u);
+        }
+    }
+    if !first {
+        text.push('.');
     }
 }
 
