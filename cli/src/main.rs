@@ -128,7 +128,7 @@ enum Command {
         #[arg(long, value_name = "FILE.jsonl")]
         jsonl: Option<PathBuf>,
         /// With `--jsonl`: leave the explanation out (`"explanation": []`), for batches that
-        /// read only the decisions; about twice as fast.
+        /// read only the decisions; faster (1.5 to 2 times, measured over a million documents).
         #[arg(long, requires = "jsonl")]
         no_explain: bool,
     },
