@@ -14,12 +14,18 @@ use super::Program;
 /// Expressions smaller than this (in nodes) are cheaper to compute again than to look up.
 const SMALLEST: usize = 4;
 
+/// The most definitions shared: each node of the program is compared with each of them, so
+/// a file of thousands of definitions compiles in bounded time (those past it are computed
+/// where they are used, as without sharing).
+const MOST: usize = 256;
+
 /// Keeps in [`Program::shared`] the definitions worth sharing, and wraps each place in the
 /// decisions of `program` that holds one of them.
 pub(crate) fn share(program: &mut Program) {
     program
         .shared
         .retain(|e| crate::check::expr::measure(e).1 >= SMALLEST && !e.any(&|x| matches!(x, Expr::Verdict(_))));
+    program.shared.truncate(MOST);
     if program.shared.is_empty() {
         return;
     }
@@ -127,6 +133,25 @@ decision later
             // `high(s)`, twice, reads the item each quantifier binds: never shared.
             assert!(!body.any(&|e| matches!(e, Expr::ItemField { .. })), "{body:?}");
         }
+    }
+
+    #[test]
+    fn at_most_256_definitions_are_shared_and_the_rest_still_decide() {
+        let mut source = String::from(
+            "protocol \"P\" version \"1\" status draft\nsource S \"s\"\ninput patient.age: integer years in 0..120 \"Age\"\n",
+        );
+        for i in 0..300 {
+            source += &format!("define d{i} = patient.age > {} years and patient.age < 119 years\n", i % 100);
+        }
+        source += "decision d\n  list l of k\n  verdict v if any k\n  verdict i if unknown k\n  verdict u otherwise\n";
+        for i in 0..300 {
+            source += &format!("  k r{i} \"R\" when d{i} [S]\n");
+        }
+        let protocol = Protocol::compile(&source).unwrap();
+        assert_eq!(protocol.program().shared.len(), 256);
+        let e = serde_json::to_value(protocol.evaluate_json(r#"{"patient": {"age": 50}}"#).unwrap()).unwrap();
+        // r{i} fires when 50 > i % 100: i % 100 below 50, three times each below 300.
+        assert_eq!(e["decisions"]["d"]["l"].as_array().unwrap().len(), 150);
     }
 
     #[test]
