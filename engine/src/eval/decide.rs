@@ -197,7 +197,15 @@ where
             explanation.extend(notes.unwrap_or_default());
             for (v, value) in decision.values.iter().zip(&made.values).filter(|_| EXPLAIN) {
                 if let (ValueShape::Dose(l), Expr::Dose(_, level), Some(_)) = (&v.shape, &v.expr, value) {
-                    let trace = explain::dose_trace(program, decision, *l, level, doc, &verdicts)?;
+                    let trace = explain::dose_trace(
+                        program,
+                        decision,
+                        *l,
+                        level,
+                        doc,
+                        &verdicts,
+                        memo.as_deref().unwrap_or(&[]),
+                    )?;
                     explanation.extend(trace);
                 }
             }

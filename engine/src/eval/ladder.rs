@@ -253,16 +253,26 @@ fn given_dose(
 }
 
 /// The dose given at the level `level` evaluates to, on the document's route, as computed
-/// for the output: `None` when the level, the route or the dose is unknown.
+/// for the output: `None` when the level, the route or the dose is unknown. `shared` holds
+/// what the quick evaluator computed on this document (empty when nothing was): the level
+/// it knows is read from there, not computed again.
 pub fn dose_given(
     ladder: &Ladder,
     level: &Expr,
     doc: &Document,
     verdicts: &Verdicts,
     ladders: &[Ladder],
+    shared: &super::quick::Memo,
 ) -> Result<Option<DoseCalc>, EvalError> {
-    let scope = Scope { doc, verdicts, ladders, shared: &[] };
-    let Outcome::Known(Value::Choice(level)) = eval_outside(level, &scope)? else { return Ok(None) };
+    let scope = Scope { doc, verdicts, ladders, shared };
+    // A level the quick evaluator knows is the level the full one gives.
+    let level = match super::quick::eval(level, &scope, None) {
+        super::quick::Quick::Known(Value::Choice(c)) => c,
+        _ => match eval_outside(level, &scope)? {
+            Outcome::Known(Value::Choice(c)) => c,
+            _ => return Ok(None),
+        },
+    };
     let Ok(route) = route(ladder, &scope)? else { return Ok(None) };
     Ok(given_dose(ladder, route, level, &scope)?.ok())
 }

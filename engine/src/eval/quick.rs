@@ -18,7 +18,7 @@ use std::cmp::Ordering;
 
 /// The result of an expression, as the quick evaluator knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Quick {
+pub(crate) enum Quick {
     /// Known.
     Known(Value),
     /// Unknown; `names` when the full evaluator would name some absent input for it (its
@@ -35,7 +35,7 @@ use Quick::{Known, Stop, Unknown};
 
 /// The value of each shared subexpression ([`Expr::Shared`]) on one document, by number,
 /// once computed.
-pub(super) type Memo = [std::cell::Cell<Option<Quick>>];
+pub(crate) type Memo = [std::cell::Cell<Option<Quick>>];
 
 const TRUE: Quick = Known(Value::Bool(true));
 const FALSE: Quick = Known(Value::Bool(false));

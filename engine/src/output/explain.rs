@@ -167,10 +167,11 @@ pub(crate) fn dose_trace(
     level: &Expr,
     doc: &Document,
     verdicts: &Verdicts,
+    shared: &crate::eval::quick::Memo,
 ) -> Result<Option<Explanation>, EvaluationError> {
     let fail = |e: crate::ir::ops::EvalError| EvaluationError::new(&decision.name, "dose", e.message, Some(e.span));
     let Some(l) = program.ladder(ladder) else { return Ok(None) };
-    let Some(calc) = ladder::dose_given(l, level, doc, verdicts, &program.ladders).map_err(fail)? else {
+    let Some(calc) = ladder::dose_given(l, level, doc, verdicts, &program.ladders, shared).map_err(fail)? else {
         return Ok(None);
     };
     let (r, lv) = (calc.route, calc.level);

@@ -88,7 +88,7 @@ pub(crate) fn record(
             continue;
         };
         let Some(ladder) = program.ladders.get(l.index()) else { continue };
-        if let Some(calc) = ladder::dose_given(ladder, level, doc, verdicts, &program.ladders).map_err(failed)? {
+        if let Some(calc) = ladder::dose_given(ladder, level, doc, verdicts, &program.ladders, &[]).map_err(failed)? {
             let name = |names: &[String], i: u16| names.get(usize::from(i)).cloned().unwrap_or_default();
             doses.push(DoseTrace {
                 ladder: ladder.name.clone(),
