@@ -62,11 +62,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
     let doc = scope.doc;
     match expr {
         Expr::Const(v) => Known(*v),
-        Expr::Field { slot, .. } => match doc.root.fields.get(slot.index()) {
-            Some(Some(v)) => Known(*v),
-            Some(None) => Unknown { names: true },
-            None => Stop,
-        },
+        Expr::Field { slot, .. } => slot_value(&doc.root.fields, slot.index()),
         Expr::Verdict(d) => match scope.verdicts.get(d.index()) {
             Some(Some(v)) => Known(Value::Choice(*v)),
             _ => Stop,
@@ -116,11 +112,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
         Expr::Compare(op, a, b) if matches!(&**b, Expr::Const(Value::Num(_))) => {
             let Expr::Const(Value::Num(limit)) = &**b else { return Stop };
             let x = match &**a {
-                Expr::Field { slot, .. } => match doc.root.fields.get(slot.index()) {
-                    Some(Some(v)) => Known(*v),
-                    Some(None) => Unknown { names: true },
-                    None => Stop,
-                },
+                Expr::Field { slot, .. } => slot_value(&doc.root.fields, slot.index()),
                 a => eval_in(a, scope, env),
             };
             match x {
@@ -177,7 +169,13 @@ fn item_field(scope: &Scope<'_>, env: Option<&Env<'_>>, list_slot: ListSlot, ite
         // A list too short names the list; the item before the first names nothing.
         return Unknown { names: matches!(item, ItemRef::Position(_)) };
     };
-    match record.fields.get(slot) {
+    slot_value(&record.fields, slot)
+}
+
+/// The value in slot `slot` of a record: unknown, naming the field, when it is absent; a
+/// slot outside the record stops (the checker lets none through).
+fn slot_value(fields: &[Option<Value>], slot: usize) -> Quick {
+    match fields.get(slot) {
         Some(Some(v)) => Known(*v),
         Some(None) => Unknown { names: true },
         None => Stop,

@@ -26,24 +26,29 @@ fn citations(program: &Program, cited: &[SourceId]) -> Vec<Citation> {
 
 /// Appends ` Missing: a, b.` when something is missing.
 fn push_missing(text: &mut String, missing: &[String]) {
-    for (i, m) in missing.iter().enumerate() {
-        text.push_str(if i == 0 { " Missing: " } else { ", " });
-        text.push_str(m);
-    }
-    if !missing.is_empty() {
-        text.push('.');
-    }
+    push_list(text, " Missing: ", ", ", missing.iter().map(|m| [m.as_str()]));
 }
 
-/// Appends ` Sources: K (title); ….` when there are any, written in place.
+/// Appends ` Sources: K (title); ….` when there are any.
 fn push_sources(text: &mut String, sources: &[Citation]) {
-    for (i, s) in sources.iter().enumerate() {
-        text.push_str(if i == 0 { " Sources: " } else { "; " });
-        for part in [s.key.as_str(), " (", s.title.as_str(), ")"] {
-            text.push_str(part);
-        }
+    push_list(text, " Sources: ", "; ", sources.iter().map(|s| [s.key.as_str(), " (", s.title.as_str(), ")"]));
+}
+
+/// Appends `prefix`, the items (each written as its parts) separated by `separator`, and a
+/// full stop; nothing when there is no item. Written in place, with no string per item.
+fn push_list<'a, P: IntoIterator<Item = &'a str>>(
+    text: &mut String,
+    prefix: &str,
+    separator: &str,
+    items: impl Iterator<Item = P>,
+) {
+    let mut first = true;
+    for parts in items {
+        text.push_str(if first { prefix } else { separator });
+        first = false;
+        parts.into_iter().for_each(|part| text.push_str(part));
     }
-    if !sources.is_empty() {
+    if !first {
         text.push('.');
     }
 }
@@ -247,22 +252,12 @@ pub(crate) fn field_readings(program: &Program, fields: &[FieldId], doc: &Docume
 
 /// Appends ` Read: path = value unit, ….` for the readings that have a value.
 fn push_read(text: &mut String, read: &[Reading]) {
-    let mut first = true;
-    for r in read {
-        let Some(v) = &r.value else { continue };
-        text.push_str(if first { " Read: " } else { ", " });
-        first = false;
-        for part in [r.path.as_str(), " = ", v.as_str()] {
-            text.push_str(part);
-        }
-        if let Some(u) = &r.unit {
-            text.push(' ');
-            text.push_str(u);
-        }
-    }
-    if !first {
-        text.push('.');
-    }
+    let shown = read.iter().filter_map(|r| {
+        let unit = r.unit.as_deref();
+        let value = r.value.as_deref()?;
+        Some([r.path.as_str(), " = ", value, if unit.is_some() { " " } else { "" }, unit.unwrap_or_default()])
+    });
+    push_list(text, " Read: ", ", ", shown);
 }
 
 /// What an expression read from the items of lists: each item field it reads by position
