@@ -6,10 +6,10 @@
 //! document is then read the full way ([`super::json::parse`] then [`super::validate`]),
 //! which says what is wrong and where. What it accepts, it reads with the same steps as the
 //! full way (the member found by [`Shape::find`], the field's value by
-//! [`super::values::scalar_value`], the structure by [`super::structure`]), so both give the
+//! [`super::values::store_scalar`], the structure by [`super::structure`]), so both give the
 //! same document; a test holds them to it on every document of the test corpus.
 
-use super::values::{scalar_value, Scalar};
+use super::values::{store_scalar, Scalar};
 use super::{structure, Document, Path, Record};
 use crate::flags::Flags;
 use crate::ir::schema::{ListDecl, Member, Schema, Shape};
@@ -142,8 +142,8 @@ impl<'a> Reader<'a> {
             match member {
                 Member::Field(id) => {
                     let field = schema.field(*id)?;
-                    let value = scalar_value(field, self.scalar()?, &Path::Root).ok()?;
-                    *record.fields.get_mut(field.slot.index())? = Some(value);
+                    let slot = record.fields.get_mut(field.slot.index())?;
+                    store_scalar(field, self.scalar()?, &Path::Root, slot).ok()?;
                 }
                 Member::Group(inner) => {
                     if let Some(present) = inner.group.and_then(|g| groups.get_mut(g.index())) {

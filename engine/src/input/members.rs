@@ -2,7 +2,7 @@
 //! read into records (fields by slot, lists item by item), with the groups present marked;
 //! a member not declared is refused with the name it was likely meant to be.
 
-use super::values::field_value;
+use super::values::store_field;
 use super::*;
 use crate::flags::Flags;
 
@@ -45,10 +45,10 @@ pub(super) fn object(
                 let field = schema.field(*index).ok_or_else(|| {
                     error(InputCode::Internal, &path.render(), "undeclared field", "a declared input")
                 })?;
-                let v = field_value(field, value, &path)?;
-                if let Some(slot) = record.fields.get_mut(field.slot.index()) {
-                    *slot = Some(v);
-                }
+                let slot = record.fields.get_mut(field.slot.index()).ok_or_else(|| {
+                    error(InputCode::Internal, &path.render(), "a field outside its record", "a declared input")
+                })?;
+                store_field(field, value, &path, slot)?;
             }
             Member::Group(inner) => {
                 let Json::Object(inner_members) = value else {
