@@ -251,18 +251,18 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Eval {
         Expr::Compare(op, a, b) => {
             let (a, b) = (ev(a)?, ev(b)?);
             match both(a, b) {
-                Ok((x, y)) => Outcome::Known(Value::Bool(compare(*op, x, y)?)),
+                Ok((x, y)) => Outcome::Known(Value::Bool(compare(*op, &x, &y)?)),
                 Err(missing) => Outcome::Unknown(missing),
             }
         }
         Expr::Between(x, lo, hi) => {
             let (x, lo, hi) = (ev(x)?, ev(lo)?, ev(hi)?);
             let low = match both(lo, x.clone()) {
-                Ok((l, v)) => Outcome::Known(Value::Bool(compare(CmpOp::Le, l, v)?)),
+                Ok((l, v)) => Outcome::Known(Value::Bool(compare(CmpOp::Le, &l, &v)?)),
                 Err(m) => Outcome::Unknown(m),
             };
             let high = match both(x, hi) {
-                Ok((v, h)) => Outcome::Known(Value::Bool(compare(CmpOp::Le, v, h)?)),
+                Ok((v, h)) => Outcome::Known(Value::Bool(compare(CmpOp::Le, &v, &h)?)),
                 Err(m) => Outcome::Unknown(m),
             };
             kleene_and(low, high)

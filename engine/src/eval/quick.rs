@@ -107,34 +107,34 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
             Unknown { .. } => FALSE,
             Stop => Stop,
         },
-        // Something against a number, the most common condition (`patient.age < 18 years`,
-        // `r.systolic >= 180 mmHg`): compared in place, a field read in place.
-        Expr::Compare(op, a, b) if matches!(&**b, Expr::Const(Value::Num(_))) => {
-            let Expr::Const(Value::Num(limit)) = &**b else { return Stop };
-            let x = match &**a {
-                Expr::Field { slot, .. } => slot_value(&doc.root.fields, slot.index()),
-                a => eval_in(a, scope, env),
-            };
-            match x {
-                Known(Value::Num(x)) => Known(Value::Bool(ops::holds(*op, crate::exact::compare(&x, limit)))),
-                // Another type (the checker lets none through).
-                Known(_) => Stop,
-                unknown => unknown,
+        // Something against a constant, the most common condition (`patient.age < 18 years`,
+        // `patient.child_pugh = C`): compared in place, a field read in place. Values are
+        // compared where they lie, never copied first: a copy of a value just returned reloads
+        // it in pieces that do not line up with its stores, and the processor waits on them.
+        Expr::Compare(op, a, b) if matches!(&**b, Expr::Const(_)) => {
+            let Expr::Const(limit) = &**b else { return Stop };
+            let against = |x: &Value| compare(*op, x, limit).map_or(Stop, |b| Known(Value::Bool(b)));
+            match place(a, scope, env) {
+                Some(x) => x.map_or_else(|q| q, against),
+                None => match &eval_in(a, scope, env) {
+                    Known(x) => against(x),
+                    unknown => *unknown,
+                },
             }
         }
         Expr::Compare(op, a, b) => {
             let (a, b) = (eval_in(a, scope, env), eval_in(b, scope, env));
-            both(a, b, |x, y| compare(*op, x, y).map(Value::Bool))
+            both(&a, &b, |x, y| compare(*op, x, y).map(Value::Bool))
         }
         Expr::Between(x, lo, hi) => {
             let (x, lo, hi) = (eval_in(x, scope, env), eval_in(lo, scope, env), eval_in(hi, scope, env));
-            let low = both(lo, x, |l, v| compare(CmpOp::Le, l, v).map(Value::Bool));
-            let high = both(x, hi, |v, h| compare(CmpOp::Le, v, h).map(Value::Bool));
+            let low = both(&lo, &x, |l, v| compare(CmpOp::Le, l, v).map(Value::Bool));
+            let high = both(&x, &hi, |v, h| compare(CmpOp::Le, v, h).map(Value::Bool));
             kleene_and(low, high)
         }
         Expr::Arith(op, a, b, span) => {
             let (a, b) = (eval_in(a, scope, env), eval_in(b, scope, env));
-            both(a, b, |x, y| ops::arith(*op, x, y, *span))
+            both(&a, &b, |x, y| ops::arith(*op, *x, *y, *span))
         }
         Expr::Min(parts) => extreme(parts, Ordering::Less, scope, env),
         Expr::Max(parts) => extreme(parts, Ordering::Greater, scope, env),
@@ -142,12 +142,12 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
 }
 
 /// Two operands, both known for `f`; unknown naming what either names.
-fn both(a: Quick, b: Quick, f: impl FnOnce(Value, Value) -> Result<Value, ops::EvalError>) -> Quick {
+fn both(a: &Quick, b: &Quick, f: impl FnOnce(&Value, &Value) -> Result<Value, ops::EvalError>) -> Quick {
     match (a, b) {
         (Stop, _) | (_, Stop) => Stop,
         (Known(x), Known(y)) => f(x, y).map_or(Stop, Known),
-        (Unknown { names: m }, Unknown { names: n }) => Unknown { names: m || n },
-        (Unknown { names }, _) | (_, Unknown { names }) => Unknown { names },
+        (Unknown { names: m }, Unknown { names: n }) => Unknown { names: *m || *n },
+        (Unknown { names }, _) | (_, Unknown { names }) => Unknown { names: *names },
     }
 }
 
@@ -164,21 +164,50 @@ fn kleene_and(a: Quick, b: Quick) -> Quick {
 
 /// [`kleene`]'s `item_field`.
 fn item_field(scope: &Scope<'_>, env: Option<&Env<'_>>, list_slot: ListSlot, item: ItemRef, slot: usize) -> Quick {
-    let Some(records) = kleene::items(scope.doc, list_slot) else { return Unknown { names: true } };
+    item_field_ref(scope, env, list_slot, item, slot).map_or_else(|q| q, |v| Known(*v))
+}
+
+/// [`item_field`], the value where it lies in the document.
+fn item_field_ref<'a>(
+    scope: &Scope<'a>,
+    env: Option<&Env<'_>>,
+    list_slot: ListSlot,
+    item: ItemRef,
+    slot: usize,
+) -> Result<&'a Value, Quick> {
+    let Some(records) = kleene::items(scope.doc, list_slot) else { return Err(Unknown { names: true }) };
     let Some(record) = kleene::item_index(records.len(), item, env).and_then(|i| records.get(i)) else {
         // A list too short names the list; the item before the first names nothing.
-        return Unknown { names: matches!(item, ItemRef::Position(_)) };
+        return Err(Unknown { names: matches!(item, ItemRef::Position(_)) });
     };
-    slot_value(&record.fields, slot)
+    slot_ref(&record.fields, slot)
+}
+
+/// A field of the document or of an item, read where it lies (`None` for any other
+/// expression): its value, or what [`eval_in`] gives when it is absent.
+fn place<'a>(expr: &Expr, scope: &Scope<'a>, env: Option<&Env<'_>>) -> Option<Result<&'a Value, Quick>> {
+    match expr {
+        Expr::Field { slot, .. } => Some(slot_ref(&scope.doc.root.fields, slot.index())),
+        Expr::ItemField { list_slot, item, slot, .. } => {
+            Some(item_field_ref(scope, env, *list_slot, *item, slot.index()))
+        }
+        _ => None,
+    }
 }
 
 /// The value in slot `slot` of a record: unknown, naming the field, when it is absent; a
 /// slot outside the record stops (the checker lets none through).
 fn slot_value(fields: &[Option<Value>], slot: usize) -> Quick {
+    slot_ref(fields, slot).map_or_else(|q| q, |v| Known(*v))
+}
+
+/// [`slot_value`], the value where it lies in the record.
+#[inline]
+fn slot_ref(fields: &[Option<Value>], slot: usize) -> Result<&Value, Quick> {
     match fields.get(slot) {
-        Some(Some(v)) => Known(*v),
-        Some(None) => Unknown { names: true },
-        None => Stop,
+        Some(Some(v)) => Ok(v),
+        Some(None) => Err(Unknown { names: true }),
+        None => Err(Stop),
     }
 }
 

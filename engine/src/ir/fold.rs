@@ -50,7 +50,7 @@ pub(crate) fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
         Expr::IsKnown(e) => Some(Value::Bool(constant(e)?.is_some())),
         Expr::Shared(_, e) => constant(e)?,
         Expr::Compare(op, a, b) => match (constant(a)?, constant(b)?) {
-            (Some(x), Some(y)) => Some(Value::Bool(compare(*op, x, y)?)),
+            (Some(x), Some(y)) => Some(Value::Bool(compare(*op, &x, &y)?)),
             _ => None,
         },
         Expr::Arith(op, a, b, span) => match (constant(a)?, constant(b)?) {
@@ -60,11 +60,11 @@ pub(crate) fn constant(expr: &Expr) -> Result<Option<Value>, EvalError> {
         Expr::Between(x, lo, hi) => {
             let (x, lo, hi) = (constant(x)?, constant(lo)?, constant(hi)?);
             let low = match (lo, x) {
-                (Some(l), Some(v)) => Some(compare(CmpOp::Le, l, v)?),
+                (Some(l), Some(v)) => Some(compare(CmpOp::Le, &l, &v)?),
                 _ => None,
             };
             let high = match (x, hi) {
-                (Some(v), Some(h)) => Some(compare(CmpOp::Le, v, h)?),
+                (Some(v), Some(h)) => Some(compare(CmpOp::Le, &v, &h)?),
                 _ => None,
             };
             match (low, high) {

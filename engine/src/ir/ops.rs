@@ -92,12 +92,12 @@ fn day_start(zone: &crate::calendar::ZoneRule, d: Decimal) -> Result<Value, Eval
 }
 
 /// `x op y` for two values of the same type (numbers already in one unit).
-pub(crate) fn compare(op: CmpOp, x: Value, y: Value) -> Result<bool, EvalError> {
+pub(crate) fn compare(op: CmpOp, x: &Value, y: &Value) -> Result<bool, EvalError> {
     let ordering = match (x, y) {
-        (Value::Num(a), Value::Num(b)) | (Value::Time(a), Value::Time(b)) => crate::exact::compare(&a, &b),
-        (Value::Bool(a), Value::Bool(b)) => a.cmp(&b),
-        (Value::Choice(a), Value::Choice(b)) => a.cmp(&b),
-        (Value::Text(a), Value::Text(b)) => a.cmp(&b),
+        (Value::Num(a), Value::Num(b)) | (Value::Time(a), Value::Time(b)) => crate::exact::compare(a, b),
+        (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+        (Value::Choice(a), Value::Choice(b)) => a.cmp(b),
+        (Value::Text(a), Value::Text(b)) => a.cmp(b),
         _ => return Err(internal("comparison")),
     };
     Ok(holds(op, ordering))
