@@ -75,7 +75,7 @@ impl<'a> Reader<'a> {
         }
         let start = self.pos + 1;
         let rest = self.bytes.get(start..)?;
-        let len = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let len = text_end(rest)?;
         if rest.get(len) != Some(&b'"') {
             return None;
         }
@@ -206,6 +206,28 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Where a text's plain run ends in `rest`: at the first `"`, `\\` or control character.
+/// Eight bytes at a time, as one word: a byte is found where the word less one in each byte
+/// borrows into a byte that had its high bit clear (the lowest such byte is always exact).
+fn text_end(rest: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = 0;
+    for chunk in chunks.by_ref() {
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?);
+        let found = zero(word ^ (ONES * u64::from(b'"')))
+            | zero(word ^ (ONES * u64::from(b'\\')))
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|i| at + i)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -244,6 +266,38 @@ mod tests {
         files.extend(varied);
         assert!(files.len() > 400, "{}", files.len());
         files
+    }
+
+    /// Where a plain text ends: the first `"`, `\\` or control character, at every position
+    /// of a word and of the bytes after the last whole word, after any other bytes (text
+    /// beyond ASCII included).
+    #[test]
+    fn a_text_ends_at_its_first_quote_backslash_or_control_character() {
+        let plain = "aé€z09 ~!#[]\u{7f}".as_bytes();
+        for len in 0..40 {
+            let body: Vec<u8> = plain.iter().copied().cycle().take(len).collect();
+            assert_eq!(text_end(&body), None, "{body:?}");
+            for end in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                for tail in [&b""[..], b"\"", b"x\\"] {
+                    let mut text = body.clone();
+                    text.push(end);
+                    text.extend_from_slice(tail);
+                    assert_eq!(text_end(&text), Some(len), "{text:?}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// On any bytes, where the byte-by-byte search ends a text (mostly printable bytes,
+        /// so that texts run on past a word).
+        #[test]
+        fn a_text_ends_where_a_byte_by_byte_search_ends_it(
+            bytes in proptest::collection::vec(proptest::prop_oneof![30 => 0x20u8..=0xff, 1 => proptest::num::u8::ANY], 0..64)
+        ) {
+            let naive = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            proptest::prop_assert_eq!(text_end(&bytes), naive);
+        }
     }
 
     /// Whatever the quick reader reads, the full one reads the same; every valid document of
