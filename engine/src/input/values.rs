@@ -78,17 +78,19 @@ pub(super) fn store_scalar(
     let wrong = || error(InputCode::WrongType, &path.render(), format!("found {}", json.found()), describe(field));
     match (&field.ty, json) {
         (FieldType::Boolean, Scalar::Bool(b)) => *slot = Some(Value::Bool(b)),
-        (FieldType::Choice(choices), Scalar::Text(s)) => match choices.iter().position(|c| c == s) {
-            Some(i) => *slot = Some(Value::Choice(u16::try_from(i).map_err(|_| wrong())?)),
-            None => {
-                let near = suggest(s, choices.iter().map(String::as_str));
-                let message = match near {
-                    Some(n) => format!("\"{}\" is not a choice (did you mean \"{n}\"?)", excerpt(s)),
-                    None => format!("\"{}\" is not a choice", excerpt(s)),
-                };
-                return Err(error(InputCode::UnknownChoice, &path.render(), message, describe(field)));
+        (FieldType::Choice(choices), Scalar::Text(s)) => {
+            match choices.iter().position(|c| crate::ir::schema::same(c, s)) {
+                Some(i) => *slot = Some(Value::Choice(u16::try_from(i).map_err(|_| wrong())?)),
+                None => {
+                    let near = suggest(s, choices.iter().map(String::as_str));
+                    let message = match near {
+                        Some(n) => format!("\"{}\" is not a choice (did you mean \"{n}\"?)", excerpt(s)),
+                        None => format!("\"{}\" is not a choice", excerpt(s)),
+                    };
+                    return Err(error(InputCode::UnknownChoice, &path.render(), message, describe(field)));
+                }
             }
-        },
+        }
         (FieldType::Timestamp, Scalar::Text(s)) => {
             let at = time::parse_rfc3339(s).ok_or_else(|| {
                 error(
