@@ -76,21 +76,19 @@ pub(super) fn store_scalar(
     slot: &mut Option<Value>,
 ) -> Result<(), InputError> {
     let wrong = || error(InputCode::WrongType, &path.render(), format!("found {}", json.found()), describe(field));
-    match (&field.ty, json) {
-        (FieldType::Boolean, Scalar::Bool(b)) => *slot = Some(Value::Bool(b)),
-        (FieldType::Choice(choices), Scalar::Text(s)) => {
-            match choices.iter().position(|c| crate::ir::schema::same(c, s)) {
-                Some(i) => *slot = Some(Value::Choice(u16::try_from(i).map_err(|_| wrong())?)),
-                None => {
-                    let near = suggest(s, choices.iter().map(String::as_str));
-                    let message = match near {
-                        Some(n) => format!("\"{}\" is not a choice (did you mean \"{n}\"?)", excerpt(s)),
-                        None => format!("\"{}\" is not a choice", excerpt(s)),
-                    };
-                    return Err(error(InputCode::UnknownChoice, &path.render(), message, describe(field)));
-                }
+    let value = match (&field.ty, json) {
+        (FieldType::Boolean, Scalar::Bool(b)) => Value::Bool(b),
+        (FieldType::Choice(choices), Scalar::Text(s)) => match choices.iter().position(|c| c == s) {
+            Some(i) => Value::Choice(u16::try_from(i).map_err(|_| wrong())?),
+            None => {
+                let near = suggest(s, choices.iter().map(String::as_str));
+                let message = match near {
+                    Some(n) => format!("\"{}\" is not a choice (did you mean \"{n}\"?)", excerpt(s)),
+                    None => format!("\"{}\" is not a choice", excerpt(s)),
+                };
+                return Err(error(InputCode::UnknownChoice, &path.render(), message, describe(field)));
             }
-        }
+        },
         (FieldType::Timestamp, Scalar::Text(s)) => {
             let at = time::parse_rfc3339(s).ok_or_else(|| {
                 error(
@@ -100,7 +98,7 @@ pub(super) fn store_scalar(
                     describe(field),
                 )
             })?;
-            *slot = Some(Value::Time(at));
+            Value::Time(at)
         }
         (FieldType::Number { integer, .. }, Scalar::Number(text)) => {
             let quoted = || excerpt(text);
@@ -132,10 +130,11 @@ pub(super) fn store_scalar(
                 }
             }
             // Without decimals and not zero (`-0` becomes `0`), a number is already normal.
-            *slot = Some(Value::Num(if n.scale() == 0 && !n.is_zero() { n } else { n.normalize() }));
+            Value::Num(if n.scale() == 0 && !n.is_zero() { n } else { n.normalize() })
         }
         _ => return Err(wrong()),
-    }
+    };
+    *slot = Some(value);
     Ok(())
 }
 
@@ -147,6 +146,28 @@ pub fn number(text: &str) -> Result<Decimal, InputCode> {
     plain_number(text).map_or_else(|| any_number(text), Ok)
 }
 
+/// The exponent of a number (the text after its `e`: a sign, then digits) as `str::parse`
+/// reads an `i64`; beyond what an `i64` holds, or anything else, `i64::MIN` when it starts
+/// with `-` and `i64::MAX` otherwise: far beyond any exact decimal either way. (A fold of its
+/// digits: the standard library's parser cost the .wasm half a kilobyte.)
+fn exponent(text: &str) -> i64 {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(digits) => (-1, digits),
+        None => (1, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let beyond = if sign < 0 { i64::MIN } else { i64::MAX };
+    if digits.is_empty() {
+        return beyond;
+    }
+    digits
+        .bytes()
+        .try_fold(0i64, |n, d| {
+            let digit = d.is_ascii_digit().then(|| i64::from(d - b'0'))?;
+            n.checked_mul(10)?.checked_add(sign * digit)
+        })
+        .unwrap_or(beyond)
+}
+
 /// [`number`] for any JSON number: the digits normalised as text, then the exponent applied.
 fn any_number(text: &str) -> Result<Decimal, InputCode> {
     let (negative, rest) = match text.strip_prefix('-') {
@@ -154,11 +175,7 @@ fn any_number(text: &str) -> Result<Decimal, InputCode> {
         None => (false, text),
     };
     let (mantissa, exponent) = match rest.find(['e', 'E']) {
-        Some(at) => {
-            let exp = rest.get(at + 1..).unwrap_or("");
-            let exp: i64 = exp.parse().unwrap_or(if exp.starts_with('-') { i64::MIN } else { i64::MAX });
-            (rest.get(..at).unwrap_or(""), exp)
-        }
+        Some(at) => (rest.get(..at).unwrap_or(""), exponent(rest.get(at + 1..).unwrap_or(""))),
         None => (rest, 0),
     };
     let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -235,7 +252,38 @@ fn plain_number(text: &str) -> Option<Decimal> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::{any_number, plain_number};
+    use super::{any_number, exponent, plain_number};
+
+    /// At the ends of an `i64` and around them, signed or not, and nothing or a sign alone.
+    #[test]
+    fn an_exponent_saturates_where_the_standard_parser_gives_none() {
+        for text in [
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "+9223372036854775808",
+            "99999999999999999999999",
+            "+12",
+            "-007",
+            "",
+            "-",
+            "+",
+            "1-",
+        ] {
+            let standard: i64 = text.parse().unwrap_or(if text.starts_with('-') { i64::MIN } else { i64::MAX });
+            assert_eq!(exponent(text), standard, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// An exponent is read as `str::parse` reads an `i64`, saturated where it gives none.
+        #[test]
+        fn an_exponent_is_read_as_the_standard_parser_reads_it(text in "[-+]?[-+0-9a]{0,21}") {
+            let standard: i64 = text.parse().unwrap_or(if text.starts_with('-') { i64::MIN } else { i64::MAX });
+            proptest::prop_assert_eq!(exponent(&text), standard);
+        }
+    }
 
     #[test]
     fn the_fast_way_reads_numbers_as_the_general_way_does() {

@@ -112,21 +112,15 @@ impl Shape {
         if self.members.len() > 64 {
             return self.members.get_full(name).map(|(i, _, m)| (i, m));
         }
-        let is = |i: usize| self.members.get_index(i).filter(|(k, _)| same(k, name)).map(|(_, m)| (i, m));
+        let bytes = name.as_bytes();
+        let is = |i: usize| {
+            self.members
+                .get_index(i)
+                .filter(|(k, _)| k.len() == bytes.len() && k.as_bytes() == bytes)
+                .map(|(_, m)| (i, m))
+        };
         (from..self.members.len()).chain(0..from.min(self.members.len())).find_map(is)
     }
-}
-
-/// Whether two names (of members, of choices) are the same, compared inline eight bytes at a
-/// time: names are short, and a call to compare them cost more than comparing them.
-#[inline]
-pub(crate) fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let word = |w: &[u8]| <[u8; 8]>::try_from(w).map(u64::from_ne_bytes).ok();
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    a.len() == b.len()
-        && x.by_ref().zip(y.by_ref()).all(|(p, q)| word(p) == word(q))
-        && x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
 /// What a member of an object holds.
@@ -194,35 +188,4 @@ pub fn declared_path(path: &str) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-    use super::same;
-
-    /// Two names are the same exactly when they are equal: at every length around a word, and
-    /// differing at every position.
-    #[test]
-    fn names_are_the_same_when_equal() {
-        for len in 0..26 {
-            let a: String = "abcdefghijklmnopqrstuvwxyz".chars().take(len).collect();
-            assert!(same(&a, &a.clone()), "{a}");
-            assert!(!same(&a, &format!("{a}x")), "{a}");
-            for at in 0..len {
-                let mut b = a.clone().into_bytes();
-                b[at] = b'_';
-                let b = String::from_utf8(b).unwrap();
-                assert!(!same(&a, &b), "{a} {b}");
-            }
-        }
-    }
-
-    proptest::proptest! {
-        /// On any two texts, `same` is `==`.
-        #[test]
-        fn same_is_equality(a in "[ab_é]{0,20}", b in "[ab_é]{0,20}") {
-            proptest::prop_assert_eq!(same(&a, &b), a == b);
-        }
-    }
 }
