@@ -113,13 +113,20 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
         // it in pieces that do not line up with its stores, and the processor waits on them.
         Expr::Compare(op, a, b) if matches!(&**b, Expr::Const(_)) => {
             let Expr::Const(limit) = &**b else { return Stop };
-            let against = |x: &Value| compare(*op, x, limit).map_or(Stop, |b| Known(Value::Bool(b)));
-            match place(a, scope, env) {
-                Some(x) => x.map_or_else(|q| q, against),
-                None => match &eval_in(a, scope, env) {
-                    Known(x) => against(x),
-                    unknown => *unknown,
-                },
+            let computed;
+            let x = match place(a, scope, env) {
+                Some(x) => x,
+                None => {
+                    computed = eval_in(a, scope, env);
+                    match &computed {
+                        Known(x) => Ok(x),
+                        unknown => Err(*unknown),
+                    }
+                }
+            };
+            match x {
+                Ok(x) => compare(*op, x, limit).map_or(Stop, |b| Known(Value::Bool(b))),
+                Err(unknown) => unknown,
             }
         }
         Expr::Compare(op, a, b) => {
