@@ -378,8 +378,13 @@ mod corpus_cards {
             root.join("rules/kap-reference.kap").display(),
             root.join("rules/fhir-mapping.toml").display()
         );
-        std::fs::write(dir.join("config.toml"), config).unwrap();
-        super::super::Service::load(&dir.join("config.toml")).unwrap()
+        // A file of its own for each call: tests run at once in one process, and one writing
+        // the file while another reads it gave the reader an empty file.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let file = dir.join(format!("config-{call}.toml"));
+        std::fs::write(&file, config).unwrap();
+        super::super::Service::load(&file).unwrap()
     }
 
     fn corpus(name: &str) -> Value {
