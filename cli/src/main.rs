@@ -322,6 +322,12 @@ fn main() -> ExitCode {
             eprintln!("kap: --jsonl writes one JSON line per document; --format text is for one document (--input)");
             ExitCode::from(2)
         }
+        Command::Eval { jsonl: None, no_explain: true, .. } => {
+            // clap lets `--input` through with it: `--jsonl` conflicts with `--input`, and an
+            // argument that conflicts with one given is not required.
+            eprintln!("kap: --no-explain is for a stream (--jsonl); one document is always explained");
+            ExitCode::from(2)
+        }
         Command::Eval { file, jsonl: Some(lines), no_explain, .. } => match compile(&file) {
             Ok(protocol) => jsonl::run(&protocol, &lines, !no_explain),
             Err(code) => code,

@@ -126,3 +126,11 @@ fn text_output_is_refused_for_a_stream() {
     assert!(out.stdout.is_empty());
     assert!(text(&out.stderr).contains("--format text is for one document"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn leaving_the_explanation_out_is_refused_for_one_document() {
+    let out = kap(&["eval", RULES, "--input", DOCUMENTS[0], "--no-explain"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("--no-explain is for a stream"), "{}", text(&out.stderr));
+}
