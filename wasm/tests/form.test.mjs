@@ -178,9 +178,12 @@ test("the result panel renders every decision of the contract, generically", () 
   // The protocol and its hash, and the data entered (for print).
   assert.ok(text.includes("Test protocol 1 (draft)"));
   assert.ok(text.includes("ab".repeat(32)));
+  // The status bar: each verdict, a decision `within` another (discharge, within monitoring)
+  // included, so that "not ready" is seen without opening its card.
   assert.deepEqual(verdictSummary(handMade.description, handMade.output).map((s) => [s.name, s.verdict, s.tone]), [
     ["eligibility", "eligible_with_cautions", "caution"],
     ["session", "proceed", "ok"],
+    ["discharge", "not_ready", "hold"],
   ]);
 });
 

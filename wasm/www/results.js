@@ -468,16 +468,28 @@ export function resultsView(ctx) {
   );
 }
 
-/** A one-line summary of each verdict, for the status bar: [{name, title, verdict, tone, icon}]. */
+/**
+ * A one-line summary of each verdict, for the status bar: [{name, title, verdict, tone, icon,
+ * outcome}]. A decision made `within` another is a field of that one's output (discharge
+ * within monitoring); its verdict is summed up too, after the one that holds it.
+ */
 export function verdictSummary(description, output) {
   if (!output) return [];
-  return Object.entries(output.decisions)
-    .filter(([, o]) => o && typeof o.verdict === "string")
-    .map(([name, o]) => {
-      const info = decisionInfo(description, name);
-      const tone = toneOf(info, o.verdict);
-      return { name, title: (info && info.title) || humanize(name), verdict: o.verdict, tone, icon: ICONS[tone] };
-    });
+  const summary = [];
+  const add = (name, outcome) => {
+    const info = decisionInfo(description, name);
+    const tone = toneOf(info, outcome.verdict);
+    summary.push({ name, title: (info && info.title) || humanize(name), verdict: outcome.verdict, tone, icon: ICONS[tone], outcome });
+  };
+  const hasVerdict = (o) => o && typeof o === "object" && !Array.isArray(o) && typeof o.verdict === "string";
+  for (const [name, outcome] of Object.entries(output.decisions)) {
+    if (!outcome || typeof outcome !== "object") continue;
+    if (hasVerdict(outcome)) add(name, outcome);
+    for (const [field, inner] of Object.entries(outcome)) {
+      if (hasVerdict(inner) && decisionInfo(description, field)) add(field, inner);
+    }
+  }
+  return summary;
 }
 
 /**
@@ -488,7 +500,7 @@ export function verdictSummary(description, output) {
 export function announcement(description, output, lay = null) {
   if (!output) return [];
   return verdictSummary(description, output).map((s) => {
-    const outcome = output.decisions[s.name];
+    const outcome = s.outcome;
     let reason = "";
     for (const [key, value] of Object.entries(outcome)) {
       if (key === "missing" || !Array.isArray(value) || value.length === 0 || typeof value[0] !== "string") continue;
