@@ -62,13 +62,15 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
     let doc = scope.doc;
     match expr {
         Expr::Const(v) => Known(*v),
-        Expr::Field { slot, .. } => slot_value(&doc.root.fields, slot.index()),
+        Expr::Field { slot, .. } => value_of(slot_in(&doc.root.fields, slot.index())),
+        Expr::ItemField { list_slot, item, slot, .. } => {
+            value_of(item_field(scope, env, *list_slot, *item, slot.index()))
+        }
         Expr::Verdict(d) => match scope.verdicts.get(d.index()) {
             Some(Some(v)) => Known(Value::Choice(*v)),
             _ => Stop,
         },
         Expr::GroupPresent(g) => doc.groups.get(g.index()).map_or(Stop, |present| Known(Value::Bool(*present))),
-        Expr::ItemField { list_slot, item, slot, .. } => item_field(scope, env, *list_slot, *item, slot.index()),
         Expr::Quantifier { kind, list_slot, cond, .. } => quantifier(*kind, *list_slot, cond.as_deref(), scope, env),
         // Doses: the one dose computation, at the level the quick evaluator knows; an
         // unknown level or route through the full evaluator, which names what is missing.
@@ -169,13 +171,9 @@ fn kleene_and(a: Quick, b: Quick) -> Quick {
     }
 }
 
-/// [`kleene`]'s `item_field`.
-fn item_field(scope: &Scope<'_>, env: Option<&Env<'_>>, list_slot: ListSlot, item: ItemRef, slot: usize) -> Quick {
-    item_field_ref(scope, env, list_slot, item, slot).map_or_else(|q| q, |v| Known(*v))
-}
-
-/// [`item_field`], the value where it lies in the document.
-fn item_field_ref<'a>(
+/// [`kleene`]'s `item_field`: the value where it lies in the document, or what [`eval_in`]
+/// gives when there is none.
+fn item_field<'a>(
     scope: &Scope<'a>,
     env: Option<&Env<'_>>,
     list_slot: ListSlot,
@@ -187,30 +185,28 @@ fn item_field_ref<'a>(
         // A list too short names the list; the item before the first names nothing.
         return Err(Unknown { names: matches!(item, ItemRef::Position(_)) });
     };
-    slot_ref(&record.fields, slot)
+    slot_in(&record.fields, slot)
 }
 
 /// A field of the document or of an item, read where it lies (`None` for any other
 /// expression): its value, or what [`eval_in`] gives when it is absent.
 fn place<'a>(expr: &Expr, scope: &Scope<'a>, env: Option<&Env<'_>>) -> Option<Result<&'a Value, Quick>> {
     match expr {
-        Expr::Field { slot, .. } => Some(slot_ref(&scope.doc.root.fields, slot.index())),
-        Expr::ItemField { list_slot, item, slot, .. } => {
-            Some(item_field_ref(scope, env, *list_slot, *item, slot.index()))
-        }
+        Expr::Field { slot, .. } => Some(slot_in(&scope.doc.root.fields, slot.index())),
+        Expr::ItemField { list_slot, item, slot, .. } => Some(item_field(scope, env, *list_slot, *item, slot.index())),
         _ => None,
     }
 }
 
-/// The value in slot `slot` of a record: unknown, naming the field, when it is absent; a
-/// slot outside the record stops (the checker lets none through).
-fn slot_value(fields: &[Option<Value>], slot: usize) -> Quick {
-    slot_ref(fields, slot).map_or_else(|q| q, |v| Known(*v))
+/// A field read where it lies ([`slot_in`], [`item_field`]), as [`eval_in`] gives it.
+fn value_of(read: Result<&Value, Quick>) -> Quick {
+    read.map_or_else(|q| q, |v| Known(*v))
 }
 
-/// [`slot_value`], the value where it lies in the record.
+/// The value in slot `slot` of a record, where it lies: unknown, naming the field, when it is
+/// absent; a slot outside the record stops (the checker lets none through).
 #[inline]
-fn slot_ref(fields: &[Option<Value>], slot: usize) -> Result<&Value, Quick> {
+fn slot_in(fields: &[Option<Value>], slot: usize) -> Result<&Value, Quick> {
     match fields.get(slot) {
         Some(Some(v)) => Ok(v),
         Some(None) => Err(Unknown { names: true }),
