@@ -42,6 +42,20 @@ impl Flags {
         }
     }
 
+    /// The flags set, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        let (mut bits, many) = match self {
+            Flags::Few(bits) => (*bits, &[][..]),
+            Flags::Many(flags) => (0, flags.as_slice()),
+        };
+        let few = std::iter::from_fn(move || {
+            let index = bits.trailing_zeros();
+            bits &= bits.wrapping_sub(1);
+            (index < 64).then_some(index as usize)
+        });
+        few.chain(many.iter().enumerate().filter_map(|(i, set)| set.then_some(i)))
+    }
+
     /// The bit of flag `index` in a word; 0 beyond 63.
     fn bit(index: usize) -> u64 {
         1u64.checked_shl(u32::try_from(index).unwrap_or(u32::MAX)).unwrap_or(0)
@@ -64,6 +78,7 @@ mod tests {
                 assert_eq!(flags.contains(i), i < n && i % 3 == 0, "{n} {i}");
             }
             assert!(!flags.insert(n + 70));
+            assert_eq!(flags.iter().collect::<Vec<_>>(), (0..n).step_by(3).collect::<Vec<_>>(), "{n}");
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use super::kleene::{self, Missing, Outcome, Scope, Verdicts};
 use super::quick::{self, Memo, Quick};
+pub(crate) use super::truths::{Truth, Truths};
 use crate::decision::{DecisionOutcome, Evaluation, Explanation, OutputField, ProtocolRef};
 use crate::exact::Exact;
 use crate::flags::Flags;
@@ -93,14 +94,6 @@ impl From<EvaluationError> for Halt {
 
 /// The version of this engine, written into every output.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// The truth of a rule on a document.
-#[derive(Debug)]
-pub(crate) enum Truth {
-    True,
-    False,
-    Unknown(Missing),
-}
 
 /// Evaluates every decision of `program`, in order (a decision may read the verdicts of
 /// those above it), and outputs those whose groups are in `doc`.
@@ -297,7 +290,7 @@ pub(crate) struct Made {
     pub(crate) due: Vec<DueItem>,
     /// Its alerts raised: time, id, and the alert's index in the decision.
     pub(crate) alerts: Vec<(Decimal, String, usize)>,
-    pub(crate) truths: Vec<Truth>,
+    pub(crate) truths: Truths,
     pub(crate) missing: Missing,
     /// Each value, with the infusion minutes of a dose given by infusion.
     pub(crate) values: Vec<MadeValue>,
@@ -355,51 +348,47 @@ impl Making<'_> {
     }
 
     /// Every rule, evaluated: whatever the verdict, each is true, false or unknown.
-    fn truths(&self) -> Result<Vec<Truth>, Halt> {
-        let mut truths = Vec::with_capacity(self.decision.rules.len());
+    fn truths(&self) -> Result<Truths, Halt> {
+        let mut truths = Truths::new(self.decision.rules.len());
         if let Some(shared) = self.quick {
             let scope = Scope { doc: self.doc, verdicts: self.verdicts, ladders: &self.program.ladders, shared };
-            for rule in &self.decision.rules {
-                truths.push(match quick::eval(&rule.when, &scope, None) {
-                    Quick::Known(Value::Bool(true)) => Truth::True,
-                    Quick::Known(Value::Bool(false)) => Truth::False,
-                    Quick::Unknown { names: false } => Truth::Unknown(Missing::default()),
+            for (i, rule) in self.decision.rules.iter().enumerate() {
+                match quick::eval(&rule.when, &scope, None) {
+                    Quick::Known(Value::Bool(true)) => truths.set_true(i),
+                    Quick::Known(Value::Bool(false)) => {}
+                    Quick::Unknown { names: false } => truths.set_unknown(i, Missing::default()),
                     // An error, its place named, and a condition not true or false, by the
                     // full evaluator.
                     _ => return Err(Halt::Retry),
-                });
+                }
             }
             return Ok(truths);
         }
-        for rule in &self.decision.rules {
-            truths.push(match self.eval(&rule.when, &rule.id)? {
-                Outcome::Known(Value::Bool(true)) => Truth::True,
-                Outcome::Known(Value::Bool(false)) => Truth::False,
-                Outcome::Unknown(m) => Truth::Unknown(m),
+        for (i, rule) in self.decision.rules.iter().enumerate() {
+            match self.eval(&rule.when, &rule.id)? {
+                Outcome::Known(Value::Bool(true)) => truths.set_true(i),
+                Outcome::Known(Value::Bool(false)) => {}
+                Outcome::Unknown(m) => truths.set_unknown(i, m),
                 Outcome::Known(_) => return Err(self.error(&rule.id, "the condition is not true or false".into())),
-            });
+            }
         }
         Ok(truths)
     }
 
     /// Which rule kinds have a true rule and which an unknown one; the unknown rules of kinds
     /// that are not quiet name their absent inputs.
-    fn kinds(&self, truths: &[Truth], missing: &mut Missing) -> (Flags, Flags) {
+    fn kinds(&self, truths: &Truths, missing: &mut Missing) -> (Flags, Flags) {
         let n = self.decision.kinds.len();
         let (mut fired, mut unknown) = (Flags::new(n), Flags::new(n));
-        for (rule, truth) in self.decision.rules.iter().zip(truths) {
-            match truth {
-                Truth::True => {
-                    fired.insert(rule.kind);
-                }
-                Truth::Unknown(m) => {
-                    if !self.decision.kinds.get(rule.kind).is_some_and(|k| k.quiet) {
-                        missing.merge(m);
-                    }
-                    unknown.insert(rule.kind);
-                }
-                Truth::False => {}
+        let kind = |rule: usize| self.decision.rules.get(rule).map(|r| r.kind);
+        for k in truths.true_rules().filter_map(kind) {
+            fired.insert(k);
+        }
+        for (k, m) in truths.unknown_rules().filter_map(|(rule, m)| Some((kind(rule)?, m))) {
+            if !self.decision.kinds.get(k).is_some_and(|k| k.quiet) {
+                missing.merge(m);
             }
+            unknown.insert(k);
         }
         (fired, unknown)
     }
@@ -564,9 +553,10 @@ fn decide(
     let mut missing = Missing::default();
     let (fired, unknown) = making.kinds(&truths, &mut missing);
     if let Some(notes) = explanation.as_deref_mut() {
-        for (rule, truth) in decision.rules.iter().zip(&truths) {
+        for (i, rule) in decision.rules.iter().enumerate() {
+            let truth = truths.get(i);
             if !matches!(truth, Truth::False) {
-                notes.push(explain::explain_rule(program, decision, rule, truth, doc));
+                notes.push(explain::explain_rule(program, decision, rule, &truth, doc));
             }
         }
     }

@@ -4,3 +4,4 @@ pub mod decide;
 pub mod kleene;
 pub mod ladder;
 pub(crate) mod quick;
+pub(crate) mod truths;

@@ -125,7 +125,7 @@ pub(crate) fn explain_rule(
     program: &Program,
     decision: &Decision,
     rule: &Rule,
-    truth: &Truth,
+    truth: &Truth<'_>,
     doc: &Document,
 ) -> Explanation {
     let kind = decision.kinds.get(rule.kind).map(|k| k.name.clone()).unwrap_or_default();

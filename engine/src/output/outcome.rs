@@ -4,7 +4,7 @@
 use super::explain::paths;
 use super::{number, object, texts};
 use crate::decision::{DecisionOutcome, OutputField};
-use crate::eval::decide::{Made, Truth};
+use crate::eval::decide::Made;
 use crate::input::{time, Document};
 use crate::ir::decision::{Decision, Output, ValueShape};
 use crate::ir::expr::Value;
@@ -81,12 +81,12 @@ pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> De
 /// The ids of the rules that are true and whose kind is `wanted`, sorted: a list of a
 /// decision's output.
 pub(crate) fn rule_ids<'d>(decision: &'d Decision, made: &Made, wanted: &dyn Fn(usize) -> bool) -> Vec<&'d str> {
-    let mut ids: Vec<&str> = decision
-        .rules
-        .iter()
-        .zip(&made.truths)
-        .filter(|(r, t)| matches!(t, Truth::True) && wanted(r.kind))
-        .map(|(r, _)| r.id.as_str())
+    let mut ids: Vec<&str> = made
+        .truths
+        .true_rules()
+        .filter_map(|i| decision.rules.get(i))
+        .filter(|r| wanted(r.kind))
+        .map(|r| r.id.as_str())
         .collect();
     ids.sort_unstable();
     ids

@@ -70,12 +70,12 @@ pub(crate) fn record(
     verdicts: &[Option<u16>],
 ) -> Result<(), EvaluationError> {
     let failed = |e: crate::ir::ops::EvalError| EvaluationError::new(&decision.name, "", e.message, Some(e.span));
-    let truth = |t: &Truth| match t {
+    let truth = |t: Truth<'_>| match t {
         Truth::True => RuleTruth::True,
         Truth::False => RuleTruth::False,
         Truth::Unknown(_) => RuleTruth::Unknown,
     };
-    let rules = decision.rules.iter().zip(&made.truths).map(|(r, t)| (r.id.clone(), truth(t))).collect();
+    let rules = decision.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), truth(made.truths.get(i)))).collect();
     let mut alerts = Vec::with_capacity(decision.alerts.len());
     for (index, alert) in decision.alerts.iter().enumerate() {
         let raised = made.alerts.iter().any(|(_, _, i)| *i == index);
