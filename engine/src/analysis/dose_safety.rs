@@ -270,32 +270,62 @@ fn search_values(range: Interval, integer: bool) -> Option<Vec<Decimal>> {
     Some(out)
 }
 
-/// Dose, cap and dosing weight for one value of the axis input.
-fn at_value(
-    program: &Program,
-    ladder: &Ladder,
-    step: &Step,
-    round: Option<Decimal>,
-    cap: &Expr,
+/// The dosing weight (when the ladder has one) and the cap at one value; `None` where either
+/// is not a number.
+type Sample = Option<(Option<Decimal>, Decimal)>;
+
+/// The dosing weight (when the ladder has one) and the cap of one route at the searched values
+/// of the axis input, each computed when first asked for (`None` where either is not a
+/// number): they do not depend on the level, so each level reads them again, not computes.
+struct Samples<'a> {
+    values: Vec<Decimal>,
+    computed: Vec<std::cell::OnceCell<Sample>>,
+    /// A document with nothing but the axis input, set to each value in turn.
+    doc: std::cell::RefCell<Document>,
     slot: FieldSlot,
-    value: Decimal,
-) -> Option<(Decimal, Decimal, Option<Decimal>)> {
-    let mut fields = vec![None; program.schema.root_fields];
-    *fields.get_mut(slot.index())? = Some(Value::Num(value));
-    let doc = Document {
-        root: Record { fields, lists: vec![None; program.schema.root_lists] },
-        groups: vec![true; program.schema.groups.len()],
-    };
-    let num = |e: &Expr| match kleene::eval(e, &doc) {
-        Ok(Outcome::Known(Value::Num(n))) => Some(n),
-        _ => None,
-    };
-    let weight = match &ladder.weight {
-        Some(w) => Some(num(w)?),
-        None => None,
-    };
+    weight: Option<&'a Expr>,
+    cap: &'a Expr,
+}
+
+impl<'a> Samples<'a> {
+    fn new(program: &Program, ladder: &'a Ladder, cap: &'a Expr, slot: FieldSlot, values: Vec<Decimal>) -> Self {
+        let doc = Document {
+            root: Record {
+                fields: vec![None; program.schema.root_fields],
+                lists: vec![None; program.schema.root_lists],
+            },
+            groups: vec![true; program.schema.groups.len()],
+        };
+        let computed = values.iter().map(|_| std::cell::OnceCell::new()).collect();
+        Samples { values, computed, doc: std::cell::RefCell::new(doc), slot, weight: ladder.weight.as_ref(), cap }
+    }
+
+    /// Each value, with its weight and cap.
+    fn iter(&self) -> impl Iterator<Item = (Decimal, Sample)> + '_ {
+        self.values.iter().zip(&self.computed).map(|(v, cell)| (*v, *cell.get_or_init(|| self.at(*v))))
+    }
+
+    /// The weight and cap with the axis input at `value`.
+    fn at(&self, value: Decimal) -> Sample {
+        let mut doc = self.doc.try_borrow_mut().ok()?;
+        *doc.root.fields.get_mut(self.slot.index())? = Some(Value::Num(value));
+        let num = |e: &Expr| match kleene::eval(e, &doc) {
+            Ok(Outcome::Known(Value::Num(n))) => Some(n),
+            _ => None,
+        };
+        let weight = match self.weight {
+            Some(w) => Some(num(w)?),
+            None => None,
+        };
+        Some((weight, num(self.cap)?))
+    }
+}
+
+/// Dose, cap and dosing weight of `step` at one sample of the axis input.
+fn at_value(step: &Step, round: Option<Decimal>, sample: Sample) -> Option<(Decimal, Decimal, Option<Decimal>)> {
+    let (weight, cap) = sample?;
     let (dose, _) = dose_interval(step, weight.map(|w| (w, w)), round)?;
-    Some((dose, num(cap)?, weight))
+    Some((dose, cap, weight))
 }
 
 fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
@@ -305,7 +335,9 @@ fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
         let Some(cap) = &route.cap else { continue };
         let cap_range = interval(program, cap);
         let axis = axis(program, ladder, Some(cap));
-        let values = axis.and_then(|(_, _, range, integer)| search_values(range, integer));
+        let values = axis.and_then(|(_, slot, range, integer)| {
+            Some(Samples::new(program, ladder, cap, slot, search_values(range, integer)?))
+        });
         let mut previous: Option<(&Step, usize)> = None;
         for (l, step) in route.steps.iter().enumerate() {
             let Some(step) = step else { continue };
@@ -325,12 +357,9 @@ fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
             // A level that no admissible patient can be allowed at.
             let never = match (dose, cap_range) {
                 (Some((dlo, _)), Some((_, chi))) if dlo > chi => true,
-                _ => match (&values, axis) {
-                    (Some(vals), Some((_, slot, _, _))) => vals.iter().all(|v| {
-                        at_value(program, ladder, step, route.round, cap, slot, *v).is_none_or(|(d, c, _)| d > c)
-                    }),
-                    _ => false,
-                },
+                _ => values.as_ref().is_some_and(|vals| {
+                    vals.iter().all(|(_, sample)| at_value(step, route.round, sample).is_none_or(|(d, c, _)| d > c))
+                }),
             };
             if never {
                 out.push(
@@ -341,19 +370,17 @@ fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
             for (limit, limit_span) in &route.limits {
                 check_limit(
                     program,
-                    ladder,
                     route_name,
                     level,
                     step,
                     route.round,
-                    cap,
                     *limit,
                     *limit_span,
                     weight,
                     dose,
                     cap_range,
                     axis,
-                    values.as_deref(),
+                    values.as_ref(),
                     out,
                 );
             }
@@ -364,19 +391,17 @@ fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
 #[allow(clippy::too_many_arguments)]
 fn check_limit(
     program: &Program,
-    ladder: &Ladder,
     route: &str,
     level: &str,
     step: &Step,
     round: Option<Decimal>,
-    cap: &Expr,
     limit: Limit,
     limit_span: Span,
     weight: Option<Interval>,
     dose: Option<Interval>,
     cap_range: Option<Interval>,
     axis: Option<(FieldId, FieldSlot, Interval, bool)>,
-    values: Option<&[Decimal]>,
+    values: Option<&Samples<'_>>,
     out: &mut Vec<Diagnostic>,
 ) {
     // Proved by intervals: the dose itself, or the cap that bounds every allowed dose.
@@ -421,9 +446,9 @@ fn check_limit(
         }
     }
     // Look for an admissible patient allowed a dose above the limit.
-    if let (Some(vals), Some((field, slot, _, _))) = (values, axis) {
-        for v in vals {
-            let Some((d, c, w)) = at_value(program, ladder, step, round, cap, slot, *v) else { continue };
+    if let (Some(vals), Some((field, _, _, _))) = (values, axis) {
+        for (v, sample) in vals.iter() {
+            let Some((d, c, w)) = at_value(step, round, sample) else { continue };
             if d > c {
                 continue; // not allowed: never given
             }
