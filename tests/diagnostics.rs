@@ -540,6 +540,19 @@ fn a_per_kg_limit_is_proved_or_broken_too() {
     );
 }
 
+/// A weight range as wide as a decimal can be overflows the count of values to search (the
+/// check stopped there once): the proof does not search it, and the shipped limits, bounded by
+/// their caps, are still proved.
+#[test]
+fn a_range_too_wide_to_search_stops_nothing() {
+    let most = "79228162514264337593543950335";
+    let d = checked(
+        "input patient.weight: decimal kg in 20..300",
+        &format!("input patient.weight: decimal kg in -{most}..{most}"),
+    );
+    assert!(d.is_empty(), "{d:#?}");
+}
+
 #[test]
 fn a_level_no_patient_can_reach_is_reported() {
     let d = checked("dose intramuscular L5 1.0 mg/kg [R16]", "dose intramuscular L5 10 mg/kg [R16]");

@@ -254,7 +254,8 @@ fn axis(program: &Program, ladder: &Ladder, cap: Option<&Expr>) -> Option<(Field
 /// or tenths), when there are not too many.
 fn search_values(range: Interval, integer: bool) -> Option<Vec<Decimal>> {
     let step = if integer { Decimal::ONE } else { Decimal::new(1, 1) };
-    let count = ((range.1 - range.0) / step).floor();
+    // Exact: a range as wide as a decimal can be overflows, and is not searched.
+    let count = range.1.sub_exact(range.0)?.div_exact(step)?.floor();
     if count > Decimal::from(MAX_SEARCH) {
         return None;
     }
@@ -278,10 +279,10 @@ type Sample = Option<(Option<Decimal>, Decimal)>;
 /// of the axis input, each computed when first asked for (`None` where either is not a
 /// number): they do not depend on the level, so each level reads them again, not computes.
 struct Samples<'a> {
-    values: Vec<Decimal>,
-    computed: Vec<std::cell::OnceCell<Sample>>,
+    /// Each value, with its sample once computed.
+    values: Vec<(Decimal, Option<Sample>)>,
     /// A document with nothing but the axis input, set to each value in turn.
-    doc: std::cell::RefCell<Document>,
+    doc: Document,
     slot: FieldSlot,
     weight: Option<&'a Expr>,
     cap: &'a Expr,
@@ -296,20 +297,33 @@ impl<'a> Samples<'a> {
             },
             groups: vec![true; program.schema.groups.len()],
         };
-        let computed = values.iter().map(|_| std::cell::OnceCell::new()).collect();
-        Samples { values, computed, doc: std::cell::RefCell::new(doc), slot, weight: ladder.weight.as_ref(), cap }
+        let values = values.into_iter().map(|v| (v, None)).collect();
+        Samples { values, doc, slot, weight: ladder.weight.as_ref(), cap }
     }
 
-    /// Each value, with its weight and cap.
-    fn iter(&self) -> impl Iterator<Item = (Decimal, Sample)> + '_ {
-        self.values.iter().zip(&self.computed).map(|(v, cell)| (*v, *cell.get_or_init(|| self.at(*v))))
+    /// The number of values.
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Value `index`, with its weight and cap (`None` past the last value).
+    fn get(&mut self, index: usize) -> Option<(Decimal, Sample)> {
+        let (value, known) = *self.values.get(index)?;
+        if let Some(sample) = known {
+            return Some((value, sample));
+        }
+        let sample = self.at(value);
+        if let Some((_, known)) = self.values.get_mut(index) {
+            *known = Some(sample);
+        }
+        Some((value, sample))
     }
 
     /// The weight and cap with the axis input at `value`.
-    fn at(&self, value: Decimal) -> Sample {
-        let mut doc = self.doc.try_borrow_mut().ok()?;
-        *doc.root.fields.get_mut(self.slot.index())? = Some(Value::Num(value));
-        let num = |e: &Expr| match kleene::eval(e, &doc) {
+    fn at(&mut self, value: Decimal) -> Sample {
+        *self.doc.root.fields.get_mut(self.slot.index())? = Some(Value::Num(value));
+        let doc = &self.doc;
+        let num = |e: &Expr| match kleene::eval(e, doc) {
             Ok(Outcome::Known(Value::Num(n))) => Some(n),
             _ => None,
         };
@@ -335,7 +349,7 @@ fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
         let Some(cap) = &route.cap else { continue };
         let cap_range = interval(program, cap);
         let axis = axis(program, ladder, Some(cap));
-        let values = axis.and_then(|(_, slot, range, integer)| {
+        let mut values = axis.and_then(|(_, slot, range, integer)| {
             Some(Samples::new(program, ladder, cap, slot, search_values(range, integer)?))
         });
         let mut previous: Option<(&Step, usize)> = None;
@@ -357,8 +371,11 @@ fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
             // A level that no admissible patient can be allowed at.
             let never = match (dose, cap_range) {
                 (Some((dlo, _)), Some((_, chi))) if dlo > chi => true,
-                _ => values.as_ref().is_some_and(|vals| {
-                    vals.iter().all(|(_, sample)| at_value(step, route.round, sample).is_none_or(|(d, c, _)| d > c))
+                _ => values.as_mut().is_some_and(|vals| {
+                    (0..vals.len()).all(|i| {
+                        vals.get(i)
+                            .is_none_or(|(_, sample)| at_value(step, route.round, sample).is_none_or(|(d, c, _)| d > c))
+                    })
                 }),
             };
             if never {
@@ -380,7 +397,7 @@ fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
                     dose,
                     cap_range,
                     axis,
-                    values.as_ref(),
+                    values.as_mut(),
                     out,
                 );
             }
@@ -401,7 +418,7 @@ fn check_limit(
     dose: Option<Interval>,
     cap_range: Option<Interval>,
     axis: Option<(FieldId, FieldSlot, Interval, bool)>,
-    values: Option<&Samples<'_>>,
+    values: Option<&mut Samples<'_>>,
     out: &mut Vec<Diagnostic>,
 ) {
     // Proved by intervals: the dose itself, or the cap that bounds every allowed dose.
@@ -447,7 +464,7 @@ fn check_limit(
     }
     // Look for an admissible patient allowed a dose above the limit.
     if let (Some(vals), Some((field, _, _, _))) = (values, axis) {
-        for (v, sample) in vals.iter() {
+        for (v, sample) in (0..vals.len()).filter_map(|i| vals.get(i)) {
             let Some((d, c, w)) = at_value(step, round, sample) else { continue };
             if d > c {
                 continue; // not allowed: never given
