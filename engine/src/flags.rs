@@ -43,22 +43,36 @@ impl Flags {
     }
 
     /// The flags set, in order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        let (mut bits, many) = match self {
-            Flags::Few(bits) => (*bits, &[][..]),
-            Flags::Many(flags) => (0, flags.as_slice()),
-        };
-        let few = std::iter::from_fn(move || {
-            let index = bits.trailing_zeros();
-            bits &= bits.wrapping_sub(1);
-            (index < 64).then_some(index as usize)
-        });
-        few.chain(many.iter().enumerate().filter_map(|(i, set)| set.then_some(i)))
+    pub(crate) fn iter(&self) -> Set<'_> {
+        Set { flags: self, next: 0 }
     }
 
     /// The bit of flag `index` in a word; 0 beyond 63.
     fn bit(index: usize) -> u64 {
         1u64.checked_shl(u32::try_from(index).unwrap_or(u32::MAX)).unwrap_or(0)
+    }
+}
+
+/// The flags set of a [`Flags`], in order ([`Flags::iter`]).
+pub(crate) struct Set<'a> {
+    flags: &'a Flags,
+    /// The first flag not visited yet.
+    next: usize,
+}
+
+impl Iterator for Set<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let found = match self.flags {
+            Flags::Few(bits) => {
+                let rest = bits.checked_shr(u32::try_from(self.next).unwrap_or(u32::MAX)).unwrap_or(0);
+                (rest != 0).then(|| self.next + rest.trailing_zeros() as usize)
+            }
+            Flags::Many(flags) => flags.get(self.next..)?.iter().position(|set| *set).map(|i| self.next + i),
+        }?;
+        self.next = found + 1;
+        Some(found)
     }
 }
 

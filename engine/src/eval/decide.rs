@@ -380,11 +380,14 @@ impl Making<'_> {
     fn kinds(&self, truths: &Truths, missing: &mut Missing) -> (Flags, Flags) {
         let n = self.decision.kinds.len();
         let (mut fired, mut unknown) = (Flags::new(n), Flags::new(n));
-        let kind = |rule: usize| self.decision.rules.get(rule).map(|r| r.kind);
-        for k in truths.true_rules().filter_map(kind) {
-            fired.insert(k);
+        let rules = &self.decision.rules;
+        for rule in truths.true_rules() {
+            if let Some(r) = rules.get(rule) {
+                fired.insert(r.kind);
+            }
         }
-        for (k, m) in truths.unknown_rules().filter_map(|(rule, m)| Some((kind(rule)?, m))) {
+        for (rule, m) in truths.unknown_rules() {
+            let Some(k) = rules.get(rule).map(|r| r.kind) else { continue };
             if !self.decision.kinds.get(k).is_some_and(|k| k.quiet) {
                 missing.merge(m);
             }
