@@ -126,9 +126,20 @@ pub struct DoseCalc {
     pub cap: Option<Decimal>,
 }
 
+/// A ladder's own expression (its dosing weight, a route's cap, its `allow above`
+/// condition) on the document: as the quick evaluator knows it when it does (each is shared,
+/// so computed once per document however many levels read it), otherwise as the full
+/// evaluator gives it, naming what is missing.
+fn own(e: &Expr, scope: &Scope<'_>) -> Eval {
+    match super::quick::eval(e, scope, None) {
+        super::quick::Quick::Known(v) => Ok(Outcome::Known(v)),
+        _ => eval_outside(e, scope),
+    }
+}
+
 /// A number, or unknown.
 fn number(e: &Expr, scope: &Scope<'_>, what: &str) -> Result<Result<Decimal, Missing>, EvalError> {
-    match eval_outside(e, scope)? {
+    match own(e, scope)? {
         Outcome::Known(Value::Num(n)) => Ok(Ok(n)),
         Outcome::Known(_) => Err(internal(what)),
         Outcome::Unknown(m) => Ok(Err(m)),
@@ -286,7 +297,7 @@ fn allowed_at(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Eva
     }
     let dose = dose_at(ladder, route, level, scope)?;
     let cap = match &steps.cap {
-        Some(c) => eval_outside(c, scope)?,
+        Some(c) => own(c, scope)?,
         None => return Err(internal("a route without a cap")),
     };
     let within_cap = match both(dose, cap) {
@@ -296,7 +307,7 @@ fn allowed_at(ladder: &Ladder, route: u16, level: u16, scope: &Scope<'_>) -> Eva
     };
     // `allow above L when C`: a level above L needs C too; the levels up to L never read it.
     Ok(match &ladder.allow_above {
-        Some((top, condition)) if level > *top => kleene_and(within_cap, eval_outside(condition, scope)?),
+        Some((top, condition)) if level > *top => kleene_and(within_cap, own(condition, scope)?),
         _ => within_cap,
     })
 }

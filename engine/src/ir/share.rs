@@ -26,6 +26,7 @@ pub(crate) fn share(program: &mut Program) {
         .shared
         .retain(|e| crate::check::expr::measure(e).1 >= SMALLEST && !e.any(&|x| matches!(x, Expr::Verdict(_))));
     program.shared.truncate(MOST);
+    share_ladders(program);
     if program.shared.is_empty() {
         return;
     }
@@ -51,6 +52,27 @@ pub(crate) fn share(program: &mut Program) {
             if let super::decision::MissingSource::Expr(e) = source {
                 wrap(e, shared);
             }
+        }
+    }
+}
+
+/// Shares each ladder's own expressions (its dosing weight, each route's cap, its `allow
+/// above` condition): every level checked on a document reads them, a dose and the highest
+/// allowed level several times, and they read the document alone. Those that read a verdict
+/// are left as they are, and so are those past [`MOST`].
+fn share_ladders(program: &mut Program) {
+    let shared = &mut program.shared;
+    for ladder in &mut program.ladders {
+        let caps = ladder.by_route.iter_mut().filter_map(|r| r.cap.as_mut());
+        let own = ladder.weight.iter_mut().chain(caps).chain(ladder.allow_above.iter_mut().map(|(_, c)| c));
+        for expr in own {
+            if shared.len() >= MOST || expr.any(&|x| matches!(x, Expr::Verdict(_))) {
+                continue;
+            }
+            let Ok(id) = u32::try_from(shared.len()) else { continue };
+            shared.push(expr.clone());
+            let inner = std::mem::replace(expr, Expr::Const(super::expr::Value::Bool(false)));
+            *expr = Expr::Shared(id, Box::new(inner));
         }
     }
 }
