@@ -129,8 +129,8 @@ pub(super) fn store_scalar(
                     ));
                 }
             }
-            // Without decimals and not zero (`-0` becomes `0`), a number is already normal.
-            Value::Num(if n.scale() == 0 && !n.is_zero() { n } else { n.normalize() })
+            // `number` gives it normal: no trailing zeros of the fraction, no negative zero.
+            Value::Num(n)
         }
         _ => return Err(wrong()),
     };
@@ -221,38 +221,48 @@ fn any_number(text: &str) -> Result<Decimal, InputCode> {
     }
 }
 
-/// The fast way for a number as forms write them, without exponent and with at most 28
-/// digits (`68.5`, `-12`, `140`): its digits read as one integer, without allocating. The
-/// same value and scale as [`any_number`] (trailing zeros of the fraction dropped);
-/// `None` for any other text.
+/// The fast way for a number as forms write them, without exponent and with digits that fit
+/// 64 bits (`68.5`, `-12`, `140`): one pass over its bytes, its digits read as one machine
+/// integer, trailing zeros of the fraction dropped from that integer. The same value and
+/// scale as [`any_number`]; `None` for any other text (which [`any_number`] then reads).
 fn plain_number(text: &str) -> Option<Decimal> {
-    let (negative, rest) = match text.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, text),
+    let (negative, bytes) = match text.as_bytes().split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text.as_bytes()),
     };
-    let (int_part, frac_part) = rest.split_once('.').unwrap_or((rest, ""));
-    let digits = int_part.len().checked_add(frac_part.len())?;
-    if int_part.is_empty() || digits > 28 {
+    let (mut m, mut digits, mut scale): (u64, u32, Option<u32>) = (0, 0, None);
+    for &b in bytes {
+        match b {
+            b'0'..=b'9' => {
+                m = m.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+                digits = digits.checked_add(1)?;
+                if let Some(s) = scale.as_mut() {
+                    *s = s.checked_add(1)?;
+                }
+            }
+            b'.' if scale.is_none() && digits > 0 => scale = Some(0),
+            _ => return None,
+        }
+    }
+    let mut scale = scale.unwrap_or(0);
+    if digits == 0 {
         return None;
     }
-    let mut m: i128 = 0;
-    for b in int_part.bytes().chain(frac_part.bytes()) {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        m = m.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+    while scale > 0 && m % 10 == 0 {
+        m /= 10;
+        scale -= 1;
     }
-    if negative {
-        m = -m;
+    if scale > Decimal::MAX_SCALE {
+        return None;
     }
-    let scale = u32::try_from(frac_part.len()).ok()?;
-    Decimal::try_from_i128_with_scale(m, scale).ok().map(|d| if scale == 0 { d } else { d.normalize() })
+    let (lo, mid) = (u32::try_from(m & 0xFFFF_FFFF).ok()?, u32::try_from(m >> 32).ok()?);
+    Some(Decimal::from_parts(lo, mid, 0, negative && m != 0, scale))
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::{any_number, exponent, plain_number};
+    use super::{any_number, exponent, number, plain_number};
 
     /// At the ends of an `i64` and around them, signed or not, and nothing or a sign alone.
     #[test]
@@ -301,20 +311,53 @@ mod tests {
             "100.00",
             "0.5",
             "-0.05",
-            "1234567890123456789012345678",
-            "9999999999999999999999999999",
-            "-9999999999999999999999999999",
-            "0.000000000000000000000000001",
-            "123456789012.3456789012345678",
             "3.14159",
+            "1234567890123456789",
+            "-9999999999999999999",
+            "18446744073709551615",
+            "0.000000000000000001",
+            "1234567890.123456789",
         ];
         for text in texts {
             let fast = plain_number(text).unwrap();
             let general = any_number(text).unwrap();
             assert_eq!((fast, fast.to_string()), (general, general.to_string()), "{text}");
         }
-        for text in ["1e3", "1.5E-2", "12345678901234567890123456789", "0.00000000000000000000000000001"] {
+        let general = [
+            "1e3",
+            "1.5E-2",
+            "12345678901234567890123456789",
+            "0.00000000000000000000000000001",
+            "0.000000000000000000000000000010",
+            "18446744073709551616",
+            "99999999999999999999",
+            "1234567890123456789012345678",
+            "-9999999999999999999999999999",
+            "123456789012.3456789012345678",
+            "",
+            "-",
+            ".5",
+            "1.2.3",
+            "1a",
+        ];
+        for text in general {
             assert_eq!(plain_number(text), None, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any number text is read as the general way reads it, value and scale, and normal
+        /// (no trailing zeros of the fraction, no negative zero): the reader stores it as it
+        /// comes.
+        #[test]
+        fn a_number_is_read_as_the_general_way_reads_it_and_normal(
+            text in "-?[0-9]{1,30}(\\.[0-9]{0,30})?",
+        ) {
+            let (read, general) = (number(&text), any_number(&text));
+            proptest::prop_assert_eq!(read.map(|d| (d, d.to_string())), general.map(|d| (d, d.to_string())));
+            if let Ok(d) = read {
+                proptest::prop_assert_eq!(d.to_string(), d.normalize().to_string());
+            }
         }
     }
 }
