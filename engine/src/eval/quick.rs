@@ -75,17 +75,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
         // Doses: the one dose computation, at the level the quick evaluator knows; an
         // unknown level or route through the full evaluator, which names what is missing.
         Expr::Dose(l, level) | Expr::Allowed(l, level) | Expr::HighestAllowed(l, level) => {
-            let Some(ladder) = scope.ladders.get(l.index()) else { return Stop };
-            match eval_in(level, scope, env) {
-                Known(Value::Choice(c)) => match super::ladder::call_at_level(expr, ladder, c, scope) {
-                    Ok(Some(Outcome::Known(v))) => Known(v),
-                    Ok(Some(Outcome::Unknown(m))) => Unknown { names: !m.0.is_empty() },
-                    Ok(None) => full(expr, scope, env),
-                    Err(_) => Stop,
-                },
-                Stop => Stop,
-                _ => full(expr, scope, env),
-            }
+            dose(expr, *l, level, scope, env)
         }
         Expr::Item { .. } => Stop,
         // Computed once per document: it reads no bound item and no verdict.
@@ -131,6 +121,34 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
                 Err(unknown) => unknown,
             }
         }
+        Expr::Compare(..) | Expr::Between(..) | Expr::Arith(..) => operands(expr, scope, env),
+        Expr::Min(parts) => extreme(parts, Ordering::Less, scope, env),
+        Expr::Max(parts) => extreme(parts, Ordering::Greater, scope, env),
+    }
+}
+
+/// [`kleene`]'s doses: the one dose computation, at the level the quick evaluator knows; an
+/// unknown level or route through the full evaluator, which names what is missing. (Out of
+/// [`eval_in`], as are the other rarer nodes, so that its frame stays small.)
+#[inline(never)]
+fn dose(expr: &Expr, l: crate::ir::LadderId, level: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
+    let Some(ladder) = scope.ladders.get(l.index()) else { return Stop };
+    match eval_in(level, scope, env) {
+        Known(Value::Choice(c)) => match super::ladder::call_at_level(expr, ladder, c, scope) {
+            Ok(Some(Outcome::Known(v))) => Known(v),
+            Ok(Some(Outcome::Unknown(m))) => Unknown { names: !m.0.is_empty() },
+            Ok(None) => full(expr, scope, env),
+            Err(_) => Stop,
+        },
+        Stop => Stop,
+        _ => full(expr, scope, env),
+    }
+}
+
+/// A comparison of two computed values, `between`, and arithmetic.
+#[inline(never)]
+fn operands(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
+    match expr {
         Expr::Compare(op, a, b) => {
             let (a, b) = (eval_in(a, scope, env), eval_in(b, scope, env));
             both(&a, &b, |x, y| compare(*op, x, y).map(Value::Bool))
@@ -145,8 +163,7 @@ fn eval_in(expr: &Expr, scope: &Scope<'_>, env: Option<&Env<'_>>) -> Quick {
             let (a, b) = (eval_in(a, scope, env), eval_in(b, scope, env));
             both(&a, &b, |x, y| ops::arith(*op, *x, *y, *span))
         }
-        Expr::Min(parts) => extreme(parts, Ordering::Less, scope, env),
-        Expr::Max(parts) => extreme(parts, Ordering::Greater, scope, env),
+        _ => Stop,
     }
 }
 
