@@ -270,15 +270,18 @@ pub(crate) type MadeValue = Option<(Value, Option<Decimal>)>;
 /// When an alert was raised, and at which item of its list (none when by its `or when`).
 pub(crate) type Raised = Option<(Decimal, Option<usize>)>;
 
-/// A `due` item: when, its id, what to check, and whether it is recorded as done (`None`
-/// when its entry has no `done when`).
+/// A `due` item: when, its entry (which names its id and what to check), and whether it is
+/// recorded as done (`None` when its entry has no `done when`).
 #[derive(Debug)]
 pub(crate) struct DueItem {
     pub(crate) at: Decimal,
-    pub(crate) id: String,
-    pub(crate) checks: Vec<String>,
+    /// Its entry's index in the decision's `due`.
+    pub(crate) entry: usize,
     pub(crate) done: Option<bool>,
 }
+
+/// The offset of a `due` entry without `after`: at its time.
+const AT_ITS_TIME: [Decimal; 1] = [Decimal::ZERO];
 
 /// A decision made: its verdict (index in its tiers), the truth of each rule, its missing
 /// inputs and its output values.
@@ -286,10 +289,11 @@ pub(crate) struct DueItem {
 pub(crate) struct Made {
     /// `None` for a decision without verdicts (a schedule).
     pub(crate) verdict: Option<usize>,
-    /// Its `due` items: time, id, checks.
+    /// Its `due` items, ordered by time then id.
     pub(crate) due: Vec<DueItem>,
-    /// Its alerts raised: time, id, and the alert's index in the decision.
-    pub(crate) alerts: Vec<(Decimal, String, usize)>,
+    /// Its alerts raised, ordered by time then id: time, and the alert's index in the
+    /// decision.
+    pub(crate) alerts: Vec<(Decimal, usize)>,
     pub(crate) truths: Truths,
     pub(crate) missing: Missing,
     /// Each value, with the infusion minutes of a dose given by infusion.
@@ -465,12 +469,10 @@ impl Making<'_> {
     /// The `due` items, ordered by time then id.
     fn due(&self) -> Result<Vec<DueItem>, Halt> {
         let mut due = Vec::new();
-        for item in &self.decision.due {
-            let items: Vec<Option<usize>> = match item.each {
-                None => vec![None],
-                Some((_, slot)) => (0..self.items(slot)).map(Some).collect(),
-            };
-            for index in items {
+        for (entry, item) in self.decision.due.iter().enumerate() {
+            // One item, or one per item of its list.
+            let count = item.each.map_or(1, |(_, slot)| self.items(slot));
+            for index in (0..count).map(|i| item.each.map(|_| i)) {
                 let included = match &item.when {
                     None => true,
                     Some(DueCondition::When(c)) => {
@@ -488,14 +490,15 @@ impl Making<'_> {
                     Some(c) => Some(matches!(self.eval_at(c, index, &item.id)?, Outcome::Known(Value::Bool(true)))),
                     None => None,
                 };
-                let offsets = if item.after.is_empty() { vec![Decimal::ZERO] } else { item.after.clone() };
+                let offsets = if item.after.is_empty() { &AT_ITS_TIME[..] } else { &item.after[..] };
                 for off in offsets {
-                    let when = at.add_exact(off).ok_or_else(|| self.error(&item.id, "a time overflows".into()))?;
-                    due.push(DueItem { at: when, id: item.id.clone(), checks: item.checks.clone(), done });
+                    let when = at.add_exact(*off).ok_or_else(|| self.error(&item.id, "a time overflows".into()))?;
+                    due.push(DueItem { at: when, entry, done });
                 }
             }
         }
-        due.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+        let id = |d: &DueItem| self.decision.due.get(d.entry).map(|e| e.id.as_str());
+        due.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| id(a).cmp(&id(b))));
         Ok(due)
     }
 
@@ -572,12 +575,13 @@ fn decide(
         let (raised, undecided) = making.alert(alert)?;
         missing.merge(&undecided);
         if let Some((t, _)) = raised {
-            alerts.push((t, alert.id.clone(), index));
+            alerts.push((t, index));
         }
         if let (Some(notes), true) = (explanation.as_deref_mut(), raised.is_some() || !undecided.0.is_empty()) {
             notes.push(explain::explain_alert(program, decision, alert, raised, &undecided, doc));
         }
     }
-    alerts.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let id = |index: usize| decision.alerts.get(index).map(|a| a.id.as_str());
+    alerts.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| id(a.1).cmp(&id(b.1))));
     Ok(Made { verdict, due, alerts, truths, missing, values })
 }

@@ -29,10 +29,10 @@ pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> De
                 let items = made
                     .alerts
                     .iter()
-                    .filter_map(|(at, id, index)| {
+                    .filter_map(|(at, index)| {
                         let alert = decision.alerts.get(*index)?;
                         let mut item = serde_json::Map::new();
-                        item.insert("id".into(), id.clone().into());
+                        item.insert("id".into(), alert.id.clone().into());
                         item.insert("severity".into(), alert.severity.clone().into());
                         item.insert("at".into(), time::format_utc(*at).unwrap_or_default().into());
                         if let Some(action) = &alert.action {
@@ -47,16 +47,17 @@ pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> De
                 let items = made
                     .due
                     .iter()
-                    .map(|d| {
+                    .filter_map(|d| {
+                        let entry = decision.due.get(d.entry)?;
                         let mut members = vec![
-                            ("id", d.id.clone().into()),
+                            ("id", entry.id.clone().into()),
                             ("at", time::format_utc(d.at).unwrap_or_default().into()),
-                            ("checks", texts(&d.checks)),
+                            ("checks", texts(&entry.checks)),
                         ];
                         if let Some(done) = d.done {
                             members.push(("done", done.into()));
                         }
-                        object(members)
+                        Some(object(members))
                     })
                     .collect();
                 fields.push(("due".to_string(), OutputField::Value(serde_json::Value::Array(items))));

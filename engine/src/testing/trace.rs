@@ -78,7 +78,7 @@ pub(crate) fn record(
     let rules = decision.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), truth(made.truths.get(i)))).collect();
     let mut alerts = Vec::with_capacity(decision.alerts.len());
     for (index, alert) in decision.alerts.iter().enumerate() {
-        let raised = made.alerts.iter().any(|(_, _, i)| *i == index);
+        let raised = made.alerts.iter().any(|(_, i)| *i == index);
         let truth = if raised { RuleTruth::True } else { not_raised(program, alert, doc, verdicts).map_err(failed)? };
         alerts.push((alert.id.clone(), truth));
     }
@@ -98,7 +98,10 @@ pub(crate) fn record(
         }
     }
     let verdict = made.verdict.and_then(|v| decision.tiers.get(v)).map(|t| t.verdict.clone());
-    let due = decision.due.iter().map(|d| (d.id.clone(), made.due.iter().any(|item| item.id == d.id))).collect();
+    // An id may be given to several entries: it is due when any of them is.
+    let due_id = |item: &crate::eval::decide::DueItem| decision.due.get(item.entry).map(|e| e.id.as_str());
+    let due =
+        decision.due.iter().map(|d| (d.id.clone(), made.due.iter().any(|item| due_id(item) == Some(&d.id)))).collect();
     trace.decisions.push(DecisionTrace { decision: decision.name.clone(), verdict, rules, alerts, doses, due });
     Ok(())
 }
