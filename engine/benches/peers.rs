@@ -157,7 +157,7 @@ fn from_kap(out: &kap_engine::Evaluation) -> Outcome {
 /// two lists, read from what the evaluation recorded.
 fn from_decided(d: &kap_engine::Decided<'_>) -> Outcome {
     assert!(d.is_complete(), "a complete document has nothing missing");
-    let set = |name: &str| d.list("eligibility", name).unwrap().map(str::to_string).collect();
+    let set = |name: &str| d.list("eligibility", name).unwrap().into_iter().map(str::to_string).collect();
     Outcome {
         verdict: d.verdict("eligibility").unwrap().to_string(),
         exclusions: set("exclusions"),
@@ -167,7 +167,7 @@ fn from_decided(d: &kap_engine::Decided<'_>) -> Outcome {
 
 /// The verdict and lists of a kap evaluation, read as a batch reads them (timed).
 fn read_decided(d: &kap_engine::Decided<'_>) -> usize {
-    let n = |name: &str| d.list("eligibility", name).map_or(0, Iterator::count);
+    let n = |name: &str| d.list("eligibility", name).map_or(0, |l| l.len());
     d.verdict("eligibility").map_or(0, str::len) + n("exclusions") + n("cautions")
 }
 

@@ -10,8 +10,7 @@
 //!     .map_err(|e| e.to_string())?;
 //! let decided = input.decide().map_err(|e| e.to_string())?;
 //! assert_eq!(decided.verdict("eligibility"), Some("ineligible"));
-//! let exclusions: Option<Vec<&str>> = decided.list("eligibility", "exclusions").map(Iterator::collect);
-//! assert_eq!(exclusions, Some(vec!["hypertension", "recent_mania"]));
+//! assert_eq!(decided.list("eligibility", "exclusions"), Some(vec!["hypertension", "recent_mania"]));
 //! // The same decisions as the explained evaluation, byte for byte.
 //! let full = input.evaluate().map_err(|e| e.to_string())?;
 //! assert_eq!(decided.to_evaluation().decisions, full.decisions);
@@ -81,10 +80,9 @@ impl<'p> Decided<'p> {
     }
 
     /// The rule ids of the list `list` of decision `name` (a list of a rule kind, or of the
-    /// reasons of its verdict), in the order the output writes them (sorted), read where the
-    /// evaluation recorded them, without allocating; `None` when the decision was not made or
-    /// has no such list.
-    pub fn list(&self, name: &str, list: &str) -> Option<impl Iterator<Item = &'p str> + '_> {
+    /// reasons of its verdict), sorted as the output writes them; `None` when the decision
+    /// was not made or has no such list.
+    pub fn list(&self, name: &str, list: &str) -> Option<Vec<&'p str>> {
         let (decision, made) = self.made(name)?;
         let tier = made.verdict.and_then(|v| decision.tiers.get(v));
         // The rule kinds listed: one, or those of the verdict's tier.
@@ -95,7 +93,7 @@ impl<'p> Decided<'p> {
             Output::Reasons(n) if n == list => Some(tier.map_or(&[][..], |t| t.any.as_slice())),
             _ => None,
         })?;
-        Some(outcome::rule_ids(decision, made, kinds))
+        Some(outcome::rule_ids(decision, made, &|kind| kinds.contains(&kind)))
     }
 
     /// The missing inputs of decision `name`, as paths; `None` when it was not made.

@@ -59,11 +59,6 @@ impl Truths {
         }
     }
 
-    /// Whether rule `rule` is true.
-    pub(crate) fn is_true(&self, rule: usize) -> bool {
-        self.true_rules.contains(rule)
-    }
-
     /// The rules that are true, in order.
     pub(crate) fn true_rules(&self) -> impl Iterator<Item = usize> + '_ {
         self.true_rules.iter()

@@ -191,11 +191,6 @@ pub struct Decision {
     pub kinds: Vec<Kind>,
     /// Rules, in declaration order.
     pub rules: Vec<Rule>,
-    /// The index of each rule, in the order of their ids: the order the lists of rule ids are
-    /// written in, so that they are read without sorting.
-    pub rules_by_id: Vec<usize>,
-    /// The position of each rule in [`Decision::rules_by_id`].
-    pub id_ranks: Vec<usize>,
     /// Verdicts, in order; the last always holds.
     pub tiers: Vec<Tier>,
     /// Output values.

@@ -13,17 +13,18 @@ use crate::ir::Program;
 /// The output of a decision made.
 pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> DecisionOutcome {
     let tier = made.verdict.and_then(|v| decision.tiers.get(v));
-    let ids = |kinds: &[usize]| rule_ids(decision, made, kinds).map(String::from).collect();
+    let ids = |wanted: &dyn Fn(usize) -> bool| rule_ids(decision, made, wanted).into_iter().map(String::from).collect();
     let mut fields = Vec::with_capacity(decision.outputs.len());
     for output in &decision.outputs {
         match output {
             Output::Kind(k) => {
                 if let Some(kind) = decision.kinds.get(*k) {
-                    fields.push((kind.list.clone(), OutputField::Ids(ids(std::slice::from_ref(k)))));
+                    fields.push((kind.list.clone(), OutputField::Ids(ids(&|r| r == *k))));
                 }
             }
             Output::Reasons(name) => {
-                fields.push((name.clone(), OutputField::Ids(ids(tier.map_or(&[][..], |t| t.any.as_slice())))));
+                let of_tier = |r: usize| tier.is_some_and(|t| t.any.contains(&r));
+                fields.push((name.clone(), OutputField::Ids(ids(&of_tier))));
             }
             Output::Alerts => {
                 let items = made
@@ -78,53 +79,18 @@ pub(crate) fn outcome(program: &Program, decision: &Decision, made: &Made) -> De
     }
 }
 
-/// The ids of the rules that are true and whose kind is one of `kinds`, in the order of their
-/// ids: a list of a decision's output, read in place (no allocation, no sorting).
-pub(crate) fn rule_ids<'d: 'm, 'm>(decision: &'d Decision, made: &'m Made, kinds: &'d [usize]) -> RuleIds<'d, 'm> {
-    let listed = |i: &usize| decision.rules.get(*i).is_some_and(|r| kinds.contains(&r.kind));
-    if decision.rules.len() > 64 {
-        return RuleIds::Many { decision, made, kinds, next: 0 };
-    }
-    // At most 64 rules: the positions in id order of the few listed, as bits, visited in order.
-    let mut ranks = 0u64;
-    for rank in made.truths.true_rules().filter(listed).filter_map(|i| decision.id_ranks.get(i)) {
-        ranks |= 1u64.checked_shl(u32::try_from(*rank).unwrap_or(u32::MAX)).unwrap_or(0);
-    }
-    RuleIds::Few { decision, ranks }
-}
-
-/// The ids of a list of rules ([`rule_ids`]), in order.
-pub(crate) enum RuleIds<'d, 'm> {
-    /// The positions in id order of the rules listed, as bits.
-    Few { decision: &'d Decision, ranks: u64 },
-    /// Every rule in id order from `next` on, those listed kept.
-    Many { decision: &'d Decision, made: &'m Made, kinds: &'d [usize], next: usize },
-}
-
-impl<'d> Iterator for RuleIds<'d, '_> {
-    type Item = &'d str;
-
-    fn next(&mut self) -> Option<&'d str> {
-        let (decision, index) = match self {
-            RuleIds::Few { decision, ranks } => {
-                if *ranks == 0 {
-                    return None;
-                }
-                let rank = ranks.trailing_zeros() as usize;
-                *ranks &= *ranks - 1;
-                (*decision, *decision.rules_by_id.get(rank)?)
-            }
-            RuleIds::Many { decision, made, kinds, next } => loop {
-                let index = *decision.rules_by_id.get(*next)?;
-                *next += 1;
-                let kind = decision.rules.get(index).map(|r| r.kind);
-                if made.truths.is_true(index) && kind.is_some_and(|k| kinds.contains(&k)) {
-                    break (*decision, index);
-                }
-            },
-        };
-        decision.rules.get(index).map(|r| r.id.as_str())
-    }
+/// The ids of the rules that are true and whose kind is `wanted`, sorted: a list of a
+/// decision's output.
+pub(crate) fn rule_ids<'d>(decision: &'d Decision, made: &Made, wanted: &dyn Fn(usize) -> bool) -> Vec<&'d str> {
+    let mut ids: Vec<&str> = made
+        .truths
+        .true_rules()
+        .filter_map(|i| decision.rules.get(i))
+        .filter(|r| wanted(r.kind))
+        .map(|r| r.id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids
 }
 
 /// The infusion time of a dose on the document's route, if it is given by infusion.

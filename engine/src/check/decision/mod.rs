@@ -117,17 +117,6 @@ pub(super) fn decision(
             labels.push((name.node.clone(), l.node.clone()));
         }
     }
-    let mut rules_by_id: Vec<usize> = (0..verdicts.rules.len()).collect();
-    rules_by_id.sort_by(|a, b| {
-        let id = |i: &usize| verdicts.rules.get(*i).map(|r| r.id.as_str());
-        id(a).cmp(&id(b))
-    });
-    let mut id_ranks = vec![0; rules_by_id.len()];
-    for (rank, rule) in rules_by_id.iter().enumerate() {
-        if let Some(r) = id_ranks.get_mut(*rule) {
-            *r = rank;
-        }
-    }
     ok.then(|| Decision {
         labels,
         alerts: readers.alerts,
@@ -142,8 +131,6 @@ pub(super) fn decision(
         given: shape.given,
         kinds: shape.kinds,
         rules: verdicts.rules,
-        rules_by_id,
-        id_ranks,
         tiers: verdicts.tiers,
     })
 }
