@@ -161,3 +161,39 @@ fn an_explanation_names_the_items_a_count_read() {
     let paths: Vec<&str> = last.read.iter().map(|r| r.path.as_str()).collect();
     assert_eq!(paths, ["course.sessions[1].distress", "course.sessions[1].max_systolic"]);
 }
+
+/// A decision's lists of rule ids are sorted, however its rules are written, with a few rules
+/// (their truths kept as one word of flags) and with more than 64: the same from the output
+/// and from `Decided::list`, on every document.
+#[test]
+fn rule_ids_are_listed_sorted_with_few_rules_or_many() {
+    for rules in [5usize, 64, 65, 130] {
+        // Ids out of order (`r11`, `r48`, `r20`...), each rule true when its input is.
+        let ids: Vec<String> = (0..rules).map(|i| format!("r{}", (i * 37 + 11) % rules)).collect();
+        let mut source = String::from("protocol \"Many\" version \"1\" status draft\nsource S \"s\"\n");
+        for i in 0..rules {
+            source.push_str(&format!("input p.f{i}: boolean \"F{i}\"\n"));
+        }
+        source.push_str("decision d\n  given p\n  list hits of k\n  list others of j\n  verdict hit if any k\n  verdict unsure if unknown k or unknown j\n  verdict none otherwise\n");
+        for (i, id) in ids.iter().enumerate() {
+            let kind = if i % 3 == 0 { "j" } else { "k" };
+            source.push_str(&format!("  {kind} {id} \"{id}\" when p.f{i} [S]\n"));
+        }
+        let protocol = Protocol::compile(&source).unwrap_or_else(|d| panic!("{d:#?}"));
+        for seed in [1usize, 2, 5] {
+            let fields: Vec<String> = (0..rules).map(|i| format!("\"f{i}\": {}", (i * seed + seed) % 4 == 0)).collect();
+            let text = format!("{{\"p\": {{{}}}}}", fields.join(", "));
+            let decided = protocol.read(&text).unwrap().decide().unwrap();
+            let out = protocol.evaluate_json(&text).unwrap();
+            for (list, others) in [("hits", false), ("others", true)] {
+                let mut expected: Vec<&str> = (0..rules)
+                    .filter(|i| (i % 3 == 0) == others && (i * seed + seed) % 4 == 0)
+                    .map(|i| ids[i].as_str())
+                    .collect();
+                expected.sort_unstable();
+                assert_eq!(decided.list("d", list).unwrap(), expected, "{rules} rules, seed {seed}, {list}");
+                assert_eq!(out.decisions["d"].list(list).unwrap(), expected, "{rules} rules, seed {seed}, {list}");
+            }
+        }
+    }
+}
