@@ -17,6 +17,33 @@ pub(crate) fn compare(a: &Decimal, b: &Decimal) -> std::cmp::Ordering {
     }
 }
 
+/// The greatest whole number not above `x` (`Decimal::floor`, which subtracts with an
+/// operator that panics on overflow: never for a number with a fraction, but the panicking
+/// arithmetic then stays in the WebAssembly module). `None` cannot happen in practice.
+pub(crate) fn floor(x: Decimal) -> Option<Decimal> {
+    let whole = x.trunc();
+    if x.is_sign_negative() && whole != x {
+        whole.sub_exact(Decimal::ONE)
+    } else {
+        Some(whole)
+    }
+}
+
+/// The least whole number not below `x` (see [`floor`]).
+pub(crate) fn ceil(x: Decimal) -> Option<Decimal> {
+    let whole = x.trunc();
+    if x.is_sign_positive() && whole != x {
+        whole.add_exact(Decimal::ONE)
+    } else {
+        Some(whole)
+    }
+}
+
+/// Whether `x` is a whole number.
+pub(crate) fn is_whole(x: &Decimal) -> bool {
+    x.trunc() == *x
+}
+
 /// Checked operations on exact decimals.
 pub(crate) trait Exact: Sized {
     /// `self + other`.
@@ -89,6 +116,24 @@ mod tests {
             for b in &values {
                 assert_eq!(compare(a, b), a.cmp(b), "{a} vs {b}");
             }
+            // Floor, ceiling and wholeness as the decimal library gives them, value and scale.
+            let same = |ours: Option<Decimal>, theirs: Decimal| {
+                ours.is_some_and(|o| o == theirs && o.scale() == theirs.scale() && o.to_string() == theirs.to_string())
+            };
+            assert!(same(floor(*a), a.floor()), "floor {a}");
+            assert!(same(ceil(*a), a.ceil()), "ceil {a}");
+            assert_eq!(is_whole(a), a.fract().is_zero(), "whole {a}");
+        }
+    }
+
+    proptest::proptest! {
+        /// On any decimal: floor, ceiling and wholeness as the decimal library gives them.
+        #[test]
+        fn floor_ceil_and_whole_are_the_libraries(m in proptest::num::i128::ANY, scale in 0u32..=28) {
+            let a = Decimal::from_i128_with_scale(m % 79_228_162_514_264_337_593_543_950_336, scale);
+            proptest::prop_assert_eq!(floor(a).map(|d| (d, d.to_string())), Some((a.floor(), a.floor().to_string())));
+            proptest::prop_assert_eq!(ceil(a).map(|d| (d, d.to_string())), Some((a.ceil(), a.ceil().to_string())));
+            proptest::prop_assert_eq!(is_whole(&a), a.fract().is_zero());
         }
     }
 }

@@ -9,7 +9,7 @@
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::eval::kleene::{self, Outcome};
-use crate::exact::Exact;
+use crate::exact::{floor, Exact};
 use crate::input::{Document, Record};
 use crate::ir::expr::{Direction, Expr, Value};
 use crate::ir::ladder::{Ladder, Limit, Step};
@@ -81,7 +81,10 @@ fn starts_course(cond: &Expr) -> bool {
     }
     // Comparisons with constants up to `most` are settled for every count by the counts up
     // to `most + 1`; a condition that is false for all of those is false for every longer list.
-    let Some(top) = most.add_exact(Decimal::ONE).and_then(|t| u32::try_from(t.ceil()).ok()) else { return false };
+    let Some(top) = most.add_exact(Decimal::ONE).and_then(crate::exact::ceil).and_then(|t| u32::try_from(t).ok())
+    else {
+        return false;
+    };
     top <= 10_000 && (1..=top).all(|n| truth_at(cond, Decimal::from(n)) == Some(false))
 }
 
@@ -183,7 +186,7 @@ fn interval(program: &Program, e: &Expr) -> Option<Interval> {
             Some((a.min(b), a.max(b)))
         }
         Expr::Neg(x) => interval(program, x).map(|(lo, hi)| (-hi, -lo)),
-        Expr::Floor(x) => interval(program, x).map(|(lo, hi)| (lo.floor(), hi.floor())),
+        Expr::Floor(x) => interval(program, x).and_then(|(lo, hi)| Some((floor(lo)?, floor(hi)?))),
         Expr::Min(xs) | Expr::Max(xs) => {
             let parts: Option<Vec<Interval>> = xs.iter().map(|x| interval(program, x)).collect();
             let parts = parts?;
@@ -226,7 +229,7 @@ fn dose_interval(step: &Step, weight: Option<Interval>, round: Option<Decimal>) 
         (step.amount, step.amount)
     };
     let down = |x: Decimal| match round {
-        Some(q) if !q.is_zero() => x.div_exact(q).map(|v| v.floor()).and_then(|v| v.mul_exact(q)),
+        Some(q) if !q.is_zero() => x.div_exact(q).and_then(floor).and_then(|v| v.mul_exact(q)),
         _ => Some(x),
     };
     Some((down(lo)?, down(hi)?))
@@ -255,7 +258,7 @@ fn axis(program: &Program, ladder: &Ladder, cap: Option<&Expr>) -> Option<(Field
 fn search_values(range: Interval, integer: bool) -> Option<Vec<Decimal>> {
     let step = if integer { Decimal::ONE } else { Decimal::new(1, 1) };
     // Exact: a range as wide as a decimal can be overflows, and is not searched.
-    let count = range.1.sub_exact(range.0)?.div_exact(step)?.floor();
+    let count = floor(range.1.sub_exact(range.0)?.div_exact(step)?)?;
     if count > Decimal::from(MAX_SEARCH) {
         return None;
     }

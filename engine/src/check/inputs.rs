@@ -222,7 +222,7 @@ fn check_range(decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) {
     }
     if let (TypeExpr::List, Some(r)) = (&decl.ty.node, &decl.range) {
         let (lo, hi) = r.node;
-        if lo.is_sign_negative() || !lo.fract().is_zero() || !hi.fract().is_zero() {
+        if lo.is_sign_negative() || !crate::exact::is_whole(&lo) || !crate::exact::is_whole(&hi) {
             diagnostics.push(
                 Diagnostic::error(Code::Range, r.span, "a list's range counts its items: whole numbers from 0")
                     .with_hint("write the least and most items, such as `in 0..6`"),
@@ -378,7 +378,7 @@ fn field_type(decl: &InputDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Fie
         };
         if integer {
             if let Some(r) = &decl.range {
-                if !r.node.0.fract().is_zero() || !r.node.1.fract().is_zero() {
+                if !crate::exact::is_whole(&r.node.0) || !crate::exact::is_whole(&r.node.1) {
                     diagnostics.push(
                         Diagnostic::error(Code::Range, r.span, "an integer input needs whole-number range ends")
                             .with_hint("write whole numbers, or declare the input `decimal`"),

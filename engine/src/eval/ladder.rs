@@ -172,9 +172,11 @@ fn dose_calc(
         None => step.amount,
     };
     let dose = match steps.round {
-        Some(q) if !q.is_zero() => {
-            raw.div_exact(q).map(|x| x.floor()).and_then(|x| x.mul_exact(q)).ok_or_else(|| overflow("a rounding"))?
-        }
+        Some(q) if !q.is_zero() => raw
+            .div_exact(q)
+            .and_then(crate::exact::floor)
+            .and_then(|x| x.mul_exact(q))
+            .ok_or_else(|| overflow("a rounding"))?,
         _ => raw,
     };
     Ok(Ok(DoseCalc { route, level, weight, raw, dose: dose.normalize(), cap: None }))

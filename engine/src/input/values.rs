@@ -110,7 +110,7 @@ pub(super) fn store_scalar(
                 error(code, &path.render(), message, describe(field))
             })?;
             // A number written without decimals is whole.
-            if *integer && n.scale() != 0 && !n.fract().is_zero() {
+            if *integer && n.scale() != 0 && !crate::exact::is_whole(&n) {
                 return Err(error(
                     InputCode::NotWhole,
                     &path.render(),

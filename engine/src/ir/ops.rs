@@ -59,7 +59,7 @@ pub(crate) fn unary(expr: &Expr, v: Value) -> Result<Value, EvalError> {
         (Expr::InSet(..), _) => Err(internal("set membership")),
         (Expr::Step(_, direction, count), Value::Choice(c)) => Ok(Value::Choice(step(c, *direction, *count))),
         (Expr::Step(..), _) => Err(internal("next/previous")),
-        (Expr::Floor(_), Value::Num(n)) => Ok(Value::Num(n.floor())),
+        (Expr::Floor(_), Value::Num(n)) => crate::exact::floor(n).map(Value::Num).ok_or_else(|| internal("floor")),
         (Expr::Floor(_), _) => Err(internal("floor")),
         (Expr::LocalDay(_, zone), Value::Time(t)) => local_day(zone, t),
         (Expr::LocalDay(..), _) => Err(internal("day")),
@@ -72,7 +72,8 @@ pub(crate) fn unary(expr: &Expr, v: Value) -> Result<Value, EvalError> {
 /// The local day of the instant `t` (seconds), as days since 1970-01-01; an instant outside
 /// the years 1 to 9999 has no calendar day.
 fn local_day(zone: &crate::calendar::ZoneRule, t: Decimal) -> Result<Value, EvalError> {
-    let seconds = t.floor().to_i64().filter(|s| (FIRST..LAST).contains(s)).ok_or_else(outside)?;
+    let seconds =
+        crate::exact::floor(t).and_then(|s| s.to_i64()).filter(|s| (FIRST..LAST).contains(s)).ok_or_else(outside)?;
     Ok(Value::Num(Decimal::from(zone.local_day(seconds))))
 }
 
@@ -87,7 +88,10 @@ fn outside() -> EvalError {
 /// The instant the local day `d` (days since 1970-01-01; a fraction counts as its day)
 /// starts.
 fn day_start(zone: &crate::calendar::ZoneRule, d: Decimal) -> Result<Value, EvalError> {
-    let day = d.floor().to_i64().filter(|d| (FIRST / 86_400..LAST / 86_400).contains(d)).ok_or_else(outside)?;
+    let day = crate::exact::floor(d)
+        .and_then(|d| d.to_i64())
+        .filter(|d| (FIRST / 86_400..LAST / 86_400).contains(d))
+        .ok_or_else(outside)?;
     Ok(Value::Time(Decimal::from(zone.day_start(day))))
 }
 
