@@ -3,7 +3,9 @@
 //! it is wrapped in [`Expr::Shared`], so that the quick evaluator computes it once per
 //! document. Its value depends on the document alone: having no parameters, it reads no item
 //! bound outside it, and the checker refuses a verdict in it (checked before any decision);
-//! one that read a verdict would not be shared.
+//! one that read a verdict would not be shared. A ladder's own expressions (its dosing weight,
+//! its caps, its `allow above` condition) are shared the same way: each dose and level
+//! checked reads them.
 //!
 //! The pass runs last, on the checked and analysed program; it changes no value, so every
 //! evaluator that reads through [`Expr::Shared`] gives what it gave before.
