@@ -22,7 +22,7 @@
 //! `describe` and `output` read its declarations. `calendar` reads a time zone's rule for
 //! `day` and `week`. The stages are private to the crate.
 //!
-//! Beside the pipeline, the tools that read rule files: [`format`] (`kap fmt`), [`outline`]
+//! Beside the pipeline, the tools that read rule files: [`format`](mod@format) (`kap fmt`), [`outline`]
 //! (the parts of a file and what changed between two, for `kap diff`), [`testing`] (test
 //! files, their runner and coverage, for `kap test`) and [`navigate`] (for `kap lsp`).
 //!
