@@ -541,8 +541,8 @@ fn a_per_kg_limit_is_proved_or_broken_too() {
 }
 
 /// A weight range as wide as a decimal can be overflows the count of values to search (the
-/// check stopped there once): the proof does not search it, and the shipped limits, bounded by
-/// their caps, are still proved.
+/// check stopped there once): the proof does not search it, the shipped limits, bounded by
+/// their caps, are still proved, and only the weights of 0 kg or less are refused.
 #[test]
 fn a_range_too_wide_to_search_stops_nothing() {
     let most = "79228162514264337593543950335";
@@ -550,7 +550,31 @@ fn a_range_too_wide_to_search_stops_nothing() {
         "input patient.weight: decimal kg in 20..300",
         &format!("input patient.weight: decimal kg in -{most}..{most}"),
     );
+    assert!(d.len() == 1 && d[0].code == "dose-step", "{d:#?}");
+    // A range of one value past 28 significant digits, where a step of a tenth is rounded
+    // away (the search once never ended): not searched either.
+    let d = checked(
+        "input patient.weight: decimal kg in 20..300",
+        &format!("input patient.weight: decimal kg in {most}..{most}"),
+    );
     assert!(d.is_empty(), "{d:#?}");
+}
+
+/// A dosing weight that can be 0 kg or less makes a dose per kg 0 mg or less: refused, naming
+/// the lightest admissible weight.
+#[test]
+fn a_dosing_weight_that_can_be_zero_or_less_is_refused() {
+    for (range, lightest) in [("-100..300", "-100"), ("0..300", "0")] {
+        let d = checked(
+            "input patient.weight: decimal kg in 20..300",
+            &format!("input patient.weight: decimal kg in {range}"),
+        );
+        assert_eq!(d.len(), 1, "{range}: {d:#?}");
+        assert_eq!(d[0].code, "dose-step");
+        assert!(d[0].message.contains(&format!("can be {lightest} kg for an admissible patient")), "{}", d[0].message);
+    }
+    assert!(checked("input patient.weight: decimal kg in 20..300", "input patient.weight: decimal kg in 0.1..300")
+        .is_empty());
 }
 
 #[test]

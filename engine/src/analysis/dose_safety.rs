@@ -264,9 +264,15 @@ fn search_values(range: Interval, integer: bool) -> Option<Vec<Decimal>> {
     }
     let mut out = Vec::new();
     let mut v = range.0;
-    while v <= range.1 {
+    while v <= range.1 && out.len() <= MAX_SEARCH {
         out.push(v);
-        v = v.add_exact(step)?;
+        let next = v.add_exact(step)?;
+        // Past 28 significant digits a step of a tenth is rounded away: such a range, however
+        // narrow, is not searched.
+        if next <= v {
+            return None;
+        }
+        v = next;
     }
     if out.last() != Some(&range.1) {
         out.push(range.1);
@@ -347,6 +353,24 @@ fn at_value(step: &Step, round: Option<Decimal>, sample: Sample) -> Option<(Deci
 
 fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
     let weight = ladder.weight.as_ref().and_then(|w| interval(program, w));
+    // A dose per kg is a positive amount only for a positive dosing weight.
+    let per_kg = ladder.by_route.iter().flat_map(|r| r.steps.iter().flatten()).find(|s| s.per_kg);
+    if let (Some(step), Some((lightest, _))) = (per_kg, weight) {
+        if lightest <= Decimal::ZERO {
+            out.push(
+                Diagnostic::error(
+                    Code::DoseStep,
+                    step.span,
+                    format!(
+                        "the dosing weight of ladder `{}` can be {} kg for an admissible patient, and a dose per kg would then be 0 mg or less",
+                        ladder.name,
+                        lightest.normalize()
+                    ),
+                )
+                .with_hint("declare the weight input's range above 0 kg, as `in 20..300`"),
+            );
+        }
+    }
     for (r, route) in ladder.by_route.iter().enumerate() {
         let route_name = ladder.routes.get(r).map_or("", String::as_str);
         let Some(cap) = &route.cap else { continue };
