@@ -33,6 +33,37 @@ macro_rules! outln {
     }};
 }
 
+/// Writes to standard error like `eprint!` (which panics when it cannot): when the reader
+/// has gone (`kap check FILE 2>&1 | head`) the program ends quietly with status 141, as for
+/// standard output; any other failure to write a message is ignored (there is nowhere left to
+/// report it). Never a panic.
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stderr().lock(), $($arg)*) {
+            $crate::stderr_failed(&e)
+        }
+    }};
+}
+
+/// [`eprint!`] with a newline, like `eprintln!`.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stderr().lock(), $($arg)*) {
+            $crate::stderr_failed(&e)
+        }
+    }};
+}
+
+/// After a failed write to standard error (see [`eprint!`]): status 141 when its reader has
+/// gone, otherwise nothing.
+fn stderr_failed(e: &std::io::Error) {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(141);
+    }
+}
+
 /// Ends the program after a failed write to standard output (see [`out!`]).
 fn stdout_failed(e: &std::io::Error) -> ! {
     if e.kind() == std::io::ErrorKind::BrokenPipe {

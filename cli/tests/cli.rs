@@ -452,6 +452,27 @@ fn a_closed_output_pipe_ends_quietly_without_a_panic() {
     }
 }
 
+/// The same when what stops early reads standard error, where `kap check` writes its
+/// diagnostics (`kap check FILE 2>&1 | head`): status 141, never a panic.
+#[test]
+fn a_closed_error_pipe_ends_quietly_without_a_panic() {
+    let dir = std::env::temp_dir().join(format!("kap-closed-stderr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("broken.kap");
+    std::fs::write(&file, "protocol \"P\"\ninput patient.age: integer years in 0..120\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kap"))
+        .args(["check", file.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before kap writes.
+    drop(child.stderr.take());
+    let out = child.wait_with_output().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(141), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
 #[test]
 fn eval_text_names_missing_inputs_by_their_labels() {
     let out = kap(&["eval", RULES, "--input", "tests/corpus/examples/03-indeterminate.json", "--format", "text"]);
