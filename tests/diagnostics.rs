@@ -540,24 +540,44 @@ fn a_per_kg_limit_is_proved_or_broken_too() {
     );
 }
 
-/// A weight range as wide as a decimal can be overflows the count of values to search (the
-/// check stopped there once): the proof does not search it, the shipped limits, bounded by
-/// their caps, are still proved, and only the weights of 0 kg or less are refused.
+/// A weight range as wide as a rule file can write overflows the count of values to search
+/// (the check stopped there once): the proof does not search it, the shipped limits, bounded
+/// by their caps, are still proved, and only the weights of 0 kg or less are refused.
 #[test]
 fn a_range_too_wide_to_search_stops_nothing() {
-    let most = "79228162514264337593543950335";
+    let most = "9999999999999999999999999999";
     let d = checked(
         "input patient.weight: decimal kg in 20..300",
         &format!("input patient.weight: decimal kg in -{most}..{most}"),
     );
     assert!(d.len() == 1 && d[0].code == "dose-step", "{d:#?}");
-    // A range of one value past 28 significant digits, where a step of a tenth is rounded
-    // away (the search once never ended): not searched either.
+    // A range of one value of 28 significant digits, where a step of a tenth is rounded away
+    // (the search once never ended): not searched either.
     let d = checked(
         "input patient.weight: decimal kg in 20..300",
         &format!("input patient.weight: decimal kg in {most}..{most}"),
     );
     assert!(d.is_empty(), "{d:#?}");
+}
+
+/// A number of 29 significant digits (the largest decimal, 79228162514264337593543950335) is
+/// refused in a rule file, as a document refuses it: a rule file never declares a bound that
+/// no document can hold.
+#[test]
+fn a_number_a_document_cannot_hold_is_refused_in_a_rule_file() {
+    for (number, refused) in [
+        ("79228162514264337593543950335", true),
+        ("9999999999999999999999999999", false),
+        ("10000000000000000000000000000", false),
+        ("0.0000000000000000000000000001", false),
+    ] {
+        let d = checked(
+            "input patient.weight: decimal kg in 20..300",
+            &format!("input patient.weight: decimal kg in 20..{number}"),
+        );
+        assert_eq!(d.iter().any(|d| d.code == "number"), refused, "{number}: {d:#?}");
+        assert_eq!(kap_engine::input::number(number).is_err(), refused, "{number}");
+    }
 }
 
 /// A dosing weight that can be 0 kg or less makes a dose per kg 0 mg or less: refused, naming

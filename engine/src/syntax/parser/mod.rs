@@ -192,8 +192,11 @@ impl Builder {
         Node::new(unescape(pair.as_str()), self.span(pair))
     }
 
+    /// A number of the rule file, exactly as written (its scale kept), when a document could
+    /// hold it too: at most 28 significant digits, as [`crate::input::number`] reads them.
     fn decimal(&self, pair: &Pair<'_, Rule>) -> Built<Decimal> {
-        Decimal::from_str_exact(pair.as_str()).map_err(|_| {
+        let text = pair.as_str();
+        Decimal::from_str_exact(text).ok().filter(|_| crate::input::number(text).is_ok()).ok_or_else(|| {
             Diagnostic::error(
                 Code::Number,
                 self.span(pair),
