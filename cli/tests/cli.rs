@@ -459,7 +459,10 @@ fn a_closed_error_pipe_ends_quietly_without_a_panic() {
     let dir = std::env::temp_dir().join(format!("kap-closed-stderr-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("broken.kap");
-    std::fs::write(&file, "protocol \"P\"\ninput patient.age: integer years in 0..120\n").unwrap();
+    // Thousands of errors: more than a pipe holds, so kap still writes after the reader has
+    // gone, however soon it is scheduled.
+    let lines: String = (0..3000).map(|i| format!("input patient.a{i}: integer years in 0..120\n")).collect();
+    std::fs::write(&file, format!("protocol \"P\"\n{lines}")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_kap"))
         .args(["check", file.to_str().unwrap()])
         .stdout(std::process::Stdio::piped())
