@@ -39,6 +39,15 @@ pub(crate) fn ceil(x: Decimal) -> Option<Decimal> {
     }
 }
 
+/// `x` rounded down to a multiple of `step` (a route's `round ... down to`); `x` itself when
+/// the step is zero. `None` on overflow.
+pub(crate) fn round_down(x: Decimal, step: Decimal) -> Option<Decimal> {
+    if step.is_zero() {
+        return Some(x);
+    }
+    x.div_exact(step).and_then(floor).and_then(|v| v.mul_exact(step))
+}
+
 /// Whether `x` is a whole number.
 pub(crate) fn is_whole(x: &Decimal) -> bool {
     x.trunc() == *x

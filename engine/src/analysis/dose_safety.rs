@@ -229,8 +229,8 @@ fn dose_interval(step: &Step, weight: Option<Interval>, round: Option<Decimal>) 
         (step.amount, step.amount)
     };
     let down = |x: Decimal| match round {
-        Some(q) if !q.is_zero() => x.div_exact(q).and_then(floor).and_then(|v| v.mul_exact(q)),
-        _ => Some(x),
+        Some(q) => crate::exact::round_down(x, q),
+        None => Some(x),
     };
     Some((down(lo)?, down(hi)?))
 }

@@ -126,10 +126,10 @@ pub struct DoseCalc {
     pub cap: Option<Decimal>,
 }
 
-/// A ladder's own expression (its dosing weight, a route's cap, its `allow above`
-/// condition) on the document: as the quick evaluator knows it when it does (each is shared,
-/// so computed once per document however many levels read it), otherwise as the full
-/// evaluator gives it, naming what is missing.
+/// An expression outside any list item (a ladder's dosing weight, a route's cap, the `allow
+/// above` condition, a dose's level) on the document: as the quick evaluator knows it when it
+/// does (the ladder's own are shared, so computed once per document however many levels read
+/// them), otherwise as the full evaluator gives it, naming what is missing.
 fn own(e: &Expr, scope: &Scope<'_>) -> Eval {
     match super::quick::eval(e, scope, None) {
         super::quick::Quick::Known(v) => Ok(Outcome::Known(v)),
@@ -172,12 +172,8 @@ fn dose_calc(
         None => step.amount,
     };
     let dose = match steps.round {
-        Some(q) if !q.is_zero() => raw
-            .div_exact(q)
-            .and_then(crate::exact::floor)
-            .and_then(|x| x.mul_exact(q))
-            .ok_or_else(|| overflow("a rounding"))?,
-        _ => raw,
+        Some(q) => crate::exact::round_down(raw, q).ok_or_else(|| overflow("a rounding"))?,
+        None => raw,
     };
     Ok(Ok(DoseCalc { route, level, weight, raw, dose: dose.normalize(), cap: None }))
 }
@@ -279,13 +275,7 @@ pub fn dose_given(
 ) -> Result<Option<DoseCalc>, EvalError> {
     let scope = Scope { doc, verdicts, ladders, shared };
     // A level the quick evaluator knows is the level the full one gives.
-    let level = match super::quick::eval(level, &scope, None) {
-        super::quick::Quick::Known(Value::Choice(c)) => c,
-        _ => match eval_outside(level, &scope)? {
-            Outcome::Known(Value::Choice(c)) => c,
-            _ => return Ok(None),
-        },
-    };
+    let Outcome::Known(Value::Choice(level)) = own(level, &scope)? else { return Ok(None) };
     let Ok(route) = route(ladder, &scope)? else { return Ok(None) };
     Ok(given_dose(ladder, route, level, &scope)?.ok())
 }
