@@ -8,6 +8,9 @@
 //! ```sh
 //! cargo run --release -p kap-cli --example generate-documents -- 100000 > /tmp/documents.jsonl
 //! ```
+//!
+//! Arguments: `[COUNT] [FOLDER]`, 100,000 documents from `tests/corpus` by default (run from
+//! the repository's root); `--help` prints this.
 #![forbid(unsafe_code)]
 
 use serde_json::Value;
@@ -63,12 +66,13 @@ fn mutate(value: &mut Value, random: &mut Random, depth: usize) {
 }
 
 /// Every input document below `root`, sorted by path, expected outputs left out.
-fn documents(root: &Path) -> std::io::Result<Vec<Value>> {
+fn documents(root: &Path) -> Result<Vec<Value>, String> {
     let mut files: Vec<PathBuf> = Vec::new();
     let mut folders = vec![root.to_path_buf()];
     while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(folder)? {
-            let path = entry?.path();
+        let entries = std::fs::read_dir(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| format!("{}: {e}", folder.display()))?.path();
             let name = path.to_string_lossy().to_string();
             if path.is_dir() {
                 folders.push(path);
@@ -78,13 +82,37 @@ fn documents(root: &Path) -> std::io::Result<Vec<Value>> {
         }
     }
     files.sort();
-    let read = |p: &PathBuf| -> std::io::Result<Value> { Ok(serde_json::from_str(&std::fs::read_to_string(p)?)?) };
+    let read = |p: &PathBuf| -> Result<Value, String> {
+        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
+    };
     files.iter().map(read).collect()
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let count: usize = args.next().as_deref().unwrap_or("100000").parse()?;
+/// What `--help` prints, and a wrong count.
+const USAGE: &str = "usage: generate-documents [COUNT] [FOLDER]
+  writes COUNT documents (default 100000) as JSON Lines on standard output: the input
+  documents below FOLDER (default tests/corpus, from the repository's root) in turn, each
+  with a few values moved, from a fixed seed (the same COUNT gives the same file)";
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("generate-documents: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().is_some_and(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let count = args.next().unwrap_or_else(|| "100000".into());
+    let count: usize = count.parse().map_err(|_| format!("`{count}` is not a number of documents\n{USAGE}"))?;
     let root = PathBuf::from(args.next().unwrap_or_else(|| "tests/corpus".into()));
     let bases = documents(&root)?;
     if bases.is_empty() {

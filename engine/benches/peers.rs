@@ -447,7 +447,10 @@ fn session_four() -> String {
 }
 
 fn main() {
-    let n: usize = std::env::var("KAP_PEERS_DOCS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let n: usize = match std::env::var("KAP_PEERS_DOCS") {
+        Ok(s) => s.parse().unwrap_or_else(|_| panic!("KAP_PEERS_DOCS: `{s}` is not a number of documents")),
+        Err(_) => 10_000,
+    };
     let mut random = Lcg(0x6b61_7020_7065_6572);
     let texts: Vec<String> = (0..n).map(|_| document(&mut random)).collect();
 
