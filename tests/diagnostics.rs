@@ -754,3 +754,16 @@ fn diagnostics_are_the_same_on_every_run() {
         assert_eq!(Protocol::check(&source), first);
     }
 }
+
+#[test]
+fn floor_of_something_not_a_number_says_what_to_do_with_it() {
+    let head = "protocol \"P\" version \"1\" status draft timezone \"Europe/Paris\"\nsource S \"s\"\ninput p.w: decimal kg in 20..300 \"W\"\ninput p.c: one of a, b \"C\"\ninput p.t: timestamp \"T\"\n";
+    for (arg, hint) in
+        [("p.w", "divide a quantity by its unit"), ("p.t", "count days with `day`"), ("p.c", "`floor` takes a number")]
+    {
+        let d = Protocol::check(&format!("{head}define x = floor({arg})\n"));
+        let e = d.iter().find(|d| d.code == "type").unwrap_or_else(|| panic!("{arg}: {d:#?}"));
+        assert!(e.message.starts_with("`floor` needs a plain number"), "{arg}: {e:#?}");
+        assert!(e.hint.as_deref().is_some_and(|h| h.starts_with(hint)), "{arg}: {e:#?}");
+    }
+}

@@ -17,12 +17,19 @@ impl<'a, 'd> Checker<'a, 'd> {
         let (x, ty) = self.expr(arg)?;
         match ty {
             Ty::Num(unit) if unit.is_none() => Some((self.fold(Expr::Floor(Box::new(x)), span), Ty::Num(unit))),
-            other => self.type_error(
-                arg.span,
-                &other,
-                &|t| format!("`floor` needs a plain number; this is {t}"),
-                "divide a quantity by its unit first, as in `floor((day(at) - day(s.at)) / 7 days)`".into(),
-            ),
+            other => {
+                let hint = match other {
+                    Ty::Num(_) => "divide a quantity by its unit first, as in `floor((day(at) - day(s.at)) / 7 days)`",
+                    Ty::Time => "count days with `day`, as in `floor((day(at) - day(s.at)) / 7 days)`",
+                    _ => "`floor` takes a number: an integer or decimal input, or arithmetic on numbers",
+                };
+                self.type_error(
+                    arg.span,
+                    &other,
+                    &|t| format!("`floor` needs a plain number; this is {t}"),
+                    hint.into(),
+                )
+            }
         }
     }
 
