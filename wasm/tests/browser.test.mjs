@@ -693,6 +693,24 @@ test('"Now" starts at the current time, labelled and editable; messages use the 
   await context.close();
 });
 
+test("a document refused as it is opened names the field to fix as not evaluated (no decisions to mark out of date), its path beside its label", async () => {
+  const doc = JSON.parse(fs.readFileSync(path.join(repo, "tests/corpus/examples/01-eligible-intake.json"), "utf8"));
+  doc.patient.age = 130;
+  const file = path.join(artefacts, "age-130.json");
+  fs.writeFileSync(file, JSON.stringify(doc));
+  const { page, context, errors } = await openForm(DESKTOP);
+  await loadDocument(page, file);
+  const age = lay.byPath.get("patient.age");
+  const status = (await page.locator("#status").innerText()).replace(/\s+/g, " ");
+  assert.match(status, new RegExp(`Not evaluated: fix ${age.label}`));
+  assert.doesNotMatch(status, /out of date/i);
+  // On one line: the label, the path, what is wrong (the path is not set under the label).
+  const problem = await page.locator(".problems li").first().innerText();
+  assert.match(problem, new RegExp(`^${age.label} patient\\.age: 130 is out of range`), problem);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("a wrong field keeps the last decisions on screen, out of date, names the field at the top; fixed, they are live again", async () => {
   const file = path.join(repo, "tests/corpus/examples/02-ineligible.json");
   const expected = workedExample(file);

@@ -7,7 +7,7 @@ import { h, toDom } from "./dom.js";
 import { layout, emptyState, keepDeclared, setRaw, buildDocument, stateFromDocument, fieldId, labelOf, humanize, clockFields, NOT_A_NUMBER } from "./model.js";
 import { formView, listView, localToUtc, utcToLocal, utcText } from "./form.js";
 import { decideEntered } from "./decide.js";
-import { resultsView, verdictSummary, announcement, alertsOf, verdictReasons, formatTime } from "./results.js";
+import { resultsView, verdictSummary, announcement, alertsOf, verdictReasons, formatTime, lastDecisions } from "./results.js";
 
 const REFERENCE_URL = "pkg/kap-reference.kap";
 
@@ -334,7 +334,7 @@ function renderBarDetails() {
     return;
   }
   const { output, problems, stale } = app.bar;
-  const shown = output || (stale && stale.output) || null;
+  const shown = output || lastDecisions(stale);
   const outOfDate = !output && Boolean(shown);
   const views = [];
   if (problems) {
@@ -435,7 +435,7 @@ function renderStatus(output, problems, stale) {
         "span",
         { class: "chip tone-stop", "data-state": "invalid" },
         h("span", { class: "icon", "aria-hidden": "true" }, "✕"),
-        stale ? " Out of date: fix " : " Not evaluated: fix ",
+        lastDecisions(stale) ? " Out of date: fix " : " Not evaluated: fix ",
         first ? h("a", { href: "#" + fieldId(first.path), "data-focus": first.path }, labelOf(app.layout, first.path)) : "the marked fields",
         more > 0 ? ` and ${more} more` : "",
       ),

@@ -369,11 +369,20 @@ export function engineProblem(lay, error) {
   return { path, message: expects ? `${message}; expected ${expects}` : message };
 }
 
+/**
+ * The last decisions kept while a field is wrong (`stale.output`), when there are any to show:
+ * only then do the results panel and the verdict bar say "Out of date" rather than "Not
+ * evaluated".
+ */
+export function lastDecisions(stale) {
+  return stale && stale.output && Object.keys(stale.output.decisions || {}).length > 0 ? stale.output : null;
+}
+
 function problemsView(ctx, problems, error) {
   const items = problems.map((p) => h("li", null, p.path ? [fieldLink(ctx, p.path), ": "] : null, p.message));
   const engineSaid = error && !problems.some((p) => p.path === error.path);
   const labels = problems.filter((p) => p.path).map((p) => labelOf(ctx.layout, p.path));
-  const stale = ctx.stale && ctx.stale.output && Object.keys(ctx.stale.output.decisions).length > 0;
+  const stale = lastDecisions(ctx.stale);
   const what = labels.length > 0 ? labels.join(", ") : "the marked fields";
   return h(
     "div",
@@ -413,8 +422,8 @@ export function resultsView(ctx) {
   if ((ctx.problems && ctx.problems.length > 0) || ctx.error) {
     body.push(problemsView(ctx, ctx.problems || [], ctx.error));
     // The last decisions made, kept on screen and marked out of date.
-    const stale = ctx.stale && ctx.stale.output;
-    if (stale && Object.keys(stale.decisions).length > 0) {
+    const stale = lastDecisions(ctx.stale);
+    if (stale) {
       const old = { ...ctx, output: stale, document: ctx.stale.document };
       body.push(
         h(
