@@ -767,3 +767,21 @@ fn floor_of_something_not_a_number_says_what_to_do_with_it() {
         assert!(e.hint.as_deref().is_some_and(|h| h.starts_with(hint)), "{arg}: {e:#?}");
     }
 }
+
+#[test]
+fn a_quoted_text_left_open_or_with_an_unknown_escape_is_named_as_such() {
+    let shipped = reference_source();
+    let open = shipped.replacen("\"Body weight\"", "\"Body weight", 1);
+    let d = Protocol::check(&open);
+    let e = d.iter().find(|d| d.is_error()).unwrap_or_else(|| panic!("{d:#?}"));
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("syntax", "this quoted text has no closing quote"), "{e:#?}");
+    assert_eq!(open.get(e.span.start..e.span.start + 12), Some("\"Body weight"));
+    let escaped = shipped.replacen("\"Body weight\"", "\"Body\\q weight\"", 1);
+    let d = Protocol::check(&escaped);
+    let e = d.iter().find(|d| d.is_error()).unwrap_or_else(|| panic!("{d:#?}"));
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("syntax", "`\\q` in a quoted text is not an escape"), "{e:#?}");
+    assert_eq!(escaped.get(e.span.start..e.span.end), Some("\\q"));
+    // The four escapes are texts as ever.
+    let fine = shipped.replacen("\"Body weight\"", "\"Body \\\"weight\\\" \\\\ \\n \\t\"", 1);
+    assert_eq!(Protocol::check(&fine).iter().filter(|d| d.is_error()).count(), 0);
+}

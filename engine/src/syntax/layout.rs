@@ -296,14 +296,16 @@ fn between_entry_and_continuation(line: &Line<'_>, entry: usize, cont: usize) ->
     ))
 }
 
-/// Reports brackets and `choose` expressions nested deeper than [`MAX_NESTING`] in `piece`,
-/// which the parser would otherwise descend into without bound (on WebAssembly, where the
-/// parser cannot see how much stack is left, until the stack overflows).
+/// Reports what the grammar would read but must not, the first of: brackets and `choose`
+/// expressions nested deeper than [`MAX_NESTING`] in `piece`, which the parser would otherwise
+/// descend into without bound (on WebAssembly, where the parser cannot see how much stack is
+/// left, until the stack overflows); and an escape in a quoted text other than `\"`, `\\`,
+/// `\n` and `\t` (`C:\new` would otherwise be read with a line break in it).
 ///
 /// A `choose` is counted from its keyword to the end of the innermost bracket around it (or
 /// of the item): its `otherwise` expression runs as far as it can, so a `choose` written
 /// after another one's `otherwise` is nested in it.
-pub fn check_nesting(piece: Piece<'_>) -> Option<Diagnostic> {
+pub fn check_piece(piece: Piece<'_>) -> Option<Diagnostic> {
     // For each open bracket (and the item itself), how many `choose` began within it.
     let mut chooses: Vec<usize> = vec![0];
     let mut depth = 0usize;
@@ -342,7 +344,8 @@ pub fn check_nesting(piece: Piece<'_>) -> Option<Diagnostic> {
         }
         if in_string {
             match c {
-                _ if escaped => escaped = false,
+                '"' | '\\' | 'n' | 't' if escaped => escaped = false,
+                _ if escaped => return Some(unknown_escape(piece, i.saturating_sub(1), c)),
                 '\\' => escaped = true,
                 '"' | '\n' => in_string = false,
                 _ => {}
@@ -367,6 +370,14 @@ pub fn check_nesting(piece: Piece<'_>) -> Option<Diagnostic> {
         }
     }
     None
+}
+
+/// An escape `\c` at `at` in `piece` that a quoted text does not have.
+fn unknown_escape(piece: Piece<'_>, at: usize, c: char) -> Diagnostic {
+    let at = piece.offset + at;
+    let what = if c == '\n' { "a backslash at the end of a line".to_string() } else { format!("`\\{c}`") };
+    Diagnostic::error(Code::Syntax, Span::new(at, at + 1 + c.len_utf8()), format!("{what} in a quoted text is not an escape"))
+        .with_hint("the escapes are \\\" (a quote), \\\\ (a backslash), \\n (a line break) and \\t (a tab): write \\\\ for a backslash itself")
 }
 
 #[cfg(test)]
@@ -430,28 +441,52 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused_outside_strings_and_comments() {
         let deep = format!("define x = {}1{}", "(".repeat(40), ")".repeat(40));
-        assert!(check_nesting(Piece { text: &deep, offset: 0 }).is_some());
+        assert!(check_piece(Piece { text: &deep, offset: 0 }).is_some());
         let quoted = format!("define x = 1 # {}\n", "(".repeat(40));
-        assert!(check_nesting(Piece { text: &quoted, offset: 0 }).is_none());
+        assert!(check_piece(Piece { text: &quoted, offset: 0 }).is_none());
         let quoted = format!("define x = \"{}\"\n", "(".repeat(40));
-        assert!(check_nesting(Piece { text: &quoted, offset: 0 }).is_none());
+        assert!(check_piece(Piece { text: &quoted, offset: 0 }).is_none());
     }
 
     #[test]
     fn choose_nests_until_the_bracket_around_it_closes() {
         let nested =
             |n: usize| format!("define x = {}1{}\n", "choose when a then ".repeat(n), " otherwise 2".repeat(n));
-        assert!(check_nesting(Piece { text: &nested(MAX_NESTING), offset: 0 }).is_none());
-        let d = check_nesting(Piece { text: &nested(MAX_NESTING + 1), offset: 0 });
+        assert!(check_piece(Piece { text: &nested(MAX_NESTING), offset: 0 }).is_none());
+        let d = check_piece(Piece { text: &nested(MAX_NESTING + 1), offset: 0 });
         assert_eq!(d.as_ref().map(|d| d.code.as_str()), Some("too-deep"));
         // `otherwise choose ...` nests too.
         let chain = format!("define x = {}3\n", "choose when a then 1 otherwise ".repeat(MAX_NESTING + 1));
-        assert!(check_nesting(Piece { text: &chain, offset: 0 }).is_some());
+        assert!(check_piece(Piece { text: &chain, offset: 0 }).is_some());
         // Each bracket ends the `choose` expressions begun in it.
         let side_by_side = format!("define x = {}0\n", "(choose when a then 1 otherwise 2) + ".repeat(100));
-        assert!(check_nesting(Piece { text: &side_by_side, offset: 0 }).is_none());
+        assert!(check_piece(Piece { text: &side_by_side, offset: 0 }).is_none());
         // Not a keyword: a longer word, a string, a comment.
         let words = format!("define x = {} \"choose\" # choose\n", "chooser ".repeat(100));
-        assert!(check_nesting(Piece { text: &words, offset: 0 }).is_none());
+        assert!(check_piece(Piece { text: &words, offset: 0 }).is_none());
+    }
+
+    #[test]
+    fn a_quoted_text_has_four_escapes_and_no_other() {
+        let piece = |text: &'static str| Piece { text, offset: 10 };
+        for ok in [r#"source S "a \" b \\ c \n d \t""#, r#"source S "a" # \q in a comment"#, r#"source S "\\q""#] {
+            assert!(check_piece(piece(ok)).is_none(), "{ok}");
+        }
+        // `\n` and `\t` are escapes: the last backslash of each is the unknown one.
+        for (bad, found) in [
+            (r#"source S "C:\new\temp\q""#, "`\\q`"),
+            (r#"source S "\u{41}""#, "`\\u`"),
+            (r#"source S "é\é""#, "`\\é`"),
+            ("source S \"a\\\nb\"", "a backslash at the end of a line"),
+        ] {
+            let d = check_piece(piece(bad)).unwrap_or_else(|| panic!("{bad}"));
+            let at = 10 + bad.rfind('\\').unwrap_or(0);
+            assert_eq!((d.code.as_str(), d.span.start), ("syntax", at), "{bad}");
+            assert!(
+                d.message.starts_with(found) && d.message.ends_with("in a quoted text is not an escape"),
+                "{}",
+                d.message
+            );
+        }
     }
 }

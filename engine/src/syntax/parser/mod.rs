@@ -127,7 +127,7 @@ pub(crate) fn written(text: &str, at: Span) -> Option<Expr> {
 }
 
 fn parse_piece(piece: Piece<'_>, rule: Rule) -> Built<Pair<'_, Rule>> {
-    if let Some(d) = layout::check_nesting(piece) {
+    if let Some(d) = layout::check_piece(piece) {
         return Err(d);
     }
     let mut pairs = Grammar::parse(rule, piece.text).map_err(|e| syntax_error(piece, e))?;

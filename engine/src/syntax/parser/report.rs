@@ -42,6 +42,11 @@ pub(super) fn syntax_error(piece: Piece<'_>, error: pest::error::Error<Rule>) ->
             .with_hint("split the expression into named parts with `define`");
         }
     }
+    if piece.text.get(start..).is_some_and(unclosed_quote) {
+        let at = piece.offset + start;
+        return Diagnostic::error(Code::Syntax, Span::new(at, at + 1), "this quoted text has no closing quote")
+            .with_hint("end it with `\"` on the same line (a quoted text is one line; `\\\"` is a quote within it)");
+    }
     let found_text = if found.is_empty() { "the end of the item".to_string() } else { format!("`{}`", excerpt(found)) };
     let message = if expected.is_empty() {
         format!("unexpected {found_text}")
@@ -75,6 +80,21 @@ fn expected(variant: &ErrorVariant<Rule>) -> Vec<&'static str> {
         }
         ErrorVariant::CustomError { .. } => Vec::new(),
     }
+}
+
+/// Whether `rest` starts with a quote that its line does not close.
+fn unclosed_quote(rest: &str) -> bool {
+    let Some(line) = rest.strip_prefix('"').map(|r| r.split('\n').next().unwrap_or("")) else { return false };
+    let mut escaped = false;
+    for c in line.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// Byte length of `text` without its trailing white space and comment lines.
