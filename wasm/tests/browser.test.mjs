@@ -727,6 +727,11 @@ test("a wrong field keeps the last decisions on screen, out of date, names the f
   const status = (await page.locator("#status").innerText()).replace(/\s+/g, " ");
   assert.match(status, new RegExp(`Out of date: fix ${age.label}`));
   assert.match(status, /out of date/);
+  // The last verdict in the bar keeps its words, not its colour: never a green verdict beside a wrong field.
+  const lastChip = page.locator('#status-chips .chip.stale[data-decision="eligibility"]');
+  assert.equal(await lastChip.count(), 1);
+  assert.match(await lastChip.getAttribute("class"), /tone-neutral/);
+  assert.equal(await lastChip.locator(".icon").innerText(), "!");
   const stale = page.locator('[data-state="stale"]');
   assert.equal(await stale.locator(`[data-verdict="${expected.decisions.eligibility.verdict}"]`).count(), 1, "the last verdict is still shown");
   assert.match(await stale.innerText(), /Out of date/);

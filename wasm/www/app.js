@@ -419,8 +419,10 @@ function renderStatus(output, problems, stale) {
     verdictSummary(app.description, out).map((s) =>
       h(
         "span",
-        { class: `chip tone-${s.tone}${outOfDate ? " stale" : ""}`, "data-decision": s.name },
-        h("span", { class: "icon", "aria-hidden": "true" }, s.icon),
+        // An out-of-date verdict keeps its words but not its colour or mark: a green "eligible"
+        // beside a wrong field would read as a current answer.
+        { class: `chip tone-${outOfDate ? "neutral" : s.tone}${outOfDate ? " stale" : ""}`, "data-decision": s.name },
+        h("span", { class: "icon", "aria-hidden": "true" }, outOfDate ? "!" : s.icon),
         ` ${s.title}: `,
         h("strong", null, s.verdict.replace(/_/g, " ")),
         outOfDate ? h("em", null, " (out of date)") : null,
