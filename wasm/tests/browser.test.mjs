@@ -735,6 +735,8 @@ test("a wrong field keeps the last decisions on screen, out of date, names the f
   const stale = page.locator('[data-state="stale"]');
   assert.equal(await stale.locator(`[data-verdict="${expected.decisions.eligibility.verdict}"]`).count(), 1, "the last verdict is still shown");
   assert.match(await stale.innerText(), /Out of date/);
+  // ...in grey, its verdict's colours too.
+  assert.equal(await stale.evaluate((el) => getComputedStyle(el.querySelector(":scope > :not(.stale-label)")).filter), "grayscale(1)");
   assert.match((await page.locator(".problems").innerText()).replace(/\s+/g, " "), new RegExp(`fix ${age.label}`));
   await page.locator("#status a[data-focus]").click();
   assert.equal(await page.evaluate(() => document.activeElement.id), id, "the link at the top focuses the field");
