@@ -432,17 +432,18 @@ function renderStatus(output, problems, stale) {
   if (problems) {
     const first = problems.find((p) => p.path) || null;
     const more = problems.length - 1;
+    const last = lastDecisions(stale);
     views = [
       h(
         "span",
         { class: "chip tone-stop", "data-state": "invalid" },
         h("span", { class: "icon", "aria-hidden": "true" }, "✕"),
-        lastDecisions(stale) ? " Out of date: fix " : " Not evaluated: fix ",
+        last ? " Out of date: fix " : " Not evaluated: fix ",
         first ? h("a", { href: "#" + fieldId(first.path), "data-focus": first.path }, labelOf(app.layout, first.path)) : "the marked fields",
         more > 0 ? ` and ${more} more` : "",
       ),
-      ...(stale ? chips(stale.output, { outOfDate: true }) : []),
-      stale ? alertChip(stale.output, true) : null,
+      ...(last ? chips(last, { outOfDate: true }) : []),
+      last ? alertChip(last, true) : null,
     ];
   } else {
     const summary = chips(output);
