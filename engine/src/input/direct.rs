@@ -83,6 +83,21 @@ impl<'a> Reader<'a> {
         self.text.get(start..start + len)
     }
 
+    /// The member declared at position `next` of `shape`, when the text names it here
+    /// (`"name"`): what [`Shape::find`] finds first for a document that writes its members in
+    /// declared order, as forms do, without searching the name's end first. (A member's name
+    /// is a word of the rule language: no quote, backslash or control character in it.)
+    fn declared<'s>(&mut self, shape: &'s Shape, next: usize) -> Option<(usize, &'s Member)> {
+        let (name, member) = shape.members.get_index(next)?;
+        let name = name.as_bytes();
+        let end = self.pos.checked_add(name.len())?.checked_add(2)?;
+        let [b'"', inner @ .., b'"'] = self.bytes.get(self.pos..end)? else { return None };
+        (inner == name).then(|| {
+            self.pos = end;
+            (next, member)
+        })
+    }
+
     /// A number, its text as written, checked as the full reader checks it.
     fn number(&mut self) -> Option<&'a str> {
         let end = super::json::number_end(self.bytes, self.pos).ok()?;
@@ -131,10 +146,12 @@ impl<'a> Reader<'a> {
         let mut next = 0;
         loop {
             self.space();
-            let name = self.plain_text()?;
+            let (index, member) = match self.declared(shape, next) {
+                Some(found) => found,
+                None => shape.find(self.plain_text()?, next)?,
+            };
             self.take(b':')?;
             self.space();
-            let (index, member) = shape.find(name, next)?;
             next = index.saturating_add(1);
             if !seen.insert(index) {
                 return None;
@@ -262,6 +279,11 @@ mod tests {
             varied.push((format!("{name} (cut)"), compact.get(..compact.len() / 2).unwrap_or("").to_string()));
             varied.push((format!("{name} (escaped)"), text.replacen("\"patient\"", "\"pat\\u0069ent\"", 1)));
             varied.push((format!("{name} (trailing)"), format!("{text} x")));
+            // A member's name one letter short or long (unknown members), and followed by
+            // spaces before its colon: the name read in place or searched gives the same.
+            for (what, by) in [("short", "\"ag\""), ("long", "\"agee\""), ("spaced", "\"age\" \n ")] {
+                varied.push((format!("{name} ({what} name)"), text.replacen("\"age\"", by, 1)));
+            }
         }
         files.extend(varied);
         assert!(files.len() > 400, "{}", files.len());
