@@ -336,33 +336,35 @@ fn gcd(a: i128, b: i128) -> i128 {
 }
 
 impl fmt::Display for Unit {
+    /// `mg/kg`, `mg·min`, `1/h`, `m2`; `mg/day`, not `mg/days`; `no unit` for none. Written
+    /// piece by piece into the formatter (an explanation writes a unit for every number it
+    /// shows).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = |atom: usize, power: i8| {
-            let base = ATOMS.get(atom).map_or("?", |a| a.display);
-            match power.unsigned_abs() {
-                1 => base.to_string(),
-                p => format!("{base}{p}"),
-            }
-        };
-        let num: Vec<String> = self.atoms.iter().filter(|(_, p)| *p > 0).map(|&(a, p)| name(a, p)).collect();
-        // "mg/day", not "mg/days".
-        let singular = |atom: usize, power: i8| {
-            let n = name(atom, power);
-            match n.as_str() {
-                "days" | "weeks" | "years" => n.trim_end_matches('s').to_string(),
-                _ => n,
-            }
-        };
-        let den: Vec<String> = self.atoms.iter().filter(|(_, p)| *p < 0).map(|&(a, p)| singular(a, p)).collect();
-        if num.is_empty() && den.is_empty() {
+        let base = |atom: usize| ATOMS.get(atom).map_or("?", |a| a.display);
+        let power = |f: &mut fmt::Formatter<'_>, p: u8| if p == 1 { Ok(()) } else { write!(f, "{p}") };
+        let mut above = self.atoms.iter().filter(|(_, p)| *p > 0).peekable();
+        let mut below = self.atoms.iter().filter(|(_, p)| *p < 0).peekable();
+        if above.peek().is_none() && below.peek().is_none() {
             return f.write_str("no unit");
         }
-        let mut text = if num.is_empty() { "1".to_string() } else { num.join("·") };
-        for d in den {
-            text.push('/');
-            text.push_str(&d);
+        if above.peek().is_none() {
+            f.write_str("1")?;
         }
-        f.write_str(&text)
+        for (i, &(atom, p)) in above.enumerate() {
+            f.write_str(if i == 0 { "" } else { "·" })?;
+            f.write_str(base(atom))?;
+            power(f, p.unsigned_abs())?;
+        }
+        for &(atom, p) in below {
+            let name = match (base(atom), p.unsigned_abs()) {
+                (plural @ ("days" | "weeks" | "years"), 1) => plural.trim_end_matches('s'),
+                (name, _) => name,
+            };
+            f.write_str("/")?;
+            f.write_str(name)?;
+            power(f, p.unsigned_abs())?;
+        }
+        Ok(())
     }
 }
 
