@@ -91,14 +91,18 @@ pub(crate) fn explain_alert(
     // What raised it: the reading it was raised at (and the one before, for `.previous`),
     // or the inputs of its `or when` condition.
     let read = match (raised, &alert.otherwise) {
-        (Some((_, Some(i))), _) => item_readings(program, &alert.when, doc, Some((alert.list_slot, i))),
+        (Some((_, Some(i))), _) => {
+            let mut read = Vec::new();
+            item_readings(program, &alert.when, doc, Some((alert.list_slot, i)), &mut read);
+            read
+        }
         (Some((_, None)), Some((cond, _))) => {
             let mut fields = Vec::new();
             cond.visit_fields(&mut |f| fields.push(f));
             fields.sort_unstable();
             fields.dedup();
             let mut read = field_readings(program, &fields, doc);
-            read.extend(item_readings(program, cond, doc, None));
+            item_readings(program, cond, doc, None, &mut read);
             read
         }
         _ => Vec::new(),
@@ -130,10 +134,8 @@ pub(crate) fn explain_rule(
 ) -> Explanation {
     let kind = decision.kinds.get(rule.kind).map(|k| k.name.clone()).unwrap_or_default();
     let sources = citations(program, &rule.sources);
-    let read: Vec<Reading> = field_readings(program, &rule.reads, doc)
-        .into_iter()
-        .chain(item_readings(program, &rule.when, doc, None))
-        .collect();
+    let mut read = field_readings(program, &rule.reads, doc);
+    item_readings(program, &rule.when, doc, None, &mut read);
     let (result, missing) = match truth {
         Truth::Unknown(m) => (RuleResult::Undetermined, paths(program, m)),
         _ => (RuleResult::Fired, Vec::new()),
@@ -265,18 +267,18 @@ fn push_read(text: &mut String, read: &[Reading]) {
 /// `any`, `all`: `count(s in course.sessions where at - s.at < 7 days)`) at every item of
 /// its list, so an explanation shows which items were counted, even in an alert over that
 /// same list; an alert's own item (and `.previous`) at the item it was raised at. In path
-/// order, present values only.
+/// order, present values only; appended to `out`.
 pub(crate) fn item_readings(
     program: &Program,
     when: &Expr,
     doc: &Document,
     bound: Option<(ListSlot, usize)>,
-) -> Vec<Reading> {
+    out: &mut Vec<Reading>,
+) {
     let mut wanted: Vec<(FieldId, ListSlot, FieldSlot, Option<usize>)> = Vec::new();
     item_fields(when, 0, doc, bound, &mut wanted);
     wanted.sort_unstable();
     wanted.dedup();
-    let mut out = Vec::new();
     for (field, list_slot, slot, at) in wanted {
         let Some(decl) = program.schema.field(field) else { continue };
         let Some((list, name)) = decl.path.rsplit_once("[].") else { continue };
@@ -295,7 +297,6 @@ pub(crate) fn item_readings(
             }
         }
     }
-    out
 }
 
 /// The item fields `e` reads, each with the item it is read at (`None`: every item).
