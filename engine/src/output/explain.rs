@@ -191,19 +191,21 @@ pub(crate) fn dose_trace(
     let route = if l.route_input.is_some() { format!(" ({route_name})") } else { String::new() };
     let level_name = l.levels.get(usize::from(lv)).cloned().unwrap_or_default();
     let amount = if step.per_kg { format!("{} mg/kg", num(step.amount)) } else { format!("{} mg", num(step.amount)) };
-    let mut text = format!("{}: dose at {level_name}{route}: {amount}", decision.name);
+    // Written in place: a decimal's Display needs no text of its own.
+    let mut text = String::with_capacity(192);
+    let _ = write!(text, "{}: dose at {level_name}{route}: {amount}", decision.name);
     if let Some(w) = weight {
-        text.push_str(&format!(" × {} kg dosing weight = {} mg", num(w), num(raw)));
+        let _ = write!(text, " × {} kg dosing weight = {} mg", w.normalize(), raw.normalize());
     }
     if let Some(q) = steps.round {
-        text.push_str(&format!(", rounded down to a multiple of {} mg = {} mg", num(q), num(dose)));
+        let _ = write!(text, ", rounded down to a multiple of {} mg = {} mg", q.normalize(), dose.normalize());
     }
     if let Some(c) = cap {
         // A dose above its cap is an evaluation error, never given (ladder::given_dose).
-        text.push_str(&format!("; within the cap of {} mg for this patient", num(c)));
+        let _ = write!(text, "; within the cap of {} mg for this patient", c.normalize());
     }
     if let Some(m) = steps.infusion_minutes {
-        text.push_str(&format!("; infused over {} min", num(m)));
+        let _ = write!(text, "; infused over {} min", m.normalize());
     }
     text.push('.');
     let sources = citations(program, &step.sources);
