@@ -74,11 +74,11 @@ fn stream(protocol: &Protocol, mut reader: Box<dyn BufRead>, explain: bool, thre
         }
         out.flush()?;
         if progress {
-            eprint!("\rkap eval: {} documents", tally.lines);
+            eprogress!("\rkap eval: {} documents", tally.lines);
         }
     }
     if progress {
-        eprint!("\r{:40}\r", "");
+        eprogress!("\r{:40}\r", "");
     }
     Ok(tally)
 }

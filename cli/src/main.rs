@@ -36,8 +36,26 @@ macro_rules! outln {
 /// Writes to standard error like `eprint!` (which panics when it cannot): when the reader
 /// has gone (`kap check FILE 2>&1 | head`) the program ends quietly with status 141, as for
 /// standard output; any other failure to write a message is ignored (there is nowhere left to
-/// report it). Never a panic.
+/// report it). Never a panic. Every control character but a line break or a tab is written as
+/// an escape ([`terminal_text`]): messages quote what documents hold, such as a member's name.
 macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        $crate::write_stderr(&format!($($arg)*))
+    }};
+}
+
+/// [`eprint!`] with a newline, like `eprintln!`.
+macro_rules! eprintln {
+    () => {{
+        $crate::write_stderr("\n")
+    }};
+    ($($arg:tt)*) => {{
+        $crate::write_stderr(&format!("{}\n", format_args!($($arg)*)))
+    }};
+}
+
+/// A progress count on a terminal, written as it is (it begins with a carriage return).
+macro_rules! eprogress {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         if let Err(e) = write!(std::io::stderr().lock(), $($arg)*) {
@@ -46,14 +64,32 @@ macro_rules! eprint {
     }};
 }
 
-/// [`eprint!`] with a newline, like `eprintln!`.
-macro_rules! eprintln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        if let Err(e) = writeln!(std::io::stderr().lock(), $($arg)*) {
-            $crate::stderr_failed(&e)
+/// Writes `text` to standard error as [`terminal_text`] shows it.
+fn write_stderr(text: &str) {
+    use std::io::Write as _;
+    if let Err(e) = std::io::stderr().lock().write_all(terminal_text(text).as_bytes()) {
+        stderr_failed(&e)
+    }
+}
+
+/// `text` as it may reach a terminal: each control character but a line break or a tab
+/// written as its escape (`\u{1b}`), so that an escape sequence in a document (in a member's
+/// name, quoted by the message that refuses it) cannot move the cursor, recolour or clear the
+/// terminal, or hide the message behind a carriage return.
+fn terminal_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            shown.extend(c.escape_unicode());
+        } else {
+            shown.push(c);
         }
-    }};
+    }
+    std::borrow::Cow::Owned(shown)
 }
 
 /// After a failed write to standard error (see [`eprint!`]): status 141 when its reader has

@@ -159,6 +159,24 @@ fn eval_refuses_bad_documents_with_exit_2_and_a_clear_message() {
     assert!(text(&out.stderr).contains("not valid JSON at line"), "{}", text(&out.stderr));
 }
 
+/// A document's member name with an escape sequence, a bell and a carriage return in it: the
+/// message quoting it reaches the terminal with each written as an escape, never as the
+/// control character itself (which could recolour or clear the terminal, or hide the message).
+#[test]
+fn messages_never_pass_a_documents_control_characters_to_the_terminal() {
+    let dir = std::env::temp_dir().join(format!("kap-cli-control-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let doc = dir.join("doc.json");
+    std::fs::write(&doc, r#"{"patient": {"a\u001b[2J\u0007g\re": 40}}"#).unwrap();
+    let out = kap(&["eval", RULES, "--input", doc.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains(r"patient.a\u{1b}[2J\u{7}g\u{d}e: no such input"), "{err}");
+    assert!(!out.stderr.iter().any(|b| matches!(b, 0x1b | 0x07 | b'\r')), "{err:?}");
+    assert!(err.ends_with('\n'));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn describe_lists_inputs_for_forms_and_a_json_schema() {
     let out = kap(&["describe", RULES]);

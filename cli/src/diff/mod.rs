@@ -173,12 +173,12 @@ fn evaluate_all(old: &Side<'_>, new: &Side<'_>, mut documents: Documents) -> (Re
             report.add(observation);
         }
         if progress {
-            eprint!("\rkap diff: {} documents", report.documents);
+            eprogress!("\rkap diff: {} documents", report.documents);
             let _ = std::io::stderr().flush();
         }
     }
     if progress {
-        eprint!("\r{:40}\r", "");
+        eprogress!("\r{:40}\r", "");
     }
     (report, unreadable)
 }
