@@ -711,6 +711,50 @@ test("a document refused as it is opened names the field to fix as not evaluated
   await context.close();
 });
 
+test("a document is opened as the engine reads it: a member twice or undeclared, a null, a list are not opened, and a number keeps its digits", async () => {
+  const compact = JSON.stringify(JSON.parse(fs.readFileSync(path.join(repo, "tests/corpus/examples/01-eligible-intake.json"), "utf8")));
+  assert.ok(compact.includes('"age":34') && compact.includes('"weight":68.5') && compact.includes('"bmi":23.4'));
+  // Each refused by the engine (`kap eval`) for the input named; JavaScript's JSON.parse would
+  // have read each (the last age, no agee, no weight, nothing) and the form would have shown it.
+  const refused = [
+    ["twice.json", compact.replace('"age":34', '"age":34,"age":17'), "patient.age"],
+    ["undeclared.json", compact.replace('"age":34', '"agee":34'), "patient.agee"],
+    ["null.json", compact.replace('"weight":68.5', '"weight":null'), "patient.weight"],
+    ["list.json", `[${compact}]`, null],
+  ];
+  const { page, context, errors } = await openForm(DESKTOP);
+  const age = byId(model.fieldId("patient.age"));
+  for (const [name, text, where] of refused) {
+    const file = path.join(artefacts, name);
+    fs.writeFileSync(file, text);
+    const native = kap(["eval", servedRules, "--input", file]);
+    assert.equal(native.status, 2, `${name}: kap eval refuses it`);
+    const dialog = page.waitForEvent("dialog");
+    await page.setInputFiles("#doc-file", file);
+    const shown = await dialog;
+    const message = shown.message();
+    await shown.dismiss();
+    assert.match(message, new RegExp(`^${name} was not opened: `), message);
+    if (where) assert.ok(message.includes(where), `${name}: ${message}`);
+    assert.equal(await page.inputValue(age), "", `${name}: the form was filled`);
+  }
+  // 35.0000000000000001 is above 35 for the engine (a caution); a JavaScript number is 35.
+  const exact = path.join(artefacts, "bmi-digits.json");
+  fs.writeFileSync(exact, compact.replace('"bmi":23.4', '"bmi":35.0000000000000001'));
+  const native = nativeEval(exact);
+  assert.equal(native.decisions.eligibility.verdict, "eligible_with_cautions");
+  await loadDocument(page, exact);
+  assert.equal(await page.inputValue(byId(model.fieldId("patient.bmi"))), "35.0000000000000001");
+  await page.waitForSelector('article[data-decision="eligibility"] [data-verdict="eligible_with_cautions"]');
+  // Saved, it keeps them too.
+  const download = page.waitForEvent("download");
+  await page.click("#save-doc");
+  const saved = fs.readFileSync(await (await download).path(), "utf8");
+  assert.match(saved, /"bmi": 35\.0000000000000001,/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("a wrong field keeps the last decisions on screen, out of date, names the field at the top; fixed, they are live again", async () => {
   const file = path.join(repo, "tests/corpus/examples/02-ineligible.json");
   const expected = workedExample(file);

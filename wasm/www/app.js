@@ -4,7 +4,7 @@
 
 import { init, Protocol, CompileError, check } from "./pkg/kap.js";
 import { h, toDom } from "./dom.js";
-import { layout, emptyState, keepDeclared, setRaw, buildDocument, stateFromDocument, fieldId, labelOf, humanize, clockFields, NOT_A_NUMBER } from "./model.js";
+import { layout, emptyState, keepDeclared, setRaw, buildDocument, parseDocument, prettyDocument, stateFromDocument, fieldId, labelOf, humanize, clockFields, NOT_A_NUMBER } from "./model.js";
 import { formView, listView, localToUtc, utcToLocal, utcText } from "./form.js";
 import { decideEntered } from "./decide.js";
 import { resultsView, verdictSummary, announcement, alertsOf, verdictReasons, formatTime, lastDecisions } from "./results.js";
@@ -485,21 +485,40 @@ function scheduleAnnouncement(what) {
 // ---------------------------------------------------------------------------------------
 // Documents: open, save, clear
 
+// A document opened is put in the form only when the form holds it exactly: the document the
+// form rebuilds from what it will show must be read by the engine as the file is, to the same
+// decisions, or refused for the same input. A value the form can hold but the engine refuses
+// (an age of 130) is opened and marked at its field, as if typed; what the form cannot hold (a
+// member given twice or not declared, a null, a document that is not an object) is not
+// opened, and the engine's message on the file says why.
 async function openDocument(file) {
-  let doc;
+  const text = await file.text();
+  const readOf = (json) => {
+    try {
+      return { key: JSON.stringify(JSON.parse(app.protocol.evaluateJson(json)).decisions) };
+    } catch (e) {
+      return { key: `${e.kind}\u0000${e.code}\u0000${e.path}\u0000${e.kind === "input" ? "" : e.message}`, error: e };
+    }
+  };
+  const read = readOf(text);
+  let state = null;
   try {
-    doc = JSON.parse(await file.text());
-  } catch (e) {
-    window.alert(`${file.name} is not JSON: ${e.message}`);
+    state = stateFromDocument(app.layout, parseDocument(text));
+  } catch {
+    // Not JSON: the engine's message says where.
+  }
+  if (!state || readOf(buildDocument(app.layout, state).json).key !== read.key) {
+    const why = read.error ? read.error.message : "the form cannot show it exactly as the engine reads it";
+    window.alert(`${file.name} was not opened: ${why}`);
     return;
   }
-  app.state = startClock(stateFromDocument(app.layout, doc));
+  app.state = startClock(state);
   renderForm();
   evaluate();
 }
 
 function saveDocument() {
-  const blob = new Blob([JSON.stringify(JSON.parse(app.lastDocument), null, 2) + "\n"], { type: "application/json" });
+  const blob = new Blob([prettyDocument(app.lastDocument) + "\n"], { type: "application/json" });
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
   a.download = "patient.json";

@@ -255,6 +255,29 @@ export function buildDocument(lay, state) {
 }
 
 /** A state holding the values of a parsed input document (to open a saved document). */
+/**
+ * A document's JSON text parsed with each number kept as written (its source text), not as a
+ * JavaScript number: 35.0000000000000001 would be 35, and the form would show and send a
+ * value the document does not hold. (Where a browser gives no source text, the number.)
+ */
+export function parseDocument(text) {
+  return JSON.parse(text, (key, value, context) =>
+    typeof value === "number" && context && typeof context.source === "string" ? context.source : value,
+  );
+}
+
+/**
+ * A document's JSON text laid out for a person (two spaces), each number written as it is in
+ * `text`; `text` itself where the browser cannot write a number's digits as they are.
+ */
+export function prettyDocument(text) {
+  if (typeof JSON.rawJSON !== "function") return text;
+  const exact = JSON.parse(text, (key, value, context) =>
+    typeof value === "number" && context && typeof context.source === "string" ? JSON.rawJSON(context.source) : value,
+  );
+  return JSON.stringify(exact, null, 2);
+}
+
 export function stateFromDocument(lay, doc) {
   const state = emptyState();
   const raw = (input, value) => {
