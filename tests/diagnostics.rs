@@ -785,3 +785,22 @@ fn a_quoted_text_left_open_or_with_an_unknown_escape_is_named_as_such() {
     let fine = shipped.replacen("\"Body weight\"", "\"Body \\\"weight\\\" \\\\ \\n \\t\"", 1);
     assert_eq!(Protocol::check(&fine).iter().filter(|d| d.is_error()).count(), 0);
 }
+
+/// A verdict's condition written as a bare expression: the syntax error names the three ways
+/// a condition begins, `when CONDITION` among them (a verdict on an expression is `if when`).
+#[test]
+fn a_verdicts_condition_is_said_to_begin_with_any_unknown_or_when() {
+    let source = reference_source().replacen(
+        "  verdict ineligible if any exclude tone stop\n",
+        "  verdict ineligible if patient.age < 18 years tone stop\n",
+        1,
+    );
+    let d = Protocol::check(&source);
+    let syntax = d.iter().find(|d| d.code == "syntax").expect("a syntax error");
+    assert_eq!(
+        syntax.message, "expected `any KIND`, `unknown KIND` or `when CONDITION`, found `patient.age`",
+        "{d:#?}"
+    );
+    let fixed = source.replacen("if patient.age < 18 years tone stop", "if when patient.age < 18 years tone stop", 1);
+    assert!(!Protocol::check(&fixed).iter().any(|d| d.code == "syntax"));
+}

@@ -135,7 +135,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_or => "`or`",
         Rule::kw_is => "`is`",
         Rule::kw_known | Rule::kw_missing => "`known` or `missing`",
-        Rule::tier_cond | Rule::tier_term => "`any KIND` or `unknown KIND`",
+        Rule::tier_cond | Rule::tier_term => "`any KIND`, `unknown KIND` or `when CONDITION`",
         Rule::cites => "sources in brackets `[K1 S5]`",
         Rule::header_field | Rule::header_key => "a header field (version, status, owner, description)",
         Rule::EOI => "the end of the item",
