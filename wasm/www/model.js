@@ -254,16 +254,20 @@ export function buildDocument(lay, state) {
   return { json: `{${root.join(",")}}`, problems };
 }
 
-/** A state holding the values of a parsed input document (to open a saved document). */
+/** `text` parsed with each number given to `keep` as written (the number, where a browser gives no source text). */
+function parseExact(text, keep) {
+  return JSON.parse(text, (key, value, context) =>
+    typeof value === "number" && context && typeof context.source === "string" ? keep(context.source) : value,
+  );
+}
+
 /**
  * A document's JSON text parsed with each number kept as written (its source text), not as a
  * JavaScript number: 35.0000000000000001 would be 35, and the form would show and send a
- * value the document does not hold. (Where a browser gives no source text, the number.)
+ * value the document does not hold.
  */
 export function parseDocument(text) {
-  return JSON.parse(text, (key, value, context) =>
-    typeof value === "number" && context && typeof context.source === "string" ? context.source : value,
-  );
+  return parseExact(text, (source) => source);
 }
 
 /**
@@ -271,13 +275,10 @@ export function parseDocument(text) {
  * `text`; `text` itself where the browser cannot write a number's digits as they are.
  */
 export function prettyDocument(text) {
-  if (typeof JSON.rawJSON !== "function") return text;
-  const exact = JSON.parse(text, (key, value, context) =>
-    typeof value === "number" && context && typeof context.source === "string" ? JSON.rawJSON(context.source) : value,
-  );
-  return JSON.stringify(exact, null, 2);
+  return typeof JSON.rawJSON === "function" ? JSON.stringify(parseExact(text, JSON.rawJSON), null, 2) : text;
 }
 
+/** A state holding the values of a parsed input document (to open a saved document). */
 export function stateFromDocument(lay, doc) {
   const state = emptyState();
   const raw = (input, value) => {
