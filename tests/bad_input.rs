@@ -41,6 +41,37 @@ fn input_errors_name_the_path_and_what_was_expected() {
     assert!(err.to_string().starts_with("invalid input: course.sessions[0].level:"), "{err}");
 }
 
+/// A document with an error in a member (given twice, not declared, `null`, of another JSON
+/// type) and a value refused (out of range, not whole...) is refused for the member, wherever
+/// it is: a form that can show the refused value at its field is never told that error alone,
+/// and never opens a document that means something else than it shows. Of values alone, the
+/// first in document order.
+#[test]
+fn a_member_error_is_named_before_a_refused_value() {
+    let protocol = reference();
+    let code_path = |doc: &str| match protocol.evaluate_json(doc) {
+        Err(Error::Input(e)) => (e.code.as_str(), e.path),
+        other => panic!("{doc}: {other:?}"),
+    };
+    let cases = [
+        (r#"{"patient": {"age": 130, "weight": 68.5, "weight": 150}}"#, ("duplicate_member", "patient.weight")),
+        (r#"{"patient": {"age": 130, "agee": 40}}"#, ("unknown_member", "patient.agee")),
+        (r#"{"patient": {"age": 40.5, "pregnant": null}}"#, ("null_value", "patient.pregnant")),
+        (r#"{"patient": {"age": 130}, "screening": {"audit": "7"}}"#, ("wrong_type", "screening.audit")),
+        (
+            r#"{"at": "2026-11-23T10:00:00Z", "course": {"sessions": [{"at": "2026-11-20T10:00:00Z", "level": "L9"}],
+                "route": "sublingual", "route": "oral"}}"#,
+            ("duplicate_member", "course.route"),
+        ),
+        (r#"{"patient": {"age": 130, "weight": 5}}"#, ("out_of_range", "patient.age")),
+        (r#"{"patient": {"weight": 5, "age": 130}}"#, ("out_of_range", "patient.weight")),
+        (r#"{"patient": {"age": 30.5, "weight": 5}}"#, ("not_whole", "patient.age")),
+    ];
+    for (doc, (code, path)) in cases {
+        assert_eq!(code_path(doc), (code, path.to_string()), "{doc}");
+    }
+}
+
 #[test]
 fn structure_allows_ties_and_empty_lists() {
     let protocol = reference();

@@ -711,7 +711,7 @@ test("a document refused as it is opened names the field to fix as not evaluated
   await context.close();
 });
 
-test("a document is opened as the engine reads it: a member twice or undeclared, a null, a list are not opened, and a number keeps its digits", async () => {
+test("a document is opened as the engine reads it: a member twice or undeclared, a null, a list (with a value out of range or not) are not opened, and a number keeps its digits", async () => {
   const compact = JSON.stringify(JSON.parse(fs.readFileSync(path.join(repo, "tests/corpus/examples/01-eligible-intake.json"), "utf8")));
   assert.ok(compact.includes('"age":34') && compact.includes('"weight":68.5') && compact.includes('"bmi":23.4'));
   // Each refused by the engine (`kap eval`) for the input named; JavaScript's JSON.parse would
@@ -721,6 +721,10 @@ test("a document is opened as the engine reads it: a member twice or undeclared,
     ["undeclared.json", compact.replace('"age":34', '"agee":34'), "patient.agee"],
     ["null.json", compact.replace('"weight":68.5', '"weight":null'), "patient.weight"],
     ["list.json", `[${compact}]`, null],
+    // A value the form would open and mark at its field (age 130), and a weight given twice:
+    // the engine names the member first, so the form never opens a weight the file does not
+    // say unambiguously.
+    ["age-and-twice.json", compact.replace('"age":34', '"age":130').replace('"weight":68.5', '"weight":68.5,"weight":150'), "patient.weight"],
   ];
   const { page, context, errors } = await openForm(DESKTOP);
   const age = byId(model.fieldId("patient.age"));

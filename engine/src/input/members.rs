@@ -7,6 +7,13 @@ use super::*;
 use crate::flags::Flags;
 
 /// Reads the members of an object of `shape` into `record`, marking the groups present.
+///
+/// A member that cannot be read as declared (not declared, given twice, `null`, of another
+/// JSON type...) stops the reading at once. A field whose value is refused ([`is_value_error`]:
+/// out of range, not whole...) is left empty and its error kept in `refused`, the first one
+/// only, and the reading goes on: a document with both kinds of error is refused for the
+/// member, so that whoever reads the error (a form opening a file) is told first what makes the
+/// document mean something else than it seems to.
 pub(super) fn object(
     schema: &Schema,
     shape: &Shape,
@@ -14,6 +21,7 @@ pub(super) fn object(
     prefix: &Path<'_>,
     record: &mut Record,
     groups: &mut Vec<bool>,
+    refused: &mut Option<InputError>,
 ) -> Result<(), InputError> {
     // Which members of the shape have been read, by their position in it.
     let mut seen = Flags::new(shape.members.len());
@@ -48,7 +56,12 @@ pub(super) fn object(
                 let slot = record.fields.get_mut(field.slot.index()).ok_or_else(|| {
                     error(InputCode::Internal, &path.render(), "a field outside its record", "a declared input")
                 })?;
-                store_field(field, value, &path, slot)?;
+                match store_field(field, value, &path, slot) {
+                    Err(e) if is_value_error(e.code) => {
+                        refused.get_or_insert(e);
+                    }
+                    other => other?,
+                }
             }
             Member::Group(inner) => {
                 let Json::Object(inner_members) = value else {
@@ -62,13 +75,13 @@ pub(super) fn object(
                 if let Some(present) = inner.group.and_then(|g| groups.get_mut(g.index())) {
                     *present = true;
                 }
-                object(schema, inner, inner_members, &path, record, groups)?;
+                object(schema, inner, inner_members, &path, record, groups, refused)?;
             }
             Member::List(index) => {
                 let list = schema
                     .list(*index)
                     .ok_or_else(|| error(InputCode::Internal, &path.render(), "undeclared list", "a declared list"))?;
-                let records = list_items(schema, member, list, value, &path)?;
+                let records = list_items(schema, member, list, value, &path, refused)?;
                 if let Some(slot) = record.lists.get_mut(list.slot.index()) {
                     *slot = Some(records);
                 }
@@ -99,6 +112,7 @@ fn list_items(
     list: &ListDecl,
     value: &Json,
     path: &Path<'_>,
+    refused: &mut Option<InputError>,
 ) -> Result<Vec<Record>, InputError> {
     let Json::Array(items) = value else {
         return Err(error(
@@ -140,10 +154,24 @@ fn list_items(
         };
         let mut rec = Record { fields: vec![None; list.item_fields], lists: vec![None; list.item_lists] };
         let mut no_groups = Vec::new();
-        object(schema, &list.item, item_members, &item_path, &mut rec, &mut no_groups)?;
+        object(schema, &list.item, item_members, &item_path, &mut rec, &mut no_groups, refused)?;
         records.push(rec);
     }
     Ok(records)
+}
+
+/// Whether an error refuses a field's value, given in the JSON type the field takes: the
+/// errors [`object`] reports only when the document's members are otherwise read as declared.
+fn is_value_error(code: InputCode) -> bool {
+    matches!(
+        code,
+        InputCode::OutOfRange
+            | InputCode::NotWhole
+            | InputCode::TooPrecise
+            | InputCode::NotFinite
+            | InputCode::BadTimestamp
+            | InputCode::UnknownChoice
+    )
 }
 
 /// What a member admits, for people: "an integer in 0..120 years".

@@ -125,7 +125,9 @@ impl PartialEq<&str> for InputCode {
     }
 }
 
-/// Why an input document was refused.
+/// Why an input document was refused: one error, of a document with several a member that
+/// cannot be read as declared (not declared, given twice, `null`, of another JSON type) before
+/// a value refused (out of range, not whole...), otherwise the first in document order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{}{message}; expected {expected}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
 pub struct InputError {
@@ -192,7 +194,11 @@ pub(crate) fn validate(schema: &Schema, json: &Json) -> Result<Document, InputEr
         groups: vec![false; schema.groups.len()],
     };
     let mut root = std::mem::take(&mut doc.root);
-    object(schema, &schema.root, members, &Path::Root, &mut root, &mut doc.groups)?;
+    let mut refused = None;
+    object(schema, &schema.root, members, &Path::Root, &mut root, &mut doc.groups, &mut refused)?;
+    if let Some(e) = refused {
+        return Err(e);
+    }
     doc.root = root;
     structure(schema, &doc)?;
     Ok(doc)
