@@ -159,7 +159,11 @@ fn the_explanation_shows_the_dose_arithmetic() {
         ("0.7 mg/kg", Some("100"), "70", Some("1"), "70", Some("80"))
     );
     let text = &out.explanation.iter().find(|e| e.dose.is_some()).unwrap().text;
-    assert_eq!(text, "d: dose at L2 (vein): 0.7 mg/kg × 100 kg dosing weight = 70 mg, rounded down to a multiple of 1 mg = 70 mg; within the cap of 80 mg for this patient; infused over 40 min.");
+    assert_eq!(text, "d: dose at L2 (vein): 0.7 mg/kg × 100 kg dosing weight = 70 mg, a multiple of 1 mg; within the cap of 80 mg for this patient; infused over 40 min.");
+    // Rounded when it changes the amount: both amounts, the rounding between them.
+    let out = p.evaluate_json(r#"{"patient": {"weight": 68.5}, "course": {"route": "vein", "level": "L2"}}"#).unwrap();
+    let text = &out.explanation.iter().find(|e| e.dose.is_some()).unwrap().text;
+    assert_eq!(text, "d: dose at L2 (vein): 0.7 mg/kg × 68.5 kg dosing weight = 47.95 mg, rounded down to a multiple of 1 mg = 47 mg; within the cap of 54.8 mg for this patient; infused over 40 min.");
 }
 
 #[test]

@@ -197,8 +197,16 @@ pub(crate) fn dose_trace(
     if let Some(w) = weight {
         let _ = write!(text, " × {} kg dosing weight = {} mg", w.normalize(), raw.normalize());
     }
-    if let Some(q) = steps.round {
-        let _ = write!(text, ", rounded down to a multiple of {} mg = {} mg", q.normalize(), dose.normalize());
+    // Rounding that changes nothing is named once ("= 70 mg, a multiple of 1 mg"), not as a
+    // second equal amount.
+    match steps.round {
+        Some(q) if dose == raw => {
+            let _ = write!(text, ", a multiple of {} mg", q.normalize());
+        }
+        Some(q) => {
+            let _ = write!(text, ", rounded down to a multiple of {} mg = {} mg", q.normalize(), dose.normalize());
+        }
+        None => {}
     }
     if let Some(c) = cap {
         // A dose above its cap is an evaluation error, never given (ladder::given_dose).

@@ -224,17 +224,25 @@ fn rule_readings(about: &Description, eval: &Evaluation, decision: &str, id: &st
     }
 }
 
-/// A dose's arithmetic: amount × weight = raw, rounded, capped.
+/// A dose's arithmetic: amount × weight = raw, rounded, capped; each amount once (a fixed
+/// dose is its amount; a rounding that changes nothing is not written).
 fn arithmetic(dose: &DoseTrace) -> String {
-    let mut text = format!("{} {} at {}: {}", dose.ladder, dose.route, dose.level, dose.amount);
-    if let Some(weight) = &dose.weight_kg {
-        text.push_str(&format!(" × {weight} kg"));
+    let mut text = format!("{} {} at {}: ", dose.ladder, dose.route, dose.level);
+    let rounded = dose.round_down_to_mg.as_ref().filter(|_| dose.raw_mg != dose.dose_mg);
+    if dose.weight_kg.is_some() || rounded.is_some() {
+        text.push_str(&dose.amount);
+        if let Some(weight) = &dose.weight_kg {
+            text.push_str(&format!(" × {weight} kg"));
+        }
+        if let Some(step) = rounded {
+            if dose.weight_kg.is_some() {
+                text.push_str(&format!(" = {} mg", dose.raw_mg));
+            }
+            text.push_str(&format!(", rounded down to a multiple of {step} mg"));
+        }
+        text.push_str(" = ");
     }
-    text.push_str(&format!(" = {} mg", dose.raw_mg));
-    if let Some(step) = &dose.round_down_to_mg {
-        text.push_str(&format!(", rounded down to a multiple of {step} mg"));
-    }
-    text.push_str(&format!(": **{} mg**", dose.dose_mg));
+    text.push_str(&format!("**{} mg**", dose.dose_mg));
     if let Some(cap) = &dose.cap_mg {
         text.push_str(&format!(" (cap for this patient: {cap} mg)"));
     }
@@ -456,7 +464,38 @@ mod corpus_cards {
         let detail = card["detail"].as_str().unwrap();
         assert!(detail.contains("**Dose**: 40 mg") && detail.contains("**Level**: L2"), "{detail}");
         assert!(detail.contains("**Dose arithmetic**: ketamine intramuscular at L2: 0.6 mg/kg × "), "{detail}");
-        assert!(detail.contains("rounded down to a multiple of 5 mg: **40 mg**"), "{detail}");
+        assert!(
+            detail.contains("0.6 mg/kg × 70 kg = 42 mg, rounded down to a multiple of 5 mg = **40 mg**"),
+            "{detail}"
+        );
+    }
+
+    #[test]
+    fn the_dose_arithmetic_writes_each_amount_once() {
+        let dose = |weight: Option<&str>, amount: &str, raw: &str, round: Option<&str>, dose: &str| DoseTrace {
+            ladder: "ketamine".into(),
+            route: "intramuscular".into(),
+            level: "L2".into(),
+            amount: amount.into(),
+            weight_kg: weight.map(Into::into),
+            raw_mg: raw.into(),
+            round_down_to_mg: round.map(Into::into),
+            dose_mg: dose.into(),
+            cap_mg: None,
+        };
+        for (trace, text) in [
+            (
+                dose(Some("77"), "0.6 mg/kg", "46.2", Some("5"), "45"),
+                "0.6 mg/kg × 77 kg = 46.2 mg, rounded down to a multiple of 5 mg = **45 mg**",
+            ),
+            (dose(Some("75"), "0.6 mg/kg", "45", Some("5"), "45"), "0.6 mg/kg × 75 kg = **45 mg**"),
+            (dose(Some("75"), "0.6 mg/kg", "45", None, "45"), "0.6 mg/kg × 75 kg = **45 mg**"),
+            (dose(None, "102 mg", "102", Some("5"), "100"), "102 mg, rounded down to a multiple of 5 mg = **100 mg**"),
+            (dose(None, "100 mg", "100", Some("5"), "100"), "**100 mg**"),
+            (dose(None, "100 mg", "100", None, "100"), "**100 mg**"),
+        ] {
+            assert_eq!(arithmetic(&trace), format!("ketamine intramuscular at L2: {text}"));
+        }
     }
 
     #[test]
