@@ -161,7 +161,7 @@ const BROKEN: &[Broken] = &[
         code: "unit-mismatch",
         at: "patient.days_since_mood_elevation < 90 years",
         message: "unit mismatch: `patient.days_since_mood_elevation` is days, `90 years` is years",
-        hint: "measure different things",
+        hint: "a year is no fixed number of days: write both in years, or both in days",
     },
     Broken {
         find: "when patient.lamotrigine [R3 R5]",

@@ -253,13 +253,21 @@ fn nearest<'a>(word: &str, candidates: &mut dyn Iterator<Item = &'a str>) -> Opt
         return None;
     }
     let limit = (length / 3).max(2);
-    candidates
+    // The nearest; of names as near, one that begins as the word does (`yrs`: `years`, not
+    // `s`), then the first in order.
+    let mut best: Option<(usize, bool, &str)> = None;
+    for c in candidates {
         // The distance is at least the difference in length.
-        .filter(|c| c.chars().count().abs_diff(length) <= limit)
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
-        .map(|(_, c)| c)
+        if c.chars().count().abs_diff(length) > limit {
+            continue;
+        }
+        let d = edit_distance(word, c);
+        let key = (d, c.as_bytes().first() != word.as_bytes().first(), c);
+        if d <= limit && best.is_none_or(|b| key < b) {
+            best = Some(key);
+        }
+    }
+    best.map(|(_, _, c)| c)
 }
 
 /// Levenshtein distance in characters.
@@ -314,5 +322,10 @@ mod tests {
         assert_eq!(did_you_mean("patient.agee", names), Some("patient.age"));
         assert_eq!(did_you_mean("screening.audt", names), Some("screening.audit"));
         assert_eq!(did_you_mean("course.route", names), None);
+        // Of names as near, one that begins as the word does, though another sorts first.
+        let units: Vec<&str> = crate::units::Unit::known_names().collect();
+        assert_eq!(did_you_mean("yrs", units.iter().copied()), Some("years"));
+        assert_eq!(did_you_mean("yr", units.iter().copied()), Some("year"));
+        assert_eq!(did_you_mean("mgs", units.iter().copied()), Some("mg"));
     }
 }

@@ -308,6 +308,14 @@ impl Unit {
         self.dimension() == other.dimension()
     }
 
+    /// Whether one of `self` and `other` is calendar years and the other a duration (days,
+    /// hours...): both measure time, but a year is no fixed number of days, so neither
+    /// converts to the other.
+    pub fn years_against_duration(&self, other: &Unit) -> bool {
+        let (a, b) = (self.dimension(), other.dimension());
+        (a == YEAR && b == TIME) || (a == TIME && b == YEAR)
+    }
+
     /// The exact factor that turns a value in `self` into a value in `to`, when the units
     /// have the same dimension and the factor is a terminating decimal.
     pub fn conversion_to(&self, to: &Unit) -> Option<Decimal> {
@@ -492,6 +500,9 @@ mod tests {
         assert!(u("mg").same_dimension(&u("kg")));
         assert!(!u("mg").same_dimension(&u("mg/kg")));
         assert!(!u("years").same_dimension(&u("days")));
+        assert!(u("years").years_against_duration(&u("days")) && u("h").years_against_duration(&u("years")));
+        assert!(!u("years").years_against_duration(&u("years")) && !u("years").years_against_duration(&u("mg")));
+        assert!(!u("days").years_against_duration(&u("h")));
         assert!(u("mg/day").same_dimension(&u("g/h")));
     }
 

@@ -221,3 +221,18 @@ fn units_too_far_apart_are_an_error_not_a_panic() {
     assert_eq!(errs.len(), 1, "{errs:#?}");
     assert_eq!(errs[0].message, "mcg9 and kg9 are too far apart to convert exactly");
 }
+
+#[test]
+fn years_against_a_duration_say_why_they_do_not_convert() {
+    // Both measure time, but a calendar year is no fixed number of days: the hint says so,
+    // where two units of different kinds are told that they measure different things.
+    let errs = errors("  value old = since_first > 2 years\n");
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert_eq!(errs[0].message, "unit mismatch: `since_first` is s, `2 years` is years");
+    assert!(errs[0].hint.as_deref().is_some_and(|h| h.starts_with("a year is no fixed number of days")), "{errs:#?}");
+    let errs = errors("  value heavy = a.dose > 2 h\n");
+    assert_eq!(errs[0].hint.as_deref(), Some("these measure different things; check the input and the unit"));
+    // A misspelt year is suggested as the year, not as the nearest name of another unit.
+    let errs = errors("  value old = since_first > 2 yrs\n");
+    assert!(errs[0].hint.as_deref().is_some_and(|h| h.contains("`years`")), "{errs:#?}");
+}

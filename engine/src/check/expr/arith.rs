@@ -47,10 +47,12 @@ impl<'a, 'd> Checker<'a, 'd> {
             (format!("no exact conversion between {a} and {b}"), format!("write both in {a} or both in {b}"))
         } else {
             let (ta, tb) = (self.quote(span), self.quote(other));
-            (
-                format!("unit mismatch: `{ta}` is {a}, `{tb}` is {b}"),
-                "these measure different things; check the input and the unit".into(),
-            )
+            let hint = if a.years_against_duration(b) {
+                "a year is no fixed number of days: write both in years, or both in days (or hours, weeks...)"
+            } else {
+                "these measure different things; check the input and the unit"
+            };
+            (format!("unit mismatch: `{ta}` is {a}, `{tb}` is {b}"), hint.into())
         };
         let span = if a.is_none() || b.is_none() { span } else { span.to(other) };
         self.push(Diagnostic::error(Code::UnitMismatch, span, message).with_hint(hint));
