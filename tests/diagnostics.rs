@@ -164,6 +164,14 @@ const BROKEN: &[Broken] = &[
         hint: "a year is no fixed number of days: write both in years, or both in days",
     },
     Broken {
+        find: "then L0 otherwise L1",
+        replace: "then L0 otherwise L9",
+        code: "unknown-choice",
+        at: "L9",
+        message: "`L9` is not a choice of `course.sessions[].level`",
+        hint: "did you mean `L0`? `course.sessions[].level` is one of L0, L1, L2, L3, L4, L5, L6, L7",
+    },
+    Broken {
         find: "when patient.lamotrigine [R3 R5]",
         replace: "when patient.lamotrigine > 2 [R3 R5]",
         code: "type",

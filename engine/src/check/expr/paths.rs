@@ -108,7 +108,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         {
             return None; // its declaration has a syntax error, reported already
         }
-        let candidates: Vec<&str> = self
+        let mut candidates: Vec<&str> = self
             .frames
             .last()
             .into_iter()
@@ -117,7 +117,24 @@ impl<'a, 'd> Checker<'a, 'd> {
             .chain(self.names.fields.keys().copied())
             .chain(self.decisions.iter().map(|(n, _)| n.as_str()))
             .collect();
-        let hint = match did_you_mean(name, candidates) {
+        // A misspelt choice (`L9` among levels L0 to L7, `l1`) is told so.
+        for f in &self.names.schema.fields {
+            if let FieldType::Choice(choices) = &f.ty {
+                for c in choices {
+                    candidates.push(c);
+                }
+            }
+        }
+        let near = did_you_mean(name, candidates);
+        // Nearest a choice: not a choice of that field, its choices listed.
+        for (i, f) in with_ids(&self.names.schema.fields) {
+            if let (FieldType::Choice(choices), Some(near)) = (&f.ty, near) {
+                if choices.iter().any(|c| c == near) {
+                    return self.choice_index(ChoiceSet::Field(i), name, span).and(None);
+                }
+            }
+        }
+        let hint = match near {
             Some(near) => format!("did you mean `{near}`?"),
             None => "declare it with `input` or `define` first".into(),
         };
