@@ -4,6 +4,21 @@ use indexmap::IndexMap;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+/// How restrictive a verdict's tone is, from 0 (`stop`), then `hold` and `done`, `unknown`,
+/// `caution`, to 4 (`ok`): a verdict of a higher rank lets more through (`hold -> proceed`,
+/// `ineligible -> eligible`). Tones are the rule file's display hints; a verdict without one
+/// (or of another tone) is not ranked.
+pub fn tone_rank(tone: &str) -> Option<u8> {
+    match tone {
+        "stop" => Some(0),
+        "hold" | "done" => Some(1),
+        "unknown" => Some(2),
+        "caution" => Some(3),
+        "ok" => Some(4),
+        _ => None,
+    }
+}
+
 /// The result of evaluating one document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evaluation {

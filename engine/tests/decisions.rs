@@ -144,3 +144,45 @@ decision d
     assert!(err.to_string().contains("rule `huge` (line 11, column 10)"), "{err}");
     assert!(err.to_string().contains("overflows"), "{err}");
 }
+
+/// A verdict taken by a `when` condition is taken when the condition is unknown too (fail
+/// closed): the checker refuses one that would let a patient through that way (tone `ok` or
+/// `caution`), unless the condition is never unknown (`(...) is true`, `x is missing`).
+#[test]
+fn a_verdict_on_a_condition_that_can_be_unknown_never_lets_a_patient_through() {
+    let head = "protocol \"Gate\" version \"1\" status draft\n\
+                input labs.egfr: decimal mL/min in 0..200 \"eGFR\"\n\
+                input labs.pregnant: boolean \"Pregnant\"\n\
+                decision gate\n  given labs\n";
+    let check = |verdicts: &str| {
+        let source = format!("{head}{verdicts}");
+        let errors: Vec<_> = Protocol::check(&source).into_iter().filter(|d| d.is_error()).collect();
+        errors
+            .iter()
+            .map(|d| (d.code.as_str().to_string(), source.get(d.span.start..d.span.end).unwrap_or("").to_string()))
+            .collect::<Vec<_>>()
+    };
+    let refused = |condition: &str| vec![("fail-open".to_string(), condition.to_string())];
+    // Permissive first: an unknown eGFR or pregnancy would be `eligible`.
+    assert_eq!(
+        check("  verdict eligible if when labs.egfr >= 30 mL/min and labs.pregnant = false tone ok\n  verdict ineligible otherwise tone stop\n"),
+        refused("labs.egfr >= 30 mL/min and labs.pregnant = false")
+    );
+    assert_eq!(
+        check("  verdict fine if when labs.pregnant = false tone caution\n  verdict unsure otherwise\n"),
+        refused("labs.pregnant = false")
+    );
+    // Held back when unknown: fail closed, accepted.
+    assert_eq!(
+        check("  verdict no if when labs.egfr < 30 mL/min tone stop\n  verdict yes otherwise tone ok\n"),
+        vec![]
+    );
+    // Never unknown: accepted, and given only when known to hold.
+    let known = "  verdict yes if when (labs.egfr >= 30 mL/min and labs.pregnant = false) is true tone ok\n  verdict no otherwise tone stop\n";
+    assert_eq!(check(known), vec![]);
+    assert_eq!(check("  verdict ask if when labs.egfr is missing tone ok\n  verdict no otherwise tone stop\n"), vec![]);
+    let protocol = Protocol::compile(&format!("{head}{known}")).unwrap();
+    let verdict = |doc: &str| protocol.evaluate_json(doc).unwrap().decisions["gate"].verdict.clone();
+    assert_eq!(verdict(r#"{"labs": {"egfr": 90}}"#), "no");
+    assert_eq!(verdict(r#"{"labs": {"egfr": 90, "pregnant": false}}"#), "yes");
+}

@@ -3,6 +3,7 @@
 //! changed and a few example documents; and the documents either protocol refused.
 
 use super::compare::{self, Difference, Key, Kind, Observation, RuleChange};
+use kap_engine::decision::tone_rank as rank;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -52,20 +53,6 @@ pub struct Report {
     /// both give one), to tell a transition that is less restrictive.
     tones: HashMap<(String, String), String>,
     groups: HashMap<Key, Group>,
-}
-
-/// How restrictive a verdict's tone is: a transition to a higher rank lets more through
-/// (`hold -> proceed`, `ineligible -> eligible`). Tones are the rule file's display hints;
-/// a verdict without one is not ranked.
-fn rank(tone: &str) -> Option<u8> {
-    match tone {
-        "stop" => Some(0),
-        "hold" | "done" => Some(1),
-        "unknown" => Some(2),
-        "caution" => Some(3),
-        "ok" => Some(4),
-        _ => None,
-    }
 }
 
 impl Report {

@@ -169,3 +169,20 @@ fn whole(d: &ast::DecisionDecl, shape: &Shape, verdicts: &Verdicts, diagnostics:
     }
     ok
 }
+
+/// Whether a condition can be unknown on some document: whatever reads an input, except `x is
+/// known` (and `x is missing`), `c is true` and `c is false` (compiled `c is known and c`), a
+/// constant, a group's presence and an earlier decision's verdict, which are always known.
+pub(super) fn may_be_unknown(e: &Expr) -> bool {
+    match e {
+        Expr::Const(_) | Expr::IsKnown(_) | Expr::GroupPresent(_) | Expr::Verdict(_) => false,
+        Expr::And(parts) => match parts.as_slice() {
+            [Expr::IsKnown(x), y] if **x == *y || matches!(y, Expr::Not(z) if **z == **x) => false,
+            _ => parts.iter().any(may_be_unknown),
+        },
+        Expr::Or(parts) => parts.iter().any(may_be_unknown),
+        Expr::Not(x) | Expr::InSet(x, _) => may_be_unknown(x),
+        Expr::Compare(_, a, b) => may_be_unknown(a) || may_be_unknown(b),
+        _ => true,
+    }
+}

@@ -38,7 +38,22 @@ pub(super) fn verdict(
     let mut tier = Tier { verdict: name.node.clone(), any: Vec::new(), unknown: Vec::new(), when: None, tone };
     if let Some(c) = condition {
         match checker.condition(c, "a verdict's `when` condition") {
-            Some(e) => tier.when = Some(e),
+            // An unknown condition takes its verdict (fail closed): never one that lets a
+            // patient through, unless the condition is never unknown.
+            Some(e) => {
+                if matches!(tier.tone.as_deref(), Some("ok" | "caution")) && super::may_be_unknown(&e) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::FailOpen,
+                            c.span,
+                            format!("verdict `{}` would be given when this is unknown", name.node),
+                        )
+                        .with_hint("an unknown `when` takes its verdict: write `if when (CONDITION) is true`, or decide it by rules"),
+                    );
+                    ok = false;
+                }
+                tier.when = Some(e);
+            }
             None => ok = false,
         }
     }

@@ -108,15 +108,22 @@ impl<'a, 'd> Checker<'a, 'd> {
         {
             return None; // its declaration has a syntax error, reported already
         }
-        let mut candidates: Vec<&str> = self
-            .frames
-            .last()
-            .into_iter()
-            .flat_map(|f| f.keys().map(String::as_str))
-            .chain(self.names.defines.keys().copied())
-            .chain(self.names.fields.keys().copied())
-            .chain(self.decisions.iter().map(|(n, _)| n.as_str()))
-            .collect();
+        // Plain loops: each iterator adapter is code of its own in the .wasm.
+        let mut candidates: Vec<&str> = Vec::new();
+        if let Some(frame) = self.frames.last() {
+            for n in frame.keys() {
+                candidates.push(n);
+            }
+        }
+        for n in self.names.defines.keys() {
+            candidates.push(n);
+        }
+        for n in self.names.fields.keys() {
+            candidates.push(n);
+        }
+        for (n, _) in self.decisions.iter() {
+            candidates.push(n);
+        }
         // A misspelt choice (`L9` among levels L0 to L7, `l1`) is told so.
         for f in &self.names.schema.fields {
             if let FieldType::Choice(choices) = &f.ty {
