@@ -186,3 +186,52 @@ fn a_verdict_on_a_condition_that_can_be_unknown_never_lets_a_patient_through() {
     assert_eq!(verdict(r#"{"labs": {"egfr": 90}}"#), "no");
     assert_eq!(verdict(r#"{"labs": {"egfr": 90, "pregnant": false}}"#), "yes");
 }
+
+/// A rule of a kind that decides the verdict, written so that it is never unknown (`x is
+/// true`), decides a missing input as one side and never names it: a warning, at the rule.
+#[test]
+fn a_rule_that_is_never_unknown_is_warned_about() {
+    let source = |rule: &str| {
+        format!(
+            "protocol \"Gate\" version \"1\" status draft\nsource S \"s\"\n\
+             input labs.egfr: decimal mL/min in 0..200 \"eGFR\"\ninput labs.pregnant: boolean \"Pregnant\"\n\
+             decision gate\n  given labs\n  list exclusions of exclude\n  verdict no if any exclude tone stop\n\
+             \x20 verdict unsure if unknown exclude tone unknown\n  verdict yes otherwise tone ok\n  {rule} [S]\n"
+        )
+    };
+    let warned = |rule: &str| {
+        let source = source(rule);
+        Protocol::check(&source)
+            .into_iter()
+            .map(|d| {
+                (
+                    d.severity,
+                    d.code.as_str().to_string(),
+                    source.get(d.span.start..d.span.end).unwrap_or("").to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    for rule in [
+        "exclude pregnancy \"Pregnant\" when labs.pregnant is true",
+        "exclude renal \"Low eGFR\" when not ((labs.egfr >= 30 mL/min) is true)",
+        "exclude untested \"No eGFR\" when labs.egfr is missing",
+    ] {
+        assert_eq!(
+            warned(rule),
+            vec![(kap_engine::Severity::Warning, "fail-open".to_string(), format!("{rule} [S]"))],
+            "{rule}"
+        );
+    }
+    // Unknown when an input is missing, as a rule that decides is meant to be: no warning.
+    for rule in [
+        "exclude pregnancy \"Pregnant\" when labs.pregnant",
+        "exclude renal \"Low eGFR\" when labs.pregnant and (labs.egfr >= 30 mL/min) is true",
+    ] {
+        assert_eq!(warned(rule), vec![], "{rule}");
+    }
+    // And it is what the warning says: the missing input is not named, the verdict given.
+    let protocol = Protocol::compile(&source("exclude pregnancy \"Pregnant\" when labs.pregnant is true")).unwrap();
+    let out = protocol.evaluate_json(r#"{"labs": {"egfr": 90}}"#).unwrap();
+    assert_eq!((out.decisions["gate"].verdict.as_str(), out.decisions["gate"].missing.len()), ("yes", 0));
+}

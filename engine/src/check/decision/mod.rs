@@ -167,6 +167,18 @@ fn whole(d: &ast::DecisionDecl, shape: &Shape, verdicts: &Verdicts, diagnostics:
             );
         }
     }
+    // A rule of a kind that decides the verdict whose condition is never unknown (`x is
+    // true`): a missing input is decided as one side and never named. Meant for a record
+    // ("none on record"); a warning, since elsewhere it is a patient let through unasked.
+    for r in &verdicts.rules {
+        let decides = verdicts.tiers.iter().any(|t| t.any.contains(&r.kind));
+        if decides && !r.reads.is_empty() && !may_be_unknown(&r.when) {
+            diagnostics.push(
+                Diagnostic::warning(Code::FailOpen, r.span, format!("rule `{}` is never unknown: an input it reads that is missing is not named in `missing`", r.id))
+                    .with_hint("test the input itself (`patient.pregnant`, not `patient.pregnant is true`), so that a missing one makes the rule unknown; keep `is true` and `is known` for a record whose absence means none on record"),
+            );
+        }
+    }
     ok
 }
 
