@@ -1,8 +1,9 @@
 //! Documents built from a protocol's declarations (`Protocol::describe`, plus the `required`,
 //! `ordered` and `not after` flags of its schema), each input absent, in range, at a
 //! boundary, out of range or of the wrong type. The generator knows which answer each
-//! document must get: the first refused value in document order, else one of the structural
-//! rules it breaks, else an evaluation.
+//! document must get: the first member that cannot be read as declared (not declared, given
+//! twice, null, of another type, a list of too many items) in document order, else the first
+//! refused value, else one of the structural rules it breaks, else an evaluation.
 
 use arbitrary::{Result, Unstructured};
 use kap_engine::input::time::format_utc;
@@ -160,8 +161,12 @@ type Val = Option<Decimal>;
 pub struct Generated {
     /// The JSON text.
     pub text: String,
-    /// The first value the validator must refuse, in document order: (code, path).
+    /// The error the validator must give, once the document is written: (code, path).
     first_error: Option<(&'static str, String)>,
+    /// The first member that cannot be read as declared, in document order.
+    first_member_error: Option<(&'static str, String)>,
+    /// The first value refused, in document order.
+    first_value_error: Option<(&'static str, String)>,
     /// Group paths present.
     groups: HashSet<String>,
     /// Root fields present: declared path -> value (numbers and instants only).
@@ -238,9 +243,17 @@ fn digits(m: i128) -> i64 {
 }
 
 impl Builder<'_, '_> {
+    /// A member that cannot be read as declared.
     fn fail(&mut self, code: &'static str, path: &str) {
-        if self.out.first_error.is_none() {
-            self.out.first_error = Some((code, path.to_string()));
+        if self.out.first_member_error.is_none() {
+            self.out.first_member_error = Some((code, path.to_string()));
+        }
+    }
+
+    /// A field's value, of the right JSON type, refused: named only when no member error is.
+    fn refuse(&mut self, code: &'static str, path: &str) {
+        if self.out.first_value_error.is_none() {
+            self.out.first_value_error = Some((code, path.to_string()));
         }
     }
 
@@ -399,7 +412,7 @@ impl Builder<'_, '_> {
                 let choice = f.choices.get(i).cloned().unwrap_or_default();
                 if bad || f.choices.is_empty() {
                     self.out.text.push_str(&quote(&format!("{choice}_not")));
-                    self.fail("unknown_choice", path);
+                    self.refuse("unknown_choice", path);
                 } else {
                     self.out.text.push_str(&quote(&choice));
                 }
@@ -427,7 +440,7 @@ impl Builder<'_, '_> {
             let code = if f.range.is_none() && code == "out_of_range" { "" } else { code };
             self.out.text.push_str(&text);
             if !code.is_empty() {
-                self.fail(code, path);
+                self.refuse(code, path);
                 return Ok(None);
             }
             return Ok(kap_engine::input::number(&text).ok());
@@ -467,7 +480,7 @@ impl Builder<'_, '_> {
                 "",
             ])?;
             self.out.text.push_str(&quote(text));
-            self.fail("bad_timestamp", path);
+            self.refuse("bad_timestamp", path);
             return Ok(None);
         }
         let limit = f.not_after.as_ref().and_then(|p| self.out.root.get(p).copied().flatten());
@@ -513,7 +526,9 @@ impl Model {
         let faulty = u.ratio(1, 3)?;
         let mut b = Builder { u, faulty, out: Generated::default(), previous: HashMap::new() };
         b.object(&self.root, "", None)?;
-        Ok(b.out)
+        let mut out = b.out;
+        out.first_error = out.first_member_error.take().or(out.first_value_error.take());
+        Ok(out)
     }
 
     /// The structural rules a document with valid values breaks: (code, path).
