@@ -235,3 +235,38 @@ fn a_rule_that_is_never_unknown_is_warned_about() {
     let out = protocol.evaluate_json(r#"{"labs": {"egfr": 90}}"#).unwrap();
     assert_eq!((out.decisions["gate"].verdict.as_str(), out.decisions["gate"].missing.len()), ("yes", 0));
 }
+
+/// A verdict given by its `when` condition, not by rules, is explained by that condition: the
+/// condition as written, what it read, and, when it was unknown, what it missed.
+#[test]
+fn a_verdict_given_by_its_condition_is_explained() {
+    let source = "protocol \"Gate\" version \"1\" status draft\nsource S \"s\"\n\
+                  input labs.egfr: decimal mL/min in 0..200 \"eGFR\"\n\
+                  decision gate\n  given labs\n  list holds of hold\n\
+                  \x20 verdict wait if any hold or when labs.egfr < 60 mL/min\n    tone hold\n\
+                  \x20 verdict indeterminate if unknown hold tone unknown\n  verdict go otherwise tone ok\n\
+                  \x20 hold never \"Never\" when labs.egfr > 500 mL/min [S]\n";
+    let protocol = Protocol::compile(source).unwrap_or_else(|d| panic!("{d:#?}"));
+    let verdict_entries = |doc: &str| {
+        let out = protocol.evaluate_json(doc).unwrap();
+        let entries: Vec<_> = out.explanation.iter().filter(|e| e.kind == "verdict").cloned().collect();
+        (out.decisions["gate"].verdict.clone(), entries)
+    };
+    let (verdict, entries) = verdict_entries(r#"{"labs": {"egfr": 45}}"#);
+    assert_eq!(verdict, "wait");
+    assert_eq!(entries.len(), 1, "{entries:#?}");
+    assert_eq!(entries[0].rule, "wait");
+    assert_eq!(entries[0].message, "labs.egfr < 60 mL/min");
+    assert_eq!(entries[0].text, "gate: verdict `wait` fired: labs.egfr < 60 mL/min. Read: labs.egfr = 45 mL/min.");
+    // Unknown: given all the same (fail closed), and what it missed is named.
+    let (verdict, entries) = verdict_entries(r#"{"labs": {}}"#);
+    assert_eq!((verdict.as_str(), entries.len()), ("wait", 1));
+    assert_eq!(entries[0].missing, vec!["labs.egfr".to_string()]);
+    assert!(
+        entries[0].text.starts_with("gate: verdict `wait` is undetermined: labs.egfr < 60 mL/min."),
+        "{}",
+        entries[0].text
+    );
+    // Given by another verdict, or by rules: no such entry.
+    assert_eq!(verdict_entries(r#"{"labs": {"egfr": 90}}"#), ("go".to_string(), Vec::new()));
+}

@@ -237,10 +237,15 @@ impl<'a, 'd> Checker<'a, 'd> {
         }
     }
 
+    /// The source text of `span` on one line.
+    pub(crate) fn one_line(&self, span: Span) -> String {
+        let text = self.names.source.get(span.start..span.end).unwrap_or_default();
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
     /// The source text of `span` on one line, shortened past [`QUOTE_WIDTH`] characters.
     fn quote(&self, span: Span) -> String {
-        let text = self.names.source.get(span.start..span.end).unwrap_or_default();
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = self.one_line(span);
         if text.chars().count() > QUOTE_WIDTH {
             text.chars().take(QUOTE_WIDTH).collect::<String>() + "…"
         } else {

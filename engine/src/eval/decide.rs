@@ -9,7 +9,7 @@ use crate::decision::{DecisionOutcome, Evaluation, Explanation, OutputField, Pro
 use crate::exact::Exact;
 use crate::flags::Flags;
 use crate::input::Document;
-use crate::ir::decision::{Alert, Decision, DueCondition, MissingSource, ValueShape};
+use crate::ir::decision::{Alert, Decision, DueCondition, MissingSource, Tier, ValueShape};
 use crate::ir::expr::{Expr, Value};
 use crate::ir::ops::EvalError;
 use crate::ir::ListSlot;
@@ -300,6 +300,12 @@ pub(crate) struct Made {
     pub(crate) values: Vec<MadeValue>,
 }
 
+/// Whether a tier holds by its rule kinds: one of its `any` kinds has a true rule, or one of
+/// its `unknown` kinds an unknown one.
+fn by_rules(tier: &Tier, fired: &Flags, unknown: &Flags) -> bool {
+    tier.any.iter().any(|k| fired.contains(*k)) || tier.unknown.iter().any(|k| unknown.contains(*k))
+}
+
 /// One decision being made on one document.
 struct Making<'a> {
     /// By the quick evaluator, with the values of the shared subexpressions it computed on
@@ -405,8 +411,7 @@ impl Making<'_> {
     fn verdict(&self, fired: &Flags, unknown: &Flags, missing: &mut Missing) -> Result<Option<usize>, Halt> {
         for (index, tier) in self.decision.tiers.iter().enumerate() {
             let otherwise = tier.any.is_empty() && tier.unknown.is_empty() && tier.when.is_none();
-            let by_rules =
-                tier.any.iter().any(|k| fired.contains(*k)) || tier.unknown.iter().any(|k| unknown.contains(*k));
+            let by_rules = by_rules(tier, fired, unknown);
             let (by_condition, undecided) = match &tier.when {
                 Some(e) => match self.eval(e, &tier.verdict)? {
                     Outcome::Known(Value::Bool(false)) => (false, None),
@@ -567,6 +572,15 @@ fn decide(
         }
     }
     let verdict = making.verdict(&fired, &unknown, &mut missing)?;
+    // A verdict given by its condition, not by rules: explained by the condition (evaluated
+    // again, for an explained evaluation only).
+    if let (Some(notes), Some(tier)) = (explanation.as_deref_mut(), verdict.and_then(|v| decision.tiers.get(v))) {
+        if let (Some(when), false) = (&tier.when, by_rules(tier, &fired, &unknown)) {
+            let outcome = making.eval(when, &tier.verdict)?;
+            let truth = if let Outcome::Unknown(m) = &outcome { Truth::Unknown(m) } else { Truth::True };
+            notes.push(explain::explain_verdict(program, decision, tier, when, &truth, doc));
+        }
+    }
     making.missing_of(missings, &mut missing)?;
     let values = making.values(verdict)?;
     let due = making.due()?;

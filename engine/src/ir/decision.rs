@@ -51,6 +51,8 @@ pub struct Tier {
     pub unknown: Vec<usize>,
     /// ... or when this condition is true or unknown. All empty: `otherwise`, always holds.
     pub when: Option<Expr>,
+    /// The condition as written (on one line, shortened), to explain a verdict it gave.
+    pub when_text: String,
     /// How the verdict looks to people, when the rule file says (`tone hold`): one of
     /// [`TONES`].
     pub tone: Option<String>,

@@ -8,7 +8,7 @@ use crate::eval::decide::{EvaluationError, Raised};
 use crate::eval::kleene::{Missing, MissingRef, Verdicts};
 use crate::eval::ladder;
 use crate::input::{time, Document};
-use crate::ir::decision::{Alert, Decision, Rule};
+use crate::ir::decision::{Alert, Decision, Rule, Tier};
 use crate::ir::expr::{Expr, ItemRef, Value};
 use crate::ir::schema::FieldType;
 use crate::ir::Program;
@@ -124,7 +124,7 @@ pub(crate) fn explain_alert(
     }
 }
 
-/// The explanation of a rule that fired or stayed undetermined.
+/// A rule that fired or stayed undetermined, as an explanation entry.
 pub(crate) fn explain_rule(
     program: &Program,
     decision: &Decision,
@@ -132,10 +132,46 @@ pub(crate) fn explain_rule(
     truth: &Truth<'_>,
     doc: &Document,
 ) -> Explanation {
-    let kind = decision.kinds.get(rule.kind).map(|k| k.name.clone()).unwrap_or_default();
-    let sources = citations(program, &rule.sources);
-    let mut read = field_readings(program, &rule.reads, doc);
-    item_readings(program, &rule.when, doc, None, &mut read);
+    let kind = decision.kinds.get(rule.kind).map(|k| k.name.as_str()).unwrap_or_default();
+    let what = (kind, rule.id.as_str(), rule.message.as_str(), rule.help.as_ref());
+    entry(program, decision, what, &rule.sources, &rule.reads, &rule.when, truth, doc)
+}
+
+/// A verdict given by its `when` condition, not by rules, as an explanation entry of kind
+/// `verdict`, the condition as written for its message: what it read and, when it was
+/// unknown, what it missed.
+pub(crate) fn explain_verdict(
+    program: &Program,
+    decision: &Decision,
+    tier: &Tier,
+    when: &Expr,
+    truth: &Truth<'_>,
+    doc: &Document,
+) -> Explanation {
+    let mut reads = Vec::new();
+    when.visit_fields(&mut |f| reads.push(f));
+    reads.sort_unstable();
+    reads.dedup();
+    let what = ("verdict", tier.verdict.as_str(), tier.when_text.as_str(), None);
+    entry(program, decision, what, &[], &reads, when, truth, doc)
+}
+
+/// An explanation entry: `what` (kind, id, message, help) fired or stayed undetermined, with
+/// the sources it cites and what its condition `when` read (the fields `reads`, and items).
+#[allow(clippy::too_many_arguments)]
+fn entry(
+    program: &Program,
+    decision: &Decision,
+    (kind, id, message, help): (&str, &str, &str, Option<&String>),
+    cites: &[SourceId],
+    reads: &[FieldId],
+    when: &Expr,
+    truth: &Truth<'_>,
+    doc: &Document,
+) -> Explanation {
+    let sources = citations(program, cites);
+    let mut read = field_readings(program, reads, doc);
+    item_readings(program, when, doc, None, &mut read);
     let (result, missing) = match truth {
         Truth::Unknown(m) => (RuleResult::Undetermined, paths(program, m)),
         _ => (RuleResult::Fired, Vec::new()),
@@ -143,21 +179,21 @@ pub(crate) fn explain_rule(
     // `eligibility: exclude `minor` fired: Younger than 18.`, written in place.
     let state = if result == RuleResult::Fired { "` fired: " } else { "` is undetermined: " };
     let mut text = String::with_capacity(256);
-    for part in [decision.name.as_str(), ": ", kind.as_str(), " `", rule.id.as_str(), state] {
+    for part in [decision.name.as_str(), ": ", kind, " `", id, state] {
         text.push_str(part);
     }
-    text.push_str(rule.message.trim_end_matches('.'));
+    text.push_str(message.trim_end_matches('.'));
     text.push('.');
     push_missing(&mut text, &missing);
     push_read(&mut text, &read);
     push_sources(&mut text, &sources);
     Explanation {
         decision: decision.name.clone(),
-        kind,
-        rule: rule.id.clone(),
+        kind: kind.to_string(),
+        rule: id.to_string(),
         result,
-        message: rule.message.clone(),
-        help: rule.help.clone(),
+        message: message.to_string(),
+        help: help.cloned(),
         sources,
         read,
         missing,

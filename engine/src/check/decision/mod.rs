@@ -175,7 +175,7 @@ fn whole(d: &ast::DecisionDecl, shape: &Shape, verdicts: &Verdicts, diagnostics:
         if decides && !r.reads.is_empty() && !may_be_unknown(&r.when) {
             diagnostics.push(
                 Diagnostic::warning(Code::FailOpen, r.span, format!("rule `{}` is never unknown: an input it reads that is missing is not named in `missing`", r.id))
-                    .with_hint("test the input itself (`patient.pregnant`, not `patient.pregnant is true`), so that a missing one makes the rule unknown; keep `is true` and `is known` for a record whose absence means none on record"),
+                    .with_hint("test the input itself (`x`, not `x is true`), so that a missing one is named; `is true` is for a record, where absence means none"),
             );
         }
     }

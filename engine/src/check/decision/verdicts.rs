@@ -35,7 +35,9 @@ pub(super) fn verdict(
     let tone = tone
         .filter(|t| crate::check::one_of(t, TONES, (Code::UnknownTone, "tone", "tones"), diagnostics))
         .map(|t| t.node.clone());
-    let mut tier = Tier { verdict: name.node.clone(), any: Vec::new(), unknown: Vec::new(), when: None, tone };
+    let when_text = condition.map(|c| checker.one_line(c.span)).unwrap_or_default();
+    let mut tier =
+        Tier { verdict: name.node.clone(), any: Vec::new(), unknown: Vec::new(), when: None, when_text, tone };
     if let Some(c) = condition {
         match checker.condition(c, "a verdict's `when` condition") {
             // An unknown condition takes its verdict (fail closed): never one that lets a
