@@ -153,7 +153,10 @@ fn list_items(program: &Program, list: ListId) -> u64 {
 /// What checking one level of a ladder costs: its dosing weight and one route's cap.
 fn ladder_cost(program: &Program, ladder: &Ladder) -> u64 {
     let weight = ladder.weight.as_ref().map_or(0, |w| expr_cost(program, w));
-    let cap = ladder.by_route.iter().filter_map(|r| r.cap.as_ref()).map(|c| expr_cost(program, c)).max().unwrap_or(0);
+    let mut cap = 0;
+    for c in ladder.by_route.iter().filter_map(|r| r.cap.as_ref()) {
+        cap = cap.max(expr_cost(program, c));
+    }
     let gate = ladder.allow_above.as_ref().map_or(0, |(_, c)| expr_cost(program, c));
     weight.saturating_add(cap).saturating_add(gate).saturating_add(1)
 }

@@ -354,7 +354,14 @@ fn at_value(step: &Step, round: Option<Decimal>, sample: Sample) -> Option<(Deci
 fn prove_ladder(program: &Program, ladder: &Ladder, out: &mut Vec<Diagnostic>) {
     let weight = ladder.weight.as_ref().and_then(|w| interval(program, w));
     // A dose per kg is a positive amount only for a positive dosing weight.
-    let per_kg = ladder.by_route.iter().flat_map(|r| r.steps.iter().flatten()).find(|s| s.per_kg);
+    let mut per_kg = None;
+    for r in &ladder.by_route {
+        for s in r.steps.iter().flatten() {
+            if s.per_kg && per_kg.is_none() {
+                per_kg = Some(s);
+            }
+        }
+    }
     if let (Some(step), Some((lightest, _))) = (per_kg, weight) {
         if lightest <= Decimal::ZERO {
             out.push(

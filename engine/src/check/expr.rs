@@ -437,7 +437,11 @@ impl<'a, 'd> Checker<'a, 'd> {
     /// The compiled bodies of the definitions without parameters, written out at each use:
     /// what [`crate::ir::share`] may compute once.
     pub fn definitions(&self) -> Vec<Expr> {
-        self.constants.values().filter_map(|c| c.as_ref().map(|(e, _)| e.clone())).collect()
+        let mut bodies = Vec::new();
+        for (e, _) in self.constants.values().flatten() {
+            bodies.push(e.clone());
+        }
+        bodies
     }
 
     /// Makes a checked decision's verdict readable by later decisions as `NAME.verdict`.

@@ -81,17 +81,20 @@ pub(super) fn citations(cites: &[Name], sources: &[Source], diagnostics: &mut Ve
 
 /// The levels a ladder declares, when its `levels` entry names a choice input.
 pub fn declared_levels(decl: &LadderDecl, schema: &Schema) -> Vec<String> {
-    decl.entries
-        .iter()
-        .find_map(|e| match e {
-            LadderEntry::Levels(path) => schema.fields.iter().find(|f| f.path == path.node),
-            _ => None,
-        })
-        .and_then(|f| match &f.ty {
-            FieldType::Choice(c) => Some(c.clone()),
-            _ => None,
-        })
-        .unwrap_or_default()
+    for e in &decl.entries {
+        if let LadderEntry::Levels(path) = e {
+            for f in &schema.fields {
+                if f.path == path.node {
+                    return match &f.ty {
+                        FieldType::Choice(c) => c.clone(),
+                        _ => Vec::new(),
+                    };
+                }
+            }
+            return Vec::new();
+        }
+    }
+    Vec::new()
 }
 
 /// Finds the choice input `path` names (`root_only`: not inside a list), reporting an unknown

@@ -54,14 +54,15 @@ impl<'f> Items<'f> {
 
     /// The alerts declared in all the decisions.
     fn alerts(&self) -> Vec<&'f ast::AlertDecl> {
-        self.decisions
-            .iter()
-            .flat_map(|d| d.entries.iter())
-            .filter_map(|e| match e {
-                Entry::Alert(a) => Some(&**a),
-                _ => None,
-            })
-            .collect()
+        let mut alerts = Vec::new();
+        for d in &self.decisions {
+            for e in &d.entries {
+                if let Entry::Alert(a) = e {
+                    alerts.push(&**a);
+                }
+            }
+        }
+        alerts
     }
 }
 
@@ -212,14 +213,12 @@ fn decisions(
         let made = decision::decision(d, names, sources, checker, diagnostics);
         // Later decisions can read its verdict even when it has errors of its own: those
         // are reported once, not again at each use.
-        let verdicts = d
-            .entries
-            .iter()
-            .filter_map(|e| match e {
-                Entry::Verdict { name, .. } => Some(name.node.clone()),
-                _ => None,
-            })
-            .collect();
+        let mut verdicts = Vec::new();
+        for e in &d.entries {
+            if let Entry::Verdict { name, .. } = e {
+                verdicts.push(name.node.clone());
+            }
+        }
         checker.add_decision(&d.name.node, verdicts);
         if let Some(decision) = made {
             decisions.push(decision);

@@ -148,7 +148,10 @@ pub fn split(source: &str) -> (Vec<ItemPieces<'_>>, Vec<Diagnostic>) {
         let Some(head) = join(source, head_line) else {
             continue;
         };
-        let entries = split_body(body, &mut diagnostics).iter().filter_map(|e| join(source, e)).collect();
+        let mut entries = Vec::new();
+        for e in &split_body(body, &mut diagnostics) {
+            entries.extend(join(source, e));
+        }
         items.push(ItemPieces { head, entries });
     }
     (items, diagnostics)

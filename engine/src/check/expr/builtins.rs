@@ -175,8 +175,12 @@ impl<'a, 'd> Checker<'a, 'd> {
             return self.extreme_choices(builtin, make, typed, &spans, set, span);
         }
         // The common unit: one that every argument converts to exactly.
-        let units: Vec<Unit> =
-            typed.iter().filter_map(|(_, t)| if let Ty::Num(u) = t { Some(u.clone()) } else { None }).collect();
+        let mut units: Vec<Unit> = Vec::new();
+        for (_, t) in typed.iter() {
+            if let Ty::Num(u) = t {
+                units.push(u.clone());
+            }
+        }
         let unit = units
             .iter()
             .find(|target| units.iter().all(|u| u == *target || u.conversion_to(target).is_some()))

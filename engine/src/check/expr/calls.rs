@@ -246,10 +246,15 @@ impl<'a, 'd> Checker<'a, 'd> {
             return None;
         }
         // Numeric levels: amounts (`28 mg`) where another branch gives a level of that list.
-        let levels = checked.iter().map(|(_, (_, t), _)| t).chain([&ty]).find_map(|t| match t {
-            Ty::Choice(set) => Some(*set),
-            _ => None,
-        });
+        let mut levels = None;
+        for (_, (_, t), _) in &checked {
+            if let (None, Ty::Choice(set)) = (levels, t) {
+                levels = Some(*set);
+            }
+        }
+        if let (None, Ty::Choice(set)) = (levels, &ty) {
+            levels = Some(*set);
+        }
         let level = |checker: &Self, (x, t): Typed| match (levels, &t) {
             (Some(set), Ty::Num(unit)) => match checker.as_level(&x, unit, set) {
                 Some(l) => (l, Ty::Choice(set)),

@@ -214,7 +214,10 @@ impl<'a, 'd> Checker<'a, 'd> {
         let path = format!("{}[].{rest}", decl.path);
         let Some(&index) = self.names.fields.get(path.as_str()) else {
             let prefix = format!("{}[].", decl.path);
-            let fields: Vec<&str> = self.names.fields.keys().filter_map(|p| p.strip_prefix(prefix.as_str())).collect();
+            let mut fields: Vec<&str> = Vec::new();
+            for p in self.names.fields.keys() {
+                fields.extend(p.strip_prefix(prefix.as_str()));
+            }
             let hint = match did_you_mean(rest, fields.iter().copied()) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => format!("the items of `{}` have {}", decl.path, fields.join(", ")),

@@ -171,17 +171,19 @@ impl Builder {
     /// The choices of `one of` or of a set: names, or amounts (`56 mg`) named as
     /// [`level_name`] writes them.
     fn choice_names<'a>(&self, pairs: impl Iterator<Item = Pair<'a, Rule>>) -> Vec<Name> {
-        pairs
-            .filter_map(|p| match p.as_rule() {
+        let mut names = Vec::new();
+        for p in pairs {
+            match p.as_rule() {
                 Rule::quantity => {
                     let mut parts = p.clone().into_inner().map(|q| q.as_str().to_string());
                     let (number, unit) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
-                    Some(Node::new(level_name(&number, &unit), self.span(&p)))
+                    names.push(Node::new(level_name(&number, &unit), self.span(&p)));
                 }
-                Rule::name => Some(self.name(&p)),
-                _ => None,
-            })
-            .collect()
+                Rule::name => names.push(self.name(&p)),
+                _ => {}
+            }
+        }
+        names
     }
 
     fn names_in(&self, pair: Pair<'_, Rule>) -> Vec<Name> {
