@@ -254,20 +254,21 @@ fn nearest<'a>(word: &str, candidates: &mut dyn Iterator<Item = &'a str>) -> Opt
     }
     let limit = (length / 3).max(2);
     // The nearest; of names as near, one that begins as the word does (`yrs`: `years`, not
-    // `s`), then the first in order.
-    let mut best: Option<(usize, bool, &str)> = None;
+    // `s`), then one as long as the word (`dya`: `day`, not `dL`), then the first in order.
+    let mut best: Option<(usize, bool, usize, &str)> = None;
     for c in candidates {
         // The distance is at least the difference in length.
-        if c.chars().count().abs_diff(length) > limit {
+        let longer = c.chars().count().abs_diff(length);
+        if longer > limit {
             continue;
         }
         let d = edit_distance(word, c);
-        let key = (d, c.as_bytes().first() != word.as_bytes().first(), c);
+        let key = (d, c.as_bytes().first() != word.as_bytes().first(), longer, c);
         if d <= limit && best.is_none_or(|b| key < b) {
             best = Some(key);
         }
     }
-    best.map(|(_, _, c)| c)
+    best.map(|(_, _, _, c)| c)
 }
 
 /// Levenshtein distance in characters.
@@ -327,5 +328,8 @@ mod tests {
         assert_eq!(did_you_mean("yrs", units.iter().copied()), Some("years"));
         assert_eq!(did_you_mean("yr", units.iter().copied()), Some("year"));
         assert_eq!(did_you_mean("mgs", units.iter().copied()), Some("mg"));
+        // Then one as long as the word.
+        assert_eq!(did_you_mean("dya", units.iter().copied()), Some("day"));
+        assert_eq!(did_you_mean("mmmol", units.iter().copied()), Some("mmol"));
     }
 }

@@ -7,8 +7,9 @@ use rust_decimal::Decimal;
 use std::fmt;
 
 /// Number of base dimensions: mass, length, time, calendar year, pressure, percent,
-/// heart beats, breaths.
-const DIMS: usize = 8;
+/// heart beats, breaths, amount of substance (mol), enzyme units (U), international units
+/// (IU, which are defined substance by substance, so never converted to U).
+const DIMS: usize = 11;
 
 /// Exponents of the base dimensions.
 pub type Dimension = [i8; DIMS];
@@ -21,16 +22,19 @@ struct AtomDef {
     factor: (i128, i128),
 }
 
-const MASS: Dimension = [1, 0, 0, 0, 0, 0, 0, 0];
-const LENGTH: Dimension = [0, 1, 0, 0, 0, 0, 0, 0];
-const VOLUME: Dimension = [0, 3, 0, 0, 0, 0, 0, 0];
-const TIME: Dimension = [0, 0, 1, 0, 0, 0, 0, 0];
-const YEAR: Dimension = [0, 0, 0, 1, 0, 0, 0, 0];
-const PRESSURE: Dimension = [0, 0, 0, 0, 1, 0, 0, 0];
-const PERCENT: Dimension = [0, 0, 0, 0, 0, 1, 0, 0];
-const HEART_RATE: Dimension = [0, 0, -1, 0, 0, 0, 1, 0];
-const BEATS: Dimension = [0, 0, 0, 0, 0, 0, 1, 0];
-const BREATHS: Dimension = [0, 0, 0, 0, 0, 0, 0, 1];
+const MASS: Dimension = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+const LENGTH: Dimension = [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+const VOLUME: Dimension = [0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+const TIME: Dimension = [0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+const YEAR: Dimension = [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0];
+const PRESSURE: Dimension = [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+const PERCENT: Dimension = [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0];
+const HEART_RATE: Dimension = [0, 0, -1, 0, 0, 0, 1, 0, 0, 0, 0];
+const BEATS: Dimension = [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0];
+const BREATHS: Dimension = [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0];
+const AMOUNT: Dimension = [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0];
+const ENZYME_UNITS: Dimension = [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0];
+const INTERNATIONAL_UNITS: Dimension = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
 const NONE: Dimension = [0; DIMS];
 
 const ATOMS: &[AtomDef] = &[
@@ -54,6 +58,17 @@ const ATOMS: &[AtomDef] = &[
     AtomDef { names: &["bpm"], display: "bpm", dimension: HEART_RATE, factor: (1, 60) },
     AtomDef { names: &["beats"], display: "beats", dimension: BEATS, factor: (1, 1) },
     AtomDef { names: &["breaths"], display: "breaths", dimension: BREATHS, factor: (1, 1) },
+    // Laboratory values: decilitres (`mg/dL`), amounts of substance (`mmol/L`), enzyme units
+    // (`U/L`) and international units (`mIU/L`).
+    AtomDef { names: &["dL", "dl"], display: "dL", dimension: VOLUME, factor: (1, 10_000) },
+    AtomDef { names: &["mol"], display: "mol", dimension: AMOUNT, factor: (1, 1) },
+    AtomDef { names: &["mmol"], display: "mmol", dimension: AMOUNT, factor: (1, 1000) },
+    AtomDef { names: &["umol", "µmol"], display: "umol", dimension: AMOUNT, factor: (1, 1_000_000) },
+    AtomDef { names: &["nmol"], display: "nmol", dimension: AMOUNT, factor: (1, 1_000_000_000) },
+    AtomDef { names: &["U"], display: "U", dimension: ENZYME_UNITS, factor: (1, 1) },
+    AtomDef { names: &["mU"], display: "mU", dimension: ENZYME_UNITS, factor: (1, 1000) },
+    AtomDef { names: &["IU"], display: "IU", dimension: INTERNATIONAL_UNITS, factor: (1, 1) },
+    AtomDef { names: &["mIU"], display: "mIU", dimension: INTERNATIONAL_UNITS, factor: (1, 1000) },
 ];
 
 /// A unit: atoms with non-zero exponents, sorted by atom. The empty unit is "no unit".
@@ -504,6 +519,22 @@ mod tests {
         assert!(!u("years").years_against_duration(&u("years")) && !u("years").years_against_duration(&u("mg")));
         assert!(!u("days").years_against_duration(&u("h")));
         assert!(u("mg/day").same_dimension(&u("g/h")));
+    }
+
+    #[test]
+    fn laboratory_units_convert_exactly_within_their_kind() {
+        let factor = |from: &str, to: &str| u(from).conversion_to(&u(to));
+        assert_eq!(factor("mmol/L", "umol/L"), Some(Decimal::from(1000)));
+        assert_eq!(factor("µmol/L", "mmol/L"), Some(Decimal::new(1, 3)));
+        assert_eq!(factor("nmol/L", "umol/L"), Some(Decimal::new(1, 3)));
+        assert_eq!(factor("mg/dL", "mg/L"), Some(Decimal::from(10)));
+        assert_eq!(factor("mU/L", "U/L"), Some(Decimal::new(1, 3)));
+        assert_eq!(factor("mIU/L", "IU/L"), Some(Decimal::new(1, 3)));
+        // International units are defined substance by substance: never enzyme units, and an
+        // amount of substance is no mass.
+        assert_eq!(factor("IU/L", "U/L"), None);
+        assert_eq!(factor("mmol/L", "mg/dL"), None);
+        assert_eq!(u("umol/L").to_string(), "umol/L");
     }
 
     #[test]

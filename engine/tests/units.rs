@@ -236,3 +236,26 @@ fn years_against_a_duration_say_why_they_do_not_convert() {
     let errs = errors("  value old = since_first > 2 yrs\n");
     assert!(errs[0].hint.as_deref().is_some_and(|h| h.contains("`years`")), "{errs:#?}");
 }
+
+#[test]
+fn laboratory_values_carry_their_units() {
+    // A lithium level in mmol/L against a limit in umol/L, a TSH in mIU/L, a creatinine in
+    // mg/dL: converted exactly where they are of one kind, refused where they are not.
+    let source = "protocol \"Labs\" version \"1\" status draft\nsource S \"s\"\n\
+                  input labs.lithium: decimal mmol/L in 0..5 \"Lithium\"\n\
+                  input labs.tsh: decimal mIU/L in 0..100 \"TSH\"\n\
+                  input labs.creatinine: decimal mg/dL in 0..20 \"Creatinine\"\n\
+                  decision labs\n  given labs\n  list flags of flag advisory\n\
+                  \x20 flag lithium_high \"Lithium high\" when labs.lithium > 1200 umol/L [S]\n\
+                  \x20 flag tsh_high \"TSH high\" when labs.tsh > 4.5 mIU/L [S]\n\
+                  \x20 flag creatinine_high \"Creatinine high\" when labs.creatinine > 15 mg/L [S]\n";
+    let p = Protocol::compile(source).unwrap_or_else(|d| panic!("{d:#?}"));
+    let out = p.evaluate_json(r#"{"labs": {"lithium": 1.3, "tsh": 2.1, "creatinine": 1.6}}"#).unwrap();
+    let flags = out.decisions["labs"].list("flags").unwrap().to_vec();
+    assert_eq!(flags, vec!["creatinine_high".to_string(), "lithium_high".to_string()]);
+    let refused = Protocol::check(&source.replace("> 4.5 mIU/L", "> 4.5 mU/L"));
+    assert!(
+        refused.iter().any(|d| d.message == "unit mismatch: `labs.tsh` is mIU/L, `4.5 mU/L` is mU/L"),
+        "{refused:#?}"
+    );
+}
