@@ -172,6 +172,11 @@ fn a_verdict_on_a_condition_that_can_be_unknown_never_lets_a_patient_through() {
         check("  verdict fine if when labs.pregnant = false tone caution\n  verdict unsure otherwise\n"),
         refused("labs.pregnant = false")
     );
+    // Another decision's verdict said not to be one: true for `indeterminate` too.
+    let reads = "decision next\n  given labs\n  verdict go if when gate.verdict != no tone ok\n  verdict wait otherwise tone hold\n";
+    let gate = "  verdict no if when labs.egfr < 30 mL/min tone stop\n  verdict unsure if when labs.pregnant is missing tone unknown\n  verdict yes otherwise tone ok\n";
+    assert_eq!(check(&format!("{gate}{reads}")), refused("gate.verdict != no"));
+    assert_eq!(check(&format!("{gate}{}", reads.replace("!= no", "= yes"))), vec![]);
     // Held back when unknown: fail closed, accepted.
     assert_eq!(
         check("  verdict no if when labs.egfr < 30 mL/min tone stop\n  verdict yes otherwise tone ok\n"),

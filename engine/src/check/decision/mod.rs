@@ -184,9 +184,16 @@ fn whole(d: &ast::DecisionDecl, shape: &Shape, verdicts: &Verdicts, diagnostics:
 
 /// Whether a condition can be unknown on some document: whatever reads an input, except `x is
 /// known` (and `x is missing`), `c is true` and `c is false` (compiled `c is known and c`), a
-/// constant, a group's presence and an earlier decision's verdict, which are always known.
+/// constant, a group's presence and an earlier decision's verdict, which are always known;
+/// but a verdict said not to be one (`eligibility.verdict != ineligible`) holds for one that
+/// could not be decided (`indeterminate`), and counts as unknown.
 pub(super) fn may_be_unknown(e: &Expr) -> bool {
     match e {
+        Expr::Compare(crate::syntax::ast::CmpOp::Ne, a, b)
+            if matches!(**a, Expr::Verdict(_)) || matches!(**b, Expr::Verdict(_)) =>
+        {
+            true
+        }
         Expr::Const(_) | Expr::IsKnown(_) | Expr::GroupPresent(_) | Expr::Verdict(_) => false,
         Expr::And(parts) => match parts.as_slice() {
             [Expr::IsKnown(x), y] if **x == *y || matches!(y, Expr::Not(z) if **z == **x) => false,
