@@ -759,6 +759,21 @@ test("a document is opened as the engine reads it: a member twice or undeclared,
   await context.close();
 });
 
+test("a document opened with a wrong value never shows the decisions of the document before it", async () => {
+  const { page, context, errors } = await openForm(DESKTOP);
+  await loadDocument(page, path.join(repo, "tests/corpus/examples/05-session-hold.json"));
+  await page.waitForSelector('article[data-decision="session"] [data-verdict]');
+  const file = path.join(artefacts, "another-patient-age-150.json");
+  fs.writeFileSync(file, JSON.stringify({ at: "2026-11-20T10:00:00Z", patient: { age: 150, weight: 68.5 } }));
+  await loadDocument(page, file);
+  const status = (await page.locator("#status").innerText()).replace(/\s+/g, " ");
+  assert.match(status, /Not evaluated: fix Age/);
+  assert.equal(await page.locator('[data-state="stale"]').count(), 0, "no decisions of the former patient, even out of date");
+  assert.equal(await page.locator('#status-chips .chip[data-decision="session"]').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("a wrong field keeps the last decisions on screen, out of date, names the field at the top; fixed, they are live again", async () => {
   const file = path.join(repo, "tests/corpus/examples/02-ineligible.json");
   const expected = workedExample(file);

@@ -513,6 +513,8 @@ async function openDocument(file) {
     return;
   }
   app.state = startClock(state);
+  // Another patient's document: the decisions on screen are not its own, even out of date.
+  app.lastGood = null;
   renderForm();
   evaluate();
 }
