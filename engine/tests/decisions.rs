@@ -275,3 +275,31 @@ fn a_verdict_given_by_its_condition_is_explained() {
     // Given by another verdict, or by rules: no such entry.
     assert_eq!(verdict_entries(r#"{"labs": {"egfr": 90}}"#), ("go".to_string(), Vec::new()));
 }
+
+/// A verdict that lets a patient through placed before one that holds back more overrides it
+/// whenever both hold: a warning naming both.
+#[test]
+fn a_permissive_verdict_before_a_stricter_one_is_warned_about() {
+    let source = |verdicts: &str| {
+        format!(
+            "protocol \"Gate\" version \"1\" status draft\nsource S \"s\"\n\
+             input labs.age: integer years in 0..120 \"Age\"\ninput labs.pregnant: boolean \"Pregnant\"\n\
+             decision gate\n  given labs\n  list exclusions of exclude\n{verdicts}\
+             \x20 exclude pregnancy \"Pregnant\" when labs.pregnant [S]\n"
+        )
+    };
+    let warnings = |verdicts: &str| {
+        Protocol::check(&source(verdicts)).into_iter().map(|d| (d.severity, d.message)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        warnings("  verdict adult if when (labs.age >= 18 years) is true tone ok\n  verdict no if any exclude tone stop\n  verdict unsure if unknown exclude tone unknown\n  verdict minor otherwise tone hold\n"),
+        vec![(
+            kap_engine::Severity::Warning,
+            "verdict `adult` comes before `no`, which holds back more".to_string()
+        )]
+    );
+    assert_eq!(
+        warnings("  verdict no if any exclude tone stop\n  verdict unsure if unknown exclude tone unknown\n  verdict yes otherwise tone ok\n"),
+        vec![]
+    );
+}

@@ -179,6 +179,26 @@ fn whole(d: &ast::DecisionDecl, shape: &Shape, verdicts: &Verdicts, diagnostics:
             );
         }
     }
+    // A verdict that lets a patient through (tone `ok` or `caution`) before one that holds
+    // back more: whenever both hold, the patient gets the first.
+    for (i, first) in verdicts.tiers.iter().enumerate() {
+        if !matches!(first.tone.as_deref(), Some("ok" | "caution")) {
+            continue;
+        }
+        for later in verdicts.tiers.iter().skip(i + 1) {
+            if matches!(later.tone.as_deref(), Some("stop" | "hold" | "unknown" | "done")) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::Verdict,
+                        d.name.span,
+                        format!("verdict `{}` comes before `{}`, which holds back more", first.verdict, later.verdict),
+                    )
+                    .with_hint("whenever both hold, the patient gets the first: put the verdicts that hold back first"),
+                );
+                break;
+            }
+        }
+    }
     ok
 }
 
