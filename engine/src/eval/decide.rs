@@ -434,6 +434,26 @@ impl Making<'_> {
         }
     }
 
+    /// A verdict given by its condition, not by rules, explained by the condition (evaluated
+    /// again, for an explained evaluation only; out of line, off the path of a decision
+    /// without explanation).
+    #[inline(never)]
+    fn explain_verdict(
+        &self,
+        verdict: Option<usize>,
+        fired: &Flags,
+        unknown: &Flags,
+        notes: &mut Vec<Explanation>,
+    ) -> Result<(), Halt> {
+        let Some(tier) = verdict.and_then(|v| self.decision.tiers.get(v)) else { return Ok(()) };
+        if let (Some(when), false) = (&tier.when, by_rules(tier, fired, unknown)) {
+            let outcome = self.eval(when, &tier.verdict)?;
+            let truth = if let Outcome::Unknown(m) = &outcome { Truth::Unknown(m) } else { Truth::True };
+            notes.push(explain::explain_verdict(self.program, self.decision, tier, when, &truth, self.doc));
+        }
+        Ok(())
+    }
+
     /// `missing of DECISION when C` and `missing of EXPR`: what they add to `missing`.
     fn missing_of(&self, missings: &[Missing], missing: &mut Missing) -> Result<(), Halt> {
         for (source, when) in &self.decision.missing_of {
@@ -572,14 +592,8 @@ fn decide(
         }
     }
     let verdict = making.verdict(&fired, &unknown, &mut missing)?;
-    // A verdict given by its condition, not by rules: explained by the condition (evaluated
-    // again, for an explained evaluation only).
-    if let (Some(notes), Some(tier)) = (explanation.as_deref_mut(), verdict.and_then(|v| decision.tiers.get(v))) {
-        if let (Some(when), false) = (&tier.when, by_rules(tier, &fired, &unknown)) {
-            let outcome = making.eval(when, &tier.verdict)?;
-            let truth = if let Outcome::Unknown(m) = &outcome { Truth::Unknown(m) } else { Truth::True };
-            notes.push(explain::explain_verdict(program, decision, tier, when, &truth, doc));
-        }
+    if let Some(notes) = explanation.as_deref_mut() {
+        making.explain_verdict(verdict, &fired, &unknown, notes)?;
     }
     making.missing_of(missings, &mut missing)?;
     let values = making.values(verdict)?;

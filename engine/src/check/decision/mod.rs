@@ -174,8 +174,14 @@ fn whole(d: &ast::DecisionDecl, shape: &Shape, verdicts: &Verdicts, diagnostics:
         let decides = verdicts.tiers.iter().any(|t| t.any.contains(&r.kind));
         if decides && !r.reads.is_empty() && !may_be_unknown(&r.when) {
             diagnostics.push(
-                Diagnostic::warning(Code::FailOpen, r.span, format!("rule `{}` is never unknown: an input it reads that is missing is not named in `missing`", r.id))
-                    .with_hint("test the input itself (`x`, not `x is true`), so that a missing one is named; `is true` is for a record, where absence means none"),
+                Diagnostic::warning(
+                    Code::FailOpen,
+                    r.span,
+                    format!("rule `{}` is never unknown: a missing input it reads is not named", r.id),
+                )
+                .with_hint(
+                    "test the input (`x`, not `x is true`); `is true` is for a record, where absence means none",
+                ),
             );
         }
     }
@@ -193,7 +199,7 @@ fn whole(d: &ast::DecisionDecl, shape: &Shape, verdicts: &Verdicts, diagnostics:
                         d.name.span,
                         format!("verdict `{}` comes before `{}`, which holds back more", first.verdict, later.verdict),
                     )
-                    .with_hint("whenever both hold, the patient gets the first: put the verdicts that hold back first"),
+                    .with_hint("the first wins whenever both hold: put those that hold back first"),
                 );
                 break;
             }

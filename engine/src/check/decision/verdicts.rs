@@ -50,7 +50,7 @@ pub(super) fn verdict(
                             c.span,
                             format!("verdict `{}` would be given when this is unknown", name.node),
                         )
-                        .with_hint("an unknown `when` takes its verdict: write `if when (CONDITION) is true`, or decide it by rules"),
+                        .with_hint("an unknown `when` takes its verdict: write `(CONDITION) is true`, or use rules"),
                     );
                     ok = false;
                 }

@@ -48,7 +48,7 @@ impl<'a, 'd> Checker<'a, 'd> {
         } else {
             let (ta, tb) = (self.quote(span), self.quote(other));
             let hint = if a.years_against_duration(b) {
-                "a year is no fixed number of days: write both in years, or both in days (or hours, weeks...)"
+                "a year is no fixed number of days: write both in years, or both in days"
             } else {
                 "these measure different things; check the input and the unit"
             };
