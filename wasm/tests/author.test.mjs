@@ -210,7 +210,8 @@ test("the page loads the shipped protocol highlighted, checks it, previews its f
   const form = await browser.newPage();
   await form.goto(server.url);
   await form.click('a[href="author.html"]');
-  await form.waitForFunction(() => document.documentElement.dataset.ready === "true" && location.pathname.endsWith("/author.html"));
+  // Read while the page navigates: the document may have no root element for a moment.
+  await form.waitForFunction(() => location.pathname.endsWith("/author.html") && document.documentElement?.dataset.ready === "true");
   await form.close();
 });
 
